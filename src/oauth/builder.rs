@@ -1,0 +1,178 @@
+//! How a [`Session`] is configured: the seed's constructor arguments plus what it lacked.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+use super::error::{BoxError, Error};
+use super::exchange::{AuthMethod, TokenEndpoint};
+use super::http;
+use super::provider::Provider;
+use super::secret::ClientSecret;
+use super::session::Session;
+use super::token::Tokens;
+
+pub(crate) type RefreshedCallback = Arc<dyn Fn(&Tokens) + Send + Sync>;
+pub(crate) type PersistFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+pub(crate) type PersistHook = Arc<dyn Fn(Tokens) -> PersistFuture + Send + Sync>;
+
+/// Builds a [`Session`]; see [`Session::builder`].
+pub struct SessionBuilder {
+    provider: Provider,
+    client_id: String,
+    redirect_uri: String,
+    client_secret: Option<ClientSecret>,
+    auth_method: Option<AuthMethod>,
+    scopes: Vec<String>,
+    authorize_params: Vec<(String, String)>,
+    tokens: Option<Tokens>,
+    on_refreshed: Option<RefreshedCallback>,
+    persist: Option<PersistHook>,
+    timeout: Duration,
+}
+
+/// What [`SessionBuilder::build`] hands to the session.
+pub(crate) struct SessionParts {
+    pub endpoint: TokenEndpoint,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub authorize_params: Vec<(String, String)>,
+    pub tokens: Option<Tokens>,
+    pub on_refreshed: Option<RefreshedCallback>,
+    pub persist: Option<PersistHook>,
+    pub api: reqwest::Client,
+}
+
+impl SessionBuilder {
+    pub(crate) fn new(provider: Provider, client_id: &str, redirect_uri: &str) -> Self {
+        SessionBuilder {
+            provider,
+            client_id: client_id.to_string(),
+            redirect_uri: redirect_uri.to_string(),
+            client_secret: None,
+            auth_method: None,
+            scopes: Vec::new(),
+            authorize_params: Vec::new(),
+            tokens: None,
+            on_refreshed: None,
+            persist: None,
+            timeout: http::DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// The client secret of a confidential client; public clients have none.
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.client_secret = Some(ClientSecret::new(secret));
+        self
+    }
+
+    /// How the client authenticates at the token endpoint. Default: `Basic` when a secret is
+    /// set, `None` otherwise.
+    pub fn auth_method(mut self, method: AuthMethod) -> Self {
+        self.auth_method = Some(method);
+        self
+    }
+
+    /// Scopes to request; space-joined in the authorization URL.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// An extra authorization parameter (Verizon's `deviceid`, `prompt`, `access_type`, …).
+    pub fn authorize_param(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.authorize_params.push((key.into(), value.into()));
+        self
+    }
+
+    /// Resumes from stored tokens.
+    pub fn tokens(mut self, tokens: Tokens) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// Runs after every refresh, manual or automatic, once the new tokens are persisted.
+    pub fn on_refreshed(mut self, callback: impl Fn(&Tokens) + Send + Sync + 'static) -> Self {
+        self.on_refreshed = Some(Arc::new(callback));
+        self
+    }
+
+    /// Stores a new token set (after a code exchange or a refresh) before anyone can use it.
+    /// If it fails, the new access token is not handed out and the error says so.
+    pub fn persist<F, Fut, E>(mut self, persist: F) -> Self
+    where
+        F: Fn(Tokens) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        self.persist = Some(Arc::new(move |tokens| {
+            let future = persist(tokens);
+            Box::pin(async move { future.await.map_err(Into::into) })
+        }));
+        self
+    }
+
+    /// Total time a token request may take (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn build(self) -> Result<Session, Error> {
+        if self.client_id.trim().is_empty() {
+            return Err(Error::Config(
+                "the client id is empty; copy it from the provider's app registration".into(),
+            ));
+        }
+        Url::parse(&self.redirect_uri).map_err(|e| Error::InvalidUrl {
+            what: "callback URL",
+            url: self.redirect_uri.clone(),
+            reason: format!("{e}; give the exact URL registered at the provider"),
+        })?;
+        let auth_method = match (self.auth_method, &self.client_secret) {
+            (Some(AuthMethod::Basic | AuthMethod::Post), None) => {
+                return Err(Error::Config(
+                    "client authentication `basic` or `post` needs a client secret; set one, or use `none` for a public client".into(),
+                ));
+            }
+            (Some(AuthMethod::None), Some(_)) => {
+                return Err(Error::Config(
+                    "a client secret was given for a public client (`none`); choose `basic` or `post`, or drop the secret".into(),
+                ));
+            }
+            (Some(method), _) => method,
+            (None, Some(_)) => AuthMethod::Basic,
+            (None, None) => AuthMethod::None,
+        };
+        let endpoint = TokenEndpoint {
+            provider: self.provider,
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            auth_method,
+            http: http::protocol_client(self.timeout)?,
+            timeout: self.timeout,
+        };
+        let api = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("tokendeck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("the HTTP client could not start: {e}")))?;
+        Ok(Session::from_parts(SessionParts {
+            endpoint,
+            redirect_uri: self.redirect_uri,
+            scopes: self.scopes,
+            authorize_params: self.authorize_params,
+            tokens: self.tokens,
+            on_refreshed: self.on_refreshed,
+            persist: self.persist,
+            api,
+        }))
+    }
+}

@@ -1,0 +1,269 @@
+//! Everything that can go wrong in the protocol, classified the way a caller has to act on it
+//! (DESIGN.md §5): retry later, send the user to re-link, or tell them an answer was lost.
+//! Every message says what to do next and carries no secret.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Any error a persistence hook may return.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Which request a token-endpoint error came from; the advice differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    AuthorizationCode,
+    RefreshToken,
+}
+
+/// How a caller should react to an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Try again later (back off); nothing is wrong with the account.
+    Transient,
+    /// The grant is gone: the user must authorize (link) again. Stored records are kept.
+    NeedsReauthorization,
+    /// The request was sent but its answer was lost: a rotating server may already have spent the
+    /// old refresh token. Worth one retry; if that fails, re-link.
+    Ambiguous,
+    /// A mistake in input or configuration that retrying will not fix.
+    Other,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{what} {url:?} is not usable: {reason}")]
+    InvalidUrl {
+        what: &'static str,
+        url: String,
+        reason: String,
+    },
+
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    #[error("nothing was pasted: paste the code, or the whole address the browser was sent to")]
+    NothingPasted,
+
+    #[error("the pasted text is not a code or a redirect address: {0}")]
+    UnreadablePaste(String),
+
+    #[error(
+        "no authorization is in progress: open the authorization URL first, then paste what the provider returned"
+    )]
+    NoPendingAuthorization,
+
+    #[error(
+        "the pasted address has no `code` parameter: approve access in the browser, then copy the whole address it lands on"
+    )]
+    MissingCode,
+
+    #[error(
+        "the `state` in the pasted address does not match the authorization URL shown here, so it belongs to another attempt (or was forged): open the latest authorization URL and paste its answer"
+    )]
+    StateMismatch,
+
+    #[error(
+        "the answer came from {got:?}, not from this provider ({expected:?}): do not paste answers from other sites; open the authorization URL again"
+    )]
+    IssuerMismatch { expected: String, got: String },
+
+    #[error("{}", denied_message(error, description.as_deref()))]
+    AuthorizationDenied {
+        error: String,
+        description: Option<String>,
+    },
+
+    #[error(
+        "could not connect to {url}: {reason}. Check the network and the provider's address, then try again"
+    )]
+    Unreachable { url: String, reason: String },
+
+    #[error(
+        "no answer from {url} within {seconds} s. The request may have reached the server; tokendeck will try again"
+    )]
+    Timeout { url: String, seconds: u64 },
+
+    #[error(
+        "the connection to {url} broke before the answer arrived ({reason}). The request may have reached the server; tokendeck will try again"
+    )]
+    ConnectionLost { url: String, reason: String },
+
+    #[error(
+        "{url} is temporarily unavailable (HTTP {status}){}; try again later",
+        retry_hint(retry_after)
+    )]
+    Unavailable {
+        url: String,
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+
+    #[error("{}", rejected_message(*grant, *status, error, description.as_deref()))]
+    Rejected {
+        grant: Grant,
+        status: u16,
+        error: String,
+        description: Option<String>,
+    },
+
+    #[error("the answer from {url} (HTTP {status}) could not be understood: {reason}")]
+    InvalidResponse {
+        url: String,
+        status: u16,
+        reason: String,
+    },
+
+    #[error("OpenID Connect discovery at {issuer} failed: {reason}")]
+    Discovery { issuer: String, reason: String },
+
+    #[error("no refresh token is held: link the account again to get one")]
+    NoRefreshToken,
+
+    #[error("not linked yet: open the authorization URL and paste what the provider returns")]
+    NotAuthorized,
+
+    #[error("the new tokens could not be saved, so they were not used: {0}")]
+    Persist(Arc<BoxError>),
+
+    #[error("the API request could not be sent: {0}")]
+    Request(String),
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Unreachable { .. } | Error::Unavailable { .. } => ErrorKind::Transient,
+            Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::Ambiguous,
+            Error::Rejected { status, error, .. } if is_dead_grant(*status, error) => {
+                ErrorKind::NeedsReauthorization
+            }
+            Error::AuthorizationDenied { .. } | Error::NoRefreshToken | Error::NotAuthorized => {
+                ErrorKind::NeedsReauthorization
+            }
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// Worth retrying later. Ambiguous failures (a timeout, a broken connection) count too: the
+    /// server may have been only slow.
+    pub fn is_transient(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Transient | ErrorKind::Ambiguous)
+    }
+
+    /// The user must authorize again; retrying will not help.
+    pub fn needs_reauthorization(&self) -> bool {
+        self.kind() == ErrorKind::NeedsReauthorization
+    }
+
+    /// The request may have been processed even though no answer arrived.
+    pub fn is_ambiguous(&self) -> bool {
+        self.kind() == ErrorKind::Ambiguous
+    }
+
+    /// How long the server asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn persist(error: BoxError) -> Self {
+        Error::Persist(Arc::new(error))
+    }
+}
+
+fn is_dead_grant(status: u16, error: &str) -> bool {
+    status == 401
+        || matches!(
+            error,
+            "invalid_grant" | "invalid_client" | "unauthorized_client"
+        )
+}
+
+fn denied_message(error: &str, description: Option<&str>) -> String {
+    let what = if error == "access_denied" {
+        "access was denied at the provider".to_string()
+    } else {
+        format!("the provider refused the authorization ({error})")
+    };
+    match description {
+        Some(d) => format!("{what}: {d}. Open the authorization URL again to retry"),
+        None => format!("{what}. Open the authorization URL again to retry"),
+    }
+}
+
+fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<&str>) -> String {
+    let detail = match description {
+        Some(d) => format!("{error}: {d}"),
+        None => error.to_string(),
+    };
+    let advice = match (grant, error) {
+        (_, "invalid_client") | (_, "unauthorized_client") => {
+            "check the client id, the client secret and the client authentication method"
+        }
+        (Grant::AuthorizationCode, "invalid_grant") => {
+            "the code is wrong, expired or already used: open the authorization URL again and paste the new answer"
+        }
+        (Grant::RefreshToken, _) if is_dead_grant(status, error) => {
+            "the refresh token is no longer valid (expired, revoked or already used): link the account again"
+        }
+        _ => "check the account's settings, then try again",
+    };
+    format!("the provider rejected the request (HTTP {status}, {detail}); {advice}")
+}
+
+fn retry_hint(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!(", it asks to wait {} s", d.as_secs()),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(grant: Grant, status: u16, error: &str) -> Error {
+        Error::Rejected {
+            grant,
+            status,
+            error: error.into(),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn classification_follows_the_design() {
+        assert!(rejected(Grant::RefreshToken, 400, "invalid_grant").needs_reauthorization());
+        assert!(rejected(Grant::RefreshToken, 401, "whatever").needs_reauthorization());
+        assert!(!rejected(Grant::RefreshToken, 400, "invalid_scope").needs_reauthorization());
+        let busy = Error::Unavailable {
+            url: "u".into(),
+            status: 503,
+            retry_after: None,
+        };
+        assert!(busy.is_transient() && !busy.is_ambiguous());
+        let lost = Error::Timeout {
+            url: "u".into(),
+            seconds: 1,
+        };
+        assert!(lost.is_transient() && lost.is_ambiguous());
+        assert_eq!(Error::StateMismatch.kind(), ErrorKind::Other);
+    }
+
+    #[test]
+    fn messages_tell_what_to_do() {
+        let msg = rejected(Grant::AuthorizationCode, 400, "invalid_grant").to_string();
+        assert!(msg.contains("open the authorization URL again"), "{msg}");
+        let msg = rejected(Grant::RefreshToken, 400, "invalid_grant").to_string();
+        assert!(msg.contains("link the account again"), "{msg}");
+        let msg = Error::AuthorizationDenied {
+            error: "access_denied".into(),
+            description: Some("The user said no".into()),
+        }
+        .to_string();
+        assert!(msg.starts_with("access was denied") && msg.contains("The user said no"));
+    }
+}

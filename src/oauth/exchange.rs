@@ -1,0 +1,219 @@
+//! The back channel: code exchange and refresh requests to the token endpoint, with the chosen
+//! client authentication, and the classification of what comes back.
+
+use std::time::{Duration, SystemTime};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::header::AUTHORIZATION;
+use serde::{Deserialize, Serialize};
+use url::form_urlencoded;
+
+use super::error::{Error, Grant};
+use super::http;
+use super::provider::Provider;
+use super::secret::{AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
+use super::token::{ResponseProblem, Tokens};
+
+/// How the client proves who it is at the token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// `client_secret_basic`: HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1).
+    Basic,
+    /// `client_secret_post`: id and secret in the form body.
+    Post,
+    /// A public client: the id in the body, no secret.
+    None,
+}
+
+/// Everything needed to talk to one token endpoint as one client.
+#[derive(Clone)]
+pub(crate) struct TokenEndpoint {
+    pub provider: Provider,
+    pub client_id: String,
+    pub client_secret: Option<ClientSecret>,
+    pub auth_method: AuthMethod,
+    pub http: reqwest::Client,
+    pub timeout: Duration,
+}
+
+impl TokenEndpoint {
+    pub async fn exchange_code(
+        &self,
+        code: &AuthorizationCode,
+        redirect_uri: &str,
+        verifier: Option<&PkceVerifier>,
+    ) -> Result<Tokens, Error> {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code.secret()),
+            ("redirect_uri", redirect_uri),
+        ];
+        if let Some(verifier) = verifier {
+            form.push(("code_verifier", verifier.secret()));
+        }
+        self.request(Grant::AuthorizationCode, form, None).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &RefreshToken) -> Result<Tokens, Error> {
+        let form = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.secret()),
+        ];
+        self.request(Grant::RefreshToken, form, Some(refresh_token))
+            .await
+    }
+
+    async fn request(
+        &self,
+        grant: Grant,
+        mut form: Vec<(&str, &str)>,
+        previous: Option<&RefreshToken>,
+    ) -> Result<Tokens, Error> {
+        let mut request = self
+            .http
+            .post(self.provider.token_endpoint().clone())
+            .timeout(self.timeout);
+        match (self.auth_method, &self.client_secret) {
+            (AuthMethod::Basic, Some(secret)) => {
+                request = request.header(AUTHORIZATION, basic_auth(&self.client_id, secret));
+            }
+            (AuthMethod::Post, Some(secret)) => {
+                form.push(("client_id", &self.client_id));
+                form.push(("client_secret", secret.secret()));
+            }
+            _ => form.push(("client_id", &self.client_id)),
+        }
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let request = request
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        let response = http::execute(&self.http, request, self.timeout).await?;
+        classify(grant, response, previous)
+    }
+}
+
+fn basic_auth(client_id: &str, secret: &ClientSecret) -> String {
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let pair = format!("{}:{}", encode(client_id), encode(secret.secret()));
+    format!("Basic {}", STANDARD.encode(pair))
+}
+
+fn classify(
+    grant: Grant,
+    response: http::RawResponse,
+    previous: Option<&RefreshToken>,
+) -> Result<Tokens, Error> {
+    let http::RawResponse {
+        url, status, body, ..
+    } = response;
+    if (200..300).contains(&status) {
+        return Tokens::from_response(&body, SystemTime::now(), previous).map_err(|problem| {
+            match problem {
+                ResponseProblem::OAuthError { error, description } => Error::Rejected {
+                    grant,
+                    status,
+                    error,
+                    description,
+                },
+                ResponseProblem::Malformed(reason) => Error::InvalidResponse {
+                    url,
+                    status,
+                    reason: reason.to_string(),
+                },
+            }
+        });
+    }
+    let error_body: Option<ErrorBody> = serde_json::from_slice(&body).ok();
+    match error_body {
+        Some(ErrorBody {
+            error,
+            error_description,
+        }) => Err(Error::Rejected {
+            grant,
+            status,
+            error,
+            description: error_description,
+        }),
+        None if status == 401 => Err(Error::Rejected {
+            grant,
+            status,
+            error: "invalid_client".into(),
+            description: None,
+        }),
+        None => Err(Error::InvalidResponse {
+            url,
+            status,
+            reason: "an error status without an OAuth error body".into(),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: String,
+    error_description: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &str) -> http::RawResponse {
+        http::RawResponse {
+            url: "https://as.example/token".into(),
+            status,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn basic_auth_form_encodes_id_and_secret() {
+        let header = basic_auth("id:1", &ClientSecret::new("s&é"));
+        let decoded = STANDARD
+            .decode(header.trim_start_matches("Basic "))
+            .unwrap();
+        assert_eq!(String::from_utf8(decoded).unwrap(), "id%3A1:s%26%C3%A9");
+    }
+
+    #[test]
+    fn error_bodies_are_classified() {
+        let err = classify(
+            Grant::RefreshToken,
+            raw(400, r#"{"error":"invalid_grant"}"#),
+            None,
+        )
+        .unwrap_err();
+        assert!(err.needs_reauthorization(), "{err}");
+        let err = classify(Grant::RefreshToken, raw(401, ""), None).unwrap_err();
+        assert!(err.needs_reauthorization(), "{err}");
+        let err = classify(
+            Grant::RefreshToken,
+            raw(200, r#"{"error":"invalid_grant"}"#),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            err.needs_reauthorization(),
+            "an error in a 200 body is still an error: {err}"
+        );
+        let err = classify(Grant::RefreshToken, raw(404, "<html>"), None).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidResponse { status: 404, .. }),
+            "{err}"
+        );
+        let err = classify(
+            Grant::RefreshToken,
+            raw(200, r#"{"token_type":"bearer"}"#),
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::InvalidResponse { .. }), "{err}");
+    }
+}

@@ -1,0 +1,119 @@
+//! The HTTP client for protocol requests (token, discovery): redirects disabled (following one from
+//! a token endpoint is an SSRF risk), bounded time, bounded body, and transport failures mapped to
+//! classified errors with messages free of secrets.
+
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, RETRY_AFTER};
+
+use super::error::Error;
+
+/// Total time a protocol request may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// No token endpoint answers with more than this; a larger body is refused, not buffered.
+const MAX_BODY: usize = 1 << 20;
+
+pub(crate) fn protocol_client(timeout: Duration) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
+        .user_agent(concat!("tokendeck/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Config(format!("the HTTP client could not start: {e}")))
+}
+
+/// A protocol answer read whole.
+pub(crate) struct RawResponse {
+    pub url: String,
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Sends `request` on `client` and reads the answer, mapping every transport failure to an
+/// [`Error`]. 408, 429 and 5xx come back as [`Error::Unavailable`].
+pub(crate) async fn execute(
+    client: &reqwest::Client,
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+) -> Result<RawResponse, Error> {
+    let request = request
+        .header(ACCEPT, "application/json")
+        .build()
+        .map_err(|e| Error::Request(e.without_url().to_string()))?;
+    let url = endpoint_label(request.url());
+    let mut response = client
+        .execute(request)
+        .await
+        .map_err(|e| transport_error(&url, timeout, e))?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    if status == 408 || status == 429 || (500..600).contains(&status) {
+        return Err(Error::Unavailable {
+            url,
+            status,
+            retry_after,
+        });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(&url, timeout, e))?
+    {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(Error::InvalidResponse {
+                url,
+                status,
+                reason: format!("the answer is larger than {} KiB", MAX_BODY / 1024),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse { url, status, body })
+}
+
+/// The endpoint as shown in messages: scheme, host, port and path, never a query.
+pub(crate) fn endpoint_label(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
+}
+
+pub(crate) fn transport_error(url: &str, timeout: Duration, error: reqwest::Error) -> Error {
+    let url = url.to_string();
+    if error.is_connect() {
+        return Error::Unreachable {
+            url,
+            reason: root_cause(&error),
+        };
+    }
+    if error.is_timeout() {
+        return Error::Timeout {
+            url,
+            seconds: timeout.as_secs().max(1),
+        };
+    }
+    Error::ConnectionLost {
+        url,
+        reason: root_cause(&error),
+    }
+}
+
+/// The innermost cause, which says what happened ("Connection refused") without the URL.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}

@@ -1,0 +1,22 @@
+//! The OAuth 2.0 protocol: endpoints, the authorization URL, the pasted answer, the loopback
+//! callback, token requests and the authorized session. Knows nothing of storage or UI.
+
+pub mod authorize;
+mod builder;
+pub mod callback;
+pub mod error;
+pub mod exchange;
+mod http;
+pub mod provider;
+pub mod secret;
+pub mod session;
+pub mod token;
+
+pub use authorize::{CallbackParams, PendingAuthorization};
+pub use builder::SessionBuilder;
+pub use callback::CallbackListener;
+pub use error::{BoxError, Error, ErrorKind, Grant};
+pub use exchange::AuthMethod;
+pub use provider::Provider;
+pub use session::Session;
+pub use token::{Tokens, refresh_lead};

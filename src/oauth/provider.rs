@@ -1,0 +1,219 @@
+//! Where a provider's endpoints are: given by hand, from a preset, or by OpenID Connect discovery.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::error::Error;
+use super::http;
+
+/// The seed SDK's platform (DESIGN.md §2).
+const VERIZON_AUTHORIZE: &str = "https://api.cloudapi.verizon.com/cloud/1/oauth2/authorize";
+const VERIZON_TOKEN: &str = "https://api.cloudapi.verizon.com/cloud/1/oauth2/token";
+
+/// An authorization server's endpoints and the protocol features it accepts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Provider {
+    authorization_endpoint: Url,
+    token_endpoint: Url,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    userinfo_endpoint: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revocation_endpoint: Option<Url>,
+    #[serde(default = "yes")]
+    pkce: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Provider {
+    /// A provider from its two endpoints. Both must be absolute `https` URLs (`http` only on a
+    /// loopback address, where nothing crosses a network).
+    pub fn new(authorization_endpoint: &str, token_endpoint: &str) -> Result<Self, Error> {
+        Ok(Provider {
+            authorization_endpoint: endpoint_url("authorization endpoint", authorization_endpoint)?,
+            token_endpoint: endpoint_url("token endpoint", token_endpoint)?,
+            issuer: None,
+            userinfo_endpoint: None,
+            revocation_endpoint: None,
+            pkce: true,
+        })
+    }
+
+    /// Verizon Personal Cloud Storage, the seed SDK's platform.
+    pub fn verizon_cloud() -> Self {
+        Provider::new(VERIZON_AUTHORIZE, VERIZON_TOKEN)
+            .expect("the built-in Verizon endpoints are valid URLs")
+    }
+
+    /// Reads `ISSUER/.well-known/openid-configuration` and checks that it describes that issuer.
+    pub async fn discover(issuer: &str) -> Result<Self, Error> {
+        let fail = |reason: String| Error::Discovery {
+            issuer: issuer.to_string(),
+            reason,
+        };
+        let issuer_url = endpoint_url("issuer", issuer)?;
+        let config_url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer_url.as_str().trim_end_matches('/')
+        );
+        let client = http::protocol_client(http::DEFAULT_TIMEOUT)?;
+        let response =
+            http::execute(&client, client.get(&config_url), http::DEFAULT_TIMEOUT).await?;
+        if response.status != 200 {
+            return Err(fail(format!(
+                "{config_url} answered HTTP {}",
+                response.status
+            )));
+        }
+        let doc: Discovery = serde_json::from_slice(&response.body)
+            .map_err(|e| fail(format!("the discovery document is not valid: {e}")))?;
+        if doc.issuer.trim_end_matches('/') != issuer_url.as_str().trim_end_matches('/') {
+            return Err(fail(format!(
+                "the document names another issuer ({:?}); use exactly that issuer URL",
+                doc.issuer
+            )));
+        }
+        let optional = |what, url: Option<String>| url.map(|u| endpoint_url(what, &u)).transpose();
+        let mut provider = Provider::new(&doc.authorization_endpoint, &doc.token_endpoint)?;
+        provider.issuer = Some(issuer_url);
+        provider.userinfo_endpoint = optional("userinfo endpoint", doc.userinfo_endpoint)?;
+        provider.revocation_endpoint = optional("revocation endpoint", doc.revocation_endpoint)?;
+        // Servers that list their PKCE methods without S256 would reject a challenge.
+        provider.pkce = doc
+            .code_challenge_methods_supported
+            .is_none_or(|methods| methods.iter().any(|m| m == "S256"));
+        Ok(provider)
+    }
+
+    /// For the rare provider that rejects a `code_challenge`.
+    pub fn without_pkce(mut self) -> Self {
+        self.pkce = false;
+        self
+    }
+
+    /// The issuer identifier; when known, an `iss` in the callback must match it (RFC 9207).
+    pub fn with_issuer(mut self, issuer: &str) -> Result<Self, Error> {
+        self.issuer = Some(endpoint_url("issuer", issuer)?);
+        Ok(self)
+    }
+
+    pub fn authorization_endpoint(&self) -> &Url {
+        &self.authorization_endpoint
+    }
+
+    pub fn token_endpoint(&self) -> &Url {
+        &self.token_endpoint
+    }
+
+    pub fn issuer(&self) -> Option<&Url> {
+        self.issuer.as_ref()
+    }
+
+    pub fn userinfo_endpoint(&self) -> Option<&Url> {
+        self.userinfo_endpoint.as_ref()
+    }
+
+    pub fn revocation_endpoint(&self) -> Option<&Url> {
+        self.revocation_endpoint.as_ref()
+    }
+
+    pub fn uses_pkce(&self) -> bool {
+        self.pkce
+    }
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    userinfo_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    code_challenge_methods_supported: Option<Vec<String>>,
+}
+
+/// Parses an endpoint URL and refuses what would leak credentials or cannot work.
+pub(crate) fn endpoint_url(what: &'static str, raw: &str) -> Result<Url, Error> {
+    let invalid = |reason: &str| Error::InvalidUrl {
+        what,
+        url: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        invalid(&format!(
+            "{e}; give an absolute URL such as https://example.com/oauth"
+        ))
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(invalid(
+                "plain http would send secrets unencrypted; use https",
+            ));
+        }
+        _ => return Err(invalid("only https URLs are supported")),
+    }
+    if url.fragment().is_some() {
+        return Err(invalid("an endpoint cannot have a #fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "credentials do not belong in the URL; give them as client id and secret",
+        ));
+    }
+    Ok(url)
+}
+
+/// 127.0.0.0/8, ::1 or `localhost`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_endpoints() {
+        assert!(Provider::new("https://as.example/auth", "https://as.example/token").is_ok());
+        assert!(Provider::new("http://127.0.0.1:9/auth", "http://localhost:9/token").is_ok());
+        for bad in [
+            "http://as.example/token",
+            "ftp://as.example/token",
+            "as.example/token",
+            "",
+            "https://user:pw@as.example/token",
+            "https://as.example/token#x",
+        ] {
+            let err = Provider::new("https://as.example/auth", bad).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidUrl {
+                        what: "token endpoint",
+                        ..
+                    }
+                ),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn verizon_preset_has_the_seed_endpoints() {
+        let p = Provider::verizon_cloud();
+        assert_eq!(p.authorization_endpoint().as_str(), VERIZON_AUTHORIZE);
+        assert_eq!(p.token_endpoint().as_str(), VERIZON_TOKEN);
+        assert!(p.uses_pkce());
+    }
+}

@@ -1,0 +1,391 @@
+//! An authorized session: the seed SDK's `Cloud` (`authorize_url`, `token`, `refresh`,
+//! `on_refreshed`, refresh on a 401) with state and PKCE, refresh ahead of expiry, one refresh at a
+//! time, and new tokens persisted before anyone uses them.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::SystemTime;
+
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+
+use super::authorize::{AuthorizeRequest, CallbackParams, PendingAuthorization};
+use super::builder::{PersistHook, RefreshedCallback, SessionBuilder, SessionParts};
+use super::callback::CallbackListener;
+use super::error::Error;
+use super::exchange::TokenEndpoint;
+use super::http;
+use super::provider::Provider;
+use super::token::Tokens;
+
+/// An OAuth 2.0 client session for one account. Cheap to clone; clones share tokens and the
+/// single-flight refresh.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: TokenEndpoint,
+    redirect_uri: Mutex<String>,
+    scopes: Vec<String>,
+    authorize_params: Vec<(String, String)>,
+    api: reqwest::Client,
+    persist: Option<PersistHook>,
+    on_refreshed: RwLock<Option<RefreshedCallback>>,
+    pending: Mutex<Option<PendingAuthorization>>,
+    state: Mutex<State>,
+    /// Held over every token request and the storing of its answer: one refresh at a time.
+    gate: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    tokens: Option<Tokens>,
+    /// Bumped whenever the tokens change; a caller that saw an older value knows someone else
+    /// already refreshed.
+    generation: u64,
+    /// Bumped at the start of every refresh attempt.
+    attempts: u64,
+    /// The error of the latest attempt, shared with callers that waited on it.
+    last_failure: Option<(u64, Error)>,
+    /// The tokens are newer than what the persistence hook accepted.
+    unsaved: bool,
+}
+
+/// What a caller saw before it waited for the gate.
+#[derive(Clone, Copy)]
+struct Seen {
+    generation: u64,
+    attempts: u64,
+}
+
+impl Session {
+    /// Starts configuring a session: the seed's `client_key` and `callback_url` (kept byte for
+    /// byte, as callback URLs are case-sensitive).
+    pub fn builder(provider: Provider, client_id: &str, redirect_uri: &str) -> SessionBuilder {
+        SessionBuilder::new(provider, client_id, redirect_uri)
+    }
+
+    pub(crate) fn from_parts(parts: SessionParts) -> Session {
+        Session {
+            inner: Arc::new(Inner {
+                endpoint: parts.endpoint,
+                redirect_uri: Mutex::new(parts.redirect_uri),
+                scopes: parts.scopes,
+                authorize_params: parts.authorize_params,
+                api: parts.api,
+                persist: parts.persist,
+                on_refreshed: RwLock::new(parts.on_refreshed),
+                pending: Mutex::new(None),
+                state: Mutex::new(State {
+                    tokens: parts.tokens,
+                    ..State::default()
+                }),
+                gate: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    pub fn provider(&self) -> &Provider {
+        &self.inner.endpoint.provider
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.inner.endpoint.client_id
+    }
+
+    /// The callback URL in use (after [`listen`](Self::listen), with the real port).
+    pub fn redirect_uri(&self) -> String {
+        lock(&self.inner.redirect_uri).clone()
+    }
+
+    /// The HTTP client to build API requests with; send them through [`send`](Self::send).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.api
+    }
+
+    /// The current token set, if linked.
+    pub fn tokens(&self) -> Option<Tokens> {
+        lock(&self.inner.state).tokens.clone()
+    }
+
+    /// Replaces the token set, e.g. with one another process stored. Does not run the hooks.
+    pub fn set_tokens(&self, tokens: Option<Tokens>) {
+        let mut state = lock(&self.inner.state);
+        state.tokens = tokens;
+        state.generation += 1;
+        state.unsaved = false;
+    }
+
+    /// The seed's `cloud.on_refreshed = callback`.
+    pub fn set_on_refreshed(&self, callback: impl Fn(&Tokens) + Send + Sync + 'static) {
+        let mut slot = self
+            .inner
+            .on_refreshed
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        *slot = Some(Arc::new(callback));
+    }
+
+    /// A fresh authorization URL: new `state` and PKCE pair each call. The latest one is
+    /// remembered; [`token`](Self::token) checks answers against it.
+    pub fn authorize_url(&self) -> String {
+        let redirect_uri = self.redirect_uri();
+        let pending = AuthorizeRequest {
+            endpoint: self.provider().authorization_endpoint(),
+            client_id: self.client_id(),
+            redirect_uri: &redirect_uri,
+            scopes: &self.inner.scopes,
+            extra: &self.inner.authorize_params,
+            pkce: self.provider().uses_pkce(),
+        }
+        .issue();
+        let url = pending.url.clone();
+        *lock(&self.inner.pending) = Some(pending);
+        url
+    }
+
+    /// Binds the loopback callback URL (a port of 0 picks a free one, which later authorization
+    /// URLs then carry). Call before [`authorize_url`](Self::authorize_url).
+    pub async fn listen(&self) -> Result<CallbackListener, Error> {
+        let listener = CallbackListener::bind(&self.redirect_uri()).await?;
+        *lock(&self.inner.redirect_uri) = listener.redirect_uri().to_string();
+        Ok(listener)
+    }
+
+    /// Waits until the browser reaches `listener` with the answer to the latest authorization
+    /// URL, then exchanges the code. Cancel by dropping the future.
+    pub async fn wait_for_callback(&self, listener: &CallbackListener) -> Result<Tokens, Error> {
+        let state = lock(&self.inner.pending)
+            .as_ref()
+            .map(|p| p.state.clone())
+            .ok_or(Error::NoPendingAuthorization)?;
+        let params = listener.accept(&state).await?;
+        self.complete(params).await
+    }
+
+    /// The seed's `token(code)`: takes what the user pasted — a bare code, the whole redirect URL
+    /// or its query string — checks it against the latest authorization URL, and exchanges it.
+    pub async fn token(&self, pasted: &str) -> Result<Tokens, Error> {
+        self.complete(CallbackParams::from_pasted(pasted)?).await
+    }
+
+    async fn complete(&self, params: CallbackParams) -> Result<Tokens, Error> {
+        let pending = lock(&self.inner.pending)
+            .clone()
+            .ok_or(Error::NoPendingAuthorization)?;
+        if params.state.as_ref().is_some_and(|s| *s != pending.state) {
+            return Err(Error::StateMismatch);
+        }
+        if let Some(error) = params.error {
+            return Err(Error::AuthorizationDenied {
+                error,
+                description: params.error_description,
+            });
+        }
+        if let (Some(expected), Some(got)) = (self.provider().issuer(), &params.iss)
+            && expected.as_str().trim_end_matches('/') != got.trim_end_matches('/')
+        {
+            return Err(Error::IssuerMismatch {
+                expected: expected.to_string(),
+                got: got.clone(),
+            });
+        }
+        let code = params.code.ok_or(Error::MissingCode)?;
+        let _gate = self.inner.gate.lock().await;
+        let tokens = self
+            .inner
+            .endpoint
+            .exchange_code(&code, &pending.redirect_uri, pending.verifier.as_ref())
+            .await?;
+        {
+            // A code is single-use: once exchanged, its authorization is done.
+            let mut slot = lock(&self.inner.pending);
+            if slot.as_ref().is_some_and(|p| p.state == pending.state) {
+                *slot = None;
+            }
+        }
+        self.install(tokens).await
+    }
+
+    /// The seed's `refresh()`: always asks the token endpoint, one refresh at a time.
+    pub async fn refresh(&self) -> Result<Tokens, Error> {
+        let _gate = self.inner.gate.lock().await;
+        self.refresh_locked().await
+    }
+
+    /// Sends an API request with the access token. A token due for refresh is refreshed first;
+    /// a 401 refreshes once (or picks up a refresh that happened meanwhile) and retries once.
+    /// A request whose body cannot be replayed is not retried; its 401 is returned.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+        let request = request
+            .build()
+            .map_err(|e| Error::Request(e.without_url().to_string()))?;
+        let (tokens, seen) = self.usable_tokens().await?;
+        let retry = request.try_clone();
+        let response = self.execute(request, &tokens).await?;
+        if response.status() != StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        let Some(retry) = retry else {
+            return Ok(response);
+        };
+        let tokens = self.refresh_unless_changed(seen).await?;
+        self.execute(retry, &tokens).await
+    }
+
+    /// Tokens fit to send: refreshed first when due. A token that is due but not yet expired is
+    /// still used if the refresh fails for a passing reason.
+    async fn usable_tokens(&self) -> Result<(Tokens, Seen), Error> {
+        let (tokens, seen, unsaved) = {
+            let state = lock(&self.inner.state);
+            let tokens = state.tokens.clone().ok_or(Error::NotAuthorized)?;
+            (tokens, state.seen(), state.unsaved)
+        };
+        if unsaved {
+            let _gate = self.inner.gate.lock().await;
+            self.save_unsaved().await?;
+        }
+        let now = SystemTime::now();
+        if !tokens.is_refresh_due(now) || tokens.refresh_token().is_none() {
+            return Ok((tokens, seen));
+        }
+        match self.refresh_unless_changed(seen).await {
+            Ok(fresh) => {
+                let seen = lock(&self.inner.state).seen();
+                Ok((fresh, seen))
+            }
+            Err(e) if e.is_transient() && !tokens.is_expired(now) => Ok((tokens, seen)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Single flight: refreshes unless the tokens changed since `seen`; if an attempt made
+    /// since then failed, its error is shared instead of asking the server again.
+    async fn refresh_unless_changed(&self, seen: Seen) -> Result<Tokens, Error> {
+        let _gate = self.inner.gate.lock().await;
+        {
+            let state = lock(&self.inner.state);
+            if state.generation != seen.generation
+                && let Some(tokens) = &state.tokens
+            {
+                return Ok(tokens.clone());
+            }
+            if state.attempts != seen.attempts
+                && let Some((attempt, error)) = &state.last_failure
+                && *attempt == state.attempts
+            {
+                return Err(error.clone());
+            }
+        }
+        self.refresh_locked().await
+    }
+
+    /// A refresh; the caller holds the gate.
+    async fn refresh_locked(&self) -> Result<Tokens, Error> {
+        let (refresh_token, attempt) = {
+            let mut state = lock(&self.inner.state);
+            let tokens = state.tokens.as_ref().ok_or(Error::NotAuthorized)?;
+            let refresh_token = tokens
+                .refresh_secret()
+                .cloned()
+                .ok_or(Error::NoRefreshToken)?;
+            state.attempts += 1;
+            (refresh_token, state.attempts)
+        };
+        let result = match self.inner.endpoint.refresh(&refresh_token).await {
+            Ok(tokens) => self.install(tokens).await,
+            Err(e) => Err(e),
+        };
+        match &result {
+            Ok(tokens) => {
+                let callback = self
+                    .inner
+                    .on_refreshed
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                if let Some(callback) = callback {
+                    callback(tokens);
+                }
+            }
+            Err(e) => lock(&self.inner.state).last_failure = Some((attempt, e.clone())),
+        }
+        result
+    }
+
+    /// Keeps a new token set and persists it before handing it out. If persisting fails the
+    /// tokens stay in memory (a rotated refresh token must not be lost) but are not used until a
+    /// later save succeeds.
+    async fn install(&self, tokens: Tokens) -> Result<Tokens, Error> {
+        {
+            let mut state = lock(&self.inner.state);
+            state.tokens = Some(tokens.clone());
+            state.generation += 1;
+            state.last_failure = None;
+            state.unsaved = self.inner.persist.is_some();
+        }
+        self.save_unsaved().await?;
+        Ok(tokens)
+    }
+
+    /// Runs the persistence hook on unsaved tokens; the caller holds the gate.
+    async fn save_unsaved(&self) -> Result<(), Error> {
+        let tokens = {
+            let state = lock(&self.inner.state);
+            match (&self.inner.persist, state.unsaved, &state.tokens) {
+                (Some(_), true, Some(tokens)) => tokens.clone(),
+                _ => return Ok(()),
+            }
+        };
+        if let Some(persist) = &self.inner.persist {
+            persist(tokens).await.map_err(Error::persist)?;
+        }
+        lock(&self.inner.state).unsaved = false;
+        Ok(())
+    }
+
+    async fn execute(
+        &self,
+        mut request: reqwest::Request,
+        tokens: &Tokens,
+    ) -> Result<reqwest::Response, Error> {
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", tokens.access_token()))
+            .map_err(|_| Error::Request("the access token holds characters a header cannot carry; link the account again".into()))?;
+        bearer.set_sensitive(true);
+        request.headers_mut().insert(AUTHORIZATION, bearer);
+        let url = http::endpoint_label(request.url());
+        let timeout = request.timeout().copied().unwrap_or(http::DEFAULT_TIMEOUT);
+        self.inner
+            .api
+            .execute(request)
+            .await
+            .map_err(|e| http::transport_error(&url, timeout, e))
+    }
+}
+
+impl State {
+    fn seen(&self) -> Seen {
+        Seen {
+            generation: self.generation,
+            attempts: self.attempts,
+        }
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("provider", self.provider())
+            .field("client_id", &self.client_id())
+            .field("redirect_uri", &self.redirect_uri())
+            .field("tokens", &self.tokens())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-update of plain data; carry on.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,414 @@
+//! The token set a provider hands out, parsed leniently where real providers are sloppy and
+//! strictly where it matters, and the arithmetic of when it should be refreshed.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::secret::{AccessToken, IdToken, RefreshToken};
+
+/// Longest lifetime believed from `expires_in`; anything larger is treated as "no expiry given".
+const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 3600;
+
+/// A token set as stored: what the provider returned, plus when it was obtained.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tokens {
+    access_token: AccessToken,
+    token_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<RefreshToken>,
+    #[serde(default, with = "unix_seconds_opt")]
+    expires_at: Option<SystemTime>,
+    #[serde(with = "unix_seconds")]
+    obtained_at: SystemTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<IdToken>,
+    /// Fields the provider sent that OAuth does not define, kept as they came.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    extra: Map<String, Value>,
+}
+
+impl Tokens {
+    /// A token set made by hand (for resuming from other storage, or for tests).
+    pub fn new(access_token: impl Into<String>, obtained_at: SystemTime) -> Self {
+        Tokens {
+            access_token: AccessToken::new(access_token),
+            token_type: "Bearer".into(),
+            refresh_token: None,
+            expires_at: None,
+            obtained_at,
+            scope: None,
+            id_token: None,
+            extra: Map::new(),
+        }
+    }
+
+    pub fn with_refresh_token(mut self, token: impl Into<String>) -> Self {
+        self.refresh_token = Some(RefreshToken::new(token));
+        self
+    }
+
+    pub fn with_expires_at(mut self, at: Option<SystemTime>) -> Self {
+        self.expires_at = at;
+        self
+    }
+
+    pub fn access_token(&self) -> &str {
+        self.access_token.secret()
+    }
+
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_ref().map(RefreshToken::secret)
+    }
+
+    pub(crate) fn refresh_secret(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
+    pub fn obtained_at(&self) -> SystemTime {
+        self.obtained_at
+    }
+
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    pub fn token_type(&self) -> &str {
+        &self.token_type
+    }
+
+    pub fn id_token(&self) -> Option<&str> {
+        self.id_token.as_ref().map(IdToken::secret)
+    }
+
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// How long the access token was issued for, when the provider said.
+    pub fn lifetime(&self) -> Option<Duration> {
+        self.expires_at?.duration_since(self.obtained_at).ok()
+    }
+
+    pub fn is_expired(&self, now: SystemTime) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
+
+    /// When a refresh ahead of expiry is due: `expires_at` minus [`refresh_lead`].
+    pub fn refresh_due_at(&self) -> Option<SystemTime> {
+        let expires_at = self.expires_at?;
+        let lead = refresh_lead(self.lifetime().unwrap_or_default());
+        Some(expires_at.checked_sub(lead).unwrap_or(expires_at))
+    }
+
+    pub fn is_refresh_due(&self, now: SystemTime) -> bool {
+        self.refresh_due_at().is_some_and(|due| now >= due)
+    }
+
+    /// Parses a successful token-endpoint body. `previous` is the refresh token sent, kept when a
+    /// refresh answer omits a new one. Returns a reason (never containing a secret) on failure.
+    pub(crate) fn from_response(
+        body: &[u8],
+        now: SystemTime,
+        previous: Option<&RefreshToken>,
+    ) -> Result<Tokens, ResponseProblem> {
+        let mut fields = parse_body(body)?;
+        if let Some(error) = fields.get("error").and_then(Value::as_str) {
+            let description = fields
+                .get("error_description")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            return Err(ResponseProblem::OAuthError {
+                error: error.to_string(),
+                description,
+            });
+        }
+        let access_token = match fields.remove("access_token") {
+            Some(Value::String(s)) if !s.is_empty() => AccessToken::new(s),
+            Some(_) => return Err(ResponseProblem::Malformed("`access_token` is not a string")),
+            None => return Err(ResponseProblem::Malformed("there is no `access_token`")),
+        };
+        let token_type = match fields.remove("token_type") {
+            Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_string(),
+            Some(Value::String(t)) if !t.is_empty() => t,
+            _ => "Bearer".to_string(),
+        };
+        let refresh_token = match fields.remove("refresh_token") {
+            Some(Value::String(s)) if !s.is_empty() => Some(RefreshToken::new(s)),
+            _ => previous.cloned(),
+        };
+        let expires_at = fields
+            .remove("expires_in")
+            .and_then(|v| seconds(&v))
+            .filter(|s| *s <= MAX_EXPIRES_IN)
+            .map(|s| now + Duration::from_secs(s));
+        let scope = match fields.remove("scope") {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            _ => None,
+        };
+        let id_token = match fields.remove("id_token") {
+            Some(Value::String(s)) => Some(IdToken::new(s)),
+            _ => None,
+        };
+        Ok(Tokens {
+            access_token,
+            token_type,
+            refresh_token,
+            expires_at,
+            obtained_at: now,
+            scope,
+            id_token,
+            extra: fields,
+        })
+    }
+}
+
+impl fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
+            .field("refresh_token", &self.refresh_token)
+            .field("expires_at", &self.expires_at)
+            .field("scope", &self.scope)
+            .field("extra_fields", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// How long before expiry to refresh: 10 % of the lifetime, clamped to 30 s … 5 min, and never
+/// more than half the lifetime, so a short-lived token is not refreshed in a loop.
+pub fn refresh_lead(lifetime: Duration) -> Duration {
+    let tenth = lifetime / 10;
+    tenth
+        .clamp(Duration::from_secs(30), Duration::from_secs(300))
+        .min(lifetime / 2)
+}
+
+/// Why a token-endpoint body was not a token set.
+#[derive(Debug, PartialEq)]
+pub(crate) enum ResponseProblem {
+    OAuthError {
+        error: String,
+        description: Option<String>,
+    },
+    Malformed(&'static str),
+}
+
+/// JSON first; some providers (GitHub without `Accept`) answer form-encoded.
+fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ResponseProblem> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => return Ok(map),
+        Ok(_) => return Err(ResponseProblem::Malformed("the body is not a JSON object")),
+        Err(_) => {}
+    }
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ResponseProblem::Malformed("the body is neither JSON nor text"))?;
+    if !text.contains("access_token=") && !text.contains("error=") {
+        return Err(ResponseProblem::Malformed("the body is not JSON"));
+    }
+    Ok(url::form_urlencoded::parse(text.trim().as_bytes())
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect())
+}
+
+/// `expires_in` as a number or a numeric string; negative or garbage is ignored.
+fn seconds(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| *f >= 0.0)
+            .map(|f| f as u64),
+        _ => None,
+    }
+}
+
+mod unix_seconds {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        let secs = t
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        s.serialize_f64(secs)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs)
+            .map(|d| UNIX_EPOCH + d)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+mod unix_seconds_opt {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => super::unix_seconds::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
+        let secs = Option::<f64>::deserialize(d)?;
+        secs.map(|s| {
+            Duration::try_from_secs_f64(s)
+                .map(|d| UNIX_EPOCH + d)
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+    }
+
+    fn parse(body: &str) -> Result<Tokens, ResponseProblem> {
+        Tokens::from_response(body.as_bytes(), now(), None)
+    }
+
+    #[test]
+    fn lenient_where_providers_are_sloppy() {
+        let t = parse(r#"{"access_token":"a","token_type":"bearer","expires_in":"3600","x":1}"#)
+            .unwrap();
+        assert_eq!(t.token_type(), "Bearer");
+        assert_eq!(t.expires_at(), Some(now() + Duration::from_secs(3600)));
+        assert_eq!(t.extra().get("x"), Some(&Value::from(1)));
+        let t = parse(r#"{"access_token":"a","expires_in":3599.7,"scope":["a","b"]}"#).unwrap();
+        assert_eq!(t.lifetime(), Some(Duration::from_secs(3599)));
+        assert_eq!(t.scope(), Some("a b"));
+        assert_eq!(t.token_type(), "Bearer");
+        let t = parse("access_token=gho_x&token_type=bearer&scope=repo").unwrap();
+        assert_eq!(t.access_token(), "gho_x");
+        assert_eq!(t.expires_at(), None);
+    }
+
+    #[test]
+    fn strict_where_it_matters() {
+        assert_eq!(
+            parse(r#"{"token_type":"Bearer"}"#).unwrap_err(),
+            ResponseProblem::Malformed("there is no `access_token`")
+        );
+        assert!(matches!(
+            parse(r#"{"access_token":""}"#),
+            Err(ResponseProblem::Malformed(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"access_token":42}"#),
+            Err(ResponseProblem::Malformed(_))
+        ));
+        assert_eq!(
+            parse(r#"{"error":"invalid_grant","error_description":"gone","access_token":"a"}"#)
+                .unwrap_err(),
+            ResponseProblem::OAuthError {
+                error: "invalid_grant".into(),
+                description: Some("gone".into())
+            }
+        );
+        assert!(matches!(parse("[]"), Err(ResponseProblem::Malformed(_))));
+        assert!(matches!(parse(""), Err(ResponseProblem::Malformed(_))));
+        assert!(matches!(
+            parse("<html>oops</html>"),
+            Err(ResponseProblem::Malformed(_))
+        ));
+        assert!(Tokens::from_response(&[0xff, 0xfe, 0x00], now(), None).is_err());
+    }
+
+    #[test]
+    fn hostile_expiry_values_are_ignored() {
+        for body in [
+            r#"{"access_token":"a","expires_in":-5}"#,
+            r#"{"access_token":"a","expires_in":"soon"}"#,
+            r#"{"access_token":"a","expires_in":1e300}"#,
+            r#"{"access_token":"a","expires_in":18446744073709551615}"#,
+            r#"{"access_token":"a","expires_in":null}"#,
+        ] {
+            assert_eq!(parse(body).unwrap().expires_at(), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_huge_body_is_handled_without_panicking() {
+        let big = format!(r#"{{"access_token":"{}"}}"#, "a".repeat(1 << 20));
+        assert_eq!(parse(&big).unwrap().access_token().len(), 1 << 20);
+        assert!(parse(&"x".repeat(1 << 20)).is_err());
+    }
+
+    #[test]
+    fn a_refresh_answer_without_refresh_token_keeps_the_old_one() {
+        let old = RefreshToken::new("old-rt");
+        let t = Tokens::from_response(br#"{"access_token":"a"}"#, now(), Some(&old)).unwrap();
+        assert_eq!(t.refresh_token(), Some("old-rt"));
+        let t = Tokens::from_response(
+            br#"{"access_token":"a","refresh_token":"new-rt"}"#,
+            now(),
+            Some(&old),
+        )
+        .unwrap();
+        assert_eq!(t.refresh_token(), Some("new-rt"));
+    }
+
+    #[test]
+    fn refresh_lead_is_clamped_and_never_more_than_half_the_lifetime() {
+        let s = Duration::from_secs;
+        assert_eq!(refresh_lead(s(9 * 3600)), s(300));
+        assert_eq!(refresh_lead(s(3600)), s(300));
+        assert_eq!(refresh_lead(s(1200)), s(120));
+        assert_eq!(refresh_lead(s(120)), s(30));
+        assert_eq!(refresh_lead(s(20)), s(10));
+        assert_eq!(refresh_lead(s(2)), s(1));
+        assert_eq!(refresh_lead(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn refresh_is_due_a_lead_before_expiry() {
+        let t = parse(r#"{"access_token":"a","expires_in":3600}"#).unwrap();
+        assert!(!t.is_refresh_due(now() + Duration::from_secs(3299)));
+        assert!(t.is_refresh_due(now() + Duration::from_secs(3300)));
+        assert!(!t.is_expired(now() + Duration::from_secs(3599)));
+        assert!(t.is_expired(now() + Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn debug_and_serialization_keep_secrets_out_of_sight() {
+        let t = parse(r#"{"access_token":"AT-SECRET","refresh_token":"RT-SECRET","id_token":"ID-SECRET","expires_in":60}"#)
+            .unwrap();
+        let debug = format!("{t:?}");
+        for secret in ["AT-SECRET", "RT-SECRET", "ID-SECRET"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+        let json = serde_json::to_string(&t).unwrap();
+        let back: Tokens = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+    }
+}

@@ -1,0 +1,225 @@
+//! What the integration tests share: the real authorization server (tests/provider/server.mjs,
+//! oidc-provider on 127.0.0.1 and a free port) and a test "browser" that follows its redirects.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokendeck::{AuthMethod, Provider, Session, SessionBuilder, Tokens};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running oidc-provider. Dropping it kills the server; the server also exits by itself when
+/// its standard input closes, so even a test process killed outright leaves nothing behind.
+pub struct TestProvider {
+    pub issuer: String,
+    _child: Child,
+}
+
+pub struct Options {
+    pub access_ttl: u64,
+    pub rotate: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            access_ttl: 3600,
+            rotate: true,
+        }
+    }
+}
+
+impl TestProvider {
+    pub async fn start() -> TestProvider {
+        TestProvider::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> TestProvider {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/provider");
+        assert!(
+            dir.join("node_modules/oidc-provider").is_dir(),
+            "the test authorization server is not installed: run `npm ci --prefix tests/provider` (tests/run does it)"
+        );
+        let mut child = Command::new("node")
+            .arg(dir.join("server.mjs"))
+            .env("ACCESS_TTL", options.access_ttl.to_string())
+            .env("ROTATE", if options.rotate { "1" } else { "0" })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("`node` must be installed to run the test authorization server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the test authorization server did not start within 20 s")
+            .expect("reading the server's output")
+            .expect("the test authorization server exited before listening");
+        let issuer = line
+            .strip_prefix("listening ")
+            .unwrap_or_else(|| panic!("unexpected first line from the server: {line}"))
+            .to_string();
+        TestProvider {
+            issuer,
+            _child: child,
+        }
+    }
+
+    pub fn provider(&self) -> Provider {
+        Provider::new(&self.url("/auth"), &self.url("/token"))
+            .unwrap()
+            .with_issuer(&self.issuer)
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+
+    /// The server's counters: requests per `METHOD /path`, `grant <type> <status>`, `api 200`,
+    /// `api 401`, `refresh token reused`.
+    pub async fn stats(&self) -> Value {
+        reqwest::get(self.url("/__test/stats"))
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()["counts"]
+            .clone()
+    }
+
+    pub async fn count(&self, key: &str) -> u64 {
+        self.stats().await[key].as_u64().unwrap_or(0)
+    }
+
+    /// Injects a fault on `path` for the next `count` requests. `query` adds `status=…`,
+    /// `delay_before_ms=…`, `delay_after_ms=…`, `retry_after=…`.
+    pub async fn fault(&self, path: &str, count: u32, query: &str) {
+        let url = self.url(&format!("/__test/fault?path={path}&count={count}&{query}"));
+        let status = reqwest::get(url).await.unwrap().status();
+        assert_eq!(status, 204);
+    }
+
+    /// Revokes one access token at the server, as if it had expired early.
+    pub async fn revoke_access_token(&self, token: &str) {
+        let url = self.url(&format!("/__test/revoke-access?token={token}"));
+        assert_eq!(reqwest::get(url).await.unwrap().status(), 204);
+    }
+
+    /// RFC 7009 revocation of a refresh token, which revokes its whole grant.
+    pub async fn revoke_refresh_token(&self, client: Client, token: &str) {
+        let (id, secret, _) = client.credentials();
+        let response = reqwest::Client::new()
+            .post(self.url("/token/revocation"))
+            .basic_auth(id, secret)
+            .form(&[("token", token), ("token_type_hint", "refresh_token")])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+}
+
+/// The clients registered at the test server.
+#[derive(Clone, Copy, Debug)]
+pub enum Client {
+    Basic,
+    Post,
+    Public,
+}
+
+impl Client {
+    pub fn credentials(self) -> (&'static str, Option<&'static str>, AuthMethod) {
+        match self {
+            Client::Basic => (
+                "basic-client",
+                Some("basic-secret-value"),
+                AuthMethod::Basic,
+            ),
+            Client::Post => ("post-client", Some("post-secret-value"), AuthMethod::Post),
+            Client::Public => ("public-client", None, AuthMethod::None),
+        }
+    }
+}
+
+/// A callback on the discard port: the paste flow never lets the browser reach it.
+pub const PASTE_REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+/// A session builder for `client` at `server`, with the scopes that yield a refresh token.
+pub fn session(server: &TestProvider, client: Client, redirect_uri: &str) -> SessionBuilder {
+    let (id, secret, method) = client.credentials();
+    let mut builder = Session::builder(server.provider(), id, redirect_uri)
+        .auth_method(method)
+        .scopes(["openid", "offline_access", "api"]);
+    if let Some(secret) = secret {
+        builder = builder.client_secret(secret);
+    }
+    builder
+}
+
+/// Authorizes in the test browser and exchanges the pasted redirect URL.
+pub async fn link(session: &Session) -> Tokens {
+    let redirect = Browser::new()
+        .authorize(&session.authorize_url(), &session.redirect_uri())
+        .await;
+    session.token(&redirect).await.expect("code exchange")
+}
+
+/// A test "browser": a cookie jar, following the provider's redirects by hand.
+pub struct Browser {
+    http: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Follows redirects from `url` until one leads to `redirect_uri`; returns that URL without
+    /// requesting it (what a user would copy from the address bar).
+    pub async fn authorize(&self, url: &str, redirect_uri: &str) -> String {
+        let mut current = url::Url::parse(url).unwrap();
+        for _ in 0..20 {
+            if current.as_str().starts_with(redirect_uri) {
+                return current.into();
+            }
+            let response = self.http.get(current.clone()).send().await.unwrap();
+            let status = response.status();
+            let Some(location) = response.headers().get("location") else {
+                let body = response.text().await.unwrap_or_default();
+                panic!("the provider answered {status} without a redirect: {body:.400}");
+            };
+            current = current.join(location.to_str().unwrap()).unwrap();
+        }
+        panic!("more than 20 redirects");
+    }
+
+    /// Follows the flow and then visits the callback itself, as a real browser does.
+    pub async fn complete(&self, url: &str, redirect_uri: &str) -> reqwest::Response {
+        let callback = self.authorize(url, redirect_uri).await;
+        self.http.get(callback).send().await.unwrap()
+    }
+}
+
+/// Waits until `done` holds, checking every 20 ms, for at most `limit`.
+pub async fn eventually<F: AsyncFnMut() -> bool>(limit: Duration, mut done: F) {
+    let deadline = tokio::time::Instant::now() + limit;
+    while !done().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not met within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

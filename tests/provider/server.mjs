@@ -1,0 +1,180 @@
+// The real authorization server that tokendeck's integration tests talk to: oidc-provider on
+// 127.0.0.1 and a free port, with login and consent approved automatically, a protected API
+// route, counters a test can read, and faults a test can inject.
+//
+// Started by tests/common/provider.rs. Prints one line, `listening http://127.0.0.1:PORT`, once it
+// accepts connections, and exits when its standard input closes, so a test that dies (even by
+// SIGKILL) never leaves it running.
+//
+// Options (environment):
+//   ACCESS_TTL   access token lifetime in seconds (default 3600)
+//   ROTATE       "0" turns refresh-token rotation off (default on)
+
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import Provider from 'oidc-provider';
+
+const accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
+const rotate = process.env.ROTATE !== '0';
+
+// Native clients may redirect to a loopback address on any port (RFC 8252 §7.3).
+const redirectUris = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://localhost/callback'];
+const common = {
+  application_type: 'native',
+  redirect_uris: redirectUris,
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+};
+const clients = [
+  { ...common, client_id: 'basic-client', client_secret: 'basic-secret-value', token_endpoint_auth_method: 'client_secret_basic' },
+  { ...common, client_id: 'post-client', client_secret: 'post-secret-value', token_endpoint_auth_method: 'client_secret_post' },
+  { ...common, client_id: 'public-client', token_endpoint_auth_method: 'none' },
+];
+
+const counts = {};
+const count = (key) => { counts[key] = (counts[key] ?? 0) + 1; };
+// Faults a test asked for, consumed in order: { path, status, count, delayBeforeMs, delayAfterMs, retryAfter }.
+const faults = [];
+
+function takeFault(path) {
+  const index = faults.findIndex((f) => f.path === path);
+  if (index === -1) return undefined;
+  const fault = faults[index];
+  fault.count -= 1;
+  if (fault.count <= 0) faults.splice(index, 1);
+  return fault;
+}
+
+const server = createServer();
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const issuer = `http://127.0.0.1:${server.address().port}`;
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'test' };
+
+const provider = new Provider(issuer, {
+  clients,
+  jwks: { keys: [jwk] },
+  cookies: { keys: ['tokendeck-test-cookie-key'] },
+  // The default 15 s tolerance would keep an expired access token valid; tests measure expiry.
+  clockTolerance: 0,
+  ttl: {
+    AccessToken: accessTtl,
+    AuthorizationCode: 60,
+    RefreshToken: 14 * 24 * 3600,
+    Grant: 14 * 24 * 3600,
+    Interaction: 600,
+    Session: 3600,
+    IdToken: 3600,
+  },
+  rotateRefreshToken: rotate,
+  scopes: ['openid', 'offline_access', 'api'],
+  // A refresh token for every client allowed the grant, without needing prompt=consent.
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  features: {
+    devInteractions: { enabled: false },
+    revocation: { enabled: true },
+  },
+  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+});
+
+// Login and consent are approved at once, unless the authorize request says login_hint=deny.
+async function interaction(ctx) {
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  let result;
+  if (details.params.login_hint === 'deny') {
+    result = { error: 'access_denied', error_description: 'The user denied the request.' };
+  } else if (details.prompt.name === 'login') {
+    result = { login: { accountId: 'test-user' } };
+  } else {
+    const grant = new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+    grant.addOIDCScope(details.params.scope ?? 'openid');
+    result = { consent: { grantId: await grant.save() } };
+  }
+  ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false }));
+}
+
+// A protected resource: 200 with the subject for a live access token, 401 otherwise.
+async function api(ctx) {
+  const value = /^Bearer (.+)$/i.exec(ctx.get('authorization') ?? '')?.[1];
+  const token = value && await provider.AccessToken.find(value);
+  const grant = token && await provider.Grant.find(token.grantId);
+  if (!token || token.isExpired || !grant) {
+    count('api 401');
+    ctx.status = 401;
+    ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+    ctx.body = { error: 'invalid_token' };
+    return;
+  }
+  count('api 200');
+  ctx.body = { sub: token.accountId, scope: token.scope };
+}
+
+// Test controls: counters, faults, server-side revocation of one access token.
+async function control(ctx) {
+  const q = ctx.query;
+  switch (ctx.path) {
+    case '/__test/stats':
+      ctx.body = { counts, faults: faults.length };
+      return;
+    case '/__test/fault':
+      faults.push({
+        path: q.path ?? '/token',
+        status: q.status ? Number(q.status) : undefined,
+        count: Number(q.count ?? 1),
+        delayBeforeMs: Number(q.delay_before_ms ?? 0),
+        delayAfterMs: Number(q.delay_after_ms ?? 0),
+        retryAfter: q.retry_after,
+      });
+      ctx.status = 204;
+      return;
+    case '/__test/revoke-access': {
+      const token = await provider.AccessToken.find(q.token ?? '');
+      if (token) await token.destroy();
+      ctx.status = token ? 204 : 404;
+      return;
+    }
+    default:
+      ctx.status = 404;
+  }
+}
+
+provider.on('grant.error', (_ctx, err) => {
+  if (err.error_description === 'refresh token already used') count('refresh token reused');
+});
+
+provider.use(async (ctx, next) => {
+  if (ctx.path.startsWith('/__test/')) return control(ctx);
+  if (ctx.path.startsWith('/interaction/')) return interaction(ctx);
+  if (ctx.path === '/api/me') {
+    const fault = takeFault('/api/me');
+    if (fault?.status) { ctx.status = fault.status; return; }
+    return api(ctx);
+  }
+
+  count(`${ctx.method} ${ctx.path}`);
+  const fault = takeFault(ctx.path);
+  if (fault?.delayBeforeMs) await sleep(fault.delayBeforeMs);
+  if (fault?.status) {
+    count(`fault ${fault.status}`);
+    ctx.status = fault.status;
+    if (fault.retryAfter) ctx.set('Retry-After', fault.retryAfter);
+    ctx.body = fault.status === 401
+      ? { error: 'invalid_client', error_description: 'client authentication failed' }
+      : 'injected fault';
+    return;
+  }
+  await next();
+  const grantType = ctx.oidc?.params?.grant_type;
+  if (ctx.path === '/token' && grantType) count(`grant ${grantType} ${ctx.status}`);
+  // The real handler ran (a refresh token may have rotated) but the answer comes late.
+  if (fault?.delayAfterMs) await sleep(fault.delayAfterMs);
+});
+
+server.on('request', provider.callback());
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('close', () => process.exit(0));
+process.stdin.resume();
+console.log(`listening ${issuer}`);

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -45,19 +45,24 @@ struct State {
     /// Bumped whenever the tokens change; a caller that saw an older value knows someone else
     /// already refreshed.
     generation: u64,
-    /// Bumped at the start of every refresh attempt.
-    attempts: u64,
-    /// The error of the latest attempt, shared with callers that waited on it.
-    last_failure: Option<(u64, Error)>,
+    /// Set when the latest refresh failed: automatic refreshes share its error instead of asking
+    /// the server again, until `until` (for good, while the tokens stay the same, when the grant is
+    /// dead).
+    backoff: Option<Backoff>,
     /// The tokens are newer than what the persistence hook accepted.
     unsaved: bool,
+}
+
+struct Backoff {
+    error: Error,
+    until: Option<Instant>,
+    failures: u32,
 }
 
 /// What a caller saw before it waited for the gate.
 #[derive(Clone, Copy)]
 struct Seen {
     generation: u64,
-    attempts: u64,
 }
 
 impl Session {
@@ -115,6 +120,7 @@ impl Session {
         let mut state = lock(&self.inner.state);
         state.tokens = tokens;
         state.generation += 1;
+        state.backoff = None;
         state.unsaved = false;
     }
 
@@ -261,8 +267,8 @@ impl Session {
         }
     }
 
-    /// Single flight: refreshes unless the tokens changed since `seen`; if an attempt made
-    /// since then failed, its error is shared instead of asking the server again.
+    /// Single flight: refreshes unless the tokens changed since `seen`. While the latest attempt's
+    /// backoff lasts, its error is returned instead of asking the server again.
     async fn refresh_unless_changed(&self, seen: Seen) -> Result<Tokens, Error> {
         let _gate = self.inner.gate.lock().await;
         {
@@ -272,11 +278,10 @@ impl Session {
             {
                 return Ok(tokens.clone());
             }
-            if state.attempts != seen.attempts
-                && let Some((attempt, error)) = &state.last_failure
-                && *attempt == state.attempts
+            if let Some(backoff) = &state.backoff
+                && backoff.until.is_none_or(|until| Instant::now() < until)
             {
-                return Err(error.clone());
+                return Err(backoff.error.clone());
             }
         }
         self.refresh_locked().await
@@ -284,15 +289,13 @@ impl Session {
 
     /// A refresh; the caller holds the gate.
     async fn refresh_locked(&self) -> Result<Tokens, Error> {
-        let (refresh_token, attempt) = {
-            let mut state = lock(&self.inner.state);
+        let refresh_token = {
+            let state = lock(&self.inner.state);
             let tokens = state.tokens.as_ref().ok_or(Error::NotAuthorized)?;
-            let refresh_token = tokens
+            tokens
                 .refresh_secret()
                 .cloned()
-                .ok_or(Error::NoRefreshToken)?;
-            state.attempts += 1;
-            (refresh_token, state.attempts)
+                .ok_or(Error::NoRefreshToken)?
         };
         let result = match self.inner.endpoint.refresh(&refresh_token).await {
             Ok(tokens) => self.install(tokens).await,
@@ -310,7 +313,17 @@ impl Session {
                     callback(tokens);
                 }
             }
-            Err(e) => lock(&self.inner.state).last_failure = Some((attempt, e.clone())),
+            Err(e) => {
+                let mut state = lock(&self.inner.state);
+                let failures = state.backoff.as_ref().map_or(0, |b| b.failures) + 1;
+                let until = (!e.needs_reauthorization())
+                    .then(|| Instant::now() + e.retry_after().unwrap_or(backoff_delay(failures)));
+                state.backoff = Some(Backoff {
+                    error: e.clone(),
+                    until,
+                    failures,
+                });
+            }
         }
         result
     }
@@ -323,7 +336,7 @@ impl Session {
             let mut state = lock(&self.inner.state);
             state.tokens = Some(tokens.clone());
             state.generation += 1;
-            state.last_failure = None;
+            state.backoff = None;
             state.unsaved = self.inner.persist.is_some();
         }
         self.save_unsaved().await?;
@@ -342,7 +355,15 @@ impl Session {
         if let Some(persist) = &self.inner.persist {
             persist(tokens).await.map_err(Error::persist)?;
         }
-        lock(&self.inner.state).unsaved = false;
+        let mut state = lock(&self.inner.state);
+        state.unsaved = false;
+        if state
+            .backoff
+            .as_ref()
+            .is_some_and(|b| matches!(b.error, Error::Persist(_)))
+        {
+            state.backoff = None;
+        }
         Ok(())
     }
 
@@ -369,7 +390,6 @@ impl State {
     fn seen(&self) -> Seen {
         Seen {
             generation: self.generation,
-            attempts: self.attempts,
         }
     }
 }
@@ -383,6 +403,11 @@ impl fmt::Debug for Session {
             .field("tokens", &self.tokens())
             .finish_non_exhaustive()
     }
+}
+
+/// 1 s after the first failure, doubling up to a minute.
+fn backoff_delay(failures: u32) -> Duration {
+    Duration::from_secs(1 << failures.saturating_sub(1).min(6)).min(Duration::from_secs(60))
 }
 
 /// A poisoned lock only means another thread panicked mid-update of plain data; carry on.

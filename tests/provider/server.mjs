@@ -142,7 +142,7 @@ async function control(ctx) {
 }
 
 provider.on('grant.error', (_ctx, err) => {
-  if (err.error_description === 'refresh token already used') count('refresh token reused');
+  if (err.error_detail === 'refresh token already used') count('refresh token reused');
 });
 
 provider.use(async (ctx, next) => {
@@ -150,7 +150,7 @@ provider.use(async (ctx, next) => {
   if (ctx.path.startsWith('/interaction/')) return interaction(ctx);
   if (ctx.path === '/api/me') {
     const fault = takeFault('/api/me');
-    if (fault?.status) { ctx.status = fault.status; return; }
+    if (fault?.status) { count('api fault'); ctx.status = fault.status; return; }
     return api(ctx);
   }
 

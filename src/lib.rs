@@ -3,6 +3,32 @@
 //! The library's heart is [`Session`]: the authorization code flow with `state` and PKCE, a
 //! loopback callback, and API calls that refresh on a 401 — one refresh at a time, persisted
 //! before use.
+//!
+//! ```no_run
+//! use tokendeck::{AuthMethod, Provider, Session, Tokens};
+//!
+//! # async fn example(pasted: &str, existing_tokens: Tokens) -> Result<(), tokendeck::Error> {
+//! let provider = Provider::new("https://as.example/auth", "https://as.example/token")?;
+//! let session = Session::builder(provider, "client id", "http://127.0.0.1:8765/callback")
+//!     .client_secret("secret")
+//!     .auth_method(AuthMethod::Basic)
+//!     .scopes(["openid", "offline_access"])
+//!     .authorize_param("prompt", "consent")
+//!     .tokens(existing_tokens)
+//!     .persist(|tokens: Tokens| async move { std::fs::write("/dev/null", tokens.scope().unwrap_or("")) })
+//!     .on_refreshed(|tokens: &Tokens| println!("new expiry: {:?}", tokens.expires_at()))
+//!     .build()?;
+//!
+//! let url: String = session.authorize_url();
+//! let tokens: Tokens = session.token(pasted).await?;
+//! let tokens: Tokens = session.refresh().await?;
+//! session.set_on_refreshed(|tokens| println!("scope: {:?}", tokens.scope()));
+//! let response = session.send(session.http().get("https://api.example/me")).await?;
+//! let now: Option<Tokens> = session.tokens();
+//! # let _ = (url, tokens, response, now);
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session

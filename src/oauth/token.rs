@@ -193,6 +193,15 @@ impl fmt::Debug for Tokens {
 
 /// How long before expiry to refresh: 10 % of the lifetime, clamped to 30 s … 5 min, and never
 /// more than half the lifetime, so a short-lived token is not refreshed in a loop.
+///
+/// ```
+/// use std::time::Duration;
+/// use tokendeck::oauth::refresh_lead;
+///
+/// let s = Duration::from_secs;
+/// assert_eq!(refresh_lead(s(9 * 3600)), s(300)); // Verizon's 9 h tokens: 5 min ahead
+/// assert_eq!(refresh_lead(s(20)), s(10));        // never the pizauth trap of a lead > lifetime
+/// ```
 pub fn refresh_lead(lifetime: Duration) -> Duration {
     let tenth = lifetime / 10;
     tenth

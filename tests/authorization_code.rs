@@ -27,6 +27,17 @@ async fn full_flow(client: Client) {
     assert_eq!(tokens.token_type(), "Bearer");
     assert!(tokens.scope().unwrap().contains("api"));
     assert_eq!(session.tokens().as_ref(), Some(&tokens));
+    let debug = format!("{session:?} {tokens:?}");
+    for secret in [
+        tokens.access_token(),
+        tokens.refresh_token().unwrap(),
+        "secret-value",
+    ] {
+        assert!(
+            !debug.contains(secret),
+            "a secret leaked into Debug: {debug}"
+        );
+    }
 
     let response = session
         .send(session.http().get(server.url("/api/me")))

@@ -380,3 +380,81 @@ async fn futures_join<T: Send + 'static>(
     }
     out
 }
+
+/// Two holders of one account (as two processes would be) coordinating through a shared store
+/// and lock: the second adopts the first one's refresh instead of spending a rotated token.
+#[tokio::test]
+async fn a_refresh_by_another_holder_is_adopted_not_repeated() {
+    use tokendeck::oauth::{RefreshGuard, RefreshOutcome, RefreshTrigger};
+
+    let server = TestProvider::start().await;
+    let stored = Arc::new(Mutex::new(None::<Tokens>));
+    let lock = Arc::new(tokio::sync::Mutex::new(()));
+    let reports = Arc::new(Mutex::new(Vec::<String>::new()));
+    let holder = |tokens: Option<Tokens>| {
+        let (save_to, read_from, lock, reports) = (
+            stored.clone(),
+            stored.clone(),
+            lock.clone(),
+            reports.clone(),
+        );
+        let mut builder = session(&server, Client::Basic, PASTE_REDIRECT)
+            .persist(move |tokens: Tokens| {
+                let save_to = save_to.clone();
+                async move {
+                    *save_to.lock().unwrap() = Some(tokens);
+                    Ok::<_, std::io::Error>(())
+                }
+            })
+            .refresh_guard(move || {
+                let (lock, read_from) = (lock.clone(), read_from.clone());
+                async move {
+                    let held = lock.lock_owned().await;
+                    let stored = read_from.lock().unwrap().clone();
+                    Ok::<_, std::io::Error>(RefreshGuard {
+                        stored,
+                        hold: Box::new(held),
+                    })
+                }
+            })
+            .on_refresh_attempt(move |report| {
+                let outcome = match report.outcome {
+                    RefreshOutcome::Refreshed(_) => "refreshed",
+                    RefreshOutcome::Adopted(_) => "adopted",
+                    RefreshOutcome::Failed(_) => "failed",
+                };
+                reports
+                    .lock()
+                    .unwrap()
+                    .push(format!("{:?} {outcome}", report.trigger));
+            });
+        if let Some(tokens) = tokens {
+            builder = builder.tokens(tokens);
+        }
+        builder.build().unwrap()
+    };
+    let first = holder(None);
+    let original = link(&first).await;
+    let second = holder(Some(original.clone()));
+
+    let rotated = first.refresh().await.unwrap();
+    server.revoke_access_token(original.access_token()).await;
+    assert_eq!(get_me(&second, &server).await, 200);
+
+    assert_eq!(
+        second.tokens().unwrap().access_token(),
+        rotated.access_token(),
+        "adopted"
+    );
+    assert_eq!(
+        server.count(REFRESHES).await,
+        1,
+        "only the first holder asked the server"
+    );
+    assert_eq!(server.count("refresh token reused").await, 0);
+    let expected = [
+        format!("{:?} refreshed", RefreshTrigger::Manual),
+        format!("{:?} adopted", RefreshTrigger::After401),
+    ];
+    assert_eq!(*reports.lock().unwrap(), expected);
+}

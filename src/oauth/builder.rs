@@ -9,6 +9,7 @@ use url::Url;
 
 use super::error::{BoxError, Error};
 use super::exchange::{AuthMethod, TokenEndpoint};
+use super::hooks::{GuardHook, RefreshGuard, RefreshReport, ReportCallback};
 use super::http;
 use super::provider::Provider;
 use super::secret::ClientSecret;
@@ -31,6 +32,8 @@ pub struct SessionBuilder {
     tokens: Option<Tokens>,
     on_refreshed: Option<RefreshedCallback>,
     persist: Option<PersistHook>,
+    refresh_guard: Option<GuardHook>,
+    on_refresh_attempt: Option<ReportCallback>,
     timeout: Duration,
 }
 
@@ -43,6 +46,8 @@ pub(crate) struct SessionParts {
     pub tokens: Option<Tokens>,
     pub on_refreshed: Option<RefreshedCallback>,
     pub persist: Option<PersistHook>,
+    pub refresh_guard: Option<GuardHook>,
+    pub on_refresh_attempt: Option<ReportCallback>,
     pub api: reqwest::Client,
 }
 
@@ -59,6 +64,8 @@ impl SessionBuilder {
             tokens: None,
             on_refreshed: None,
             persist: None,
+            refresh_guard: None,
+            on_refresh_attempt: None,
             timeout: http::DEFAULT_TIMEOUT,
         }
     }
@@ -119,6 +126,33 @@ impl SessionBuilder {
         self
     }
 
+    /// Runs before every refresh, with the session's own refresh slot held: takes whatever makes
+    /// the refresh exclusive across processes and returns the token set as stored now. If another
+    /// process refreshed meanwhile, the session takes the stored tokens instead of spending an
+    /// already-rotated refresh token. What the guard holds is released once the new tokens are
+    /// persisted.
+    pub fn refresh_guard<F, Fut, E>(mut self, guard: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<RefreshGuard, E>> + Send + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        self.refresh_guard = Some(Arc::new(move || {
+            let future = guard();
+            Box::pin(async move { future.await.map_err(Into::into) })
+        }));
+        self
+    }
+
+    /// Told about every refresh attempt — its trigger and outcome — for a log.
+    pub fn on_refresh_attempt(
+        mut self,
+        callback: impl Fn(&RefreshReport<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_refresh_attempt = Some(Arc::new(callback));
+        self
+    }
+
     /// Total time a token request may take (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -172,6 +206,8 @@ impl SessionBuilder {
             tokens: self.tokens,
             on_refreshed: self.on_refreshed,
             persist: self.persist,
+            refresh_guard: self.refresh_guard,
+            on_refresh_attempt: self.on_refresh_attempt,
             api,
         }))
     }

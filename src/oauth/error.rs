@@ -126,6 +126,9 @@ pub enum Error {
     #[error("the new tokens could not be saved, so they were not used: {0}")]
     Persist(Arc<BoxError>),
 
+    #[error("the token store could not be used: {0}")]
+    Store(Arc<BoxError>),
+
     #[error("the API request could not be sent: {0}")]
     Request(String),
 }
@@ -171,6 +174,18 @@ impl Error {
 
     pub(crate) fn persist(error: BoxError) -> Self {
         Error::Persist(Arc::new(error))
+    }
+
+    pub(crate) fn store(error: BoxError) -> Self {
+        Error::Store(Arc::new(error))
+    }
+
+    /// The storage error behind a [`Persist`](Error::Persist) or [`Store`](Error::Store) error.
+    pub fn storage_cause(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        match self {
+            Error::Persist(e) | Error::Store(e) => Some(e.as_ref().as_ref()),
+            _ => None,
+        }
     }
 }
 

@@ -93,6 +93,11 @@ impl Tokens {
         &self.extra
     }
 
+    /// Whether both hold the same access and refresh tokens (timestamps aside).
+    pub fn same_secrets(&self, other: &Tokens) -> bool {
+        self.access_token == other.access_token && self.refresh_token == other.refresh_token
+    }
+
     /// How long the access token was issued for, when the provider said.
     pub fn lifetime(&self) -> Option<Duration> {
         self.expires_at?.duration_since(self.obtained_at).ok()

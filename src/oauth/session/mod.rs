@@ -2,21 +2,26 @@
 //! `on_refreshed`, refresh on a 401) with state and PKCE, refresh ahead of expiry, one refresh at a
 //! time, and new tokens persisted before anyone uses them.
 
+mod refresh;
+
+use refresh::Backoff;
+
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use super::authorize::{AuthorizeRequest, CallbackParams, PendingAuthorization};
-use super::builder::{PersistHook, RefreshedCallback, SessionBuilder, SessionParts};
-use super::callback::CallbackListener;
-use super::error::Error;
-use super::exchange::TokenEndpoint;
 use super::http;
-use super::provider::Provider;
-use super::token::Tokens;
+use crate::oauth::authorize::{AuthorizeRequest, CallbackParams, PendingAuthorization};
+use crate::oauth::builder::{PersistHook, RefreshedCallback, SessionBuilder, SessionParts};
+use crate::oauth::callback::CallbackListener;
+use crate::oauth::error::Error;
+use crate::oauth::exchange::TokenEndpoint;
+use crate::oauth::hooks::{GuardHook, RefreshTrigger, ReportCallback};
+use crate::oauth::provider::Provider;
+use crate::oauth::token::Tokens;
 
 /// An OAuth 2.0 client session for one account. Cheap to clone; clones share tokens and the
 /// single-flight refresh.
@@ -32,6 +37,8 @@ struct Inner {
     authorize_params: Vec<(String, String)>,
     api: reqwest::Client,
     persist: Option<PersistHook>,
+    refresh_guard: Option<GuardHook>,
+    on_refresh_attempt: Option<ReportCallback>,
     on_refreshed: RwLock<Option<RefreshedCallback>>,
     pending: Mutex<Option<PendingAuthorization>>,
     state: Mutex<State>,
@@ -51,12 +58,6 @@ struct State {
     backoff: Option<Backoff>,
     /// The tokens are newer than what the persistence hook accepted.
     unsaved: bool,
-}
-
-struct Backoff {
-    error: Error,
-    until: Option<Instant>,
-    failures: u32,
 }
 
 /// What a caller saw before it waited for the gate.
@@ -81,6 +82,8 @@ impl Session {
                 authorize_params: parts.authorize_params,
                 api: parts.api,
                 persist: parts.persist,
+                refresh_guard: parts.refresh_guard,
+                on_refresh_attempt: parts.on_refresh_attempt,
                 on_refreshed: RwLock::new(parts.on_refreshed),
                 pending: Mutex::new(None),
                 state: Mutex::new(State {
@@ -218,7 +221,13 @@ impl Session {
     /// The seed's `refresh()`: always asks the token endpoint, one refresh at a time.
     pub async fn refresh(&self) -> Result<Tokens, Error> {
         let _gate = self.inner.gate.lock().await;
-        self.refresh_locked().await
+        self.refresh_locked(RefreshTrigger::Manual).await
+    }
+
+    /// The current tokens, refreshed first when due (a lead before expiry); what a script asking
+    /// for "a valid access token" wants.
+    pub async fn valid_tokens(&self) -> Result<Tokens, Error> {
+        self.usable_tokens().await.map(|(tokens, _)| tokens)
     }
 
     /// Sends an API request with the access token. A token due for refresh is refreshed first;
@@ -237,7 +246,9 @@ impl Session {
         let Some(retry) = retry else {
             return Ok(response);
         };
-        let tokens = self.refresh_unless_changed(seen).await?;
+        let tokens = self
+            .refresh_unless_changed(seen, RefreshTrigger::After401)
+            .await?;
         self.execute(retry, &tokens).await
     }
 
@@ -257,7 +268,10 @@ impl Session {
         if !tokens.is_refresh_due(now) || tokens.refresh_token().is_none() {
             return Ok((tokens, seen));
         }
-        match self.refresh_unless_changed(seen).await {
+        match self
+            .refresh_unless_changed(seen, RefreshTrigger::AheadOfExpiry)
+            .await
+        {
             Ok(fresh) => {
                 let seen = lock(&self.inner.state).seen();
                 Ok((fresh, seen))
@@ -265,106 +279,6 @@ impl Session {
             Err(e) if e.is_transient() && !tokens.is_expired(now) => Ok((tokens, seen)),
             Err(e) => Err(e),
         }
-    }
-
-    /// Single flight: refreshes unless the tokens changed since `seen`. While the latest attempt's
-    /// backoff lasts, its error is returned instead of asking the server again.
-    async fn refresh_unless_changed(&self, seen: Seen) -> Result<Tokens, Error> {
-        let _gate = self.inner.gate.lock().await;
-        {
-            let state = lock(&self.inner.state);
-            if state.generation != seen.generation
-                && let Some(tokens) = &state.tokens
-            {
-                return Ok(tokens.clone());
-            }
-            if let Some(backoff) = &state.backoff
-                && backoff.until.is_none_or(|until| Instant::now() < until)
-            {
-                return Err(backoff.error.clone());
-            }
-        }
-        self.refresh_locked().await
-    }
-
-    /// A refresh; the caller holds the gate.
-    async fn refresh_locked(&self) -> Result<Tokens, Error> {
-        let refresh_token = {
-            let state = lock(&self.inner.state);
-            let tokens = state.tokens.as_ref().ok_or(Error::NotAuthorized)?;
-            tokens
-                .refresh_secret()
-                .cloned()
-                .ok_or(Error::NoRefreshToken)?
-        };
-        let result = match self.inner.endpoint.refresh(&refresh_token).await {
-            Ok(tokens) => self.install(tokens).await,
-            Err(e) => Err(e),
-        };
-        match &result {
-            Ok(tokens) => {
-                let callback = self
-                    .inner
-                    .on_refreshed
-                    .read()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .clone();
-                if let Some(callback) = callback {
-                    callback(tokens);
-                }
-            }
-            Err(e) => {
-                let mut state = lock(&self.inner.state);
-                let failures = state.backoff.as_ref().map_or(0, |b| b.failures) + 1;
-                let until = (!e.needs_reauthorization())
-                    .then(|| Instant::now() + e.retry_after().unwrap_or(backoff_delay(failures)));
-                state.backoff = Some(Backoff {
-                    error: e.clone(),
-                    until,
-                    failures,
-                });
-            }
-        }
-        result
-    }
-
-    /// Keeps a new token set and persists it before handing it out. If persisting fails the
-    /// tokens stay in memory (a rotated refresh token must not be lost) but are not used until a
-    /// later save succeeds.
-    async fn install(&self, tokens: Tokens) -> Result<Tokens, Error> {
-        {
-            let mut state = lock(&self.inner.state);
-            state.tokens = Some(tokens.clone());
-            state.generation += 1;
-            state.backoff = None;
-            state.unsaved = self.inner.persist.is_some();
-        }
-        self.save_unsaved().await?;
-        Ok(tokens)
-    }
-
-    /// Runs the persistence hook on unsaved tokens; the caller holds the gate.
-    async fn save_unsaved(&self) -> Result<(), Error> {
-        let tokens = {
-            let state = lock(&self.inner.state);
-            match (&self.inner.persist, state.unsaved, &state.tokens) {
-                (Some(_), true, Some(tokens)) => tokens.clone(),
-                _ => return Ok(()),
-            }
-        };
-        if let Some(persist) = &self.inner.persist {
-            persist(tokens).await.map_err(Error::persist)?;
-        }
-        let mut state = lock(&self.inner.state);
-        state.unsaved = false;
-        if state
-            .backoff
-            .as_ref()
-            .is_some_and(|b| matches!(b.error, Error::Persist(_)))
-        {
-            state.backoff = None;
-        }
-        Ok(())
     }
 
     async fn execute(
@@ -403,11 +317,6 @@ impl fmt::Debug for Session {
             .field("tokens", &self.tokens())
             .finish_non_exhaustive()
     }
-}
-
-/// 1 s after the first failure, doubling up to a minute.
-fn backoff_delay(failures: u32) -> Duration {
-    Duration::from_secs(1 << failures.saturating_sub(1).min(6)).min(Duration::from_secs(60))
 }
 
 /// A poisoned lock only means another thread panicked mid-update of plain data; carry on.

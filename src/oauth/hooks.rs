@@ -1,0 +1,54 @@
+//! How a session tells its owner about refreshes, and lets it coordinate them with other
+//! processes: the types behind [`SessionBuilder::refresh_guard`] and
+//! [`SessionBuilder::on_refresh_attempt`](super::SessionBuilder::on_refresh_attempt).
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{BoxError, Error};
+use super::token::Tokens;
+
+/// Why a refresh happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefreshTrigger {
+    /// Someone asked for it (`refresh()`).
+    Manual,
+    /// The access token was about to expire.
+    AheadOfExpiry,
+    /// An API call was answered 401.
+    After401,
+}
+
+/// What one refresh came to.
+#[derive(Clone, Copy, Debug)]
+pub enum RefreshOutcome<'a> {
+    /// The token endpoint issued new tokens, now persisted.
+    Refreshed(&'a Tokens),
+    /// Another process had refreshed already; its stored tokens were taken instead.
+    Adopted(&'a Tokens),
+    Failed(&'a Error),
+}
+
+/// Reported to [`on_refresh_attempt`](super::SessionBuilder::on_refresh_attempt) after every
+/// refresh, successful or not.
+#[derive(Debug)]
+pub struct RefreshReport<'a> {
+    pub trigger: RefreshTrigger,
+    pub outcome: RefreshOutcome<'a>,
+}
+
+/// What a refresh guard hands back: whatever must stay held until the new tokens are
+/// persisted (a cross-process lock), and the token set as stored right now.
+pub struct RefreshGuard {
+    pub stored: Option<Tokens>,
+    pub hold: Box<dyn Any + Send>,
+}
+
+pub(crate) type GuardFuture = Pin<Box<dyn Future<Output = Result<RefreshGuard, BoxError>> + Send>>;
+pub(crate) type GuardHook = Arc<dyn Fn() -> GuardFuture + Send + Sync>;
+pub(crate) type ReportCallback = Arc<dyn Fn(&RefreshReport<'_>) + Send + Sync>;

@@ -1,0 +1,164 @@
+//! The refresh machinery of a [`Session`]: single flight, the cross-process guard, backoff after a
+//! failure, persist before use, and the reports and callbacks that follow every attempt.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use super::{Seen, Session, lock};
+use crate::oauth::error::Error;
+use crate::oauth::hooks::{RefreshOutcome, RefreshReport, RefreshTrigger};
+use crate::oauth::token::Tokens;
+
+/// Set when the latest refresh failed.
+pub(super) struct Backoff {
+    pub(super) error: Error,
+    pub(super) until: Option<Instant>,
+    pub(super) failures: u32,
+}
+
+impl Session {
+    /// Single flight: refreshes unless the tokens changed since `seen`. While the latest attempt's
+    /// backoff lasts, its error is returned instead of asking the server again.
+    pub(super) async fn refresh_unless_changed(
+        &self,
+        seen: Seen,
+        trigger: RefreshTrigger,
+    ) -> Result<Tokens, Error> {
+        let _gate = self.inner.gate.lock().await;
+        {
+            let state = lock(&self.inner.state);
+            if state.generation != seen.generation
+                && let Some(tokens) = &state.tokens
+            {
+                return Ok(tokens.clone());
+            }
+            if let Some(backoff) = &state.backoff
+                && backoff.until.is_none_or(|until| Instant::now() < until)
+            {
+                return Err(backoff.error.clone());
+            }
+        }
+        self.refresh_locked(trigger).await
+    }
+
+    /// A refresh, reported and remembered for backoff; the caller holds the gate.
+    pub(super) async fn refresh_locked(&self, trigger: RefreshTrigger) -> Result<Tokens, Error> {
+        let result = self.refresh_exclusive(trigger).await;
+        let outcome = match &result {
+            Ok((tokens, true)) => RefreshOutcome::Adopted(tokens),
+            Ok((tokens, false)) => RefreshOutcome::Refreshed(tokens),
+            Err(e) => RefreshOutcome::Failed(e),
+        };
+        if let RefreshOutcome::Failed(e) = outcome {
+            let mut state = lock(&self.inner.state);
+            let failures = state.backoff.as_ref().map_or(0, |b| b.failures) + 1;
+            let until = (!e.needs_reauthorization())
+                .then(|| Instant::now() + e.retry_after().unwrap_or(backoff_delay(failures)));
+            state.backoff = Some(Backoff {
+                error: e.clone(),
+                until,
+                failures,
+            });
+        }
+        if let Some(report) = &self.inner.on_refresh_attempt {
+            report(&RefreshReport { trigger, outcome });
+        }
+        if let RefreshOutcome::Refreshed(tokens) = outcome {
+            let callback = self
+                .inner
+                .on_refreshed
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            if let Some(callback) = callback {
+                callback(tokens);
+            }
+        }
+        result.map(|(tokens, _)| tokens)
+    }
+
+    /// Takes the refresh guard (another process's refresh may be adopted instead), asks the
+    /// token endpoint, and persists the answer before the guard is released. Returns the tokens
+    /// and whether they were adopted.
+    pub(super) async fn refresh_exclusive(
+        &self,
+        trigger: RefreshTrigger,
+    ) -> Result<(Tokens, bool), Error> {
+        // Tokens only this session holds must reach the store before the store is read back.
+        self.save_unsaved().await?;
+        let guard = match &self.inner.refresh_guard {
+            Some(take) => Some(take().await.map_err(Error::store)?),
+            None => None,
+        };
+        if let Some(stored) = guard.as_ref().and_then(|g| g.stored.clone()) {
+            let mut state = lock(&self.inner.state);
+            if !state
+                .tokens
+                .as_ref()
+                .is_some_and(|t| t.same_secrets(&stored))
+            {
+                state.tokens = Some(stored.clone());
+                state.generation += 1;
+                state.backoff = None;
+                if trigger != RefreshTrigger::Manual && !stored.is_refresh_due(SystemTime::now()) {
+                    return Ok((stored, true));
+                }
+            }
+        }
+        let refresh_token = {
+            let state = lock(&self.inner.state);
+            let tokens = state.tokens.as_ref().ok_or(Error::NotAuthorized)?;
+            tokens
+                .refresh_secret()
+                .cloned()
+                .ok_or(Error::NoRefreshToken)?
+        };
+        let tokens = self.inner.endpoint.refresh(&refresh_token).await?;
+        let tokens = self.install(tokens).await?;
+        drop(guard);
+        Ok((tokens, false))
+    }
+
+    /// Keeps a new token set and persists it before handing it out. If persisting fails the
+    /// tokens stay in memory (a rotated refresh token must not be lost) but are not used until a
+    /// later save succeeds.
+    pub(super) async fn install(&self, tokens: Tokens) -> Result<Tokens, Error> {
+        {
+            let mut state = lock(&self.inner.state);
+            state.tokens = Some(tokens.clone());
+            state.generation += 1;
+            state.backoff = None;
+            state.unsaved = self.inner.persist.is_some();
+        }
+        self.save_unsaved().await?;
+        Ok(tokens)
+    }
+
+    /// Runs the persistence hook on unsaved tokens; the caller holds the gate.
+    pub(super) async fn save_unsaved(&self) -> Result<(), Error> {
+        let tokens = {
+            let state = lock(&self.inner.state);
+            match (&self.inner.persist, state.unsaved, &state.tokens) {
+                (Some(_), true, Some(tokens)) => tokens.clone(),
+                _ => return Ok(()),
+            }
+        };
+        if let Some(persist) = &self.inner.persist {
+            persist(tokens).await.map_err(Error::persist)?;
+        }
+        let mut state = lock(&self.inner.state);
+        state.unsaved = false;
+        if state
+            .backoff
+            .as_ref()
+            .is_some_and(|b| matches!(b.error, Error::Persist(_)))
+        {
+            state.backoff = None;
+        }
+        Ok(())
+    }
+}
+
+/// 1 s after the first failure, doubling up to a minute.
+fn backoff_delay(failures: u32) -> Duration {
+    Duration::from_secs(1 << failures.saturating_sub(1).min(6)).min(Duration::from_secs(60))
+}

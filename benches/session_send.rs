@@ -26,7 +26,7 @@ async fn main() {
     ] {
         let server = TestProvider::start_with(Options {
             access_ttl,
-            rotate: true,
+            ..Options::default()
         })
         .await;
         let session = session(&server, Client::Basic, PASTE_REDIRECT)

@@ -31,7 +31,11 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod cli; // the subcommands scripts use, one file per verb group
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
+pub mod qr; // QR codes as half-block text for terminals
+pub mod refresh; // keeping accounts fresh: sessions wired to the store
+pub mod store; // persistence: accounts file, keyring records, status, locks, event log
 
 pub use oauth::{
     AuthMethod, CallbackListener, Error, ErrorKind, Provider, Session, SessionBuilder, Tokens,

@@ -2,30 +2,33 @@
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-const USAGE: &str = "\
-tokendeck — a terminal account manager for OAuth 2.0
-
-Usage:
-  tokendeck --version    print the version
-  tokendeck --help       print this help
-
-The account manager itself (TUI and subcommands) is not built yet; the OAuth library is.";
+use clap::Parser;
+use tokendeck::cli::{Cli, ExitStatus};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--version" | "-V") => {
-            println!("tokendeck {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        // The TUI comes next; until then, say what there is.
+        let _ = <Cli as clap::CommandFactory>::command().print_help();
+        return ExitCode::SUCCESS;
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("tokendeck: cannot start: {e}");
+            return ExitCode::from(ExitStatus::Failure as u8);
         }
-        None | Some("--help" | "-h") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("tokendeck: unknown argument {other:?}\n\n{USAGE}");
-            ExitCode::from(2)
+    };
+    let result = runtime.block_on(tokendeck::cli::run(cli.home, command));
+    // A read of stdin may still be blocked; do not wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tokendeck: {e}");
+            ExitCode::from(e.exit_status() as u8)
         }
     }
 }

@@ -99,7 +99,7 @@ async fn a_second_401_after_the_retry_is_returned_not_looped_on() {
 async fn concurrent_sends_on_an_expired_token_cost_one_token_request() {
     let server = TestProvider::start_with(Options {
         access_ttl: 2,
-        rotate: true,
+        ..Options::default()
     })
     .await;
     let (session, tokens, calls) = linked(&server).await;
@@ -159,7 +159,7 @@ async fn concurrent_401s_share_one_refresh() {
 async fn callers_waiting_on_a_failed_refresh_share_its_error() {
     let server = TestProvider::start_with(Options {
         access_ttl: 2,
-        rotate: true,
+        ..Options::default()
     })
     .await;
     let (session, tokens, _) = linked(&server).await;

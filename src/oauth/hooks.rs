@@ -21,6 +21,7 @@ pub enum RefreshTrigger {
     /// The access token was about to expire.
     AheadOfExpiry,
     /// An API call was answered 401.
+    #[serde(rename = "after-401")]
     After401,
 }
 

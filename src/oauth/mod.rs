@@ -8,6 +8,7 @@ pub mod error;
 pub mod exchange;
 pub mod hooks;
 mod http;
+pub mod presets;
 pub mod provider;
 pub mod secret;
 pub mod session;

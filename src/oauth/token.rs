@@ -257,7 +257,8 @@ fn seconds(value: &Value) -> Option<u64> {
     }
 }
 
-mod unix_seconds {
+/// Serde for a `SystemTime` as (fractional) seconds since the Unix epoch.
+pub mod unix_seconds {
     use super::*;
     use serde::{Deserializer, Serializer};
 
@@ -277,7 +278,8 @@ mod unix_seconds {
     }
 }
 
-mod unix_seconds_opt {
+/// Serde for an `Option<SystemTime>` as seconds since the Unix epoch, or null.
+pub mod unix_seconds_opt {
     use super::*;
     use serde::{Deserializer, Serializer};
 

@@ -2,6 +2,8 @@
 //! oidc-provider on 127.0.0.1 and a free port) and a test "browser" that follows its redirects.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod cli;
+
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -21,6 +23,8 @@ pub struct TestProvider {
 pub struct Options {
     pub access_ttl: u64,
     pub rotate: bool,
+    /// Token responses without `expires_in`: expiry shows only as a 401.
+    pub omit_expires_in: bool,
 }
 
 impl Default for Options {
@@ -28,6 +32,7 @@ impl Default for Options {
         Options {
             access_ttl: 3600,
             rotate: true,
+            omit_expires_in: false,
         }
     }
 }
@@ -47,6 +52,10 @@ impl TestProvider {
             .arg(dir.join("server.mjs"))
             .env("ACCESS_TTL", options.access_ttl.to_string())
             .env("ROTATE", if options.rotate { "1" } else { "0" })
+            .env(
+                "OMIT_EXPIRES_IN",
+                if options.omit_expires_in { "1" } else { "0" },
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

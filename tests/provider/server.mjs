@@ -9,6 +9,8 @@
 // Options (environment):
 //   ACCESS_TTL   access token lifetime in seconds (default 3600)
 //   ROTATE       "0" turns refresh-token rotation off (default on)
+//   OMIT_EXPIRES_IN  "1" leaves expires_in out of token responses, as some providers do, so that
+//                a client learns of expiry only from a 401
 
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -18,6 +20,7 @@ import Provider from 'oidc-provider';
 
 const accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
 const rotate = process.env.ROTATE !== '0';
+const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 
 // Native clients may redirect to a loopback address on any port (RFC 8252 §7.3).
 const redirectUris = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://localhost/callback'];
@@ -169,6 +172,7 @@ provider.use(async (ctx, next) => {
   await next();
   const grantType = ctx.oidc?.params?.grant_type;
   if (ctx.path === '/token' && grantType) count(`grant ${grantType} ${ctx.status}`);
+  if (ctx.path === '/token' && omitExpiresIn && ctx.body?.expires_in !== undefined) delete ctx.body.expires_in;
   // The real handler ran (a refresh token may have rotated) but the answer comes late.
   if (fault?.delayAfterMs) await sleep(fault.delayAfterMs);
 });

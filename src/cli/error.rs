@@ -1,0 +1,94 @@
+//! Errors as the command line reports them: one sentence on stderr, and an exit code a script can
+//! branch on.
+
+use crate::oauth::{self, ErrorKind};
+use crate::refresh::AccountError;
+use crate::store::{KeyringError, StoreError};
+
+/// The documented exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    NoSuchAccount = 3,
+    NeedsLink = 4,
+    TryLater = 5,
+    Keyring = 6,
+    BrokenAccountsFile = 7,
+    ApiError = 8,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("the API answered HTTP {0}")]
+    ApiStatus(reqwest::StatusCode),
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Account(AccountError::Store(e))
+    }
+}
+
+impl From<oauth::Error> for CliError {
+    fn from(e: oauth::Error) -> Self {
+        CliError::Account(AccountError::OAuth(e))
+    }
+}
+
+impl From<KeyringError> for CliError {
+    fn from(e: KeyringError) -> Self {
+        CliError::from(StoreError::Keyring(e))
+    }
+}
+
+impl CliError {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            CliError::Account(e) => account_status(e),
+            CliError::Usage(_) => ExitStatus::Usage,
+            CliError::Io(_) => ExitStatus::Failure,
+            CliError::ApiStatus(_) => ExitStatus::ApiError,
+        }
+    }
+}
+
+fn account_status(error: &AccountError) -> ExitStatus {
+    match error {
+        AccountError::Store(e) => store_status(e),
+        AccountError::NotLinked(_) | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
+        AccountError::BackingOff { .. } => ExitStatus::TryLater,
+        AccountError::OAuth(e) => {
+            if let Some(cause) = e.storage_cause()
+                && let Some(store) = cause.downcast_ref::<StoreError>()
+            {
+                return store_status(store);
+            }
+            match e.kind() {
+                ErrorKind::NeedsReauthorization => ExitStatus::NeedsLink,
+                ErrorKind::Transient | ErrorKind::Ambiguous => ExitStatus::TryLater,
+                ErrorKind::Other => ExitStatus::Failure,
+            }
+        }
+    }
+}
+
+fn store_status(error: &StoreError) -> ExitStatus {
+    match error {
+        StoreError::NoSuchAccount(_)
+        | StoreError::AccountExists(_)
+        | StoreError::InvalidName(_) => ExitStatus::NoSuchAccount,
+        StoreError::CorruptAccounts { .. } => ExitStatus::BrokenAccountsFile,
+        StoreError::Keyring(_) => ExitStatus::Keyring,
+        StoreError::LockTimeout { .. } => ExitStatus::TryLater,
+        StoreError::NoHome(_) | StoreError::Io { .. } => ExitStatus::Failure,
+    }
+}

@@ -1,0 +1,210 @@
+//! The command line: the arguments (clap), and the subcommands scripts use, one file per verb
+//! group. stdout carries only the data asked for; messages go to stderr; the exit code says what
+//! kind of failure it was (see [`ExitStatus`]).
+
+mod accounts;
+mod error;
+mod link;
+mod log;
+mod tokens;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use error::{CliError, ExitStatus};
+
+use crate::oauth::AuthMethod;
+use crate::store::{Home, Store};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  an error not listed below
+  2  wrong usage
+  3  no such account, or the name is taken or invalid
+  4  the account must be linked (again)
+  5  a passing failure (network, server, timeout): try again later
+  6  the keyring is unavailable or locked
+  7  the accounts file is broken: fix it by hand
+  8  the API answered an error status (call)";
+
+#[derive(Debug, Parser)]
+#[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Keep config, state and keyring entries under DIR (namespaced apart from other homes)
+    #[arg(long, global = true, env = "TOKENDECK_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Define an account (it is linked with `tokendeck link`)
+    Add(AddArgs),
+    /// Link an account: authorize in the browser, store the tokens in the keyring
+    Link {
+        name: String,
+        /// Do not try to open a browser
+        #[arg(long)]
+        no_browser: bool,
+        /// Do not print the QR code
+        #[arg(long)]
+        no_qr: bool,
+    },
+    /// List the accounts
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show token status: state, expiry, seconds left, scope, last refresh
+    Status {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a valid access token (refreshed first when it is about to expire)
+    Token { name: String },
+    /// Refresh an account's tokens now
+    Refresh { name: String },
+    /// Send an API request with the account's token (a 401 refreshes and retries once)
+    Call(CallArgs),
+    /// Show the event log of links, refreshes and removals
+    Log {
+        name: Option<String>,
+        /// Keep printing new events as they happen
+        #[arg(short, long)]
+        follow: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account: its keyring record, status and definition
+    Remove { name: String },
+    /// Print a shell completion script
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("provider").required(true).args(["preset", "issuer", "authorize_url"]))]
+pub struct AddArgs {
+    pub name: String,
+    /// A known provider
+    #[arg(long, value_enum)]
+    pub preset: Option<PresetId>,
+    /// An OpenID Connect issuer, read by discovery
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Custom endpoints: the authorization endpoint …
+    #[arg(long, value_name = "URL", requires = "token_url")]
+    pub authorize_url: Option<String>,
+    /// … and the token endpoint
+    #[arg(long, value_name = "URL", requires = "authorize_url")]
+    pub token_url: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    /// Read the client secret from standard input (never from the command line)
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// The callback URL registered at the provider [default: http://127.0.0.1:8765/callback]
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// A scope to request (repeat for more; replaces the preset's)
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+    /// An extra authorization parameter, such as deviceid=my-laptop (repeatable)
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// How the client authenticates at the token endpoint [default: basic with a secret, none without]
+    #[arg(long, value_enum)]
+    pub auth_method: Option<AuthMethodArg>,
+    /// An API URL to test the account with (`t` in the TUI)
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    pub name: String,
+    pub url: String,
+    /// The HTTP method [default: GET, or POST with -d]
+    #[arg(short = 'X', long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// A header, 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "K: V")]
+    pub headers: Vec<String>,
+    /// A request body
+    #[arg(short, long, value_name = "DATA")]
+    pub data: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PresetId {
+    Verizon,
+    Google,
+    Microsoft,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AuthMethodArg {
+    Basic,
+    Post,
+    None,
+}
+
+impl From<AuthMethodArg> for AuthMethod {
+    fn from(arg: AuthMethodArg) -> Self {
+        match arg {
+            AuthMethodArg::Basic => AuthMethod::Basic,
+            AuthMethodArg::Post => AuthMethod::Post,
+            AuthMethodArg::None => AuthMethod::None,
+        }
+    }
+}
+
+fn parse_param(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("{raw:?} is not KEY=VALUE")),
+    }
+}
+
+/// Runs a subcommand.
+pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError> {
+    if let Command::Completions { shell } = command {
+        let mut cli = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(shell, &mut cli, "tokendeck", &mut std::io::stdout());
+        return Ok(());
+    }
+    let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
+    match command {
+        Command::Add(args) => accounts::add(&store, args).await,
+        Command::Link {
+            name,
+            no_browser,
+            no_qr,
+        } => link::link(&store, &name, !no_browser, !no_qr).await,
+        Command::List { json } => accounts::list(&store, json),
+        Command::Status { name, json } => accounts::status(&store, name.as_deref(), json),
+        Command::Token { name } => tokens::token(&store, &name).await,
+        Command::Refresh { name } => tokens::refresh(&store, &name).await,
+        Command::Call(args) => tokens::call(&store, args).await,
+        Command::Log { name, follow, json } => {
+            log::log(&store, name.as_deref(), follow, json).await
+        }
+        Command::Remove { name } => accounts::remove(&store, &name).await,
+        Command::Completions { .. } => Ok(()),
+    }
+}
+
+/// Prints the keyring's warning (tokens lost at reboot) once per command that uses it.
+async fn warn_about_keyring(store: &Store) {
+    if let Ok(keyring) = store.keyring().await
+        && let Some(warning) = keyring.warning()
+    {
+        eprintln!("tokendeck: warning: {warning}");
+    }
+}

@@ -1,0 +1,70 @@
+//! `token`, `refresh`, `call`: using an account's tokens from scripts.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use super::accounts::short_duration;
+use super::{CallArgs, CliError, warn_about_keyring};
+use crate::refresh::{force_refresh, open_session, valid_tokens};
+use crate::store::Store;
+
+/// Prints a valid access token and nothing else.
+pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
+    let tokens = valid_tokens(store, name).await?;
+    println!("{}", tokens.access_token());
+    Ok(())
+}
+
+pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
+    warn_about_keyring(store).await;
+    let tokens = force_refresh(store, name).await?;
+    let left = tokens
+        .expires_at()
+        .and_then(|at| at.duration_since(std::time::SystemTime::now()).ok())
+        .map(|d| {
+            format!(
+                "; the new access token expires in {}",
+                short_duration(d.as_secs())
+            )
+        })
+        .unwrap_or_default();
+    eprintln!("Refreshed {name:?}{left}.");
+    Ok(())
+}
+
+/// Sends one request with the account's token; the body goes to stdout as it came.
+pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
+    let session = open_session(store, &args.name).await?;
+    if session.tokens().is_none() {
+        return Err(crate::refresh::AccountError::NotLinked(args.name).into());
+    }
+    let method = args
+        .method
+        .as_deref()
+        .unwrap_or(if args.data.is_some() { "POST" } else { "GET" });
+    let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| CliError::Usage(format!("{method:?} is not an HTTP method")))?;
+    let mut request = session.http().request(method, &args.url);
+    for header in &args.headers {
+        let (key, value) = header
+            .split_once(':')
+            .ok_or_else(|| CliError::Usage(format!("header {header:?} is not 'Name: value'")))?;
+        request = request.header(key.trim(), value.trim());
+    }
+    if let Some(data) = args.data {
+        request = request.body(data);
+    }
+    let response = session.send(request).await?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| CliError::Io(format!("the API's answer broke off: {}", e.without_url())))?;
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(&body);
+    let _ = stdout.flush();
+    if status.is_client_error() || status.is_server_error() {
+        return Err(CliError::ApiStatus(status));
+    }
+    Ok(())
+}

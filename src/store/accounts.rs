@@ -1,0 +1,248 @@
+//! The accounts file: what each account is (provider, client id, callback URL, scopes, …), never a
+//! secret. TOML, written atomically (temporary file + rename) with mode 0600. A file that does not
+//! parse is reported with its line and column and is never overwritten.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::StoreError;
+use super::home::Home;
+use crate::oauth::{AuthMethod, Provider};
+
+/// One account's configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The preset it was made from (`verizon`, `google`, …), or `issuer` / `custom`.
+    pub kind: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    pub auth_method: AuthMethod,
+    /// Extra authorization parameters, such as Verizon's `deviceid`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// An API URL that `tokendeck call`-style tests (`t` in the TUI) can ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    pub provider: Provider,
+}
+
+/// The whole accounts file, by name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounts {
+    #[serde(default)]
+    pub accounts: BTreeMap<String, Account>,
+}
+
+impl Accounts {
+    /// Reads the accounts file; a missing file is an empty list.
+    pub fn load(home: &Home) -> Result<Accounts, StoreError> {
+        let path = home.accounts_file();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Accounts::default()),
+            Err(e) => return Err(StoreError::io(&path, e)),
+        };
+        let accounts: Accounts = toml::from_str(&text).map_err(|e| {
+            let offset = e.span().map_or(0, |span| span.start);
+            let (line, column) = line_and_column(&text, offset);
+            StoreError::CorruptAccounts {
+                path: path.clone(),
+                line,
+                column,
+                problem: e.message().to_string(),
+            }
+        })?;
+        if let Some(bad) = accounts.accounts.keys().find(|n| validate_name(n).is_err()) {
+            let offset = text.find(bad.as_str()).unwrap_or(0);
+            let (line, column) = line_and_column(&text, offset);
+            return Err(StoreError::CorruptAccounts {
+                path,
+                line,
+                column,
+                problem: format!("{bad:?} is not a valid account name"),
+            });
+        }
+        Ok(accounts)
+    }
+
+    pub fn get(&self, name: &str) -> Result<&Account, StoreError> {
+        self.accounts
+            .get(name)
+            .ok_or_else(|| StoreError::NoSuchAccount(name.to_string()))
+    }
+
+    /// Loads, changes and saves the file while holding its lock, so that two processes adding
+    /// accounts at once both keep their change. A broken file stops the change before anything
+    /// is written.
+    pub fn update<T>(
+        home: &Home,
+        change: impl FnOnce(&mut Accounts) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        Home::ensure_private_dir(home.config_dir())?;
+        let lock_path = home.config_dir().join("accounts.lock");
+        let lock = File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        let mut accounts = Accounts::load(home)?;
+        let result = change(&mut accounts)?;
+        accounts.save(home)?;
+        Ok(result)
+    }
+
+    fn save(&self, home: &Home) -> Result<(), StoreError> {
+        let text = toml::to_string_pretty(self).map_err(|e| {
+            StoreError::io(&home.accounts_file(), std::io::Error::other(e.to_string()))
+        })?;
+        let header = "# tokendeck accounts. No secrets live here: tokens and client secrets are in the OS keyring.\n\n";
+        write_atomically(&home.accounts_file(), format!("{header}{text}").as_bytes())
+    }
+}
+
+/// Account names become file names and keyring entries: keep them plain.
+pub fn validate_name(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidName(name.to_string()))
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` (mode 0600), syncs it and renames it over
+/// `path`, so that a reader sees the old file or the new one, never half of one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    Home::ensure_private_dir(dir)?;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let unique = &crate::oauth::authorize::random_token()[..8];
+    let temp = dir.join(format!(".{file_name}.{unique}.tmp"));
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| fs::rename(&temp, path)) {
+        let _ = fs::remove_file(&temp);
+        return Err(StoreError::io(path, e));
+    }
+    // Make the rename itself durable; not all platforms can open a directory.
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> Account {
+        Account {
+            kind: "custom".into(),
+            client_id: "id".into(),
+            redirect_uri: "http://127.0.0.1:8765/callback".into(),
+            scopes: vec!["openid".into()],
+            auth_method: AuthMethod::Basic,
+            params: BTreeMap::from([("deviceid".into(), "laptop".into())]),
+            api_url: None,
+            provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
+        }
+    }
+
+    #[test]
+    fn round_trips_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        Accounts::update(&home, |a| {
+            a.accounts.insert("work".into(), account());
+            Ok(())
+        })
+        .unwrap();
+        let loaded = Accounts::load(&home).unwrap();
+        assert_eq!(loaded.get("work").unwrap(), &account());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(home.accounts_file())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_broken_file_names_line_and_column_and_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        fs::create_dir_all(home.config_dir()).unwrap();
+        let broken = "[accounts.work]\nkind = \"custom\"\nclient_id = = \"x\"\n";
+        fs::write(home.accounts_file(), broken).unwrap();
+
+        let err = Accounts::load(&home).unwrap_err();
+        let StoreError::CorruptAccounts { line, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*line, 3);
+        assert!(
+            err.to_string()
+                .contains("accounts.toml is broken at line 3"),
+            "{err}"
+        );
+
+        let err = Accounts::update(&home, |a| {
+            a.accounts.insert("new".into(), account());
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(matches!(err, StoreError::CorruptAccounts { .. }));
+        assert_eq!(fs::read_to_string(home.accounts_file()).unwrap(), broken);
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_names_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        fs::create_dir_all(home.config_dir()).unwrap();
+        fs::write(home.accounts_file(), "[accounts.\"a b\"]\nkind = \"x\"\n").unwrap();
+        assert!(matches!(
+            Accounts::load(&home),
+            Err(StoreError::CorruptAccounts { .. })
+        ));
+        fs::write(home.accounts_file(), "colour = 1\n").unwrap();
+        let err = Accounts::load(&home).unwrap_err();
+        assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn names_are_plain() {
+        for good in ["work", "a.b-c_d", "X1"] {
+            assert!(validate_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", ".hidden", "a/b", "a b", "é", &"x".repeat(65)] {
+            assert!(validate_name(bad).is_err(), "{bad}");
+        }
+    }
+}

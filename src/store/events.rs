@@ -1,0 +1,280 @@
+//! The event log: one JSON line per link, refresh or removal, appended by every tokendeck process
+//! under the state dir and rotated by size, so the TUI can show refreshes that a script made in
+//! another terminal. It never holds a secret: events carry times, names, outcomes and messages
+//! that are secret-free by construction.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::StoreError;
+use super::home::Home;
+use crate::oauth::{ErrorKind, RefreshTrigger};
+
+/// The log is rotated (to `events.jsonl.1`) once it grows past this.
+pub const MAX_LOG_BYTES: u64 = 1024 * 1024;
+
+/// What set an event off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    Manual,
+    AheadOfExpiry,
+    #[serde(rename = "after-401")]
+    After401,
+    Link,
+    Remove,
+}
+
+impl From<RefreshTrigger> for Trigger {
+    fn from(trigger: RefreshTrigger) -> Self {
+        match trigger {
+            RefreshTrigger::Manual => Trigger::Manual,
+            RefreshTrigger::AheadOfExpiry => Trigger::AheadOfExpiry,
+            RefreshTrigger::After401 => Trigger::After401,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Done: new tokens stored (or the record removed).
+    Ok,
+    /// Another process had just refreshed; its tokens were used.
+    Adopted,
+    Failed,
+}
+
+/// How a failure is classified, in the log's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    Transient,
+    NeedsRelink,
+    Ambiguous,
+    Other,
+}
+
+impl From<ErrorKind> for FailureKind {
+    fn from(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::Transient => FailureKind::Transient,
+            ErrorKind::NeedsReauthorization => FailureKind::NeedsRelink,
+            ErrorKind::Ambiguous => FailureKind::Ambiguous,
+            ErrorKind::Other => FailureKind::Other,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(with = "rfc3339")]
+    pub time: SystemTime,
+    pub account: String,
+    pub trigger: Trigger,
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_opt")]
+    pub expires_at: Option<SystemTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<FailureKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub pid: u32,
+}
+
+impl Event {
+    pub fn new(account: &str, trigger: Trigger, outcome: Outcome) -> Event {
+        Event {
+            time: SystemTime::now(),
+            account: account.to_string(),
+            trigger,
+            outcome,
+            expires_at: None,
+            error_kind: None,
+            message: None,
+            pid: std::process::id(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EventLog {
+    path: PathBuf,
+    lock_path: PathBuf,
+}
+
+impl EventLog {
+    pub fn new(home: &Home) -> EventLog {
+        EventLog {
+            path: home.events_file(),
+            lock_path: home.state_dir().join("events.lock"),
+        }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Appends one line; rotates first when the log is full. Serialized across processes.
+    pub fn append(&self, event: &Event) -> Result<(), StoreError> {
+        if let Some(dir) = self.path.parent() {
+            Home::ensure_private_dir(dir)?;
+        }
+        let io = |e| StoreError::io(&self.path, e);
+        let lock = File::create(&self.lock_path).map_err(io)?;
+        lock.lock().map_err(io)?;
+        if fs::metadata(&self.path).is_ok_and(|m| m.len() >= MAX_LOG_BYTES) {
+            fs::rename(&self.path, self.rotated()).map_err(io)?;
+        }
+        let mut line = serde_json::to_string(event).map_err(|e| io(std::io::Error::other(e)))?;
+        line.push('\n');
+        let mut options = OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&self.path)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .map_err(io)
+    }
+
+    /// Every event still on disk, oldest first. Lines that do not parse are skipped.
+    pub fn read_all(&self) -> Vec<Event> {
+        let mut events = read_events(&self.rotated(), 0).0;
+        events.extend(read_events(&self.path, 0).0);
+        events
+    }
+
+    /// Follows the log from its current end.
+    pub fn follow(&self) -> Follow {
+        let offset = fs::metadata(&self.path).map_or(0, |m| m.len());
+        Follow {
+            path: self.path.clone(),
+            offset,
+        }
+    }
+
+    fn rotated(&self) -> PathBuf {
+        let mut name = self.path.clone().into_os_string();
+        name.push(".1");
+        PathBuf::from(name)
+    }
+}
+
+/// A reader that returns the events appended since it last looked.
+#[derive(Debug)]
+pub struct Follow {
+    path: PathBuf,
+    offset: u64,
+}
+
+impl Follow {
+    pub fn poll(&mut self) -> Vec<Event> {
+        let len = fs::metadata(&self.path).map_or(0, |m| m.len());
+        if len < self.offset {
+            self.offset = 0; // rotated: the new file starts afresh
+        }
+        let (events, offset) = read_events(&self.path, self.offset);
+        self.offset = offset;
+        events
+    }
+}
+
+/// Reads whole lines from `offset`; returns them and the offset after the last whole line.
+fn read_events(path: &std::path::Path, offset: u64) -> (Vec<Event>, u64) {
+    let Ok(mut file) = File::open(path) else {
+        return (Vec::new(), offset);
+    };
+    if file.seek(SeekFrom::Start(offset)).is_err() {
+        return (Vec::new(), offset);
+    }
+    let mut reader = BufReader::new(file);
+    let mut events = Vec::new();
+    let mut position = offset;
+    let mut line = String::new();
+    while let Ok(n) = reader.read_line(&mut line) {
+        if n == 0 || !line.ends_with('\n') {
+            break; // end, or a line still being written
+        }
+        position += n as u64;
+        if let Ok(event) = serde_json::from_str(&line) {
+            events.push(event);
+        }
+        line.clear();
+    }
+    (events, position)
+}
+
+mod rfc3339 {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&humantime::format_rfc3339_millis(*t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+mod rfc3339_opt {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => super::rfc3339::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| humantime::parse_rfc3339(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_follows_and_rotates() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        let log = EventLog::new(&home);
+        let mut follow = log.follow();
+        let mut event = Event::new("work", Trigger::Manual, Outcome::Ok);
+        event.expires_at = Some(SystemTime::now());
+        log.append(&event).unwrap();
+        let seen = follow.poll();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].account, "work");
+        assert_eq!(seen[0].trigger, Trigger::Manual);
+        assert!(follow.poll().is_empty());
+
+        let line = fs::read_to_string(log.path()).unwrap();
+        assert!(
+            line.contains(r#""trigger":"manual""#) && line.contains(r#""outcome":"ok""#),
+            "{line}"
+        );
+
+        // Fill past the limit; the next append rotates.
+        let filler = "x".repeat(MAX_LOG_BYTES as usize);
+        fs::write(log.path(), format!("{filler}\n")).unwrap();
+        log.append(&Event::new("work", Trigger::After401, Outcome::Failed))
+            .unwrap();
+        assert!(fs::metadata(log.path()).unwrap().len() < 1000);
+        let after = follow.poll();
+        assert_eq!(after.len(), 1, "the follower starts over on the new file");
+        assert_eq!(after[0].trigger, Trigger::After401);
+        assert_eq!(log.read_all().len(), 1, "the filler line was not an event");
+    }
+}

@@ -1,0 +1,127 @@
+//! Where tokendeck keeps things: the config dir (the accounts file), the state dir (status, locks,
+//! the event log), and the keyring namespace. `--home DIR` / `TOKENDECK_HOME` roots all of them in
+//! one folder and gives it a keyring namespace of its own.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::error::StoreError;
+
+#[derive(Clone, Debug)]
+pub struct Home {
+    config_dir: PathBuf,
+    state_dir: PathBuf,
+    namespace: String,
+}
+
+impl Home {
+    /// `dir` from `--home` or `TOKENDECK_HOME`; otherwise the platform's directories (XDG on
+    /// Linux).
+    pub fn resolve(dir: Option<&Path>) -> Result<Home, StoreError> {
+        match dir {
+            Some(dir) => Home::rooted(dir),
+            None => Home::platform(),
+        }
+    }
+
+    /// Config and state under one folder, with a keyring namespace derived from its path.
+    pub fn rooted(dir: &Path) -> Result<Home, StoreError> {
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        let dir = dir.canonicalize().map_err(|e| StoreError::io(dir, e))?;
+        let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
+        let namespace = format!("home-{}", hex(&digest[..8]));
+        Ok(Home {
+            config_dir: dir.join("config"),
+            state_dir: dir.join("state"),
+            namespace,
+        })
+    }
+
+    fn platform() -> Result<Home, StoreError> {
+        let dirs = directories::ProjectDirs::from("", "", "tokendeck").ok_or_else(|| {
+            StoreError::NoHome(
+                "no home directory is known for this user; pass --home DIR or set TOKENDECK_HOME"
+                    .into(),
+            )
+        })?;
+        let state_dir = dirs
+            .state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_path_buf();
+        Ok(Home {
+            config_dir: dirs.config_dir().to_path_buf(),
+            state_dir,
+            namespace: "default".into(),
+        })
+    }
+
+    pub fn config_dir(&self) -> &Path {
+        &self.config_dir
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// The keyring service name; records are `(service, account name)`.
+    pub fn keyring_service(&self) -> String {
+        format!("tokendeck/{}", self.namespace)
+    }
+
+    pub fn accounts_file(&self) -> PathBuf {
+        self.config_dir.join("accounts.toml")
+    }
+
+    pub fn events_file(&self) -> PathBuf {
+        self.state_dir.join("events.jsonl")
+    }
+
+    pub fn status_file(&self, account: &str) -> PathBuf {
+        self.state_dir
+            .join("accounts")
+            .join(format!("{account}.json"))
+    }
+
+    pub fn lock_file(&self, account: &str) -> PathBuf {
+        self.state_dir.join("locks").join(format!("{account}.lock"))
+    }
+
+    /// Creates `dir` (and parents) readable by the user alone.
+    pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| StoreError::io(dir, e))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_homes_get_two_namespaces() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let (ha, hb) = (
+            Home::rooted(a.path()).unwrap(),
+            Home::rooted(b.path()).unwrap(),
+        );
+        assert_ne!(ha.keyring_service(), hb.keyring_service());
+        assert_eq!(
+            ha.keyring_service(),
+            Home::rooted(a.path()).unwrap().keyring_service()
+        );
+        assert!(
+            ha.accounts_file()
+                .starts_with(a.path().canonicalize().unwrap())
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! Persistence: the accounts file (no secrets), keyring records, per-account status and locks,
+//! and the event log. Knows the protocol's types, nothing of the UI.
+
+pub mod accounts;
+pub mod error;
+pub mod events;
+pub mod home;
+pub mod keyring;
+pub mod lock;
+pub mod status;
+
+use std::time::SystemTime;
+
+use tokio::sync::OnceCell;
+
+pub use accounts::{Account, Accounts, validate_name};
+pub use error::StoreError;
+pub use events::{Event, EventLog, FailureKind, Outcome, Trigger};
+pub use home::Home;
+pub use keyring::{Backend, Keyring, KeyringError, Record};
+pub use lock::AccountLock;
+pub use status::{AccountStatus, Health};
+
+use crate::oauth::Tokens;
+
+/// One home's accounts, records, statuses and log. The keyring is opened on first use, so that
+/// commands which need no secret work without one.
+#[derive(Debug)]
+pub struct Store {
+    home: Home,
+    log: EventLog,
+    keyring: OnceCell<Keyring>,
+}
+
+impl Store {
+    pub fn new(home: Home) -> Store {
+        Store {
+            log: EventLog::new(&home),
+            home,
+            keyring: OnceCell::new(),
+        }
+    }
+
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    pub async fn keyring(&self) -> Result<&Keyring, KeyringError> {
+        self.keyring
+            .get_or_try_init(|| Keyring::open(self.home.keyring_service()))
+            .await
+    }
+
+    pub fn accounts(&self) -> Result<Accounts, StoreError> {
+        Accounts::load(&self.home)
+    }
+
+    pub fn status(&self, name: &str) -> AccountStatus {
+        AccountStatus::load(&self.home, name)
+    }
+
+    /// Adds an account: its secret to the keyring first, then its configuration, so that a
+    /// keyring failure leaves nothing half-made.
+    pub async fn add(
+        &self,
+        name: &str,
+        account: Account,
+        client_secret: Option<String>,
+    ) -> Result<(), StoreError> {
+        validate_name(name)?;
+        if self.accounts()?.accounts.contains_key(name) {
+            return Err(StoreError::AccountExists(name.to_string()));
+        }
+        let record = Record {
+            client_secret: client_secret.map(crate::oauth::secret::ClientSecret::new),
+            tokens: None,
+        };
+        self.keyring().await?.write(name, &record).await?;
+        Accounts::update(&self.home, |accounts| {
+            if accounts.accounts.contains_key(name) {
+                return Err(StoreError::AccountExists(name.to_string()));
+            }
+            accounts.accounts.insert(name.to_string(), account);
+            Ok(())
+        })
+    }
+
+    /// The keyring record of `name` (empty when there is none yet).
+    pub async fn record(&self, name: &str) -> Result<Record, StoreError> {
+        Ok(self.keyring().await?.read(name).await?.unwrap_or_default())
+    }
+
+    /// Stores a new token set with the client secret, in one keyring write, then its status.
+    pub async fn save_tokens(&self, name: &str, record: &Record) -> Result<(), StoreError> {
+        self.keyring().await?.write(name, record).await?;
+        if let Some(tokens) = &record.tokens {
+            self.update_status(name, |s| s.record_tokens(tokens, false, SystemTime::now()))?;
+        }
+        Ok(())
+    }
+
+    /// Reads, changes and writes an account's status under a short lock, so that processes
+    /// updating it at once do not lose each other's changes.
+    pub fn update_status(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut AccountStatus),
+    ) -> Result<(), StoreError> {
+        let lock_path = self.home.state_dir().join("status.lock");
+        Home::ensure_private_dir(self.home.state_dir())?;
+        let lock = std::fs::File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        let mut status = self.status(name);
+        change(&mut status);
+        status.save(&self.home, name)
+    }
+
+    /// Removes an account: its record, its status, its entry in the accounts file; logs it.
+    pub async fn remove(&self, name: &str) -> Result<(), StoreError> {
+        self.accounts()?.get(name)?;
+        self.keyring().await?.delete(name).await?;
+        AccountStatus::remove(&self.home, name)?;
+        Accounts::update(&self.home, |accounts| {
+            accounts.accounts.remove(name);
+            Ok(())
+        })?;
+        self.log
+            .append(&Event::new(name, Trigger::Remove, Outcome::Ok))
+    }
+
+    /// Logs that `name` was linked and stores its first tokens' status.
+    pub fn record_link(&self, name: &str, tokens: &Tokens) -> Result<(), StoreError> {
+        let mut event = Event::new(name, Trigger::Link, Outcome::Ok);
+        event.expires_at = tokens.expires_at();
+        self.log.append(&event)
+    }
+}

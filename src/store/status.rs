@@ -1,0 +1,277 @@
+//! Each account's status, without secrets, in the state dir: what `list` and `status` show (and
+//! the TUI's table), readable without touching the keyring, and the backoff that keeps every
+//! process from asking a failing server again.
+
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::accounts::write_atomically;
+use super::error::StoreError;
+use super::home::Home;
+use crate::oauth::token::{unix_seconds, unix_seconds_opt};
+use crate::oauth::{ErrorKind, Tokens};
+
+/// What is known about an account's tokens, minus the tokens.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<TokenInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_refresh: Option<LastRefresh>,
+    /// The grant is dead (revoked, expired, denied): only linking again helps.
+    #[serde(default)]
+    pub needs_relink: bool,
+    /// Transient failures in a row, and when the next automatic attempt may be made.
+    #[serde(default)]
+    pub failures: u32,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub retry_at: Option<SystemTime>,
+    /// Set while a refresh holds the account's lock. Still set when the next refresh starts, it
+    /// means the last one was killed midway — possibly after the server rotated the token.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub refresh_started_at: Option<SystemTime>,
+    /// The refresh before the latest one was interrupted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    #[serde(with = "unix_seconds")]
+    pub obtained_at: SystemTime,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub expires_at: Option<SystemTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub token_type: String,
+    pub has_refresh_token: bool,
+}
+
+impl TokenInfo {
+    pub fn of(tokens: &Tokens) -> TokenInfo {
+        TokenInfo {
+            obtained_at: tokens.obtained_at(),
+            expires_at: tokens.expires_at(),
+            scope: tokens.scope().map(str::to_string),
+            token_type: tokens.token_type().to_string(),
+            has_refresh_token: tokens.refresh_token().is_some(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastRefresh {
+    #[serde(with = "unix_seconds")]
+    pub at: SystemTime,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// An account's state at a glance, as the list and the TUI show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Health {
+    NotLinked,
+    Valid,
+    /// Due for a refresh ahead of expiry.
+    Expiring,
+    Expired,
+    /// The grant is dead; only linking again helps.
+    NeedsRelink,
+    /// Refreshes keep failing for a passing reason (server down, network).
+    Error,
+}
+
+impl Health {
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::NotLinked => "not linked",
+            Health::Valid => "valid",
+            Health::Expiring => "expiring",
+            Health::Expired => "expired",
+            Health::NeedsRelink => "needs re-link",
+            Health::Error => "error",
+        }
+    }
+}
+
+impl AccountStatus {
+    pub fn health(&self, now: SystemTime) -> Health {
+        let Some(token) = &self.token else {
+            return Health::NotLinked;
+        };
+        if self.needs_relink {
+            return Health::NeedsRelink;
+        }
+        let expires_at = token.expires_at;
+        if expires_at.is_some_and(|at| now >= at) {
+            return Health::Expired;
+        }
+        if self.failures > 0 {
+            return Health::Error;
+        }
+        let lead = crate::oauth::refresh_lead(
+            expires_at
+                .and_then(|at| at.duration_since(token.obtained_at).ok())
+                .unwrap_or_default(),
+        );
+        match expires_at {
+            Some(at) if now + lead >= at => Health::Expiring,
+            _ => Health::Valid,
+        }
+    }
+
+    /// The status of `account`; a missing or unreadable file is an unknown (default) status,
+    /// since everything in it can be learned again.
+    pub fn load(home: &Home, account: &str) -> AccountStatus {
+        fs::read(home.status_file(account))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, home: &Home, account: &str) -> Result<(), StoreError> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| {
+            StoreError::io(
+                &home.status_file(account),
+                std::io::Error::other(e.to_string()),
+            )
+        })?;
+        write_atomically(&home.status_file(account), &json)
+    }
+
+    pub fn remove(home: &Home, account: &str) -> Result<(), StoreError> {
+        let path = home.status_file(account);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(&path, e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// New tokens were stored (a link or a refresh).
+    pub fn record_tokens(&mut self, tokens: &Tokens, refreshed: bool, now: SystemTime) {
+        self.token = Some(TokenInfo::of(tokens));
+        self.needs_relink = false;
+        self.failures = 0;
+        self.retry_at = None;
+        if refreshed {
+            self.last_refresh = Some(LastRefresh {
+                at: now,
+                ok: true,
+                error: None,
+            });
+        }
+    }
+
+    /// A refresh failed: remember it, and how long to leave the server alone.
+    pub fn record_failure(
+        &mut self,
+        kind: ErrorKind,
+        message: &str,
+        retry_after: Option<Duration>,
+        now: SystemTime,
+    ) {
+        self.last_refresh = Some(LastRefresh {
+            at: now,
+            ok: false,
+            error: Some(message.to_string()),
+        });
+        if kind == ErrorKind::NeedsReauthorization {
+            self.needs_relink = true;
+            self.retry_at = None;
+        } else {
+            self.failures = self.failures.saturating_add(1);
+            self.retry_at = Some(now + retry_after.unwrap_or_else(|| backoff(self.failures)));
+        }
+    }
+
+    /// Whether an automatic refresh should wait (a relink is needed, or the backoff runs).
+    pub fn backing_off(&self, now: SystemTime) -> bool {
+        self.needs_relink || self.retry_at.is_some_and(|at| now < at)
+    }
+}
+
+/// 5 s after the first failure, doubling to 5 min, with up to 20 % jitter so that many clients
+/// do not come back at once.
+fn backoff(failures: u32) -> Duration {
+    let base =
+        Duration::from_secs(5 << failures.saturating_sub(1).min(6)).min(Duration::from_secs(300));
+    let mut byte = [0u8; 1];
+    let jitter = if getrandom::fill(&mut byte).is_ok() {
+        f64::from(byte[0]) / 255.0 * 0.2
+    } else {
+        0.0
+    };
+    base.mul_f64(1.0 + jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::UNIX_EPOCH;
+
+    #[test]
+    fn failures_back_off_and_a_dead_grant_waits_for_a_relink() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut status = AccountStatus::default();
+        status.record_failure(ErrorKind::Transient, "HTTP 503", None, now);
+        assert!(status.backing_off(now + Duration::from_secs(4)));
+        assert!(!status.backing_off(now + Duration::from_secs(7)));
+        status.record_failure(
+            ErrorKind::Transient,
+            "HTTP 503",
+            Some(Duration::from_secs(60)),
+            now,
+        );
+        assert!(status.backing_off(now + Duration::from_secs(59)));
+        status.record_failure(ErrorKind::NeedsReauthorization, "invalid_grant", None, now);
+        assert!(status.backing_off(now + Duration::from_secs(86_400)));
+        let tokens = Tokens::new("a", now);
+        status.record_tokens(&tokens, true, now);
+        assert!(!status.backing_off(now) && status.failures == 0);
+    }
+
+    #[test]
+    fn health_reads_at_a_glance() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut status = AccountStatus::default();
+        assert_eq!(status.health(now), Health::NotLinked);
+        let tokens = Tokens::new("a", now).with_expires_at(Some(now + Duration::from_secs(3600)));
+        status.record_tokens(&tokens, false, now);
+        assert_eq!(status.health(now), Health::Valid);
+        assert_eq!(
+            status.health(now + Duration::from_secs(3400)),
+            Health::Expiring
+        );
+        assert_eq!(
+            status.health(now + Duration::from_secs(3600)),
+            Health::Expired
+        );
+        status.record_failure(ErrorKind::Transient, "503", None, now);
+        assert_eq!(status.health(now), Health::Error);
+        status.record_failure(ErrorKind::NeedsReauthorization, "invalid_grant", None, now);
+        assert_eq!(status.health(now), Health::NeedsRelink);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(1) >= Duration::from_secs(5) && backoff(1) <= Duration::from_secs(6));
+        assert!(backoff(3) >= Duration::from_secs(20));
+        assert!(backoff(30) <= Duration::from_secs(360));
+    }
+}

@@ -1,0 +1,136 @@
+//! Running the built `tokendeck` binary as a user would, on a throwaway `--home`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+use super::{Browser, TestProvider};
+
+pub struct Deck {
+    home: tempfile::TempDir,
+}
+
+impl Deck {
+    pub fn new() -> Deck {
+        Deck {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn binary() -> PathBuf {
+        PathBuf::from(env!("CARGO_BIN_EXE_tokendeck"))
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(Deck::binary());
+        command
+            .arg("--home")
+            .arg(self.home())
+            .args(args)
+            .kill_on_drop(true);
+        command
+    }
+
+    /// Runs to the end with `stdin` piped in.
+    pub async fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.as_bytes()).await.unwrap();
+        drop(input);
+        tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("tokendeck finished within 60 s")
+            .unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub async fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, "").await;
+        assert!(
+            out.status.success(),
+            "tokendeck {args:?} failed: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// Adds `name` for the test server's basic client, with a loopback callback on a free port.
+    pub async fn add(&self, server: &TestProvider, name: &str) {
+        let (auth, token, api) = (
+            server.url("/auth"),
+            server.url("/token"),
+            server.url("/api/me"),
+        );
+        let args = [
+            "add",
+            name,
+            "--authorize-url",
+            &auth,
+            "--token-url",
+            &token,
+            "--client-id",
+            "basic-client",
+            "--client-secret-stdin",
+            "--redirect-uri",
+            "http://127.0.0.1:0/callback",
+            "--scope",
+            "openid",
+            "--scope",
+            "offline_access",
+            "--scope",
+            "api",
+            "--api-url",
+            &api,
+        ];
+        let out = self.run(&args, "basic-secret-value\n").await;
+        assert!(out.status.success(), "add failed: {}", text(&out.stderr));
+    }
+
+    /// `link --no-browser`: reads the URL from stdout, lets the test browser reach the loopback
+    /// listener, and waits for tokendeck to finish.
+    pub async fn link(&self, name: &str) -> Output {
+        let mut child = self
+            .command(&["link", name, "--no-browser", "--no-qr"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut url = String::new();
+        stdout.read_line(&mut url).await.unwrap();
+        let url = url.trim().to_string();
+        let redirect = url::Url::parse(&url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "redirect_uri")
+            .map(|(_, v)| v.into_owned())
+            .expect("the URL names its redirect_uri");
+        let page = Browser::new().complete(&url, &redirect).await;
+        assert_eq!(page.status(), 200);
+        let mut out =
+            match tokio::time::timeout(Duration::from_secs(30), child.wait_with_output()).await {
+                Ok(out) => out.unwrap(),
+                Err(_) => panic!("link did not finish within 30 s"),
+            };
+        out.stdout = format!("{url}\n").into_bytes();
+        out
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

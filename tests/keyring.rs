@@ -1,0 +1,126 @@
+//! The real keyring: whichever `TOKENDECK_KEYRING` (or the platform) selects. tests/run runs this
+//! file once on a headless gnome-keyring (Secret Service) and once on the Linux kernel keyring.
+
+use std::time::{Duration, SystemTime};
+
+use tokendeck::Tokens;
+use tokendeck::oauth::secret::ClientSecret;
+use tokendeck::store::{Backend, Home, Keyring, KeyringError, Record};
+
+/// A keyring namespaced to a fresh temporary home, so parallel tests never meet.
+async fn keyring() -> (tempfile::TempDir, Keyring) {
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::rooted(dir.path()).unwrap();
+    let keyring = Keyring::open(home.keyring_service())
+        .await
+        .expect("a keyring is available");
+    eprintln!("keyring backend: {}", keyring.backend());
+    (dir, keyring)
+}
+
+fn record(access: &str) -> Record {
+    let now = SystemTime::now();
+    Record {
+        client_secret: Some(ClientSecret::new("client-secret-value")),
+        tokens: Some(
+            Tokens::new(access, now)
+                .with_refresh_token("refresh-token-value")
+                .with_expires_at(Some(now + Duration::from_secs(3600))),
+        ),
+    }
+}
+
+#[tokio::test]
+async fn a_record_round_trips_in_one_entry() {
+    let (_dir, keyring) = keyring().await;
+    let written = record("access-token-value");
+    keyring.write("work", &written).await.unwrap();
+    let read = keyring
+        .read("work")
+        .await
+        .unwrap()
+        .expect("the record is there");
+    assert_eq!(read.client_secret, written.client_secret);
+    let (a, b) = (read.tokens.unwrap(), written.tokens.unwrap());
+    assert!(a.same_secrets(&b));
+    assert_eq!(a.refresh_token(), Some("refresh-token-value"));
+
+    keyring
+        .write("work", &record("second-access-token"))
+        .await
+        .unwrap();
+    let again = keyring.read("work").await.unwrap().unwrap();
+    assert_eq!(
+        again.tokens.unwrap().access_token(),
+        "second-access-token",
+        "replaced, not duplicated"
+    );
+
+    keyring.delete("work").await.unwrap();
+    assert_eq!(keyring.read("work").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_missing_entry_reads_as_none_and_deletes_quietly() {
+    let (_dir, keyring) = keyring().await;
+    assert_eq!(keyring.read("never-written").await.unwrap(), None);
+    keyring.delete("never-written").await.unwrap();
+}
+
+#[tokio::test]
+async fn two_homes_never_see_each_others_records() {
+    let (_a, first) = keyring().await;
+    let (_b, second) = keyring().await;
+    first
+        .write("shared-name", &record("home-a-token"))
+        .await
+        .unwrap();
+    assert_eq!(second.read("shared-name").await.unwrap(), None);
+    first.delete("shared-name").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_64_kb_record_fits_the_secret_service_and_is_refused_clearly_elsewhere() {
+    let (_dir, keyring) = keyring().await;
+    let big = "x".repeat(64 * 1024);
+    let result = keyring.write("big", &record(&big)).await;
+    match keyring.backend() {
+        Backend::SecretService => {
+            result.expect("the Secret Service stores 64 KB");
+            let read = keyring.read("big").await.unwrap().unwrap();
+            assert_eq!(read.tokens.unwrap().access_token().len(), big.len());
+            keyring.delete("big").await.unwrap();
+        }
+        Backend::Keyutils => {
+            let err = result.expect_err("kernel keys hold at most 32 KB");
+            assert!(matches!(err, KeyringError::TooLarge { .. }), "{err:?}");
+            assert!(
+                err.to_string()
+                    .contains("too large for the Linux kernel keyring"),
+                "{err}"
+            );
+        }
+        other => panic!("not tested on {other}"),
+    }
+}
+
+#[tokio::test]
+async fn many_concurrent_calls_all_complete() {
+    let (_dir, keyring) = keyring().await;
+    let writes = (0..20).map(|i| {
+        let keyring = keyring.clone();
+        tokio::spawn(async move {
+            keyring
+                .write(&format!("acct{i}"), &record(&format!("token-{i}")))
+                .await
+        })
+    });
+    for write in writes.collect::<Vec<_>>() {
+        write.await.unwrap().unwrap();
+    }
+    for i in 0..20 {
+        let read = keyring.read(&format!("acct{i}")).await.unwrap().unwrap();
+        assert_eq!(read.tokens.unwrap().access_token(), format!("token-{i}"));
+        keyring.delete(&format!("acct{i}")).await.unwrap();
+    }
+}

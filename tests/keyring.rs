@@ -124,3 +124,29 @@ async fn many_concurrent_calls_all_complete() {
         keyring.delete(&format!("acct{i}")).await.unwrap();
     }
 }
+
+/// Every read sees the latest write, whichever thread made either: a kernel keyring reached
+/// through per-thread session keyrings once returned a stale copy here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reads_always_see_the_latest_write() {
+    let (_dir, keyring) = keyring().await;
+    for round in 0..20 {
+        let value = format!("token-round-{round}");
+        let writer = keyring.clone();
+        let written = value.clone();
+        tokio::spawn(async move { writer.write("latest", &record(&written)).await.unwrap() })
+            .await
+            .unwrap();
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let keyring = keyring.clone();
+                tokio::spawn(async move { keyring.read("latest").await.unwrap().unwrap() })
+            })
+            .collect();
+        for reader in readers {
+            let read = reader.await.unwrap();
+            assert_eq!(read.tokens.unwrap().access_token(), value, "round {round}");
+        }
+    }
+    keyring.delete("latest").await.unwrap();
+}

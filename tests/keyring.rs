@@ -150,3 +150,17 @@ async fn reads_always_see_the_latest_write() {
     }
     keyring.delete("latest").await.unwrap();
 }
+
+/// tests/run locks the headless keyring's collection, then runs this alone.
+#[tokio::test]
+#[ignore = "needs a locked Secret Service collection; tests/run sets one up"]
+async fn a_locked_keyring_says_to_unlock_it() {
+    let (_dir, keyring) = keyring().await;
+    assert_eq!(keyring.backend(), Backend::SecretService);
+    let err = keyring.write("work", &record("token")).await.unwrap_err();
+    assert!(
+        matches!(err, KeyringError::Locked | KeyringError::Timeout),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("unlock"), "{err}");
+}

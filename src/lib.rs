@@ -31,11 +31,14 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod browser; // opening the user's web browser, best effort
 pub mod cli; // the subcommands scripts use, one file per verb group
+pub mod format; // durations and times written for people
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
 pub mod qr; // QR codes as half-block text for terminals
 pub mod refresh; // keeping accounts fresh: sessions wired to the store
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log
+pub mod tui; // the terminal UI: state, update, effects, keymap, theme, views
 
 pub use oauth::{
     AuthMethod, CallbackListener, Error, ErrorKind, Provider, Session, SessionBuilder, Tokens,

@@ -9,11 +9,6 @@ use tokendeck::cli::{Cli, ExitStatus};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Some(command) = cli.command else {
-        // The TUI comes next; until then, say what there is.
-        let _ = <Cli as clap::CommandFactory>::command().print_help();
-        return ExitCode::SUCCESS;
-    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -21,7 +16,10 @@ fn main() -> ExitCode {
             return ExitCode::from(ExitStatus::Failure as u8);
         }
     };
-    let result = runtime.block_on(tokendeck::cli::run(cli.home, command));
+    let result = match cli.command {
+        Some(command) => runtime.block_on(tokendeck::cli::run(cli.home, command)),
+        None => runtime.block_on(tokendeck::cli::tui(cli.home)),
+    };
     // A read of stdin may still be blocked; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match result {

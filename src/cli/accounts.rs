@@ -7,92 +7,42 @@ use std::time::SystemTime;
 use serde_json::{Value, json};
 
 use super::{AddArgs, CliError, warn_about_keyring};
-use crate::oauth::presets::Preset;
-use crate::oauth::{AuthMethod, Provider, Session};
-use crate::store::{Account, AccountStatus, Store, validate_name};
-
-/// Where the browser is sent back to unless the user says otherwise: a fixed port, so that it
-/// can be registered at providers that compare callback URLs exactly.
-pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+use crate::format::{rfc3339, short_duration};
+use crate::store::new_account::{NewAccount, Source};
+use crate::store::{AccountStatus, Store};
 
 pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
-    validate_name(&args.name)?;
-    if store.accounts()?.accounts.contains_key(&args.name) {
-        return Err(crate::store::StoreError::AccountExists(args.name).into());
-    }
-    let secret = if args.client_secret_stdin {
+    let client_secret = if args.client_secret_stdin {
         Some(read_secret()?)
     } else {
         None
     };
-    let preset = args
-        .preset
-        .map(|id| {
-            let id = format!("{id:?}").to_lowercase();
-            Preset::find(&id).ok_or_else(|| CliError::Usage(format!("no preset {id:?}")))
-        })
-        .transpose()?;
-    let (kind, provider) = match (&preset, &args.issuer, &args.authorize_url, &args.token_url) {
-        (Some(preset), ..) => (preset.id.clone(), preset.provider()?),
-        (None, Some(issuer), ..) => ("issuer".to_string(), Provider::discover(issuer).await?),
-        (None, None, Some(authorize), Some(token)) => {
-            ("custom".to_string(), Provider::new(authorize, token)?)
-        }
+    let source = match (args.preset, args.issuer, args.authorize_url, args.token_url) {
+        (Some(id), ..) => Source::Preset(format!("{id:?}").to_lowercase()),
+        (None, Some(issuer), ..) => Source::Issuer(issuer),
+        (None, None, Some(authorize), Some(token)) => Source::Custom { authorize, token },
         _ => {
             return Err(CliError::Usage(
                 "give --preset, --issuer, or --authorize-url with --token-url".into(),
             ));
         }
     };
-    let scopes = match (&preset, args.scopes.is_empty()) {
-        (Some(preset), true) => preset.scopes.clone(),
-        _ => args.scopes,
-    };
-    let mut params = preset
-        .as_ref()
-        .map(|p| p.params.clone())
-        .unwrap_or_default();
-    params.retain(|_, value| !value.is_empty()); // a preset's blanks are only hints
-    params.extend(args.params);
-    let auth_method = match (args.auth_method, &secret, &preset) {
-        (Some(method), ..) => method.into(),
-        (None, None, _) => AuthMethod::None,
-        (None, Some(_), Some(preset)) if preset.auth_method != AuthMethod::None => {
-            preset.auth_method
-        }
-        (None, Some(_), _) => AuthMethod::Basic,
-    };
-    let account = Account {
-        kind,
+    let name = args.name.clone();
+    NewAccount {
+        name: args.name,
+        source: Some(source),
         client_id: args.client_id,
-        redirect_uri: args
-            .redirect_uri
-            .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
-        scopes,
-        auth_method,
-        params,
-        api_url: args.api_url.or(preset.and_then(|p| p.api_url)),
-        provider,
-    };
-    if let Some(api_url) = &account.api_url {
-        url::Url::parse(api_url)
-            .map_err(|e| CliError::Usage(format!("--api-url {api_url:?}: {e}")))?;
+        client_secret,
+        redirect_uri: args.redirect_uri,
+        scopes: (!args.scopes.is_empty()).then_some(args.scopes),
+        params: args.params,
+        auth_method: args.auth_method.map(Into::into),
+        api_url: args.api_url,
     }
-    // The same checks a link will make, now, before anything is stored.
-    let mut check = Session::builder(
-        account.provider.clone(),
-        &account.client_id,
-        &account.redirect_uri,
-    )
-    .auth_method(account.auth_method);
-    if let Some(secret) = &secret {
-        check = check.client_secret(secret);
-    }
-    check.build()?;
-
-    store.add(&args.name, account, secret).await?;
+    .create(store)
+    .await?;
     warn_about_keyring(store).await;
-    eprintln!("Added {0:?}. Link it with: tokendeck link {0}", args.name);
+    eprintln!("Added {name:?}. Link it with: tokendeck link {name}");
     Ok(())
 }
 
@@ -232,10 +182,6 @@ pub async fn remove(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-pub(super) fn rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
-}
-
 /// Seconds from `now` to `at`, negative once past.
 fn seconds_between(now: SystemTime, at: SystemTime) -> i64 {
     match at.duration_since(now) {
@@ -257,14 +203,4 @@ fn time_left(status: &AccountStatus, now: SystemTime) -> String {
 
 fn ago(at: SystemTime, now: SystemTime) -> String {
     short_duration(now.duration_since(at).map_or(0, |d| d.as_secs()))
-}
-
-/// `42s`, `3m 05s`, `2h 10m`, `3d 4h`.
-pub fn short_duration(secs: u64) -> String {
-    match secs {
-        0..60 => format!("{secs}s"),
-        60..3600 => format!("{}m {:02}s", secs / 60, secs % 60),
-        3600..86_400 => format!("{}h {:02}m", secs / 3600, secs % 3600 / 60),
-        _ => format!("{}d {}h", secs / 86_400, secs % 86_400 / 3600),
-    }
 }

@@ -44,6 +44,17 @@ impl From<oauth::Error> for CliError {
     }
 }
 
+impl From<crate::store::new_account::NewAccountError> for CliError {
+    fn from(e: crate::store::new_account::NewAccountError) -> Self {
+        use crate::store::new_account::NewAccountError as E;
+        match e {
+            E::Invalid { message, .. } => CliError::Usage(message),
+            E::Store(e) => e.into(),
+            E::OAuth(e) => e.into(),
+        }
+    }
+}
+
 impl From<KeyringError> for CliError {
     fn from(e: KeyringError) -> Self {
         CliError::from(StoreError::Keyring(e))

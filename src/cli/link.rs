@@ -8,8 +8,8 @@ use std::time::SystemTime;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::accounts::short_duration;
 use super::{CliError, warn_about_keyring};
+use crate::format::short_duration;
 use crate::oauth::{CallbackListener, Error, Tokens};
 use crate::refresh::open_session;
 use crate::store::Store;
@@ -43,8 +43,10 @@ pub async fn link(store: &Arc<Store>, name: &str, browser: bool, qr: bool) -> Re
             "Then paste the code, or the whole address the browser lands on, and press Enter."
         ),
     }
-    if browser {
-        open_browser(&url);
+    if browser && !crate::browser::open(&url) {
+        eprintln!(
+            "(No browser could be opened here: copy the URL, or scan the code with a phone.)"
+        );
     }
 
     let tokens = complete(&session, listener.as_ref()).await?;
@@ -110,27 +112,5 @@ async fn browser(
     match listener {
         Some(listener) => session.wait_for_callback(listener).await,
         None => std::future::pending().await,
-    }
-}
-
-/// Best effort: a machine without a browser still has the URL and the QR code.
-fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        ("open", vec![url])
-    } else if cfg!(windows) {
-        ("cmd", vec!["/C", "start", "", url])
-    } else {
-        ("xdg-open", vec![url])
-    };
-    let started = std::process::Command::new(opener.0)
-        .args(&opener.1)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if started.is_err() {
-        eprintln!(
-            "(No browser could be opened here: copy the URL, or scan the code with a phone.)"
-        );
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::CliError;
-use super::accounts::rfc3339;
+use crate::format::rfc3339;
 use crate::store::{Event, Outcome, Store};
 
 pub async fn log(

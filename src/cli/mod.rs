@@ -33,7 +33,8 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = EXIT_CODES)]
 pub struct Cli {
-    /// Keep config, state and keyring entries under DIR (namespaced apart from other homes)
+    /// Keep config, state and keyring entries under DIR (namespaced apart from other homes).
+    /// Without a command, tokendeck opens its terminal UI.
     #[arg(long, global = true, env = "TOKENDECK_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
 
@@ -198,6 +199,14 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         Command::Remove { name } => accounts::remove(&store, &name).await,
         Command::Completions { .. } => Ok(()),
     }
+}
+
+/// The TUI on this home.
+pub async fn tui(home: Option<PathBuf>) -> Result<(), CliError> {
+    let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
+    crate::tui::run(store, crate::tui::Options::default())
+        .await
+        .map_err(|e| CliError::Io(format!("the terminal failed: {e}")))
 }
 
 /// Prints the keyring's warning (tokens lost at reboot) once per command that uses it.

@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::accounts::short_duration;
 use super::{CallArgs, CliError, warn_about_keyring};
+use crate::format::short_duration;
 use crate::refresh::{force_refresh, open_session, valid_tokens};
 use crate::store::Store;
 

@@ -1,6 +1,9 @@
 //! Keeping accounts fresh: sessions wired to the store (cross-process lock, persist before use,
-//! every attempt logged), and the answers scripts rely on — a valid token, a forced refresh.
+//! every attempt logged), the answers scripts rely on — a valid token, a forced refresh — and the
+//! background engine that refreshes ahead of expiry.
 
 mod account;
+pub mod engine;
 
 pub use account::{AccountError, force_refresh, open_session, valid_tokens};
+pub use engine::{EngineEvent, EngineHandle, next_refresh_at};

@@ -30,6 +30,10 @@ pub struct Account {
     /// An API URL that `tokendeck call`-style tests (`t` in the TUI) can ask.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
+    /// Refresh at least this often (seconds), whatever the access token's expiry: for providers
+    /// whose refresh tokens expire unless used (Verizon's last 14 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_at_least: Option<u64>,
     pub provider: Provider,
 }
 
@@ -167,6 +171,7 @@ mod tests {
             auth_method: AuthMethod::Basic,
             params: BTreeMap::from([("deviceid".into(), "laptop".into())]),
             api_url: None,
+            refresh_at_least: None,
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }
     }

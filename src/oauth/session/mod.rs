@@ -220,8 +220,14 @@ impl Session {
 
     /// The seed's `refresh()`: always asks the token endpoint, one refresh at a time.
     pub async fn refresh(&self) -> Result<Tokens, Error> {
+        self.refresh_for(RefreshTrigger::Manual).await
+    }
+
+    /// A refresh on behalf of `trigger` (a scheduler refreshing ahead of expiry, say), reported
+    /// as such. Unlike a manual one, it takes another process's fresh tokens instead.
+    pub async fn refresh_for(&self, trigger: RefreshTrigger) -> Result<Tokens, Error> {
         let _gate = self.inner.gate.lock().await;
-        self.refresh_locked(RefreshTrigger::Manual).await
+        self.refresh_locked(trigger).await
     }
 
     /// The current tokens, refreshed first when due (a lead before expiry); what a script asking

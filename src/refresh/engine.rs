@@ -1,0 +1,278 @@
+//! The refresh engine: keeps every linked account fresh in the background. It refreshes ahead of
+//! expiry and at a minimum interval, never more often than a quarter of a token's lifetime unless
+//! asked, waits out the backoff after a failure, leaves accounts that need re-linking alone, and
+//! wakes at least every 30 s to compare wall-clock time (so sleep and resume cannot skip a
+//! refresh). Manual refreshes go through it too, one per account at a time; across processes the
+//! store's lock does the same. What happens is told through a callback, as [`EngineEvent`]s.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::{Mutex, mpsc};
+
+use super::account::{AccountError, open_session};
+use crate::oauth::{RefreshTrigger, refresh_lead};
+use crate::store::{Account, AccountStatus, Store};
+
+/// The longest the engine sleeps before looking at the clock again.
+pub const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+/// What the engine reports. Never a token.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineEvent {
+    Started {
+        account: String,
+        trigger: RefreshTrigger,
+    },
+    Finished {
+        account: String,
+        trigger: RefreshTrigger,
+        /// `None` on success; the error's message otherwise.
+        error: Option<String>,
+    },
+}
+
+/// When `account` should next be refreshed, if at all.
+pub fn next_refresh_at(account: &Account, status: &AccountStatus) -> Option<SystemTime> {
+    let token = status.token.as_ref()?;
+    if status.needs_relink || !token.has_refresh_token {
+        return None;
+    }
+    let lifetime = token
+        .expires_at
+        .and_then(|at| at.duration_since(token.obtained_at).ok());
+    let ahead_of_expiry = token
+        .expires_at
+        .map(|at| at - refresh_lead(lifetime.unwrap_or_default()));
+    let at_least = account
+        .refresh_at_least
+        .map(|secs| token.obtained_at + Duration::from_secs(secs));
+    let due = match (ahead_of_expiry, at_least) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    let floor = token.obtained_at + lifetime.map_or(Duration::ZERO, |l| l / 4);
+    let due = due.max(floor);
+    Some(match status.retry_at {
+        Some(retry) => due.max(retry),
+        None => due,
+    })
+}
+
+/// Asks the engine for things; dropping every handle stops it.
+#[derive(Clone, Debug)]
+pub struct EngineHandle {
+    requests: mpsc::UnboundedSender<Request>,
+}
+
+#[derive(Debug)]
+enum Request {
+    RefreshNow(String),
+    /// Accounts changed (added, linked, removed): look again.
+    Rescan,
+}
+
+impl EngineHandle {
+    pub fn refresh_now(&self, account: &str) {
+        let _ = self.requests.send(Request::RefreshNow(account.to_string()));
+    }
+
+    pub fn rescan(&self) {
+        let _ = self.requests.send(Request::Rescan);
+    }
+}
+
+/// Starts the engine on the current tokio runtime.
+pub fn spawn(
+    store: Arc<Store>,
+    notify: impl Fn(EngineEvent) + Send + Sync + 'static,
+) -> EngineHandle {
+    let (requests, inbox) = mpsc::unbounded_channel();
+    let engine = Engine {
+        store,
+        notify: Arc::new(notify),
+        running: HashMap::new(),
+    };
+    tokio::spawn(engine.run(inbox));
+    EngineHandle { requests }
+}
+
+struct Engine {
+    store: Arc<Store>,
+    notify: Arc<dyn Fn(EngineEvent) + Send + Sync>,
+    /// One lock per account: a manual refresh waits for a running automatic one.
+    running: HashMap<String, Arc<Mutex<()>>>,
+}
+
+impl Engine {
+    async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Request>) {
+        loop {
+            let now = SystemTime::now();
+            let mut next_wake = now + MAX_SLEEP;
+            if let Ok(accounts) = self.store.accounts() {
+                for (name, account) in &accounts.accounts {
+                    let Some(due) = next_refresh_at(account, &self.store.status(name)) else {
+                        continue;
+                    };
+                    if due <= now {
+                        self.start(name, RefreshTrigger::AheadOfExpiry);
+                    } else {
+                        next_wake = next_wake.min(due);
+                    }
+                }
+            }
+            let sleep = next_wake
+                .duration_since(SystemTime::now())
+                .unwrap_or_default()
+                .max(Duration::from_millis(200));
+            tokio::select! {
+                _ = tokio::time::sleep(sleep) => {}
+                request = inbox.recv() => match request {
+                    Some(Request::RefreshNow(name)) => self.start(&name, RefreshTrigger::Manual),
+                    Some(Request::Rescan) => {}
+                    None => return,
+                },
+            }
+        }
+    }
+
+    /// Starts a refresh unless an automatic one for the account is running already.
+    fn start(&mut self, name: &str, trigger: RefreshTrigger) {
+        let slot = self.running.entry(name.to_string()).or_default().clone();
+        let Ok(guard) = slot.clone().try_lock_owned() else {
+            if trigger == RefreshTrigger::AheadOfExpiry {
+                return;
+            }
+            // A manual refresh waits its turn.
+            let (store, notify, name) = (self.store.clone(), self.notify.clone(), name.to_string());
+            tokio::spawn(async move {
+                let _turn = slot.lock().await;
+                refresh(&store, &*notify, &name, trigger).await;
+            });
+            return;
+        };
+        let (store, notify, name) = (self.store.clone(), self.notify.clone(), name.to_string());
+        tokio::spawn(async move {
+            let _turn = guard;
+            refresh(&store, &*notify, &name, trigger).await;
+        });
+    }
+}
+
+async fn refresh(
+    store: &Arc<Store>,
+    notify: &(dyn Fn(EngineEvent) + Send + Sync),
+    name: &str,
+    trigger: RefreshTrigger,
+) {
+    // Another process may have refreshed since the schedule was read.
+    if trigger == RefreshTrigger::AheadOfExpiry {
+        let still_due = store.accounts().ok().and_then(|a| {
+            let account = a.accounts.get(name)?.clone();
+            next_refresh_at(&account, &store.status(name))
+        });
+        if still_due.is_none_or(|due| due > SystemTime::now()) {
+            return;
+        }
+    }
+    notify(EngineEvent::Started {
+        account: name.to_string(),
+        trigger,
+    });
+    let result = match open_session(store, name).await {
+        Ok(session) if session.tokens().is_none() => Err(AccountError::NotLinked(name.to_string())),
+        Ok(session) => session
+            .refresh_for(trigger)
+            .await
+            .map_err(AccountError::from),
+        Err(e) => Err(e),
+    };
+    notify(EngineEvent::Finished {
+        account: name.to_string(),
+        trigger,
+        error: result.err().map(|e| e.to_string()),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::{Provider, Tokens};
+    use std::time::UNIX_EPOCH;
+
+    fn account(refresh_at_least: Option<u64>) -> Account {
+        Account {
+            kind: "custom".into(),
+            client_id: "id".into(),
+            redirect_uri: "http://127.0.0.1:1/cb".into(),
+            scopes: vec![],
+            auth_method: crate::oauth::AuthMethod::None,
+            params: Default::default(),
+            api_url: None,
+            refresh_at_least,
+            provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
+        }
+    }
+
+    fn status(lifetime: u64) -> (AccountStatus, SystemTime) {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let tokens = Tokens::new("a", t0)
+            .with_refresh_token("r")
+            .with_expires_at(Some(t0 + Duration::from_secs(lifetime)));
+        let mut status = AccountStatus::default();
+        status.record_tokens(&tokens, false, t0);
+        (status, t0)
+    }
+
+    #[test]
+    fn refreshes_a_lead_before_expiry() {
+        let (status, t0) = status(9 * 3600);
+        let due = next_refresh_at(&account(None), &status).unwrap();
+        assert_eq!(due, t0 + Duration::from_secs(9 * 3600 - 300));
+    }
+
+    #[test]
+    fn short_tokens_are_not_refreshed_in_a_loop() {
+        // pizauth's trap: a 90 s lead against 20 s tokens. Here: half the lifetime at most.
+        let (status, t0) = status(20);
+        let due = next_refresh_at(&account(None), &status).unwrap();
+        assert_eq!(due, t0 + Duration::from_secs(10));
+        // And never before a quarter of the lifetime, even when asked for "at least" often.
+        let due = next_refresh_at(&account(Some(1)), &status).unwrap();
+        assert_eq!(due, t0 + Duration::from_secs(5));
+    }
+
+    #[test]
+    fn refresh_at_least_beats_a_far_expiry() {
+        let (status, t0) = status(20 * 86_400);
+        let due = next_refresh_at(&account(Some(7 * 86_400)), &status).unwrap();
+        assert_eq!(due, t0 + Duration::from_secs(7 * 86_400));
+    }
+
+    #[test]
+    fn backoff_and_dead_grants_are_respected() {
+        let (mut status, t0) = status(3600);
+        status.record_failure(
+            crate::oauth::ErrorKind::Transient,
+            "503",
+            Some(Duration::from_secs(4000)),
+            t0,
+        );
+        assert_eq!(
+            next_refresh_at(&account(None), &status),
+            Some(t0 + Duration::from_secs(4000))
+        );
+        status.record_failure(
+            crate::oauth::ErrorKind::NeedsReauthorization,
+            "gone",
+            None,
+            t0,
+        );
+        assert_eq!(next_refresh_at(&account(None), &status), None);
+        assert_eq!(
+            next_refresh_at(&account(None), &AccountStatus::default()),
+            None
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! Making an account from what a person gave (the CLI's `add`, the TUI's form): preset defaults,
+//! OpenID Connect discovery, the checks a link would make, then the store.
+
+use std::collections::BTreeMap;
+
+use super::accounts::{Account, validate_name};
+use super::{Store, StoreError};
+use crate::oauth::presets::Preset;
+use crate::oauth::{self, AuthMethod, Provider, Session};
+
+/// Where the browser is sent back to unless the user says otherwise: a fixed port, so that it
+/// can be registered at providers that compare callback URLs exactly.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+
+/// Where the endpoints come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Preset(String),
+    Issuer(String),
+    Custom { authorize: String, token: String },
+}
+
+/// Which input a problem is about, so a form can show it beside the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Source,
+    ClientId,
+    ClientSecret,
+    RedirectUri,
+    Scopes,
+    Params,
+    ApiUrl,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NewAccountError {
+    #[error("{message}")]
+    Invalid { field: Field, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    OAuth(#[from] oauth::Error),
+}
+
+impl NewAccountError {
+    /// The field the problem is about, when there is one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            NewAccountError::Invalid { field, .. } => Some(*field),
+            NewAccountError::Store(StoreError::InvalidName(_) | StoreError::AccountExists(_)) => {
+                Some(Field::Name)
+            }
+            NewAccountError::OAuth(oauth::Error::InvalidUrl { what, .. }) => Some(match *what {
+                "callback URL" => Field::RedirectUri,
+                _ => Field::Source,
+            }),
+            NewAccountError::OAuth(oauth::Error::Discovery { .. }) => Some(Field::Source),
+            NewAccountError::OAuth(oauth::Error::Config(message)) if message.contains("secret") => {
+                Some(Field::ClientSecret)
+            }
+            NewAccountError::OAuth(oauth::Error::Config(message))
+                if message.contains("client id") =>
+            {
+                Some(Field::ClientId)
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NewAccount {
+    pub name: String,
+    pub source: Option<Source>,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub redirect_uri: Option<String>,
+    /// `None` takes the preset's.
+    pub scopes: Option<Vec<String>>,
+    /// Added to (and overriding) the preset's.
+    pub params: Vec<(String, String)>,
+    pub auth_method: Option<AuthMethod>,
+    pub api_url: Option<String>,
+}
+
+impl NewAccount {
+    /// Checks, resolves (discovery may ask the network) and stores the account.
+    pub async fn create(self, store: &Store) -> Result<(), NewAccountError> {
+        validate_name(&self.name)?;
+        if store.accounts()?.accounts.contains_key(&self.name) {
+            return Err(StoreError::AccountExists(self.name).into());
+        }
+        let invalid = |field, message: String| NewAccountError::Invalid { field, message };
+        let preset = match &self.source {
+            Some(Source::Preset(id)) => Some(
+                Preset::find(id)
+                    .ok_or_else(|| invalid(Field::Source, format!("no preset {id:?}")))?,
+            ),
+            _ => None,
+        };
+        let (kind, provider) = match (&self.source, &preset) {
+            (Some(Source::Preset(_)), Some(preset)) => (preset.id.clone(), preset.provider()?),
+            (Some(Source::Issuer(issuer)), _) => {
+                ("issuer".to_string(), Provider::discover(issuer).await?)
+            }
+            (Some(Source::Custom { authorize, token }), _) => {
+                ("custom".to_string(), Provider::new(authorize, token)?)
+            }
+            _ => {
+                return Err(invalid(
+                    Field::Source,
+                    "choose a preset, an OpenID Connect issuer, or custom endpoints".into(),
+                ));
+            }
+        };
+        if self.client_id.trim().is_empty() {
+            return Err(invalid(
+                Field::ClientId,
+                "the client id is required: copy it from the provider's app registration".into(),
+            ));
+        }
+        let secret = self.client_secret.filter(|s| !s.is_empty());
+        let scopes = match (self.scopes, &preset) {
+            (Some(scopes), _) => scopes,
+            (None, Some(preset)) => preset.scopes.clone(),
+            (None, None) => Vec::new(),
+        };
+        let mut params: BTreeMap<String, String> = preset
+            .as_ref()
+            .map(|p| p.params.clone())
+            .unwrap_or_default();
+        params.retain(|_, value| !value.is_empty()); // a preset's blanks are only hints
+        params.extend(self.params);
+        let auth_method = match (self.auth_method, &secret, &preset) {
+            (Some(method), ..) => method,
+            (None, None, _) => AuthMethod::None,
+            (None, Some(_), Some(preset)) if preset.auth_method != AuthMethod::None => {
+                preset.auth_method
+            }
+            (None, Some(_), _) => AuthMethod::Basic,
+        };
+        let api_url = self
+            .api_url
+            .filter(|u| !u.is_empty())
+            .or(preset.as_ref().and_then(|p| p.api_url.clone()));
+        if let Some(api_url) = &api_url {
+            url::Url::parse(api_url)
+                .map_err(|e| invalid(Field::ApiUrl, format!("the API URL is not a URL: {e}")))?;
+        }
+        let account = Account {
+            kind,
+            client_id: self.client_id.trim().to_string(),
+            redirect_uri: self
+                .redirect_uri
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
+            scopes,
+            auth_method,
+            params,
+            api_url,
+            refresh_at_least: preset.as_ref().and_then(|p| p.refresh_at_least),
+            provider,
+        };
+        // The same checks a link will make, now, before anything is stored.
+        let mut check = Session::builder(
+            account.provider.clone(),
+            &account.client_id,
+            &account.redirect_uri,
+        )
+        .auth_method(account.auth_method);
+        if let Some(secret) = &secret {
+            check = check.client_secret(secret);
+        }
+        check.build()?;
+        store.add(&self.name, account, secret).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,203 @@
+//! The TUI's state: plain data that `update` changes and views borrow. No I/O, no clock: the time
+//! is whatever the last tick said.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use super::form::AddForm;
+use super::input::TextInput;
+use super::theme::Theme;
+use crate::store::{Account, AccountStatus, Event, Health};
+
+/// The most log lines kept in memory.
+pub const LOG_CAPACITY: usize = 10_000;
+
+#[derive(Debug)]
+pub struct App {
+    pub now: SystemTime,
+    pub theme: Theme,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub accounts: Vec<AccountRow>,
+    /// `None` until the accounts file was read.
+    pub loaded: bool,
+    pub selected: usize,
+    /// Oldest first.
+    pub log: Vec<LogLine>,
+    pub log_filter: bool,
+    pub notice: Option<Notice>,
+    pub keyring: KeyringState,
+    /// The selected account's access token, while the user asked to see it.
+    pub revealed: Option<(String, String)>,
+    /// Advanced by every tick while something is in progress.
+    pub spinner: usize,
+    pub pid: u32,
+    /// In demo mode the link screen can play the browser's part.
+    pub demo: bool,
+    pub quit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountRow {
+    pub name: String,
+    pub account: Account,
+    pub status: AccountStatus,
+    pub refreshing: bool,
+}
+
+impl AccountRow {
+    pub fn health(&self, now: SystemTime) -> Health {
+        self.status.health(now)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub event: Event,
+    /// Made by another tokendeck process (a script's `tokendeck token`, another TUI).
+    pub other_process: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub kind: NoticeKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Good,
+    Error,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum KeyringState {
+    #[default]
+    Opening,
+    Ready {
+        backend: String,
+        warning: Option<String>,
+    },
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub enum Screen {
+    Accounts,
+    Add(AddForm),
+    Link(LinkScreen),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    ConfirmRemove(String),
+}
+
+#[derive(Debug)]
+pub struct LinkScreen {
+    pub account: String,
+    pub phase: LinkPhase,
+    pub input: TextInput,
+    pub typing: bool,
+    /// Where the loopback listener waits for the browser, when there is one.
+    pub listening: Option<SocketAddr>,
+    pub zoom: bool,
+    /// The last attempt's error, in words a person understands.
+    pub error: Option<String>,
+    pub copied: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkPhase {
+    Starting,
+    Waiting { url: String },
+    Exchanging { url: String },
+}
+
+impl LinkScreen {
+    pub fn new(account: &str) -> LinkScreen {
+        LinkScreen {
+            account: account.to_string(),
+            phase: LinkPhase::Starting,
+            input: TextInput::default(),
+            typing: false,
+            listening: None,
+            zoom: false,
+            error: None,
+            copied: false,
+        }
+    }
+
+    pub fn url(&self) -> Option<&str> {
+        match &self.phase {
+            LinkPhase::Waiting { url } | LinkPhase::Exchanging { url } => Some(url),
+            LinkPhase::Starting => None,
+        }
+    }
+}
+
+impl App {
+    pub fn new(now: SystemTime, theme: Theme) -> App {
+        App {
+            now,
+            theme,
+            screen: Screen::Accounts,
+            overlay: None,
+            accounts: Vec::new(),
+            loaded: false,
+            selected: 0,
+            log: Vec::new(),
+            log_filter: false,
+            notice: None,
+            keyring: KeyringState::Opening,
+            revealed: None,
+            spinner: 0,
+            pid: std::process::id(),
+            demo: false,
+            quit: false,
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&AccountRow> {
+        self.accounts.get(self.selected)
+    }
+
+    pub fn row_mut(&mut self, name: &str) -> Option<&mut AccountRow> {
+        self.accounts.iter_mut().find(|r| r.name == name)
+    }
+
+    /// The log lines shown: all, or the selected account's; newest first.
+    pub fn visible_log(&self) -> impl Iterator<Item = &LogLine> {
+        let only = self
+            .log_filter
+            .then(|| self.selected_row().map(|r| r.name.clone()))
+            .flatten();
+        self.log
+            .iter()
+            .rev()
+            .filter(move |l| only.as_ref().is_none_or(|n| &l.event.account == n))
+    }
+
+    /// Something is in progress that a spinner should show.
+    pub fn busy(&self) -> bool {
+        !self.loaded
+            || self.keyring == KeyringState::Opening
+            || self.accounts.iter().any(|r| r.refreshing)
+            || matches!(&self.screen, Screen::Link(l) if !matches!(l.phase, LinkPhase::Waiting { .. }))
+            || matches!(&self.screen, Screen::Add(f) if f.submitting)
+    }
+
+    /// How often to tick: fast while busy (spinner), once a second while countdowns and the log
+    /// are on screen, not at all otherwise.
+    pub fn tick_every(&self) -> Option<std::time::Duration> {
+        if self.busy() {
+            Some(std::time::Duration::from_millis(250))
+        } else if matches!(self.screen, Screen::Accounts) {
+            Some(std::time::Duration::from_secs(1))
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The "Add account" form: a provider picker, then the fields that provider needs. Presets fill
+//! in their defaults; errors are shown beside the field they are about.
+
+use std::collections::HashMap;
+
+use crate::oauth::presets::Preset;
+use crate::store::new_account::{DEFAULT_REDIRECT_URI, Field, NewAccount, Source};
+
+use super::input::TextInput;
+
+/// What the provider picker offers: the presets, then discovery and custom endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    Preset { id: String, name: String },
+    Issuer,
+    Custom,
+}
+
+impl Choice {
+    pub fn all() -> Vec<Choice> {
+        let order = ["verizon", "google", "microsoft", "github"];
+        let mut presets = Preset::all();
+        presets.sort_by_key(|p| {
+            order
+                .iter()
+                .position(|id| *id == p.id)
+                .unwrap_or(order.len())
+        });
+        let mut choices: Vec<Choice> = presets
+            .into_iter()
+            .map(|p| Choice::Preset {
+                id: p.id,
+                name: p.name,
+            })
+            .collect();
+        choices.push(Choice::Issuer);
+        choices.push(Choice::Custom);
+        choices
+    }
+
+    pub fn label(&self) -> &str {
+        match self {
+            Choice::Preset { name, .. } => name,
+            Choice::Issuer => "OpenID Connect issuer (discovery)",
+            Choice::Custom => "Custom endpoints",
+        }
+    }
+}
+
+/// One input of the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    Provider,
+    Name,
+    Issuer,
+    AuthorizeUrl,
+    TokenUrl,
+    ClientId,
+    ClientSecret,
+    RedirectUri,
+    Scopes,
+    Params,
+    ApiUrl,
+}
+
+impl Input {
+    pub fn label(self) -> &'static str {
+        match self {
+            Input::Provider => "Provider",
+            Input::Name => "Name",
+            Input::Issuer => "Issuer URL",
+            Input::AuthorizeUrl => "Authorization URL",
+            Input::TokenUrl => "Token URL",
+            Input::ClientId => "Client ID",
+            Input::ClientSecret => "Client secret",
+            Input::RedirectUri => "Callback URL",
+            Input::Scopes => "Scopes",
+            Input::Params => "Extra parameters",
+            Input::ApiUrl => "API URL (for t)",
+        }
+    }
+
+    pub fn hint(self) -> &'static str {
+        match self {
+            Input::Provider => "←/→ to choose",
+            Input::Name => "letters, digits, . _ -",
+            Input::ClientSecret => "optional; stored in the keyring",
+            Input::Scopes => "separated by spaces",
+            Input::Params => "key=value, separated by spaces",
+            Input::ApiUrl => "optional",
+            _ => "",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AddForm {
+    pub choices: Vec<Choice>,
+    pub choice: usize,
+    pub values: HashMap<Input, TextInput>,
+    pub focus: usize,
+    pub errors: HashMap<Input, String>,
+    pub submitting: bool,
+}
+
+impl AddForm {
+    pub fn new() -> AddForm {
+        let mut form = AddForm {
+            choices: Choice::all(),
+            choice: 0,
+            values: HashMap::new(),
+            focus: 0,
+            errors: HashMap::new(),
+            submitting: false,
+        };
+        form.set(Input::RedirectUri, DEFAULT_REDIRECT_URI);
+        form.apply_preset();
+        form
+    }
+
+    /// The inputs shown for the current choice, in order.
+    pub fn inputs(&self) -> Vec<Input> {
+        let mut inputs = vec![Input::Provider, Input::Name];
+        match self.choices[self.choice] {
+            Choice::Issuer => inputs.push(Input::Issuer),
+            Choice::Custom => inputs.extend([Input::AuthorizeUrl, Input::TokenUrl]),
+            Choice::Preset { .. } => {}
+        }
+        inputs.extend([
+            Input::ClientId,
+            Input::ClientSecret,
+            Input::RedirectUri,
+            Input::Scopes,
+            Input::Params,
+            Input::ApiUrl,
+        ]);
+        inputs
+    }
+
+    pub fn focused(&self) -> Input {
+        let inputs = self.inputs();
+        inputs[self.focus.min(inputs.len() - 1)]
+    }
+
+    pub fn value(&self, input: Input) -> &str {
+        self.values.get(&input).map_or("", TextInput::text)
+    }
+
+    pub fn input_mut(&mut self, input: Input) -> &mut TextInput {
+        self.values.entry(input).or_default()
+    }
+
+    fn set(&mut self, input: Input, text: &str) {
+        self.values.insert(input, TextInput::with_text(text));
+    }
+
+    pub fn move_focus(&mut self, forward: bool) {
+        let count = self.inputs().len();
+        self.focus = if forward {
+            (self.focus + 1) % count
+        } else {
+            (self.focus + count - 1) % count
+        };
+    }
+
+    pub fn cycle_choice(&mut self, forward: bool) {
+        let count = self.choices.len();
+        self.choice = if forward {
+            (self.choice + 1) % count
+        } else {
+            (self.choice + count - 1) % count
+        };
+        self.apply_preset();
+    }
+
+    /// A preset's scopes, parameters and API URL become the fields' starting values.
+    fn apply_preset(&mut self) {
+        let preset = match &self.choices[self.choice] {
+            Choice::Preset { id, .. } => Preset::find(id),
+            _ => None,
+        };
+        let scopes = preset
+            .as_ref()
+            .map(|p| p.scopes.join(" "))
+            .unwrap_or_default();
+        let params = preset
+            .as_ref()
+            .map(|p| {
+                p.params
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        let api = preset.and_then(|p| p.api_url).unwrap_or_default();
+        self.set(Input::Scopes, &scopes);
+        self.set(Input::Params, &params);
+        self.set(Input::ApiUrl, &api);
+        self.errors.clear();
+    }
+
+    /// What the form says, checked as far as it can be without I/O; problems go beside fields.
+    pub fn request(&self) -> Result<NewAccount, HashMap<Input, String>> {
+        let mut errors = HashMap::new();
+        let value = |input| self.value(input).trim().to_string();
+        let name = value(Input::Name);
+        if let Err(e) = crate::store::validate_name(&name) {
+            errors.insert(Input::Name, e.to_string());
+        }
+        let source = match &self.choices[self.choice] {
+            Choice::Preset { id, .. } => Source::Preset(id.clone()),
+            Choice::Issuer => Source::Issuer(value(Input::Issuer)),
+            Choice::Custom => Source::Custom {
+                authorize: value(Input::AuthorizeUrl),
+                token: value(Input::TokenUrl),
+            },
+        };
+        for (input, required) in [
+            (Input::Issuer, matches!(source, Source::Issuer(_))),
+            (Input::AuthorizeUrl, matches!(source, Source::Custom { .. })),
+            (Input::TokenUrl, matches!(source, Source::Custom { .. })),
+            (Input::ClientId, true),
+            (Input::RedirectUri, true),
+        ] {
+            if required && value(input).is_empty() {
+                errors.insert(input, "required".into());
+            }
+        }
+        let mut params = Vec::new();
+        for pair in value(Input::Params).split_whitespace() {
+            match pair.split_once('=') {
+                Some((k, v)) if !k.is_empty() => params.push((k.to_string(), v.to_string())),
+                _ => {
+                    errors.insert(Input::Params, format!("{pair:?} is not key=value"));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewAccount {
+            name,
+            source: Some(source),
+            client_id: value(Input::ClientId),
+            client_secret: Some(self.value(Input::ClientSecret).to_string())
+                .filter(|s| !s.is_empty()),
+            redirect_uri: Some(value(Input::RedirectUri)),
+            scopes: Some(
+                value(Input::Scopes)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            params,
+            auth_method: None,
+            api_url: Some(value(Input::ApiUrl)).filter(|s| !s.is_empty()),
+        })
+    }
+
+    /// Where an error from creating the account belongs.
+    pub fn input_for(&self, field: Field) -> Input {
+        match field {
+            Field::Name => Input::Name,
+            Field::Source => match self.choices[self.choice] {
+                Choice::Issuer => Input::Issuer,
+                Choice::Custom => Input::TokenUrl,
+                Choice::Preset { .. } => Input::Provider,
+            },
+            Field::ClientId => Input::ClientId,
+            Field::ClientSecret => Input::ClientSecret,
+            Field::RedirectUri => Input::RedirectUri,
+            Field::Scopes => Input::Scopes,
+            Field::Params => Input::Params,
+            Field::ApiUrl => Input::ApiUrl,
+        }
+    }
+}
+
+impl Default for AddForm {
+    fn default() -> Self {
+        AddForm::new()
+    }
+}

@@ -1,0 +1,411 @@
+//! The key bindings, as one table: it decides what a key does and it writes the footer and the
+//! help screen, so the two cannot drift apart.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a key is pressed; each has its own bindings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Accounts,
+    Add,
+    Link,
+    /// Typing into the link screen's code field.
+    LinkInput,
+    Confirm,
+    Help,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    Add,
+    Link,
+    Refresh,
+    Test,
+    Remove,
+    Filter,
+    ShowToken,
+    Help,
+    Back,
+    Quit,
+    Copy,
+    OpenBrowser,
+    Zoom,
+    TypeCode,
+    Submit,
+    NextField,
+    PrevField,
+    PrevChoice,
+    NextChoice,
+    Confirm,
+    DemoApprove,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    /// How the key is shown: `↑/k`, `Enter`.
+    pub label: &'static str,
+    pub action: Action,
+    pub description: &'static str,
+    /// The footer's short word for it; bindings without one show only in the help.
+    pub footer: Option<&'static str>,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+
+/// One row of the table.
+const fn bind(
+    context: Context,
+    keys: &'static [(KeyCode, KeyModifiers)],
+    label: &'static str,
+    action: Action,
+    description: &'static str,
+    footer: Option<&'static str>,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        label,
+        action,
+        description,
+        footer,
+    }
+}
+
+use KeyCode::{BackTab, Char, Down, Enter, Esc, F, Left, Right, Tab, Up};
+
+pub static BINDINGS: &[Binding] = &[
+    bind(
+        Context::Accounts,
+        &[(Up, NONE), (Char('k'), NONE)],
+        "↑/k",
+        Action::Up,
+        "select the previous account",
+        None,
+    ),
+    bind(
+        Context::Accounts,
+        &[(Down, NONE), (Char('j'), NONE)],
+        "↓/j",
+        Action::Down,
+        "select the next account",
+        None,
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('a'), NONE)],
+        "a",
+        Action::Add,
+        "add an account",
+        Some("add"),
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('l'), NONE)],
+        "l",
+        Action::Link,
+        "link or re-link the selected account",
+        Some("link"),
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('r'), NONE)],
+        "r",
+        Action::Refresh,
+        "refresh the selected account now",
+        Some("refresh"),
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('t'), NONE)],
+        "t",
+        Action::Test,
+        "test: call the account's API URL",
+        Some("test API"),
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('d'), NONE)],
+        "d",
+        Action::Remove,
+        "remove the selected account (asks first)",
+        Some("remove"),
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('f'), NONE)],
+        "f",
+        Action::Filter,
+        "filter the log to the selected account",
+        Some("filter log"),
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('s'), NONE)],
+        "s",
+        Action::ShowToken,
+        "show or hide the access token",
+        None,
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('?'), NONE), (F(1), NONE)],
+        "?",
+        Action::Help,
+        "all key bindings",
+        Some("help"),
+    ),
+    bind(
+        Context::Accounts,
+        &[(Char('q'), NONE), (Char('c'), CTRL)],
+        "q",
+        Action::Quit,
+        "quit",
+        Some("quit"),
+    ),
+    bind(
+        Context::Add,
+        &[(Tab, NONE), (Down, NONE)],
+        "Tab/↓",
+        Action::NextField,
+        "next field",
+        Some("next field"),
+    ),
+    bind(
+        Context::Add,
+        &[(BackTab, SHIFT), (BackTab, NONE), (Up, NONE)],
+        "S-Tab/↑",
+        Action::PrevField,
+        "previous field",
+        None,
+    ),
+    bind(
+        Context::Add,
+        &[(Left, NONE)],
+        "←",
+        Action::PrevChoice,
+        "previous provider (on the provider field)",
+        None,
+    ),
+    bind(
+        Context::Add,
+        &[(Right, NONE)],
+        "→",
+        Action::NextChoice,
+        "next provider (on the provider field)",
+        Some("provider"),
+    ),
+    bind(
+        Context::Add,
+        &[(Enter, NONE)],
+        "Enter",
+        Action::Submit,
+        "add the account",
+        Some("add"),
+    ),
+    bind(
+        Context::Add,
+        &[(F(1), NONE)],
+        "F1",
+        Action::Help,
+        "all key bindings",
+        None,
+    ),
+    bind(
+        Context::Add,
+        &[(Esc, NONE)],
+        "Esc",
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        Context::Link,
+        &[(Char('c'), NONE)],
+        "c",
+        Action::Copy,
+        "copy the URL (OSC 52)",
+        Some("copy URL"),
+    ),
+    bind(
+        Context::Link,
+        &[(Char('o'), NONE)],
+        "o",
+        Action::OpenBrowser,
+        "open the URL in a browser",
+        Some("open browser"),
+    ),
+    bind(
+        Context::Link,
+        &[(Char('z'), NONE)],
+        "z",
+        Action::Zoom,
+        "show the QR code alone",
+        Some("QR only"),
+    ),
+    bind(
+        Context::Link,
+        &[(Tab, NONE), (Char('i'), NONE), (Char('p'), NONE)],
+        "Tab",
+        Action::TypeCode,
+        "type or paste the code / redirect URL",
+        Some("type/paste code"),
+    ),
+    bind(
+        Context::Link,
+        &[(Char('A'), SHIFT), (Char('A'), NONE)],
+        "A",
+        Action::DemoApprove,
+        "demo only: approve as the demo user",
+        None,
+    ),
+    bind(
+        Context::Link,
+        &[(Char('?'), NONE), (F(1), NONE)],
+        "?",
+        Action::Help,
+        "all key bindings",
+        None,
+    ),
+    bind(
+        Context::Link,
+        &[(Esc, NONE), (Char('q'), NONE)],
+        "Esc",
+        Action::Back,
+        "back to the accounts",
+        Some("back"),
+    ),
+    bind(
+        Context::LinkInput,
+        &[(Enter, NONE)],
+        "Enter",
+        Action::Submit,
+        "use the pasted code or URL",
+        Some("use it"),
+    ),
+    bind(
+        Context::LinkInput,
+        &[(Tab, NONE)],
+        "Tab",
+        Action::TypeCode,
+        "leave the field",
+        None,
+    ),
+    bind(
+        Context::LinkInput,
+        &[(Esc, NONE)],
+        "Esc",
+        Action::Back,
+        "leave the field",
+        Some("leave field"),
+    ),
+    bind(
+        Context::Confirm,
+        &[(Char('y'), NONE), (Enter, NONE)],
+        "y",
+        Action::Confirm,
+        "yes, do it",
+        Some("yes"),
+    ),
+    bind(
+        Context::Confirm,
+        &[(Char('n'), NONE), (Esc, NONE)],
+        "n/Esc",
+        Action::Back,
+        "no, keep it",
+        Some("no"),
+    ),
+    bind(
+        Context::Help,
+        &[
+            (Esc, NONE),
+            (Char('q'), NONE),
+            (Char('?'), NONE),
+            (F(1), NONE),
+        ],
+        "Esc",
+        Action::Back,
+        "close the help",
+        Some("close"),
+    ),
+];
+
+/// What `key` does in `context`, if anything.
+pub fn action(context: Context, key: &KeyEvent) -> Option<Action> {
+    let mods = key.modifiers & (CTRL | SHIFT | KeyModifiers::ALT);
+    BINDINGS
+        .iter()
+        .filter(|b| b.context == context)
+        .find(|b| {
+            b.keys.iter().any(|(code, m)| {
+                *code == key.code
+                    && (*m == mods || (matches!(code, Char(_)) && *m == NONE && mods == SHIFT))
+            })
+        })
+        .map(|b| b.action)
+}
+
+/// The bindings of `context`, in table order.
+pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.context == context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_contract_keys_do_what_the_issue_says() {
+        let accounts = |c| action(Context::Accounts, &key(c));
+        assert_eq!(accounts(Up), Some(Action::Up));
+        assert_eq!(accounts(Char('j')), Some(Action::Down));
+        assert_eq!(accounts(Char('a')), Some(Action::Add));
+        assert_eq!(accounts(Char('l')), Some(Action::Link));
+        assert_eq!(accounts(Char('r')), Some(Action::Refresh));
+        assert_eq!(accounts(Char('t')), Some(Action::Test));
+        assert_eq!(accounts(Char('d')), Some(Action::Remove));
+        assert_eq!(accounts(Char('f')), Some(Action::Filter));
+        assert_eq!(accounts(Char('?')), Some(Action::Help));
+        assert_eq!(accounts(Char('q')), Some(Action::Quit));
+        assert_eq!(accounts(Char('x')), None);
+        assert_eq!(action(Context::Link, &key(Char('c'))), Some(Action::Copy));
+        assert_eq!(action(Context::Link, &key(Esc)), Some(Action::Back));
+        assert_eq!(
+            action(Context::Add, &key(Char('q'))),
+            None,
+            "typed into the form"
+        );
+        assert_eq!(
+            action(Context::Accounts, &KeyEvent::new(Char('c'), CTRL)),
+            Some(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_one_context() {
+        for a in BINDINGS {
+            for b in BINDINGS {
+                if std::ptr::eq(a, b) || a.context != b.context {
+                    continue;
+                }
+                for k in a.keys {
+                    assert!(
+                        !b.keys.contains(k),
+                        "{:?} bound twice in {:?}",
+                        k,
+                        a.context
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! What reaches `update` (messages: input, time, results of effects) and what it asks for in
+//! return (effects: everything that does I/O). Both are plain data.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use crossterm::event::KeyEvent;
+
+use super::app::AccountRow;
+use crate::refresh::EngineEvent;
+use crate::store::new_account::{Field, NewAccount};
+use crate::store::{AccountStatus, Event};
+
+#[derive(Debug)]
+pub enum Message {
+    Key(KeyEvent),
+    /// A bracketed paste.
+    Paste(String),
+    Resize,
+    Tick(SystemTime),
+    Loaded(Vec<AccountRow>),
+    LoadFailed(String),
+    KeyringReady {
+        backend: String,
+        warning: Option<String>,
+    },
+    KeyringFailed(String),
+    /// New lines in the event log (from this process or another).
+    LogEvents(Vec<Event>),
+    Status {
+        name: String,
+        status: AccountStatus,
+    },
+    Engine(EngineEvent),
+    LinkStarted {
+        url: String,
+        listening: Option<SocketAddr>,
+    },
+    /// An attempt failed but the link can go on (another paste, the browser again).
+    LinkAttemptFailed(String),
+    /// The link cannot go on (the account vanished, the keyring failed).
+    LinkFailed(String),
+    Linked {
+        name: String,
+    },
+    Added {
+        name: String,
+    },
+    AddFailed {
+        field: Option<Field>,
+        message: String,
+    },
+    Removed {
+        name: String,
+    },
+    RemoveFailed(String),
+    ApiAnswered {
+        name: String,
+        status: u16,
+        excerpt: String,
+    },
+    ApiFailed {
+        name: String,
+        message: String,
+    },
+    TokenRevealed {
+        name: String,
+        token: String,
+    },
+    TokenUnavailable(String),
+    Quit,
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    LoadAccounts,
+    LoadStatus(String),
+    OpenKeyring,
+    /// Read what is new in the event log (and notice an accounts file changed elsewhere).
+    PollLog,
+    Refresh(String),
+    TestApi(String),
+    StartLink(String),
+    SubmitPaste(String),
+    CancelLink,
+    /// Demo mode: play the browser's part.
+    DemoApprove(String),
+    Copy(String),
+    OpenBrowser(String),
+    Add(Box<NewAccount>),
+    Remove(String),
+    RevealToken(String),
+}

@@ -1,0 +1,314 @@
+//! The home screen: the accounts table with live countdowns, the selected account's details
+//! (beside the table on a wide terminal, below it on a narrow one), and the live refresh log.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+use super::spinner;
+use crate::format::{clock, relative, short_duration};
+use crate::store::{Health, Outcome, Trigger};
+use crate::tui::app::{AccountRow, App, KeyringState};
+
+/// Wide enough to put the details beside the table.
+const WIDE: u16 = 120;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let [header, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    render_header(app, frame, header);
+    let table_height = (app.accounts.len() as u16 + 3).clamp(4, rest.height / 2);
+    if area.width >= WIDE {
+        let [top, log] =
+            Layout::vertical([Constraint::Length(table_height.max(12)), Constraint::Min(4)])
+                .areas(rest);
+        let [table, details] =
+            Layout::horizontal([Constraint::Min(60), Constraint::Length(56)]).areas(top);
+        render_table(app, frame, table);
+        render_details(app, frame, details);
+        render_log(app, frame, log);
+    } else {
+        let [table, details, log] = Layout::vertical([
+            Constraint::Length(table_height),
+            Constraint::Length(6),
+            Constraint::Min(3),
+        ])
+        .areas(rest);
+        render_table(app, frame, table);
+        render_details(app, frame, details);
+        render_log(app, frame, log);
+    }
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut spans = vec![
+        Span::styled("tokendeck", theme.title()),
+        Span::raw(format!(
+            "  {} account{}",
+            app.accounts.len(),
+            if app.accounts.len() == 1 { "" } else { "s" }
+        )),
+    ];
+    match &app.keyring {
+        KeyringState::Opening => spans.push(Span::styled(
+            format!("  {} opening the keyring…", spinner(app)),
+            theme.dim(),
+        )),
+        KeyringState::Ready {
+            backend,
+            warning: None,
+        } => spans.push(Span::styled(format!("  keyring: {backend}"), theme.dim())),
+        KeyringState::Ready {
+            backend,
+            warning: Some(_),
+        } => spans.push(Span::styled(
+            format!("  keyring: {backend} (lost at reboot)"),
+            theme.warning(),
+        )),
+        KeyringState::Failed(e) => {
+            spans.push(Span::styled(format!("  keyring: {e}"), theme.error()))
+        }
+    }
+    if app.demo {
+        spans.push(Span::styled("  DEMO", theme.warning()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_table(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(" Accounts ", theme.title()));
+    if !app.loaded {
+        frame.render_widget(
+            Paragraph::new(format!("{} reading the accounts…", spinner(app))).block(block),
+            area,
+        );
+        return;
+    }
+    if app.accounts.is_empty() {
+        let text = "No accounts yet. Press a to add one (Verizon Personal Cloud, Google, Microsoft, GitHub, any OpenID Connect issuer, or custom endpoints).";
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+            area,
+        );
+        return;
+    }
+    let rows = app.accounts.iter().enumerate().map(|(i, row)| {
+        let (badge, style) = badge(app, row);
+        let cells = vec![
+            Cell::from(row.name.as_str()),
+            Cell::from(row.account.kind.as_str()),
+            Cell::from(Span::styled(badge, style)),
+            Cell::from(time_left(app, row)),
+            Cell::from(last_refresh(app, row)),
+        ];
+        let line = Row::new(cells);
+        if i == app.selected {
+            line.style(theme.selected())
+        } else {
+            line
+        }
+    });
+    let widths = [
+        Constraint::Min(10),
+        Constraint::Length(9),
+        Constraint::Length(14),
+        Constraint::Length(16),
+        Constraint::Length(16),
+    ];
+    let header =
+        Row::new(["NAME", "PROVIDER", "STATUS", "TIME LEFT", "LAST REFRESH"]).style(theme.dim());
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+/// The status badge and its colour.
+pub fn badge(app: &App, row: &AccountRow) -> (String, ratatui::style::Style) {
+    if row.refreshing {
+        return (
+            format!("{} refreshing", spinner(app)),
+            app.theme.refreshing(),
+        );
+    }
+    let health = row.health(app.now);
+    (format!("● {}", health.label()), app.theme.health(health))
+}
+
+fn time_left(app: &App, row: &AccountRow) -> String {
+    let Some(token) = &row.status.token else {
+        return "-".into();
+    };
+    match token.expires_at {
+        Some(at) => match at.duration_since(app.now) {
+            Ok(left) => short_duration(left.as_secs()),
+            Err(past) => format!("-{}", short_duration(past.duration().as_secs())),
+        },
+        None => "no expiry".into(),
+    }
+}
+
+fn last_refresh(app: &App, row: &AccountRow) -> String {
+    match &row.status.last_refresh {
+        Some(last) if last.ok => relative(last.at, app.now),
+        Some(last) => format!("failed {}", relative(last.at, app.now)),
+        None => "-".into(),
+    }
+}
+
+fn render_details(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(" Details ", theme.title()));
+    let Some(row) = app.selected_row() else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let field = |label: &'static str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<14}"), theme.dim()),
+            Span::raw(value),
+        ])
+    };
+    let account = &row.account;
+    let token = row.status.token.as_ref();
+    let token_text = match &app.revealed {
+        Some((name, token)) if *name == row.name => token.clone(),
+        _ if token.is_some() => "•••••••• (s shows it)".into(),
+        _ => "-".into(),
+    };
+    let backend = match &app.keyring {
+        KeyringState::Ready { backend, .. } => backend.clone(),
+        KeyringState::Opening => "…".into(),
+        KeyringState::Failed(_) => "unavailable".into(),
+    };
+    let mut lines = vec![
+        field("token URL", account.provider.token_endpoint().to_string()),
+        field("client id", account.client_id.clone()),
+        field("callback", account.redirect_uri.clone()),
+        field(
+            "scopes",
+            token
+                .and_then(|t| t.scope.clone())
+                .unwrap_or_else(|| account.scopes.join(" ")),
+        ),
+        field("access token", token_text),
+        field(
+            "refresh token",
+            token.map_or("-".into(), |t| {
+                if t.has_refresh_token {
+                    "held".into()
+                } else {
+                    "none".into()
+                }
+            }),
+        ),
+        field(
+            "token type",
+            token.map_or("-".into(), |t| t.token_type.clone()),
+        ),
+        field(
+            "obtained",
+            token.map_or("-".into(), |t| format!("{} UTC", clock(t.obtained_at))),
+        ),
+        field(
+            "expires",
+            token.and_then(|t| t.expires_at).map_or("-".into(), |at| {
+                format!("{} UTC ({})", clock(at), relative(at, app.now))
+            }),
+        ),
+        field("last refresh", last_outcome(row)),
+        field("keyring", backend),
+        field(
+            "authorize URL",
+            account.provider.authorization_endpoint().to_string(),
+        ),
+    ];
+    if row.health(app.now) == Health::NeedsRelink {
+        lines.insert(
+            0,
+            Line::from(Span::styled(
+                "Needs re-link: press l.",
+                theme.health(Health::NeedsRelink),
+            )),
+        );
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn last_outcome(row: &AccountRow) -> String {
+    match &row.status.last_refresh {
+        Some(last) if last.ok => "ok".into(),
+        Some(last) => format!(
+            "failed: {}",
+            last.error.as_deref().unwrap_or("unknown error")
+        ),
+        None => "never".into(),
+    }
+}
+
+fn render_log(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let title = match (app.log_filter, app.selected_row()) {
+        (true, Some(row)) => format!(" Live log — {} only (f: all) · UTC ", row.name),
+        _ => " Live log · UTC ".to_string(),
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, theme.title()));
+    let lines: Vec<Line> = app
+        .visible_log()
+        .take(area.height.saturating_sub(1) as usize)
+        .map(|line| {
+            let event = &line.event;
+            let mut trigger = trigger_label(event.trigger).to_string();
+            if line.other_process {
+                trigger.push_str(" (other process)");
+            }
+            let outcome = match event.outcome {
+                Outcome::Ok => "ok",
+                Outcome::Adopted => "ok, by another process",
+                Outcome::Failed => "failed",
+            };
+            let mut spans = vec![
+                Span::styled(clock(event.time), theme.dim()),
+                Span::raw(format!("  {:<12} {:<30} ", event.account, trigger)),
+                Span::styled(outcome, theme.outcome(event.outcome)),
+            ];
+            if let Some(at) = event.expires_at {
+                spans.push(Span::styled(
+                    format!("  → expires {}", clock(at)),
+                    theme.dim(),
+                ));
+            }
+            if let Some(message) = &event.message {
+                spans.push(Span::styled(
+                    format!("  {message}"),
+                    theme.outcome(event.outcome),
+                ));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    let body = if lines.is_empty() {
+        Paragraph::new(Span::styled(
+            "Nothing yet: links and refreshes appear here as they happen.",
+            theme.dim(),
+        ))
+    } else {
+        Paragraph::new(lines)
+    };
+    frame.render_widget(body.block(block), area);
+}
+
+pub fn trigger_label(trigger: Trigger) -> &'static str {
+    match trigger {
+        Trigger::Manual => "manual",
+        Trigger::AheadOfExpiry => "ahead of expiry",
+        Trigger::After401 => "after a 401",
+        Trigger::Link => "link",
+        Trigger::Remove => "remove",
+    }
+}

@@ -1,0 +1,79 @@
+//! Overlays: the help screen (every binding, from the keymap table) and the confirmation asked
+//! before anything destructive.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::tui::app::App;
+use crate::tui::keymap::{self, Action, Context};
+
+pub fn render_help(app: &App, current: Context, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    for (context, title) in [
+        (Context::Accounts, "Accounts"),
+        (Context::Add, "Add account"),
+        (Context::Link, "Link"),
+        (Context::LinkInput, "Link: typing the code"),
+        (Context::Confirm, "Confirmation"),
+    ] {
+        let marker = if context == current { " (here)" } else { "" };
+        lines.push(Line::from(Span::styled(
+            format!("{title}{marker}"),
+            theme.title(),
+        )));
+        for binding in keymap::bindings(context) {
+            if binding.action == Action::DemoApprove && !app.demo {
+                continue;
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<9}", binding.label), theme.key()),
+                Span::raw(binding.description),
+            ]));
+        }
+    }
+    let area = centered(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" Keys — Esc closes ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+pub fn render_confirm(app: &App, name: &str, frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from(format!("Remove {name}?")),
+        Line::from(""),
+        Line::from(
+            "Its tokens and client secret are deleted from the keyring, and it leaves the accounts file. The provider's grant is not revoked.",
+        ),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", app.theme.key()),
+            Span::raw(" remove   "),
+            Span::styled("n/Esc", app.theme.key()),
+            Span::raw(" keep"),
+        ]),
+    ];
+    let area = centered(area, 56, 9);
+    frame.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Remove account ", app.theme.error()));
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}

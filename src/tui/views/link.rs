@@ -1,0 +1,129 @@
+//! The link screen: the authorization URL as wrapped text and as a QR code, where the browser is
+//! awaited, the field that takes a pasted code or redirect URL, and what went wrong, in words.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::qr::QrCode;
+use super::spinner;
+use crate::tui::app::{App, LinkPhase, LinkScreen};
+
+pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let block = Block::new().borders(Borders::TOP).title(Span::styled(
+        format!(" Link {} ", link.account),
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(url) = link.url() else {
+        let text = format!("{} preparing the authorization URL…", spinner(app));
+        let mut lines = vec![Line::from(text)];
+        if let Some(error) = &link.error {
+            lines = vec![
+                Line::from(Span::styled(error.as_str(), theme.error())),
+                Line::from("Press Esc to go back."),
+            ];
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        return;
+    };
+    let qr = QrCode::new(url, theme.qr());
+    if link.zoom {
+        render_qr_alone(app, qr.as_ref(), frame, inner);
+        return;
+    }
+    let qr_size = qr.as_ref().map(QrCode::size);
+    let beside = qr_size.filter(|(w, h)| inner.width >= w + 44 && inner.height >= *h);
+    let (text_area, qr_area) = match beside {
+        Some((w, _)) => {
+            let [text, code] =
+                Layout::horizontal([Constraint::Min(40), Constraint::Length(w + 2)]).areas(inner);
+            (text, Some(code))
+        }
+        None => (inner, None),
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "Open this URL in a browser and approve access:",
+            theme.dim(),
+        )),
+        Line::from(url),
+        Line::from(""),
+    ];
+    match (&link.phase, link.listening) {
+        (LinkPhase::Exchanging { .. }, _) => lines.push(Line::from(format!(
+            "{} exchanging the code for tokens…",
+            spinner(app)
+        ))),
+        (_, Some(addr)) => lines.push(Line::from(Span::styled(
+            format!(
+                "Waiting for the browser on {addr} — or paste what the provider returned below."
+            ),
+            theme.focused(),
+        ))),
+        _ => lines.push(Line::from(
+            "Then paste the code, or the whole address the browser lands on, below.",
+        )),
+    }
+    if link.copied {
+        lines.push(Line::from(Span::styled(
+            "Copied to the clipboard (OSC 52).",
+            theme.good(),
+        )));
+    }
+    match (qr_size, qr_area) {
+        (Some(_), Some(_)) => {}
+        (Some((w, h)), None) => lines.push(Line::from(Span::styled(
+            format!("The QR code needs {w}×{h} and does not fit here; z shows it alone (on a terminal at least {}×{}).", w, h + 2),
+            theme.dim(),
+        ))),
+        (None, _) => lines.push(Line::from(Span::styled("This URL is too long for a QR code.", theme.dim()))),
+    }
+    lines.push(Line::from(""));
+    let field_style = if link.typing {
+        theme.focused()
+    } else {
+        theme.dim()
+    };
+    let shown = if link.input.is_empty() && !link.typing {
+        "(Tab to type, or just paste)".to_string()
+    } else {
+        link.input.text().to_string()
+    };
+    lines.push(Line::from(vec![
+        Span::styled("Code or redirect URL: ", field_style),
+        Span::raw(shown),
+        Span::styled(if link.typing { "▏" } else { "" }, theme.focused()),
+    ]));
+    if let Some(error) = &link.error {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(error.as_str(), theme.error())));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+    if let (Some(qr), Some(area)) = (&qr, qr_area) {
+        frame.render_widget(qr, area);
+    }
+}
+
+fn render_qr_alone(app: &App, qr: Option<&QrCode>, frame: &mut Frame, area: Rect) {
+    match qr {
+        Some(qr) if qr.size().0 <= area.width && qr.size().1 <= area.height => {
+            frame.render_widget(qr, area)
+        }
+        Some(qr) => {
+            let (w, h) = qr.size();
+            let text = format!(
+                "The QR code needs {w}×{h} characters; this screen has {}×{}. Enlarge the terminal (or make the font smaller), or press Esc and use the URL.",
+                area.width, area.height
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, app.theme.warning())).wrap(Wrap { trim: true }),
+                area,
+            );
+        }
+        None => frame.render_widget(Paragraph::new("This URL is too long for a QR code."), area),
+    }
+}

@@ -1,0 +1,67 @@
+//! The QR code widget: the half-block lines of `crate::qr`, in black and white whatever the
+//! terminal's colours.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::Widget;
+
+pub struct QrCode {
+    lines: Vec<String>,
+    style: Style,
+}
+
+impl QrCode {
+    /// `None` when `data` is too long for a QR code.
+    pub fn new(data: &str, style: Style) -> Option<QrCode> {
+        Some(QrCode {
+            lines: crate::qr::half_blocks(data)?,
+            style,
+        })
+    }
+
+    /// Columns and rows it needs.
+    pub fn size(&self) -> (u16, u16) {
+        let width = self.lines.first().map_or(0, |l| l.chars().count());
+        (width as u16, self.lines.len() as u16)
+    }
+}
+
+impl Widget for &QrCode {
+    /// Drawn centred in `area`; drawn not at all where it would be cut (a cut code cannot scan).
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (width, height) = self.size();
+        if width > area.width || height > area.height {
+            return;
+        }
+        let x = area.x + (area.width - width) / 2;
+        let y = area.y + (area.height - height) / 2;
+        for (row, line) in self.lines.iter().enumerate() {
+            buf.set_string(x, y + row as u16, line, self.style);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_centred_and_whole() {
+        let qr = QrCode::new("tokendeck", Style::new()).unwrap();
+        assert_eq!(qr.size(), (29, 15));
+        let mut buf = Buffer::empty(Rect::new(0, 0, 31, 15));
+        (&qr).render(buf.area, &mut buf);
+        let lines = crate::qr::half_blocks("tokendeck").unwrap();
+        let expected: Vec<String> = lines.iter().map(|l| format!(" {l} ")).collect();
+        assert_eq!(buf, Buffer::with_lines(expected));
+    }
+
+    #[test]
+    fn draws_nothing_rather_than_a_cut_code() {
+        let qr = QrCode::new("tokendeck", Style::new()).unwrap();
+        let mut buf = Buffer::empty(Rect::new(0, 0, 28, 15));
+        (&qr).render(buf.area, &mut buf);
+        assert_eq!(buf, Buffer::empty(Rect::new(0, 0, 28, 15)));
+    }
+}

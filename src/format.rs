@@ -15,6 +15,7 @@ pub fn short_duration(secs: u64) -> String {
 /// `in 3m 05s` before `at`, `5s ago` after it.
 pub fn relative(at: SystemTime, now: SystemTime) -> String {
     match at.duration_since(now) {
+        Ok(left) if left.as_secs() == 0 => "just now".into(),
         Ok(left) => format!("in {}", short_duration(left.as_secs())),
         Err(past) => format!("{} ago", short_duration(past.duration().as_secs())),
     }

@@ -91,7 +91,8 @@ pub enum Screen {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
-    Help,
+    /// Scrolled down this many lines.
+    Help(u16),
     ConfirmRemove(String),
 }
 

@@ -205,8 +205,11 @@ impl AddForm {
         let mut errors = HashMap::new();
         let value = |input| self.value(input).trim().to_string();
         let name = value(Input::Name);
-        if let Err(e) = crate::store::validate_name(&name) {
-            errors.insert(Input::Name, e.to_string());
+        if crate::store::validate_name(&name).is_err() {
+            errors.insert(
+                Input::Name,
+                "1–64 letters, digits, . _ - (not starting with .)".into(),
+            );
         }
         let source = match &self.choices[self.choice] {
             Choice::Preset { id, .. } => Source::Preset(id.clone()),
@@ -230,6 +233,8 @@ impl AddForm {
         let mut params = Vec::new();
         for pair in value(Input::Params).split_whitespace() {
             match pair.split_once('=') {
+                // A preset's blank (`deviceid=`) is a hint, not a value.
+                Some((k, "")) if !k.is_empty() => {}
                 Some((k, v)) if !k.is_empty() => params.push((k.to_string(), v.to_string())),
                 _ => {
                     errors.insert(Input::Params, format!("{pair:?} is not key=value"));

@@ -224,7 +224,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 fn on_overlay_key(app: &mut App, overlay: Overlay, key: &KeyEvent) -> Vec<Effect> {
     let context = match overlay {
-        Overlay::Help => Context::Help,
+        Overlay::Help(_) => Context::Help,
         Overlay::ConfirmRemove(_) => Context::Confirm,
     };
     match (keymap::action(context, key), overlay) {
@@ -234,6 +234,14 @@ fn on_overlay_key(app: &mut App, overlay: Overlay, key: &KeyEvent) -> Vec<Effect
         }
         (Some(Action::Back), _) => {
             app.overlay = None;
+            Vec::new()
+        }
+        (Some(Action::Up), Overlay::Help(scroll)) => {
+            app.overlay = Some(Overlay::Help(scroll.saturating_sub(1)));
+            Vec::new()
+        }
+        (Some(Action::Down), Overlay::Help(scroll)) => {
+            app.overlay = Some(Overlay::Help(scroll.saturating_add(1)));
             Vec::new()
         }
         _ => Vec::new(),
@@ -261,7 +269,7 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             app.revealed = None;
         }
         (Action::Add, _) => app.screen = Screen::Add(AddForm::new()),
-        (Action::Help, _) => app.overlay = Some(Overlay::Help),
+        (Action::Help, _) => app.overlay = Some(Overlay::Help(0)),
         (Action::Quit, _) => app.quit = true,
         (Action::Filter, _) => app.log_filter = !app.log_filter,
         (_, None) => notice(
@@ -333,7 +341,7 @@ fn on_add_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
         },
         Some(Action::Back) => app.screen = Screen::Accounts,
-        Some(Action::Help) => app.overlay = Some(Overlay::Help),
+        Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
         _ if !on_provider => {
             let input = form.focused();
             if form.input_mut(input).handle(key) {
@@ -388,7 +396,7 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         (Some(Action::DemoApprove), Some(_)) if demo => {
             return vec![Effect::DemoApprove(link.account.clone())];
         }
-        (Some(Action::Help), _) => app.overlay = Some(Overlay::Help),
+        (Some(Action::Help), _) => app.overlay = Some(Overlay::Help(0)),
         (Some(Action::Back), _) if link.zoom => link.zoom = false,
         (Some(Action::Back), _) => {
             app.screen = Screen::Accounts;

@@ -20,7 +20,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let table_height = (app.accounts.len() as u16 + 3).clamp(4, rest.height / 2);
     if area.width >= WIDE {
         let [top, log] =
-            Layout::vertical([Constraint::Length(table_height.max(12)), Constraint::Min(4)])
+            Layout::vertical([Constraint::Length(table_height.max(14)), Constraint::Min(4)])
                 .areas(rest);
         let [table, details] =
             Layout::horizontal([Constraint::Min(60), Constraint::Length(56)]).areas(top);
@@ -115,9 +115,9 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     let widths = [
         Constraint::Min(10),
         Constraint::Length(9),
+        Constraint::Length(15),
+        Constraint::Length(10),
         Constraint::Length(14),
-        Constraint::Length(16),
-        Constraint::Length(16),
     ];
     let header =
         Row::new(["NAME", "PROVIDER", "STATUS", "TIME LEFT", "LAST REFRESH"]).style(theme.dim());
@@ -152,7 +152,7 @@ fn time_left(app: &App, row: &AccountRow) -> String {
 fn last_refresh(app: &App, row: &AccountRow) -> String {
     match &row.status.last_refresh {
         Some(last) if last.ok => relative(last.at, app.now),
-        Some(last) => format!("failed {}", relative(last.at, app.now)),
+        Some(last) => format!("✗ {}", relative(last.at, app.now)),
         None => "-".into(),
     }
 }
@@ -263,23 +263,29 @@ fn render_log(app: &App, frame: &mut Frame, area: Rect) {
         .take(area.height.saturating_sub(1) as usize)
         .map(|line| {
             let event = &line.event;
-            let mut trigger = trigger_label(event.trigger).to_string();
-            if line.other_process {
-                trigger.push_str(" (other process)");
-            }
             let outcome = match event.outcome {
                 Outcome::Ok => "ok",
-                Outcome::Adopted => "ok, by another process",
+                Outcome::Adopted => "ok (done by another process)",
                 Outcome::Failed => "failed",
             };
             let mut spans = vec![
                 Span::styled(clock(event.time), theme.dim()),
-                Span::raw(format!("  {:<12} {:<30} ", event.account, trigger)),
+                Span::raw(format!(
+                    "  {:<12} {:<16} ",
+                    event.account,
+                    trigger_label(event.trigger)
+                )),
                 Span::styled(outcome, theme.outcome(event.outcome)),
             ];
             if let Some(at) = event.expires_at {
                 spans.push(Span::styled(
                     format!("  → expires {}", clock(at)),
+                    theme.dim(),
+                ));
+            }
+            if line.other_process {
+                spans.push(Span::styled(
+                    format!("  · another process (pid {})", event.pid),
                     theme.dim(),
                 ));
             }

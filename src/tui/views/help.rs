@@ -9,16 +9,20 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action, Context};
 
-pub fn render_help(app: &App, current: Context, frame: &mut Frame, area: Rect) {
+pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut lines = Vec::new();
-    for (context, title) in [
+    let mut sections = vec![
         (Context::Accounts, "Accounts"),
         (Context::Add, "Add account"),
         (Context::Link, "Link"),
         (Context::LinkInput, "Link: typing the code"),
         (Context::Confirm, "Confirmation"),
-    ] {
+        (Context::Help, "This help"),
+    ];
+    // Where the user is comes first.
+    sections.sort_by_key(|(context, _)| *context != current);
+    for (context, title) in sections {
         let marker = if context == current { " (here)" } else { "" };
         lines.push(Line::from(Span::styled(
             format!("{title}{marker}"),
@@ -34,12 +38,19 @@ pub fn render_help(app: &App, current: Context, frame: &mut Frame, area: Rect) {
             ]));
         }
     }
-    let area = centered(area, 64, lines.len() as u16 + 2);
+    let total = lines.len() as u16;
+    let area = centered(area, 64, total + 2);
+    let scroll = scroll.min(total.saturating_sub(area.height.saturating_sub(2)));
+    let more = if total + 2 > area.height {
+        " ↑/↓ scroll ·"
+    } else {
+        ""
+    };
     frame.render_widget(Clear, area);
     let block = Block::new()
         .borders(Borders::ALL)
-        .title(" Keys — Esc closes ");
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+        .title(format!(" Keys —{more} Esc closes "));
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), area);
 }
 
 pub fn render_confirm(app: &App, name: &str, frame: &mut Frame, area: Rect) {

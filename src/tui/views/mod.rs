@@ -60,8 +60,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     };
     render_status(app, frame, status);
     let context = match &app.overlay {
-        Some(Overlay::Help) => {
-            help::render_help(app, context, frame, body);
+        Some(Overlay::Help(scroll)) => {
+            help::render_help(app, context, *scroll, frame, body);
             Context::Help
         }
         Some(Overlay::ConfirmRemove(name)) => {

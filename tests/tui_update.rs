@@ -1,0 +1,388 @@
+//! `update` alone: no terminal, no runtime, time injected. Each key on each screen, and each
+//! message the background sends.
+
+mod fixtures;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fixtures::{app_with_accounts, ch, key, now, secs, status};
+use tokendeck::oauth::RefreshTrigger;
+use tokendeck::refresh::EngineEvent;
+use tokendeck::store::new_account::Field;
+use tokendeck::store::{Event, Health, Outcome, Trigger};
+use tokendeck::tui::app::{App, LinkPhase, NoticeKind, Overlay, Screen};
+use tokendeck::tui::form::Input;
+use tokendeck::tui::message::{Effect, Message};
+use tokendeck::tui::theme::Theme;
+use tokendeck::tui::update::update;
+
+fn names(effects: &[Effect]) -> Vec<String> {
+    effects.iter().map(|e| format!("{e:?}")).collect()
+}
+
+fn select(app: &mut App, name: &str) {
+    app.selected = app.accounts.iter().position(|r| r.name == name).unwrap();
+}
+
+#[test]
+fn moving_the_selection_stays_in_bounds() {
+    let mut app = app_with_accounts();
+    update(&mut app, key(KeyCode::Up));
+    assert_eq!(app.selected, 0);
+    for _ in 0..20 {
+        update(&mut app, ch('j'));
+    }
+    assert_eq!(app.selected, app.accounts.len() - 1);
+    update(&mut app, ch('k'));
+    assert_eq!(app.selected, app.accounts.len() - 2);
+}
+
+#[test]
+fn account_keys_ask_for_the_right_effects() {
+    let mut app = app_with_accounts();
+    select(&mut app, "github");
+    assert_eq!(names(&update(&mut app, ch('r'))), ["Refresh(\"github\")"]);
+    assert_eq!(names(&update(&mut app, ch('t'))), ["TestApi(\"github\")"]);
+    assert_eq!(
+        names(&update(&mut app, ch('s'))),
+        ["RevealToken(\"github\")"]
+    );
+    update(
+        &mut app,
+        Message::TokenRevealed {
+            name: "github".into(),
+            token: "secret".into(),
+        },
+    );
+    assert!(update(&mut app, ch('s')).is_empty(), "s again hides it");
+    assert_eq!(app.revealed, None);
+
+    update(&mut app, ch('f'));
+    assert!(app.log_filter);
+    assert!(app.visible_log().all(|l| l.event.account == "github"));
+    update(&mut app, ch('f'));
+    assert!(!app.log_filter);
+
+    let effects = update(&mut app, ch('l'));
+    assert_eq!(names(&effects), ["StartLink(\"github\")"]);
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if l.account == "github" && l.phase == LinkPhase::Starting)
+    );
+}
+
+#[test]
+fn an_unlinked_account_is_not_refreshed_but_explained() {
+    let mut app = app_with_accounts();
+    select(&mut app, "work");
+    assert!(update(&mut app, ch('r')).is_empty());
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not linked yet: press l")
+    );
+}
+
+#[test]
+fn removing_asks_first() {
+    let mut app = app_with_accounts();
+    select(&mut app, "mail");
+    assert!(update(&mut app, ch('d')).is_empty());
+    assert_eq!(app.overlay, Some(Overlay::ConfirmRemove("mail".into())));
+    assert!(update(&mut app, ch('n')).is_empty());
+    assert_eq!(app.overlay, None);
+    update(&mut app, ch('d'));
+    assert_eq!(names(&update(&mut app, ch('y'))), ["Remove(\"mail\")"]);
+    update(
+        &mut app,
+        Message::Removed {
+            name: "mail".into(),
+        },
+    );
+    assert!(app.accounts.iter().all(|r| r.name != "mail"));
+}
+
+#[test]
+fn help_opens_scrolls_and_closes_and_q_quits() {
+    let mut app = app_with_accounts();
+    update(&mut app, ch('?'));
+    assert_eq!(app.overlay, Some(Overlay::Help(0)));
+    update(&mut app, ch('j'));
+    assert_eq!(app.overlay, Some(Overlay::Help(1)));
+    update(&mut app, ch('q'));
+    assert_eq!(app.overlay, None);
+    assert!(!app.quit, "q closed the help, it did not quit");
+    update(&mut app, ch('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn the_add_form_types_moves_validates_and_submits() {
+    let mut app = app_with_accounts();
+    update(&mut app, ch('a'));
+    // Provider: → moves to Google.
+    update(&mut app, key(KeyCode::Right));
+    let Screen::Add(form) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(form.choices[form.choice].label(), "Google");
+    assert_eq!(form.value(Input::Scopes), "openid email profile");
+
+    update(&mut app, key(KeyCode::Enter));
+    let Screen::Add(form) = &app.screen else {
+        panic!()
+    };
+    assert!(form.errors.contains_key(&Input::Name) && form.errors.contains_key(&Input::ClientId));
+    assert_eq!(
+        form.focused(),
+        Input::Name,
+        "focus jumps to the first error"
+    );
+
+    for c in "mail2".chars() {
+        update(&mut app, ch(c));
+    }
+    update(&mut app, key(KeyCode::Tab));
+    for c in "my-id.apps.googleusercontent.com".chars() {
+        update(&mut app, ch(c));
+    }
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, Message::Paste("the-secret\n".into()));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let [Effect::Add(request)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(request.name, "mail2");
+    assert_eq!(request.client_id, "my-id.apps.googleusercontent.com");
+    assert_eq!(request.client_secret.as_deref(), Some("the-secret"));
+    assert!(
+        request
+            .params
+            .contains(&("access_type".into(), "offline".into()))
+    );
+
+    update(
+        &mut app,
+        Message::AddFailed {
+            field: Some(Field::Name),
+            message: "an account named \"mail2\" exists already".into(),
+        },
+    );
+    let Screen::Add(form) = &app.screen else {
+        panic!()
+    };
+    assert!(!form.submitting);
+    assert_eq!(
+        form.errors.get(&Input::Name).map(String::as_str),
+        Some("an account named \"mail2\" exists already")
+    );
+
+    assert_eq!(
+        names(&update(
+            &mut app,
+            Message::Added {
+                name: "mail2".into()
+            }
+        )),
+        ["LoadAccounts"]
+    );
+    assert!(matches!(app.screen, Screen::Accounts));
+}
+
+#[test]
+fn letters_in_the_form_are_typed_not_commands() {
+    let mut app = app_with_accounts();
+    update(&mut app, ch('a'));
+    update(&mut app, key(KeyCode::Tab));
+    for c in "qdr?".chars() {
+        update(&mut app, ch(c));
+    }
+    assert!(!app.quit && app.overlay.is_none());
+    let Screen::Add(form) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(form.value(Input::Name), "qdr?");
+    update(&mut app, key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Accounts));
+}
+
+#[test]
+fn the_link_screen_copies_opens_zooms_takes_a_paste_and_reports_errors() {
+    let mut app = fixtures::link_screen(None);
+    let url = match &app.screen {
+        Screen::Link(l) => l.url().unwrap().to_string(),
+        _ => unreachable!(),
+    };
+    assert_eq!(
+        names(&update(&mut app, ch('c'))),
+        [format!("Copy({url:?})")]
+    );
+    assert_eq!(
+        names(&update(&mut app, ch('o'))),
+        [format!("OpenBrowser({url:?})")]
+    );
+    update(&mut app, ch('z'));
+    assert!(matches!(&app.screen, Screen::Link(l) if l.zoom));
+    update(&mut app, key(KeyCode::Esc));
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if !l.zoom),
+        "Esc leaves the zoom first"
+    );
+
+    update(
+        &mut app,
+        Message::Paste("http://127.0.0.1:8765/callback?code=abc&state=other".into()),
+    );
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        names(&effects),
+        ["SubmitPaste(\"http://127.0.0.1:8765/callback?code=abc&state=other\")"]
+    );
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Exchanging { .. }))
+    );
+    update(
+        &mut app,
+        Message::LinkAttemptFailed("the `state` … does not match".into()),
+    );
+    let Screen::Link(link) = &app.screen else {
+        panic!()
+    };
+    assert!(
+        matches!(link.phase, LinkPhase::Waiting { .. }),
+        "ready for another try"
+    );
+    assert_eq!(link.error.as_deref(), Some("the `state` … does not match"));
+
+    // Typing: letters go into the field, not to commands.
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, ch('c'));
+    assert!(matches!(&app.screen, Screen::Link(l) if l.input.text() == "c"));
+
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(names(&update(&mut app, key(KeyCode::Esc))), ["CancelLink"]);
+    assert!(matches!(app.screen, Screen::Accounts));
+}
+
+#[test]
+fn the_demo_key_works_only_in_demo_mode() {
+    let mut app = fixtures::link_screen(None);
+    assert!(update(&mut app, ch('A')).is_empty());
+    app.demo = true;
+    assert_eq!(names(&update(&mut app, ch('A'))), ["DemoApprove(\"work\")"]);
+}
+
+#[test]
+fn linked_returns_home_and_reloads() {
+    let mut app = fixtures::link_screen(None);
+    let effects = update(
+        &mut app,
+        Message::Linked {
+            name: "work".into(),
+        },
+    );
+    assert_eq!(names(&effects), ["LoadAccounts"]);
+    assert!(matches!(app.screen, Screen::Accounts));
+    assert_eq!(app.notice.as_ref().unwrap().kind, NoticeKind::Good);
+}
+
+#[test]
+fn engine_events_show_refreshing_then_the_outcome() {
+    let mut app = app_with_accounts();
+    let started = EngineEvent::Started {
+        account: "github".into(),
+        trigger: RefreshTrigger::Manual,
+    };
+    update(&mut app, Message::Engine(started));
+    assert!(app.accounts[0].refreshing);
+    let done = EngineEvent::Finished {
+        account: "github".into(),
+        trigger: RefreshTrigger::Manual,
+        error: None,
+    };
+    let effects = update(&mut app, Message::Engine(done));
+    assert!(!app.accounts[0].refreshing);
+    assert_eq!(names(&effects), ["LoadStatus(\"github\")", "PollLog"]);
+    assert_eq!(app.notice.as_ref().unwrap().text, "Refreshed github.");
+
+    // A transient failure of a manual refresh is told; the status file then says "error".
+    let failed = EngineEvent::Finished {
+        account: "github".into(),
+        trigger: RefreshTrigger::Manual,
+        error: Some("the server is busy (HTTP 503)".into()),
+    };
+    update(&mut app, Message::Engine(failed));
+    assert_eq!(app.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    let mut failing = status(100, 3600);
+    failing.record_failure(
+        tokendeck::oauth::ErrorKind::Transient,
+        "HTTP 503",
+        None,
+        now(),
+    );
+    update(
+        &mut app,
+        Message::Status {
+            name: "github".into(),
+            status: failing,
+        },
+    );
+    assert_eq!(app.accounts[0].health(app.now), Health::Error);
+
+    // A permanent one: needs re-link.
+    let mut dead = status(100, 3600);
+    dead.record_failure(
+        tokendeck::oauth::ErrorKind::NeedsReauthorization,
+        "invalid_grant",
+        None,
+        now(),
+    );
+    update(
+        &mut app,
+        Message::Status {
+            name: "github".into(),
+            status: dead,
+        },
+    );
+    assert_eq!(app.accounts[0].health(app.now), Health::NeedsRelink);
+}
+
+#[test]
+fn log_events_from_other_processes_are_marked_and_reload_what_changed() {
+    let mut app = app_with_accounts();
+    let before = app.log.len();
+    let mut refresh = Event::new("mail", Trigger::AheadOfExpiry, Outcome::Ok);
+    refresh.pid = 31337;
+    let mut link = Event::new("work", Trigger::Link, Outcome::Ok);
+    link.pid = app.pid;
+    let effects = update(&mut app, Message::LogEvents(vec![refresh, link]));
+    assert_eq!(names(&effects), ["LoadStatus(\"mail\")", "LoadAccounts"]);
+    assert_eq!(app.log.len(), before + 2);
+    assert!(app.log[before].other_process && !app.log[before + 1].other_process);
+}
+
+#[test]
+fn time_comes_from_ticks_and_only_the_home_screen_polls_the_log() {
+    let mut app = App::new(now(), Theme::plain());
+    app.loaded = true;
+    app.keyring = tokendeck::tui::app::KeyringState::Ready {
+        backend: "x".into(),
+        warning: None,
+    };
+    assert_eq!(app.tick_every(), Some(secs(1)));
+    let later = now() + secs(5);
+    assert_eq!(names(&update(&mut app, Message::Tick(later))), ["PollLog"]);
+    assert_eq!(app.now, later);
+    app.screen = Screen::Add(Default::default());
+    assert!(update(&mut app, Message::Tick(later)).is_empty());
+    assert_eq!(app.tick_every(), None, "no ticking while nothing moves");
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let mut app = app_with_accounts();
+    let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    release.kind = crossterm::event::KeyEventKind::Release;
+    update(&mut app, Message::Key(release));
+    assert!(!app.quit);
+}

@@ -1,0 +1,198 @@
+//! Every screen, drawn on ratatui's TestBackend at 80×24 and 160×48, as insta snapshots; and the
+//! colours that snapshots cannot show, asserted on the buffer.
+
+mod fixtures;
+
+use fixtures::{app_with_accounts, draw, link_screen, now};
+use ratatui::style::Color;
+use tokendeck::tui::app::{App, KeyringState, LinkPhase, Notice, NoticeKind, Overlay, Screen};
+use tokendeck::tui::form::AddForm;
+use tokendeck::tui::message::Message;
+use tokendeck::tui::theme::Theme;
+use tokendeck::tui::update::update;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn snapshot_both(name: &str, app: &App) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(app, w, h));
+    }
+}
+
+#[test]
+fn home_empty() {
+    let mut app = App::new(now(), Theme::colored());
+    app.loaded = true;
+    app.keyring = KeyringState::Ready {
+        backend: "Secret Service".into(),
+        warning: None,
+    };
+    snapshot_both("home_empty", &app);
+}
+
+#[test]
+fn home_with_every_status() {
+    snapshot_both("home_all_statuses", &app_with_accounts());
+}
+
+#[test]
+fn home_loading_and_keyring_opening() {
+    let app = App::new(now(), Theme::colored());
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
+fn home_filtered_log_and_revealed_token_of_a_kernel_keyring() {
+    let mut app = app_with_accounts();
+    app.keyring = KeyringState::Ready {
+        backend: "Linux kernel keyring".into(),
+        warning: Some("lost at reboot".into()),
+    };
+    app.log_filter = true;
+    app.revealed = Some(("github".into(), "gho_SHOWN-ON-REQUEST".into()));
+    insta::assert_snapshot!(draw(&app, 160, 48));
+}
+
+#[test]
+fn home_error_notice() {
+    let mut app = app_with_accounts();
+    app.notice = Some(Notice {
+        text: "Refreshing work failed: could not connect to http://127.0.0.1:9/token: Connection refused. Check the network and the provider's address, then try again".into(),
+        kind: NoticeKind::Error,
+    });
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
+fn link_screen_with_a_qr_code() {
+    snapshot_both("link", &link_screen(None));
+}
+
+#[test]
+fn link_screen_errors() {
+    for (name, error) in [
+        (
+            "state_mismatch",
+            "the `state` in the pasted address does not match the authorization URL shown here, so it belongs to another attempt (or was forged): open the latest authorization URL and paste its answer",
+        ),
+        (
+            "access_denied",
+            "access was denied at the provider: The user denied the request.. Open the authorization URL again to retry",
+        ),
+        (
+            "invalid_code",
+            "the provider rejected the request (HTTP 400, invalid_grant: grant request is invalid); the code is wrong, expired or already used: open the authorization URL again and paste the new answer",
+        ),
+        (
+            "server_down",
+            "could not connect to http://127.0.0.1:9/token: Connection refused. Check the network and the provider's address, then try again",
+        ),
+    ] {
+        let app = link_screen(Some(error));
+        insta::assert_snapshot!(format!("link_error_{name}"), draw(&app, 80, 24));
+    }
+}
+
+#[test]
+fn link_screen_typing_and_zoomed() {
+    let mut app = link_screen(None);
+    update(
+        &mut app,
+        Message::Paste("http://127.0.0.1:8765/callback?code=abc&state=xyz".into()),
+    );
+    insta::assert_snapshot!("link_typing_80x24", draw(&app, 80, 24));
+    if let Screen::Link(link) = &mut app.screen {
+        link.typing = false;
+        link.zoom = true;
+    }
+    insta::assert_snapshot!("link_zoom_too_small_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("link_zoom_160x48", draw(&app, 160, 48));
+}
+
+#[test]
+fn link_screen_starting() {
+    let mut app = link_screen(None);
+    if let Screen::Link(link) = &mut app.screen {
+        link.phase = LinkPhase::Starting;
+    }
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
+fn add_form() {
+    let mut app = app_with_accounts();
+    app.screen = Screen::Add(AddForm::new());
+    snapshot_both("add_form", &app);
+}
+
+#[test]
+fn add_form_with_errors_beside_the_fields() {
+    let mut app = app_with_accounts();
+    app.screen = Screen::Add(AddForm::new());
+    // Custom endpoints, nothing filled in, Enter.
+    for _ in 0..5 {
+        update(&mut app, fixtures::key(crossterm::event::KeyCode::Right));
+    }
+    update(&mut app, fixtures::key(crossterm::event::KeyCode::Enter));
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
+fn help_screen() {
+    let mut app = app_with_accounts();
+    app.overlay = Some(Overlay::Help(0));
+    snapshot_both("help", &app);
+}
+
+#[test]
+fn confirm_remove() {
+    let mut app = app_with_accounts();
+    app.overlay = Some(Overlay::ConfirmRemove("work".into()));
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
+fn too_small_a_terminal_says_how_large_it_must_be() {
+    let app = app_with_accounts();
+    insta::assert_snapshot!(draw(&app, 50, 12));
+}
+
+#[test]
+fn status_colours() {
+    let app = app_with_accounts();
+    let buffer = fixtures::buffer(&app, 160, 48);
+    for (badge, color) in [
+        ("● valid", Color::Green),
+        ("● expiring", Color::Yellow),
+        ("● expired", Color::Red),
+        ("● needs re-link", Color::Magenta),
+        ("● error", Color::Red),
+        ("refreshing", Color::Blue),
+    ] {
+        assert_eq!(fixtures::color_of(&buffer, badge), Some(color), "{badge}");
+    }
+    assert_eq!(
+        fixtures::color_of(&buffer, "failed  api"),
+        Some(Color::Red),
+        "a failed refresh in the log"
+    );
+
+    let mut plain = app_with_accounts();
+    plain.theme = Theme::plain();
+    let buffer = fixtures::buffer(&plain, 160, 48);
+    assert_eq!(
+        fixtures::color_of(&buffer, "● valid"),
+        Some(Color::Reset),
+        "NO_COLOR"
+    );
+}
+
+#[test]
+fn no_secret_reaches_the_screen_unless_asked() {
+    let app = app_with_accounts();
+    for (w, h) in SIZES {
+        let screen = draw(&app, w, h);
+        assert!(!screen.contains("gho_SHOWN-ON-REQUEST"), "{screen}");
+        assert!(screen.contains("•••"), "masked: {screen}");
+    }
+}

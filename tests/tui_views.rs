@@ -196,3 +196,20 @@ fn no_secret_reaches_the_screen_unless_asked() {
         assert!(screen.contains("•••"), "masked: {screen}");
     }
 }
+
+#[test]
+fn the_selected_account_stays_on_screen_in_a_long_list() {
+    let mut app = app_with_accounts();
+    let template = app.accounts[0].clone();
+    app.accounts = (0..200)
+        .map(|i| {
+            let mut row = template.clone();
+            row.name = format!("acct-{i:03}");
+            row
+        })
+        .collect();
+    app.selected = 150;
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("acct-150"), "{screen}");
+    assert!(!screen.contains("acct-000"), "{screen}");
+}

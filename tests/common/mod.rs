@@ -221,6 +221,9 @@ impl Browser {
     }
 }
 
+/// How often `eventually` checks.
+const POLL: Duration = Duration::from_millis(20);
+
 /// Waits until `done` holds, checking every 20 ms, for at most `limit`.
 pub async fn eventually<F: AsyncFnMut() -> bool>(limit: Duration, mut done: F) {
     let deadline = tokio::time::Instant::now() + limit;
@@ -229,6 +232,6 @@ pub async fn eventually<F: AsyncFnMut() -> bool>(limit: Duration, mut done: F) {
             tokio::time::Instant::now() < deadline,
             "condition not met within {limit:?}"
         );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(POLL).await;
     }
 }

@@ -96,22 +96,31 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let rows = app.accounts.iter().enumerate().map(|(i, row)| {
-        let (badge, style) = badge(app, row);
-        let cells = vec![
-            Cell::from(row.name.as_str()),
-            Cell::from(row.account.kind.as_str()),
-            Cell::from(Span::styled(badge, style)),
-            Cell::from(time_left(app, row)),
-            Cell::from(last_refresh(app, row)),
-        ];
-        let line = Row::new(cells);
-        if i == app.selected {
-            line.style(theme.selected())
-        } else {
-            line
-        }
-    });
+    // Only the rows that fit are built: a thousand accounts cost what a screenful does.
+    let visible = area.height.saturating_sub(2).max(1) as usize;
+    let first = app.selected.saturating_sub(visible - 1);
+    let rows = app
+        .accounts
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(i, row)| {
+            let (badge, style) = badge(app, row);
+            let cells = vec![
+                Cell::from(row.name.as_str()),
+                Cell::from(row.account.kind.as_str()),
+                Cell::from(Span::styled(badge, style)),
+                Cell::from(time_left(app, row)),
+                Cell::from(last_refresh(app, row)),
+            ];
+            let line = Row::new(cells);
+            if i == app.selected {
+                line.style(theme.selected())
+            } else {
+                line
+            }
+        });
     let widths = [
         Constraint::Min(10),
         Constraint::Length(9),

@@ -1,0 +1,215 @@
+//! The main path in a real terminal: tmux runs the built binary on a throwaway home, with the real
+//! oidc-provider and the real keyring. The test types into the add form, reads the authorization
+//! URL off the screen, lets the test browser approve, pastes the redirect URL, and watches the
+//! account turn valid, a manual and an automatic refresh land in the log, and `t` call the API.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::cli::Deck;
+use common::{Browser, Options, TestProvider};
+
+/// How often the screen is looked at while waiting for something on it.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A tmux server of its own (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &[&str], width: u16, height: u16) -> Tmux {
+        let socket = format!("tokendeck-test-{}-{}", std::process::id(), width);
+        let tmux = Tmux { socket };
+        let status = tmux
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "td",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .args(command)
+            .status()
+            .expect("tmux must be installed for the terminal test (apt-get install tmux)");
+        assert!(status.success());
+        tmux
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]).args(args);
+        command
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            assert!(
+                self.cmd(&["send-keys", "-t", "td", key])
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        assert!(
+            self.cmd(&["send-keys", "-t", "td", "-l", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    /// A bracketed paste, as a terminal does it.
+    fn paste(&self, text: &str) {
+        assert!(
+            self.cmd(&["set-buffer", "-b", "td", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert!(
+            self.cmd(&["paste-buffer", "-p", "-b", "td", "-t", "td"])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-t", "td"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`; fails with the screen as it is.
+    fn wait_for(&self, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited {limit:?} for {text:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn running(&self) -> bool {
+        self.cmd(&["has-session", "-t", "td"])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]).status();
+    }
+}
+
+/// The authorization URL, put back together from the lines the screen wrapped it into.
+fn url_on(screen: &str) -> String {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("Open this URL"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim_end)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_link_refresh_and_test_in_a_real_terminal() {
+    // 4 s tokens: the engine refreshes them 2 s ahead of expiry.
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    let binary = Deck::binary();
+    let home = deck.home().to_str().unwrap().to_string();
+    let tmux = Tmux::start(&[binary.to_str().unwrap(), "--home", &home], 100, 30);
+    let wait = Duration::from_secs(15);
+    tmux.wait_for("No accounts yet", wait);
+
+    // The add form: Custom endpoints is five steps right of the first preset.
+    tmux.keys(&["a"]);
+    tmux.wait_for("Add account", wait);
+    tmux.keys(&["Right", "Right", "Right", "Right", "Right"]);
+    tmux.wait_for("Custom endpoints", wait);
+    let fields = [
+        "work".to_string(),
+        server.url("/auth"),
+        server.url("/token"),
+        "basic-client".into(),
+        "basic-secret-value".into(),
+    ];
+    for value in &fields {
+        tmux.keys(&["Tab"]);
+        tmux.type_text(value);
+    }
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.type_text("http://127.0.0.1:0/callback");
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.type_text("openid offline_access api");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.type_text(&server.url("/api/me"));
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("basic-secret-value"),
+        "the secret is masked:\n{screen}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Added work", wait);
+
+    // Link: read the URL off the screen, approve in the test browser, paste the redirect URL.
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("Waiting for the browser on 127.0.0.1:", wait);
+    let url = url_on(&screen);
+    let redirect_uri = url::Url::parse(&url)
+        .unwrap_or_else(|e| panic!("{e}: {url:?}"))
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .unwrap()
+        .1
+        .into_owned();
+    let redirect = Browser::new().authorize(&url, &redirect_uri).await;
+    tmux.paste(&redirect);
+    tmux.wait_for("/callback?code=", wait);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("● valid", wait);
+    tmux.wait_for("link ", wait);
+
+    // A manual refresh, then an automatic one ahead of expiry, both in the live log.
+    tmux.keys(&["r"]);
+    tmux.wait_for("manual ", wait);
+    tmux.wait_for("ahead of expiry", wait);
+
+    // The API through Session::send.
+    tmux.keys(&["t"]);
+    tmux.wait_for("the API answered HTTP 200", wait);
+    let screen = tmux.screen();
+    assert!(screen.contains("test-user"), "{screen}");
+
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + wait;
+    while tmux.running() {
+        assert!(Instant::now() < deadline, "q did not quit");
+        std::thread::sleep(POLL);
+    }
+    assert!(server.count("grant refresh_token 200").await >= 2);
+}

@@ -17,6 +17,7 @@ pub fn relative(at: SystemTime, now: SystemTime) -> String {
     match at.duration_since(now) {
         Ok(left) if left.as_secs() == 0 => "just now".into(),
         Ok(left) => format!("in {}", short_duration(left.as_secs())),
+        Err(past) if past.duration().as_secs() == 0 => "just now".into(),
         Err(past) => format!("{} ago", short_duration(past.duration().as_secs())),
     }
 }

@@ -205,7 +205,7 @@ fn log_attempt(store: &Store, name: &str, report: &RefreshReport<'_>) {
         event.error_kind = Some(error.kind().into());
         event.message = Some(error.to_string());
     }
-    let _ = store.log().append(&event);
+    // The status first: a TUI that sees the event reads the status at once.
     let _ = store.update_status(name, |status| match (tokens, error) {
         (Some(tokens), _) => status.record_tokens(tokens, outcome == Outcome::Ok, now),
         (None, Some(error)) => {
@@ -213,4 +213,5 @@ fn log_attempt(store: &Store, name: &str, report: &RefreshReport<'_>) {
         }
         (None, None) => {}
     });
+    let _ = store.log().append(&event);
 }

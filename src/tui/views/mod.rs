@@ -34,9 +34,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         );
         return;
     }
+    // A long notice (an error with its advice) gets a second line rather than being cut.
+    let notice_lines = match &app.notice {
+        Some(n) if n.text.chars().count() > area.width as usize => 2,
+        _ => 1,
+    };
     let [body, status, footer] = Layout::vertical([
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(notice_lines),
         Constraint::Length(1),
     ])
     .areas(area);

@@ -33,6 +33,7 @@
 
 pub mod browser; // opening the user's web browser, best effort
 pub mod cli; // the subcommands scripts use, one file per verb group
+pub mod demo; // `--demo`: an embedded authorization server and a throwaway home
 pub mod format; // durations and times written for people
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
 pub mod qr; // QR codes as half-block text for terminals

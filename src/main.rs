@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(command) => runtime.block_on(tokendeck::cli::run(cli.home, command)),
+        None if cli.demo => runtime.block_on(tokendeck::cli::demo(cli.home, cli.demo_ttl)),
         None => runtime.block_on(tokendeck::cli::tui(cli.home)),
     };
     // A read of stdin may still be blocked; do not wait for it.

@@ -38,6 +38,15 @@ pub struct Cli {
     #[arg(long, global = true, env = "TOKENDECK_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
 
+    /// Try tokendeck with no credentials: an embedded authorization server, a demo account,
+    /// the TUI (on a throwaway home unless --home is given)
+    #[arg(long)]
+    pub demo: bool,
+
+    /// In demo mode, how long access tokens live, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "demo", value_parser = clap::value_parser!(u64).range(1..))]
+    pub demo_ttl: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -207,6 +216,13 @@ pub async fn tui(home: Option<PathBuf>) -> Result<(), CliError> {
     crate::tui::run(store, crate::tui::Options::default())
         .await
         .map_err(|e| CliError::Io(format!("the terminal failed: {e}")))
+}
+
+/// The demo: `tokendeck --demo`.
+pub async fn demo(home: Option<PathBuf>, ttl: u64) -> Result<(), CliError> {
+    crate::demo::run(home, std::time::Duration::from_secs(ttl))
+        .await
+        .map_err(CliError::Io)
 }
 
 /// Prints the keyring's warning (tokens lost at reboot) once per command that uses it.

@@ -1,0 +1,122 @@
+//! `tokendeck --demo`: the whole flow on one machine with no credentials. An embedded
+//! authorization server on 127.0.0.1, a throwaway home with one demo account, the TUI, and a key
+//! on the link screen that plays the browser's part. Kept apart from the product code: nothing
+//! else depends on it.
+
+mod page;
+pub mod server;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use server::DemoServer;
+
+use crate::store::new_account::{NewAccount, Source};
+use crate::store::{Home, Store};
+use crate::tui::effects::DemoBrowser;
+
+/// The demo account's name.
+pub const ACCOUNT: &str = "demo";
+
+/// Runs the demo: server, home, account, TUI; afterwards deletes the demo's keyring record, and
+/// the home too unless it was given.
+pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
+    let server = DemoServer::start(ttl)
+        .await
+        .map_err(|e| format!("the demo server could not start: {e}"))?;
+    let (dir, throwaway) = match home {
+        Some(dir) => (dir, false),
+        None => {
+            let unique = &crate::oauth::authorize::random_token()[..10];
+            (
+                std::env::temp_dir().join(format!("tokendeck-demo-{unique}")),
+                true,
+            )
+        }
+    };
+    let store = Arc::new(Store::new(Home::rooted(&dir).map_err(|e| e.to_string())?));
+    let result = async {
+        // The server's port is new each run: a demo account left from an earlier run is stale.
+        if store
+            .accounts()
+            .map_err(|e| e.to_string())?
+            .accounts
+            .contains_key(ACCOUNT)
+        {
+            store.remove(ACCOUNT).await.map_err(|e| e.to_string())?;
+        }
+        demo_account(&server)
+            .create(&store)
+            .await
+            .map_err(|e| e.to_string())?;
+        let browser: DemoBrowser = Arc::new(|url: String| Box::pin(approve(url)));
+        crate::tui::run(
+            store.clone(),
+            crate::tui::Options {
+                demo: Some(browser),
+            },
+        )
+        .await
+        .map_err(|e| format!("the terminal failed: {e}"))
+    }
+    .await;
+    let cleanup = store.remove(ACCOUNT).await.map_err(|e| e.to_string());
+    if throwaway {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result.and(cleanup)
+}
+
+/// The demo account: the demo server's confidential client, a loopback callback on a free port.
+pub fn demo_account(server: &DemoServer) -> NewAccount {
+    NewAccount {
+        name: ACCOUNT.into(),
+        source: Some(Source::Custom {
+            authorize: server.url("/authorize"),
+            token: server.url("/token"),
+        }),
+        client_id: server::CLIENT_ID.into(),
+        client_secret: Some(server::CLIENT_SECRET.into()),
+        redirect_uri: Some("http://127.0.0.1:0/callback".into()),
+        scopes: Some(vec!["profile".into()]),
+        params: Vec::new(),
+        auth_method: None,
+        api_url: Some(server.url("/api/me")),
+    }
+}
+
+/// Plays the browser: approves the authorization request at the demo server as the demo user,
+/// then follows the redirect to the callback — where tokendeck's listener takes it.
+pub async fn approve(authorize_url: String) -> Result<(), String> {
+    let url = url::Url::parse(&authorize_url).map_err(|e| format!("not a URL: {e}"))?;
+    let form: Vec<(String, String)> = url
+        .query_pairs()
+        .into_owned()
+        .chain([("decision".to_string(), "approve".to_string())])
+        .collect();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut endpoint = url.clone();
+    endpoint.set_query(None);
+    let answer = http
+        .post(endpoint)
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| format!("the demo server did not answer: {}", e.without_url()))?;
+    let callback = answer
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| format!("the demo server did not approve (HTTP {})", answer.status()))?
+        .to_string();
+    http.get(&callback)
+        .send()
+        .await
+        .map_err(|e| format!("the callback did not answer: {}", e.without_url()))?;
+    Ok(())
+}

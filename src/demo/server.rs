@@ -1,0 +1,505 @@
+//! A small but faithful OAuth 2.0 authorization server for `--demo`, on 127.0.0.1 and a free port:
+//! an authorize endpoint with an approve/deny page; single-use, short-lived codes bound to the
+//! client, the redirect URI and the PKCE challenge; a token endpoint for the `authorization_code`
+//! and `refresh_token` grants with client authentication, refresh-token rotation and reuse
+//! detection (a reused refresh token revokes the grant); RFC 6749 errors; and a protected
+//! `/api/me` that answers 401 once a token has expired. All in memory.
+
+use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::page;
+use crate::oauth::authorize::random_token;
+
+pub const CLIENT_ID: &str = "tokendeck-demo";
+pub const CLIENT_SECRET: &str = "demo-client-secret";
+const CODE_LIFETIME: Duration = Duration::from_secs(60);
+
+/// A running demo server; stopped when dropped.
+pub struct DemoServer {
+    issuer: String,
+    task: JoinHandle<()>,
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl DemoServer {
+    /// Starts on 127.0.0.1 and a free port; access tokens live `ttl`.
+    pub async fn start(ttl: Duration) -> std::io::Result<DemoServer> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let issuer = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(State {
+            issuer: issuer.clone(),
+            ttl,
+            books: Mutex::new(Books::default()),
+        });
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, Infallible>(state.handle(req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(DemoServer { issuer, task })
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+}
+
+struct State {
+    issuer: String,
+    ttl: Duration,
+    books: Mutex<Books>,
+}
+
+#[derive(Default)]
+struct Books {
+    codes: HashMap<String, Code>,
+    /// Codes already exchanged: presented again, their grant is revoked (RFC 6749 §4.1.2).
+    spent_codes: HashMap<String, String>,
+    refresh_tokens: HashMap<String, RefreshToken>,
+    access_tokens: HashMap<String, (String, Instant)>,
+    revoked: HashSet<String>,
+}
+
+struct Code {
+    redirect_uri: String,
+    challenge: Option<String>,
+    scope: String,
+    expires: Instant,
+}
+
+struct RefreshToken {
+    grant: String,
+    scope: String,
+    used: bool,
+}
+
+type Reply = Response<Full<Bytes>>;
+
+impl State {
+    async fn handle(&self, req: Request<Incoming>) -> Reply {
+        let query = req.uri().query().unwrap_or("").to_string();
+        match (req.method().clone(), req.uri().path()) {
+            (Method::GET, "/authorize") => self.authorize_page(&params(&query)),
+            (Method::POST, "/authorize") => match body(req).await {
+                Ok(form) => self.decide(&params(&form)),
+                Err(reply) => reply,
+            },
+            (Method::POST, "/token") => {
+                let auth = req
+                    .headers()
+                    .get(AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                match body(req).await {
+                    Ok(form) => self.token(auth.as_deref(), &params(&form)),
+                    Err(reply) => reply,
+                }
+            }
+            (Method::GET, "/api/me") => {
+                let auth = req
+                    .headers()
+                    .get(AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                self.me(auth)
+            }
+            (_, "/") => html(StatusCode::OK, page::home(&self.issuer)),
+            _ => html(
+                StatusCode::NOT_FOUND,
+                page::message("Not found", "Nothing lives here."),
+            ),
+        }
+    }
+
+    /// The client and redirect URI must be right before anything is sent to the redirect URI.
+    fn check_client(&self, p: &HashMap<String, String>) -> Result<String, Reply> {
+        let redirect_uri = p.get("redirect_uri").cloned().unwrap_or_default();
+        if p.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+            return Err(html(
+                StatusCode::BAD_REQUEST,
+                page::message(
+                    "Unknown client",
+                    "This demo server knows only the client tokendeck-demo.",
+                ),
+            ));
+        }
+        let allowed = url::Url::parse(&redirect_uri).is_ok_and(|u| {
+            u.scheme() == "http" && u.host_str() == Some("127.0.0.1") && u.path() == "/callback"
+        });
+        if !allowed {
+            return Err(html(
+                StatusCode::BAD_REQUEST,
+                page::message(
+                    "Wrong redirect URI",
+                    "The demo client may only return to http://127.0.0.1:PORT/callback.",
+                ),
+            ));
+        }
+        Ok(redirect_uri)
+    }
+
+    fn authorize_page(&self, p: &HashMap<String, String>) -> Reply {
+        let redirect_uri = match self.check_client(p) {
+            Ok(uri) => uri,
+            Err(reply) => return reply,
+        };
+        if p.get("response_type").map(String::as_str) != Some("code") {
+            return self.redirect_error(
+                &redirect_uri,
+                p,
+                "unsupported_response_type",
+                "only the code flow is supported",
+            );
+        }
+        if p.get("code_challenge").is_some()
+            && p.get("code_challenge_method").map(String::as_str) != Some("S256")
+        {
+            return self.redirect_error(
+                &redirect_uri,
+                p,
+                "invalid_request",
+                "PKCE needs code_challenge_method=S256",
+            );
+        }
+        html(StatusCode::OK, page::consent(p))
+    }
+
+    /// The approve/deny form posts the authorization request back with `decision`.
+    fn decide(&self, p: &HashMap<String, String>) -> Reply {
+        let redirect_uri = match self.check_client(p) {
+            Ok(uri) => uri,
+            Err(reply) => return reply,
+        };
+        if p.get("decision").map(String::as_str) != Some("approve") {
+            return self.redirect_error(
+                &redirect_uri,
+                p,
+                "access_denied",
+                "The demo user denied the request.",
+            );
+        }
+        let code = random_token();
+        lock(&self.books).codes.insert(
+            code.clone(),
+            Code {
+                redirect_uri: redirect_uri.clone(),
+                challenge: p.get("code_challenge").cloned(),
+                scope: p.get("scope").cloned().unwrap_or_default(),
+                expires: Instant::now() + CODE_LIFETIME,
+            },
+        );
+        let mut target = url::Url::parse(&redirect_uri).expect("checked above");
+        target
+            .query_pairs_mut()
+            .append_pair("code", &code)
+            .append_pair("state", p.get("state").map_or("", String::as_str))
+            .append_pair("iss", &self.issuer);
+        redirect(target.as_str())
+    }
+
+    fn redirect_error(
+        &self,
+        redirect_uri: &str,
+        p: &HashMap<String, String>,
+        error: &str,
+        description: &str,
+    ) -> Reply {
+        let mut target = url::Url::parse(redirect_uri).expect("checked by check_client");
+        {
+            let mut q = target.query_pairs_mut();
+            q.append_pair("error", error)
+                .append_pair("error_description", description);
+            if let Some(state) = p.get("state") {
+                q.append_pair("state", state);
+            }
+            q.append_pair("iss", &self.issuer);
+        }
+        redirect(target.as_str())
+    }
+
+    fn token(&self, authorization: Option<&str>, p: &HashMap<String, String>) -> Reply {
+        if !client_authenticated(authorization, p) {
+            let mut reply = oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed",
+            );
+            reply.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                "Basic realm=\"tokendeck demo\""
+                    .parse()
+                    .expect("a valid header"),
+            );
+            return reply;
+        }
+        let mut books = lock(&self.books);
+        match p.get("grant_type").map(String::as_str) {
+            Some("authorization_code") => {
+                let Some(code) = p.get("code") else {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        "code is missing",
+                    );
+                };
+                let Some(grant) = books.codes.remove(code) else {
+                    if let Some(grant) = books.spent_codes.get(code).cloned() {
+                        books.revoked.insert(grant);
+                        return oauth_error(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_grant",
+                            "the code was already used; its tokens are revoked",
+                        );
+                    }
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "unknown code");
+                };
+                if grant.expires < Instant::now() {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "the code has expired",
+                    );
+                }
+                if p.get("redirect_uri") != Some(&grant.redirect_uri) {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "redirect_uri does not match the authorization request",
+                    );
+                }
+                if let Some(challenge) = &grant.challenge {
+                    let verifier = p.get("code_verifier").map_or("", String::as_str);
+                    if URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge {
+                        return oauth_error(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_grant",
+                            "PKCE verification failed",
+                        );
+                    }
+                }
+                let grant_id = random_token();
+                books.spent_codes.insert(code.clone(), grant_id.clone());
+                self.issue(&mut books, &grant_id, &grant.scope)
+            }
+            Some("refresh_token") => {
+                let Some(token) = p.get("refresh_token") else {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        "refresh_token is missing",
+                    );
+                };
+                let Some(rt) = books.refresh_tokens.get_mut(token) else {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "unknown refresh token",
+                    );
+                };
+                let (grant, scope, reused) = (rt.grant.clone(), rt.scope.clone(), rt.used);
+                rt.used = true;
+                if reused {
+                    books.revoked.insert(grant);
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "refresh token reused: the grant is revoked",
+                    );
+                }
+                if books.revoked.contains(&grant) {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "the grant was revoked",
+                    );
+                }
+                self.issue(&mut books, &grant, &scope)
+            }
+            Some(_) => oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "use authorization_code or refresh_token",
+            ),
+            None => oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is missing",
+            ),
+        }
+    }
+
+    fn issue(&self, books: &mut Books, grant: &str, scope: &str) -> Reply {
+        let (access, refresh) = (random_token(), random_token());
+        books.access_tokens.insert(
+            access.clone(),
+            (grant.to_string(), Instant::now() + self.ttl),
+        );
+        books.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshToken {
+                grant: grant.to_string(),
+                scope: scope.to_string(),
+                used: false,
+            },
+        );
+        let body = serde_json::json!({
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": self.ttl.as_secs(),
+            "refresh_token": refresh,
+            "scope": scope,
+        });
+        json(StatusCode::OK, &body)
+    }
+
+    fn me(&self, authorization: &str) -> Reply {
+        let books = lock(&self.books);
+        let token = authorization.strip_prefix("Bearer ").unwrap_or("");
+        match books.access_tokens.get(token) {
+            Some((grant, expires))
+                if *expires > Instant::now() && !books.revoked.contains(grant) =>
+            {
+                json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "sub": "demo-user", "name": "Demo User" }),
+                )
+            }
+            _ => {
+                let mut reply = json(
+                    StatusCode::UNAUTHORIZED,
+                    &serde_json::json!({ "error": "invalid_token" }),
+                );
+                let challenge =
+                    "Bearer error=\"invalid_token\", error_description=\"expired or unknown\"";
+                reply
+                    .headers_mut()
+                    .insert(WWW_AUTHENTICATE, challenge.parse().expect("a valid header"));
+                reply
+            }
+        }
+    }
+}
+
+/// HTTP Basic (form-encoded id and secret, RFC 6749 §2.3.1) or both in the body.
+fn client_authenticated(authorization: Option<&str>, p: &HashMap<String, String>) -> bool {
+    let basic = authorization
+        .and_then(|a| a.strip_prefix("Basic "))
+        .and_then(|b| STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|pair| {
+            let (id, secret) = pair.split_once(':')?;
+            Some((decode(id), decode(secret)))
+        });
+    let (id, secret) = match basic {
+        Some(pair) => pair,
+        None => (
+            p.get("client_id").cloned().unwrap_or_default(),
+            p.get("client_secret").cloned().unwrap_or_default(),
+        ),
+    };
+    id == CLIENT_ID && secret == CLIENT_SECRET
+}
+
+fn params(text: &str) -> HashMap<String, String> {
+    url::form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={text}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn body(req: Request<Incoming>) -> Result<String, Reply> {
+    let bytes = http_body_util::Limited::new(req.into_body(), 64 * 1024)
+        .collect()
+        .await
+        .map_err(|_| {
+            oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "the body is unreadable or too large",
+            )
+        })?
+        .to_bytes();
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the body is not UTF-8",
+        )
+    })
+}
+
+fn respond(status: StatusCode, content_type: &str, body: String) -> Reply {
+    let mut reply = Response::new(Full::new(Bytes::from(body)));
+    *reply.status_mut() = status;
+    let headers = reply.headers_mut();
+    headers.insert(CONTENT_TYPE, content_type.parse().expect("a valid header"));
+    headers.insert(CACHE_CONTROL, "no-store".parse().expect("a valid header"));
+    reply
+}
+
+fn html(status: StatusCode, body: String) -> Reply {
+    respond(status, "text/html; charset=utf-8", body)
+}
+
+fn json(status: StatusCode, body: &serde_json::Value) -> Reply {
+    respond(status, "application/json", body.to_string())
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Reply {
+    json(
+        status,
+        &serde_json::json!({ "error": error, "error_description": description }),
+    )
+}
+
+fn redirect(location: &str) -> Reply {
+    let mut reply = respond(StatusCode::FOUND, "text/plain", String::new());
+    reply
+        .headers_mut()
+        .insert(LOCATION, location.parse().expect("a URL is a valid header"));
+    reply
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

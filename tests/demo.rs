@@ -1,0 +1,313 @@
+//! The demo server's protocol, checked with the product's own client code (`Session`) and the
+//! demo browser — plus `tokendeck --demo` itself in a real terminal.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::eventually;
+use tokendeck::demo::{self, DemoServer};
+use tokendeck::{Error, Provider, Session, Tokens};
+
+fn session(server: &DemoServer) -> Session {
+    let provider = Provider::new(&server.url("/authorize"), &server.url("/token")).unwrap();
+    Session::builder(
+        provider,
+        demo::server::CLIENT_ID,
+        "http://127.0.0.1:0/callback",
+    )
+    .client_secret(demo::server::CLIENT_SECRET)
+    .scopes(["profile"])
+    .build()
+    .unwrap()
+}
+
+/// Links through the loopback listener, the demo browser approving.
+async fn link(session: &Session) -> Tokens {
+    let listener = session.listen().await.unwrap();
+    let url = session.authorize_url();
+    let (tokens, approved) = tokio::join!(session.wait_for_callback(&listener), demo::approve(url));
+    approved.unwrap();
+    tokens.unwrap()
+}
+
+/// The code the demo server hands out for `url`, without letting anyone exchange it.
+async fn code_for(url: &str) -> String {
+    let url = url::Url::parse(url).unwrap();
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("decision".into(), "approve".into()));
+    let mut endpoint = url.clone();
+    endpoint.set_query(None);
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(endpoint)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+async fn me(server: &DemoServer, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(server.url("/api/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn links_and_calls_the_api() {
+    let server = DemoServer::start(Duration::from_secs(60)).await.unwrap();
+    let session = session(&server);
+    let tokens = link(&session).await;
+    assert_eq!(tokens.lifetime(), Some(Duration::from_secs(60)));
+    assert!(tokens.refresh_token().is_some());
+    let response = session
+        .send(session.http().get(server.url("/api/me")))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.json::<serde_json::Value>().await.unwrap()["sub"],
+        "demo-user"
+    );
+}
+
+#[tokio::test]
+async fn a_code_is_single_use_and_its_reuse_revokes_what_it_gave() {
+    let server = DemoServer::start(Duration::from_secs(60)).await.unwrap();
+    let first = session(&server);
+    let code = code_for(&first.authorize_url()).await;
+    let tokens = first.token(&code).await.unwrap();
+    assert_eq!(me(&server, tokens.access_token()).await, 200);
+
+    let second = session(&server);
+    let _ = second.authorize_url();
+    let err = second.token(&code).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Rejected { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
+    assert_eq!(
+        me(&server, tokens.access_token()).await,
+        401,
+        "the first exchange's tokens are revoked"
+    );
+}
+
+#[tokio::test]
+async fn a_pkce_mismatch_is_rejected() {
+    let server = DemoServer::start(Duration::from_secs(60)).await.unwrap();
+    let owner = session(&server);
+    let code = code_for(&owner.authorize_url()).await;
+    // Another session presents the code with its own verifier.
+    let thief = session(&server);
+    let _ = thief.authorize_url();
+    let err = thief.token(&code).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Rejected { error, description: Some(d), .. } if error == "invalid_grant" && d.contains("PKCE")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_client_secret_is_invalid_client() {
+    let server = DemoServer::start(Duration::from_secs(60)).await.unwrap();
+    let provider = Provider::new(&server.url("/authorize"), &server.url("/token")).unwrap();
+    let wrong = Session::builder(
+        provider,
+        demo::server::CLIENT_ID,
+        "http://127.0.0.1:0/callback",
+    )
+    .client_secret("not-the-secret")
+    .build()
+    .unwrap();
+    let code = code_for(&wrong.authorize_url()).await;
+    let err = wrong.token(&code).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Rejected { status: 401, error, .. } if error == "invalid_client"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_grant() {
+    let server = DemoServer::start(Duration::from_secs(60)).await.unwrap();
+    let session = session(&server);
+    let first = link(&session).await;
+    let second = session.refresh().await.unwrap();
+    assert_ne!(first.refresh_token(), second.refresh_token());
+
+    let replay = Session::builder(
+        Provider::new(&server.url("/authorize"), &server.url("/token")).unwrap(),
+        demo::server::CLIENT_ID,
+        "http://127.0.0.1:0/callback",
+    )
+    .client_secret(demo::server::CLIENT_SECRET)
+    .tokens(first)
+    .build()
+    .unwrap();
+    let err = replay.refresh().await.unwrap_err();
+    assert!(err.needs_reauthorization(), "{err:?}");
+    let err = session.refresh().await.unwrap_err();
+    assert!(
+        err.needs_reauthorization(),
+        "the whole grant is revoked: {err:?}"
+    );
+    assert_eq!(me(&server, second.access_token()).await, 401);
+}
+
+#[tokio::test]
+async fn the_api_answers_401_after_expiry_and_send_refreshes() {
+    let server = DemoServer::start(Duration::from_secs(1)).await.unwrap();
+    let session = session(&server);
+    let tokens = link(&session).await;
+    let expires = tokens.expires_at().unwrap();
+    eventually(Duration::from_secs(5), async || {
+        std::time::SystemTime::now() > expires
+    })
+    .await;
+    assert_eq!(me(&server, tokens.access_token()).await, 401);
+    let response = session
+        .send(session.http().get(server.url("/api/me")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_denial_and_a_foreign_redirect_uri_are_refused() {
+    let server = DemoServer::start(Duration::from_secs(60)).await.unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let deny = http
+        .post(server.url("/authorize"))
+        .form(&[
+            ("response_type", "code"),
+            ("client_id", demo::server::CLIENT_ID),
+            ("redirect_uri", "http://127.0.0.1:5555/callback"),
+            ("state", "s1"),
+            ("decision", "deny"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = deny.headers()["location"].to_str().unwrap();
+    assert!(
+        location.contains("error=access_denied") && location.contains("state=s1"),
+        "{location}"
+    );
+
+    let page = http
+        .get(server.url("/authorize?response_type=code&client_id=tokendeck-demo&redirect_uri=https%3A%2F%2Fevil.example%2Fcallback"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 400, "never redirected to a foreign URI");
+    let consent = http
+        .get(server.url("/authorize?response_type=code&client_id=tokendeck-demo&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&scope=%3Cscript%3E"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        consent.contains("Approve")
+            && consent.contains("&lt;script&gt;")
+            && !consent.contains("<script>")
+    );
+}
+
+#[test]
+fn the_whole_demo_in_a_real_terminal() {
+    use std::process::Command;
+
+    let home = tempfile::tempdir().unwrap();
+    let socket = format!("tokendeck-demo-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .expect("tmux is installed")
+    };
+    let binary = env!("CARGO_BIN_EXE_tokendeck");
+    let home_arg = home.path().to_str().unwrap();
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        binary,
+        "--demo",
+        "--demo-ttl",
+        "5",
+        "--home",
+        home_arg,
+    ]);
+    assert!(started.status.success());
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "d"]).stdout).into_owned();
+    let wait_for = |text: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = screen();
+            if now.contains(text) {
+                return now;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?}; the screen:\n{now}"
+            );
+            std::thread::sleep(POLL);
+        }
+    };
+    wait_for("not linked");
+    tmux(&["send-keys", "-t", "d", "l"]);
+    wait_for("A demo: approve");
+    tmux(&["send-keys", "-t", "d", "A"]);
+    wait_for("● valid");
+    wait_for("ahead of expiry");
+    tmux(&["send-keys", "-t", "d", "t"]);
+    let last = wait_for("the API answered HTTP 200");
+    assert!(last.contains("Demo User"), "{last}");
+    tmux(&["send-keys", "-t", "d", "q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux(&["has-session", "-t", "d"]).status.success() {
+        assert!(Instant::now() < deadline, "the demo did not quit");
+        std::thread::sleep(POLL);
+    }
+    let _ = tmux(&["kill-server"]);
+
+    // No demo record is left in the keyring.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let record = runtime.block_on(async {
+        let home = tokendeck::store::Home::rooted(home.path()).unwrap();
+        let keyring = tokendeck::store::Keyring::open(home.keyring_service())
+            .await
+            .unwrap();
+        keyring.read(demo::ACCOUNT).await.unwrap()
+    });
+    assert_eq!(record, None, "the demo's record was deleted at exit");
+}
+
+/// How often the screen is looked at while waiting for something on it.
+const POLL: Duration = Duration::from_millis(100);

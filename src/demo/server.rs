@@ -116,7 +116,7 @@ impl State {
             (Method::GET, "/authorize") => self.authorize_page(&params(&query)),
             (Method::POST, "/authorize") => match body(req).await {
                 Ok(form) => self.decide(&params(&form)),
-                Err(reply) => reply,
+                Err(reply) => *reply,
             },
             (Method::POST, "/token") => {
                 let auth = req
@@ -126,7 +126,7 @@ impl State {
                     .map(str::to_string);
                 match body(req).await {
                     Ok(form) => self.token(auth.as_deref(), &params(&form)),
-                    Err(reply) => reply,
+                    Err(reply) => *reply,
                 }
             }
             (Method::GET, "/api/me") => {
@@ -146,27 +146,22 @@ impl State {
     }
 
     /// The client and redirect URI must be right before anything is sent to the redirect URI.
-    fn check_client(&self, p: &HashMap<String, String>) -> Result<String, Reply> {
+    /// Returns the redirect URI, or the page that says why it is refused.
+    fn check_client(&self, p: &HashMap<String, String>) -> Result<String, String> {
         let redirect_uri = p.get("redirect_uri").cloned().unwrap_or_default();
         if p.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
-            return Err(html(
-                StatusCode::BAD_REQUEST,
-                page::message(
-                    "Unknown client",
-                    "This demo server knows only the client tokendeck-demo.",
-                ),
+            return Err(page::message(
+                "Unknown client",
+                "This demo server knows only the client tokendeck-demo.",
             ));
         }
         let allowed = url::Url::parse(&redirect_uri).is_ok_and(|u| {
             u.scheme() == "http" && u.host_str() == Some("127.0.0.1") && u.path() == "/callback"
         });
         if !allowed {
-            return Err(html(
-                StatusCode::BAD_REQUEST,
-                page::message(
-                    "Wrong redirect URI",
-                    "The demo client may only return to http://127.0.0.1:PORT/callback.",
-                ),
+            return Err(page::message(
+                "Wrong redirect URI",
+                "The demo client may only return to http://127.0.0.1:PORT/callback.",
             ));
         }
         Ok(redirect_uri)
@@ -175,7 +170,7 @@ impl State {
     fn authorize_page(&self, p: &HashMap<String, String>) -> Reply {
         let redirect_uri = match self.check_client(p) {
             Ok(uri) => uri,
-            Err(reply) => return reply,
+            Err(page) => return html(StatusCode::BAD_REQUEST, page),
         };
         if p.get("response_type").map(String::as_str) != Some("code") {
             return self.redirect_error(
@@ -202,7 +197,7 @@ impl State {
     fn decide(&self, p: &HashMap<String, String>) -> Reply {
         let redirect_uri = match self.check_client(p) {
             Ok(uri) => uri,
-            Err(reply) => return reply,
+            Err(page) => return html(StatusCode::BAD_REQUEST, page),
         };
         if p.get("decision").map(String::as_str) != Some("approve") {
             return self.redirect_error(
@@ -447,25 +442,15 @@ fn decode(text: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn body(req: Request<Incoming>) -> Result<String, Reply> {
+/// The form body, or the error answer for one that is unreadable, too large or not UTF-8.
+async fn body(req: Request<Incoming>) -> Result<String, Box<Reply>> {
+    let refuse = |why| Box::new(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", why));
     let bytes = http_body_util::Limited::new(req.into_body(), 64 * 1024)
         .collect()
         .await
-        .map_err(|_| {
-            oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "the body is unreadable or too large",
-            )
-        })?
+        .map_err(|_| refuse("the body is unreadable or too large"))?
         .to_bytes();
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "the body is not UTF-8",
-        )
-    })
+    String::from_utf8(bytes.to_vec()).map_err(|_| refuse("the body is not UTF-8"))
 }
 
 fn respond(status: StatusCode, content_type: &str, body: String) -> Reply {

@@ -3,6 +3,7 @@
 //! on the link screen that plays the browser's part. Kept apart from the product code: nothing
 //! else depends on it.
 
+mod grants;
 mod page;
 pub mod server;
 

@@ -11,15 +11,12 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -28,7 +25,7 @@ use crate::oauth::authorize::random_token;
 
 pub const CLIENT_ID: &str = "tokendeck-demo";
 pub const CLIENT_SECRET: &str = "demo-client-secret";
-const CODE_LIFETIME: Duration = Duration::from_secs(60);
+pub(super) const CODE_LIFETIME: Duration = Duration::from_secs(60);
 
 /// A running demo server; stopped when dropped.
 pub struct DemoServer {
@@ -78,36 +75,36 @@ impl DemoServer {
     }
 }
 
-struct State {
-    issuer: String,
-    ttl: Duration,
-    books: Mutex<Books>,
+pub(super) struct State {
+    pub(super) issuer: String,
+    pub(super) ttl: Duration,
+    pub(super) books: Mutex<Books>,
 }
 
 #[derive(Default)]
-struct Books {
-    codes: HashMap<String, Code>,
+pub(super) struct Books {
+    pub(super) codes: HashMap<String, Code>,
     /// Codes already exchanged: presented again, their grant is revoked (RFC 6749 §4.1.2).
-    spent_codes: HashMap<String, String>,
-    refresh_tokens: HashMap<String, RefreshToken>,
-    access_tokens: HashMap<String, (String, Instant)>,
-    revoked: HashSet<String>,
+    pub(super) spent_codes: HashMap<String, String>,
+    pub(super) refresh_tokens: HashMap<String, RefreshToken>,
+    pub(super) access_tokens: HashMap<String, (String, Instant)>,
+    pub(super) revoked: HashSet<String>,
 }
 
-struct Code {
-    redirect_uri: String,
-    challenge: Option<String>,
-    scope: String,
-    expires: Instant,
+pub(super) struct Code {
+    pub(super) redirect_uri: String,
+    pub(super) challenge: Option<String>,
+    pub(super) scope: String,
+    pub(super) expires: Instant,
 }
 
-struct RefreshToken {
-    grant: String,
-    scope: String,
-    used: bool,
+pub(super) struct RefreshToken {
+    pub(super) grant: String,
+    pub(super) scope: String,
+    pub(super) used: bool,
 }
 
-type Reply = Response<Full<Bytes>>;
+pub(super) type Reply = Response<Full<Bytes>>;
 
 impl State {
     async fn handle(&self, req: Request<Incoming>) -> Reply {
@@ -246,141 +243,6 @@ impl State {
         redirect(target.as_str())
     }
 
-    fn token(&self, authorization: Option<&str>, p: &HashMap<String, String>) -> Reply {
-        if !client_authenticated(authorization, p) {
-            let mut reply = oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "client authentication failed",
-            );
-            reply.headers_mut().insert(
-                WWW_AUTHENTICATE,
-                "Basic realm=\"tokendeck demo\""
-                    .parse()
-                    .expect("a valid header"),
-            );
-            return reply;
-        }
-        let mut books = lock(&self.books);
-        match p.get("grant_type").map(String::as_str) {
-            Some("authorization_code") => {
-                let Some(code) = p.get("code") else {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_request",
-                        "code is missing",
-                    );
-                };
-                let Some(grant) = books.codes.remove(code) else {
-                    if let Some(grant) = books.spent_codes.get(code).cloned() {
-                        books.revoked.insert(grant);
-                        return oauth_error(
-                            StatusCode::BAD_REQUEST,
-                            "invalid_grant",
-                            "the code was already used; its tokens are revoked",
-                        );
-                    }
-                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "unknown code");
-                };
-                if grant.expires < Instant::now() {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "the code has expired",
-                    );
-                }
-                if p.get("redirect_uri") != Some(&grant.redirect_uri) {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "redirect_uri does not match the authorization request",
-                    );
-                }
-                if let Some(challenge) = &grant.challenge {
-                    let verifier = p.get("code_verifier").map_or("", String::as_str);
-                    if URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge {
-                        return oauth_error(
-                            StatusCode::BAD_REQUEST,
-                            "invalid_grant",
-                            "PKCE verification failed",
-                        );
-                    }
-                }
-                let grant_id = random_token();
-                books.spent_codes.insert(code.clone(), grant_id.clone());
-                self.issue(&mut books, &grant_id, &grant.scope)
-            }
-            Some("refresh_token") => {
-                let Some(token) = p.get("refresh_token") else {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_request",
-                        "refresh_token is missing",
-                    );
-                };
-                let Some(rt) = books.refresh_tokens.get_mut(token) else {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "unknown refresh token",
-                    );
-                };
-                let (grant, scope, reused) = (rt.grant.clone(), rt.scope.clone(), rt.used);
-                rt.used = true;
-                if reused {
-                    books.revoked.insert(grant);
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "refresh token reused: the grant is revoked",
-                    );
-                }
-                if books.revoked.contains(&grant) {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "the grant was revoked",
-                    );
-                }
-                self.issue(&mut books, &grant, &scope)
-            }
-            Some(_) => oauth_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "use authorization_code or refresh_token",
-            ),
-            None => oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "grant_type is missing",
-            ),
-        }
-    }
-
-    fn issue(&self, books: &mut Books, grant: &str, scope: &str) -> Reply {
-        let (access, refresh) = (random_token(), random_token());
-        books.access_tokens.insert(
-            access.clone(),
-            (grant.to_string(), Instant::now() + self.ttl),
-        );
-        books.refresh_tokens.insert(
-            refresh.clone(),
-            RefreshToken {
-                grant: grant.to_string(),
-                scope: scope.to_string(),
-                used: false,
-            },
-        );
-        let body = serde_json::json!({
-            "access_token": access,
-            "token_type": "Bearer",
-            "expires_in": self.ttl.as_secs(),
-            "refresh_token": refresh,
-            "scope": scope,
-        });
-        json(StatusCode::OK, &body)
-    }
-
     fn me(&self, authorization: &str) -> Reply {
         let books = lock(&self.books);
         let token = authorization.strip_prefix("Bearer ").unwrap_or("");
@@ -409,37 +271,10 @@ impl State {
     }
 }
 
-/// HTTP Basic (form-encoded id and secret, RFC 6749 §2.3.1) or both in the body.
-fn client_authenticated(authorization: Option<&str>, p: &HashMap<String, String>) -> bool {
-    let basic = authorization
-        .and_then(|a| a.strip_prefix("Basic "))
-        .and_then(|b| STANDARD.decode(b).ok())
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|pair| {
-            let (id, secret) = pair.split_once(':')?;
-            Some((decode(id), decode(secret)))
-        });
-    let (id, secret) = match basic {
-        Some(pair) => pair,
-        None => (
-            p.get("client_id").cloned().unwrap_or_default(),
-            p.get("client_secret").cloned().unwrap_or_default(),
-        ),
-    };
-    id == CLIENT_ID && secret == CLIENT_SECRET
-}
-
 fn params(text: &str) -> HashMap<String, String> {
     url::form_urlencoded::parse(text.as_bytes())
         .into_owned()
         .collect()
-}
-
-fn decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={text}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 /// The form body, or the error answer for one that is unreadable, too large or not UTF-8.
@@ -466,11 +301,11 @@ fn html(status: StatusCode, body: String) -> Reply {
     respond(status, "text/html; charset=utf-8", body)
 }
 
-fn json(status: StatusCode, body: &serde_json::Value) -> Reply {
+pub(super) fn json(status: StatusCode, body: &serde_json::Value) -> Reply {
     respond(status, "application/json", body.to_string())
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Reply {
+pub(super) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Reply {
     json(
         status,
         &serde_json::json!({ "error": error, "error_description": description }),
@@ -485,6 +320,6 @@ fn redirect(location: &str) -> Reply {
     reply
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -9,6 +9,7 @@ pub mod effects;
 pub mod form;
 pub mod input;
 pub mod keymap;
+mod keys;
 pub mod message;
 pub mod theme;
 pub mod update;

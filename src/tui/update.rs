@@ -1,23 +1,21 @@
 //! `update(&mut App, Message) -> Vec<Effect>`: every change of state, and no I/O. Time comes only
 //! from `Tick` messages.
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::KeyEventKind;
 
-use super::app::{
-    App, LOG_CAPACITY, LinkPhase, LinkScreen, LogLine, Notice, NoticeKind, Overlay, Screen,
-};
-use super::form::{AddForm, Input};
-use super::keymap::{self, Action, Context};
+use super::app::{App, LOG_CAPACITY, LinkPhase, LogLine, Notice, NoticeKind, Screen};
+use super::form::Input;
+use super::keys;
 use super::message::{Effect, Message};
 use crate::refresh::EngineEvent;
-use crate::store::{Health, Trigger};
+use crate::store::Trigger;
 
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
-        Message::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
+        Message::Key(key) if key.kind != KeyEventKind::Release => keys::on_key(app, key),
         Message::Key(_) | Message::Resize => Vec::new(),
         Message::Paste(text) => {
-            on_paste(app, &text);
+            keys::on_paste(app, &text);
             Vec::new()
         }
         Message::Tick(now) => {
@@ -152,7 +150,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     }
 }
 
-fn notice(app: &mut App, kind: NoticeKind, text: String) {
+pub(super) fn notice(app: &mut App, kind: NoticeKind, text: String) {
     app.notice = Some(Notice { text, kind });
 }
 
@@ -208,215 +206,5 @@ fn on_engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
             }
             vec![Effect::LoadStatus(account), Effect::PollLog]
         }
-    }
-}
-
-fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if let Some(overlay) = app.overlay.clone() {
-        return on_overlay_key(app, overlay, &key);
-    }
-    match &app.screen {
-        Screen::Accounts => on_accounts_key(app, &key),
-        Screen::Add(_) => on_add_key(app, &key),
-        Screen::Link(_) => on_link_key(app, &key),
-    }
-}
-
-fn on_overlay_key(app: &mut App, overlay: Overlay, key: &KeyEvent) -> Vec<Effect> {
-    let context = match overlay {
-        Overlay::Help(_) => Context::Help,
-        Overlay::ConfirmRemove(_) => Context::Confirm,
-    };
-    match (keymap::action(context, key), overlay) {
-        (Some(Action::Confirm), Overlay::ConfirmRemove(name)) => {
-            app.overlay = None;
-            vec![Effect::Remove(name)]
-        }
-        (Some(Action::Back), _) => {
-            app.overlay = None;
-            Vec::new()
-        }
-        (Some(Action::Up), Overlay::Help(scroll)) => {
-            app.overlay = Some(Overlay::Help(scroll.saturating_sub(1)));
-            Vec::new()
-        }
-        (Some(Action::Down), Overlay::Help(scroll)) => {
-            app.overlay = Some(Overlay::Help(scroll.saturating_add(1)));
-            Vec::new()
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let Some(action) = keymap::action(Context::Accounts, key) else {
-        return Vec::new();
-    };
-    let selected = app.selected_row().map(|r| {
-        (
-            r.name.clone(),
-            r.health(app.now),
-            r.account.api_url.is_some(),
-        )
-    });
-    match (action, selected) {
-        (Action::Up, _) => {
-            app.selected = app.selected.saturating_sub(1);
-            app.revealed = None;
-        }
-        (Action::Down, _) => {
-            app.selected = (app.selected + 1).min(app.accounts.len().saturating_sub(1));
-            app.revealed = None;
-        }
-        (Action::Add, _) => app.screen = Screen::Add(AddForm::new()),
-        (Action::Help, _) => app.overlay = Some(Overlay::Help(0)),
-        (Action::Quit, _) => app.quit = true,
-        (Action::Filter, _) => app.log_filter = !app.log_filter,
-        (_, None) => notice(
-            app,
-            NoticeKind::Info,
-            "No account yet: press a to add one.".into(),
-        ),
-        (Action::Link, Some((name, ..))) => {
-            app.notice = None;
-            app.screen = Screen::Link(LinkScreen::new(&name));
-            return vec![Effect::StartLink(name)];
-        }
-        (Action::Refresh, Some((name, Health::NotLinked, _)))
-        | (Action::Test, Some((name, Health::NotLinked, _))) => {
-            notice(
-                app,
-                NoticeKind::Info,
-                format!("{name} is not linked yet: press l to link it."),
-            );
-        }
-        (Action::Refresh, Some((name, ..))) => {
-            notice(app, NoticeKind::Info, format!("Refreshing {name}…"));
-            return vec![Effect::Refresh(name)];
-        }
-        (Action::Test, Some((name, _, false))) => notice(
-            app,
-            NoticeKind::Info,
-            format!("{name} has no API URL to test: add one as api_url in the accounts file."),
-        ),
-        (Action::Test, Some((name, ..))) => {
-            notice(app, NoticeKind::Info, format!("Calling {name}'s API…"));
-            return vec![Effect::TestApi(name)];
-        }
-        (Action::Remove, Some((name, ..))) => app.overlay = Some(Overlay::ConfirmRemove(name)),
-        (Action::ShowToken, Some((name, ..))) if app.revealed.take().is_none() => {
-            return vec![Effect::RevealToken(name)];
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-fn on_add_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let Screen::Add(form) = &mut app.screen else {
-        return Vec::new();
-    };
-    if form.submitting {
-        return Vec::new();
-    }
-    let on_provider = form.focused() == Input::Provider;
-    match keymap::action(Context::Add, key) {
-        Some(Action::NextField) => form.move_focus(true),
-        Some(Action::PrevField) => form.move_focus(false),
-        Some(Action::NextChoice) if on_provider => form.cycle_choice(true),
-        Some(Action::PrevChoice) if on_provider => form.cycle_choice(false),
-        Some(Action::Submit) => match form.request() {
-            Ok(request) => {
-                form.errors.clear();
-                form.submitting = true;
-                return vec![Effect::Add(Box::new(request))];
-            }
-            Err(errors) => {
-                let inputs = form.inputs();
-                form.focus = inputs
-                    .iter()
-                    .position(|i| errors.contains_key(i))
-                    .unwrap_or(form.focus);
-                form.errors = errors;
-            }
-        },
-        Some(Action::Back) => app.screen = Screen::Accounts,
-        Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
-        _ if !on_provider => {
-            let input = form.focused();
-            if form.input_mut(input).handle(key) {
-                form.errors.remove(&input);
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let demo = app.demo;
-    let Screen::Link(link) = &mut app.screen else {
-        return Vec::new();
-    };
-    if link.typing {
-        match keymap::action(Context::LinkInput, key) {
-            Some(Action::Submit) if link.input.is_empty() => {
-                link.error = Some(
-                    "Paste the code, or the whole address the browser landed on, first.".into(),
-                );
-            }
-            Some(Action::Submit) => {
-                let text = link.input.text().to_string();
-                if let Some(url) = link.url() {
-                    link.phase = LinkPhase::Exchanging {
-                        url: url.to_string(),
-                    };
-                }
-                link.error = None;
-                link.input.clear();
-                link.typing = false;
-                return vec![Effect::SubmitPaste(text)];
-            }
-            Some(Action::TypeCode | Action::Back) => link.typing = false,
-            _ => {
-                link.input.handle(key);
-            }
-        }
-        return Vec::new();
-    }
-    let url = link.url().map(str::to_string);
-    match (keymap::action(Context::Link, key), url) {
-        (Some(Action::Copy), Some(url)) => {
-            link.copied = true;
-            return vec![Effect::Copy(url)];
-        }
-        (Some(Action::OpenBrowser), Some(url)) => return vec![Effect::OpenBrowser(url)],
-        (Some(Action::Zoom), _) => link.zoom = !link.zoom,
-        (Some(Action::TypeCode), _) => link.typing = true,
-        (Some(Action::DemoApprove), Some(_)) if demo => {
-            return vec![Effect::DemoApprove(link.account.clone())];
-        }
-        (Some(Action::Help), _) => app.overlay = Some(Overlay::Help(0)),
-        (Some(Action::Back), _) if link.zoom => link.zoom = false,
-        (Some(Action::Back), _) => {
-            app.screen = Screen::Accounts;
-            return vec![Effect::CancelLink];
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-fn on_paste(app: &mut App, text: &str) {
-    match &mut app.screen {
-        Screen::Link(link) => {
-            link.input.insert_str(text.trim());
-            link.typing = true;
-        }
-        Screen::Add(form) if form.focused() != Input::Provider => {
-            let input = form.focused();
-            form.input_mut(input).insert_str(text.trim());
-        }
-        _ => {}
     }
 }

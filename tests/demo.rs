@@ -3,9 +3,10 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::eventually;
+use common::tmux::Tmux;
 use tokendeck::demo::{self, DemoServer};
 use tokendeck::{Error, Provider, Session, Tokens};
 
@@ -234,68 +235,26 @@ async fn a_denial_and_a_foreign_redirect_uri_are_refused() {
 
 #[test]
 fn the_whole_demo_in_a_real_terminal() {
-    use std::process::Command;
-
     let home = tempfile::tempdir().unwrap();
-    let socket = format!("tokendeck-demo-test-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .args(["-L", &socket])
-            .args(args)
-            .output()
-            .expect("tmux is installed")
-    };
     let binary = env!("CARGO_BIN_EXE_tokendeck");
     let home_arg = home.path().to_str().unwrap();
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "d",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        binary,
-        "--demo",
-        "--demo-ttl",
-        "5",
-        "--home",
-        home_arg,
-    ]);
-    assert!(started.status.success());
-    let screen =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "d"]).stdout).into_owned();
-    let wait_for = |text: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let now = screen();
-            if now.contains(text) {
-                return now;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited for {text:?}; the screen:\n{now}"
-            );
-            std::thread::sleep(POLL);
-        }
-    };
-    wait_for("not linked");
-    tmux(&["send-keys", "-t", "d", "l"]);
-    wait_for("A demo: approve");
-    tmux(&["send-keys", "-t", "d", "A"]);
-    wait_for("● valid");
-    wait_for("ahead of expiry");
-    tmux(&["send-keys", "-t", "d", "t"]);
-    let last = wait_for("the API answered HTTP 200");
+    let tmux = Tmux::start(
+        &[binary, "--demo", "--demo-ttl", "5", "--home", home_arg],
+        100,
+        30,
+    );
+    let wait = Duration::from_secs(20);
+    tmux.wait_for("not linked", wait);
+    tmux.keys(&["l"]);
+    tmux.wait_for("A demo: approve", wait);
+    tmux.keys(&["A"]);
+    tmux.wait_for("● valid", wait);
+    tmux.wait_for("ahead of expiry", wait);
+    tmux.keys(&["t"]);
+    let last = tmux.wait_for("the API answered HTTP 200", wait);
     assert!(last.contains("Demo User"), "{last}");
-    tmux(&["send-keys", "-t", "d", "q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tmux(&["has-session", "-t", "d"]).status.success() {
-        assert!(Instant::now() < deadline, "the demo did not quit");
-        std::thread::sleep(POLL);
-    }
-    let _ = tmux(&["kill-server"]);
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(wait);
 
     // No demo record is left in the keyring.
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -308,6 +267,3 @@ fn the_whole_demo_in_a_real_terminal() {
     });
     assert_eq!(record, None, "the demo's record was deleted at exit");
 }
-
-/// How often the screen is looked at while waiting for something on it.
-const POLL: Duration = Duration::from_millis(100);

@@ -5,120 +5,11 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::cli::Deck;
+use common::tmux::Tmux;
 use common::{Browser, Options, TestProvider};
-
-/// How often the screen is looked at while waiting for something on it.
-const POLL: Duration = Duration::from_millis(100);
-
-/// A tmux server of its own (its own socket), killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(command: &[&str], width: u16, height: u16) -> Tmux {
-        let socket = format!("tokendeck-test-{}-{}", std::process::id(), width);
-        let tmux = Tmux { socket };
-        let status = tmux
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "td",
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-            ])
-            .args(command)
-            .status()
-            .expect("tmux must be installed for the terminal test (apt-get install tmux)");
-        assert!(status.success());
-        tmux
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut command = Command::new("tmux");
-        command.args(["-L", &self.socket]).args(args);
-        command
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            assert!(
-                self.cmd(&["send-keys", "-t", "td", key])
-                    .status()
-                    .unwrap()
-                    .success()
-            );
-        }
-    }
-
-    fn type_text(&self, text: &str) {
-        assert!(
-            self.cmd(&["send-keys", "-t", "td", "-l", text])
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-
-    /// A bracketed paste, as a terminal does it.
-    fn paste(&self, text: &str) {
-        assert!(
-            self.cmd(&["set-buffer", "-b", "td", text])
-                .status()
-                .unwrap()
-                .success()
-        );
-        assert!(
-            self.cmd(&["paste-buffer", "-p", "-b", "td", "-t", "td"])
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd(&["capture-pane", "-p", "-t", "td"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the screen shows `text`; fails with the screen as it is.
-    fn wait_for(&self, text: &str, limit: Duration) -> String {
-        let deadline = Instant::now() + limit;
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited {limit:?} for {text:?}; the screen:\n{screen}"
-            );
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn running(&self) -> bool {
-        self.cmd(&["has-session", "-t", "td"])
-            .status()
-            .is_ok_and(|s| s.success())
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
-    }
-}
 
 /// The authorization URL, put back together from the lines the screen wrapped it into.
 fn url_on(screen: &str) -> String {
@@ -206,10 +97,6 @@ async fn add_link_refresh_and_test_in_a_real_terminal() {
     assert!(screen.contains("test-user"), "{screen}");
 
     tmux.keys(&["q"]);
-    let deadline = Instant::now() + wait;
-    while tmux.running() {
-        assert!(Instant::now() < deadline, "q did not quit");
-        std::thread::sleep(POLL);
-    }
+    tmux.wait_until_gone(wait);
     assert!(server.count("grant refresh_token 200").await >= 2);
 }

@@ -50,7 +50,7 @@ fn account_keys_ask_for_the_right_effects() {
         &mut app,
         Message::TokenRevealed {
             name: "github".into(),
-            token: "secret".into(),
+            token: tokendeck::oauth::secret::AccessToken::new("secret"),
         },
     );
     assert!(update(&mut app, ch('s')).is_empty(), "s again hides it");
@@ -385,4 +385,43 @@ fn key_releases_are_ignored() {
     release.kind = crossterm::event::KeyEventKind::Release;
     update(&mut app, Message::Key(release));
     assert!(!app.quit);
+}
+
+#[test]
+fn secrets_stay_out_of_debug_output() {
+    let mut app = app_with_accounts();
+    update(
+        &mut app,
+        Message::TokenRevealed {
+            name: "github".into(),
+            token: tokendeck::oauth::secret::AccessToken::new("AT-VERY-SECRET"),
+        },
+    );
+    update(&mut app, ch('a'));
+    for _ in 0..3 {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    update(&mut app, Message::Paste("CLIENT-SECRET-VALUE".into()));
+    let Screen::Add(form) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(form.focused(), Input::ClientSecret);
+    let debug = format!("{app:?}");
+    assert!(
+        !debug.contains("AT-VERY-SECRET") && !debug.contains("CLIENT-SECRET-VALUE"),
+        "{debug}"
+    );
+    // Fill in the rest and submit: the effect's Debug hides the secret too.
+    update(&mut app, key(KeyCode::BackTab));
+    update(&mut app, key(KeyCode::BackTab));
+    update(&mut app, Message::Paste("named".into()));
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, Message::Paste("client-id".into()));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(effects.len(), 1, "{effects:?}");
+    let debug = format!("{effects:?}");
+    assert!(
+        debug.contains("client-id") && !debug.contains("CLIENT-SECRET-VALUE"),
+        "{debug}"
+    );
 }

@@ -49,7 +49,10 @@ fn home_filtered_log_and_revealed_token_of_a_kernel_keyring() {
         warning: Some("lost at reboot".into()),
     };
     app.log_filter = true;
-    app.revealed = Some(("github".into(), "gho_SHOWN-ON-REQUEST".into()));
+    app.revealed = Some((
+        "github".into(),
+        tokendeck::oauth::secret::AccessToken::new("gho_SHOWN-ON-REQUEST"),
+    ));
     insta::assert_snapshot!(draw(&app, 160, 48));
 }
 

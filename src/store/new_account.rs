@@ -69,7 +69,7 @@ impl NewAccountError {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct NewAccount {
     pub name: String,
     pub source: Option<Source>,
@@ -82,6 +82,27 @@ pub struct NewAccount {
     pub params: Vec<(String, String)>,
     pub auth_method: Option<AuthMethod>,
     pub api_url: Option<String>,
+}
+
+/// Everything but the client secret.
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("name", &self.name)
+            .field("source", &self.source)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self
+                    .client_secret
+                    .as_ref()
+                    .map(|_| crate::oauth::secret::REDACTED),
+            )
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
 }
 
 impl NewAccount {

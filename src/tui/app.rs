@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use super::form::AddForm;
 use super::input::TextInput;
 use super::theme::Theme;
+use crate::oauth::secret::AccessToken;
 use crate::store::{Account, AccountStatus, Event, Health};
 
 /// The most log lines kept in memory.
@@ -28,7 +29,7 @@ pub struct App {
     pub notice: Option<Notice>,
     pub keyring: KeyringState,
     /// The selected account's access token, while the user asked to see it.
-    pub revealed: Option<(String, String)>,
+    pub revealed: Option<(String, AccessToken)>,
     /// Advanced by every tick while something is in progress.
     pub spinner: usize,
     pub pid: u32,

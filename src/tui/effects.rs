@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::app::AccountRow;
 use super::message::{Effect, Message};
+use crate::oauth::secret::AccessToken;
 use crate::oauth::{self, CallbackListener, Session, Tokens};
 use crate::refresh::{EngineHandle, open_session};
 use crate::store::events::Follow;
@@ -195,7 +196,7 @@ impl Runner {
                         Ok(record) => match record.tokens {
                             Some(tokens) => Message::TokenRevealed {
                                 name,
-                                token: tokens.access_token().to_string(),
+                                token: AccessToken::new(tokens.access_token()),
                             },
                             None => {
                                 Message::TokenUnavailable(format!("{name} holds no token yet."))

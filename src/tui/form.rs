@@ -93,7 +93,6 @@ impl Input {
     }
 }
 
-#[derive(Debug)]
 pub struct AddForm {
     pub choices: Vec<Choice>,
     pub choice: usize,
@@ -279,6 +278,18 @@ impl AddForm {
             Field::Params => Input::Params,
             Field::ApiUrl => Input::ApiUrl,
         }
+    }
+}
+
+/// The values stay out: one of them is a client secret.
+impl std::fmt::Debug for AddForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddForm")
+            .field("choice", &self.choices[self.choice])
+            .field("focus", &self.focused())
+            .field("errors", &self.errors)
+            .field("submitting", &self.submitting)
+            .finish_non_exhaustive()
     }
 }
 

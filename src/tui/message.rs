@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use crossterm::event::KeyEvent;
 
 use super::app::AccountRow;
+use crate::oauth::secret::AccessToken;
 use crate::refresh::EngineEvent;
 use crate::store::new_account::{Field, NewAccount};
 use crate::store::{AccountStatus, Event};
@@ -65,7 +66,7 @@ pub enum Message {
     },
     TokenRevealed {
         name: String,
-        token: String,
+        token: AccessToken,
     },
     TokenUnavailable(String),
     Quit,

@@ -184,7 +184,7 @@ fn render_details(app: &App, frame: &mut Frame, area: Rect) {
     let account = &row.account;
     let token = row.status.token.as_ref();
     let token_text = match &app.revealed {
-        Some((name, token)) if *name == row.name => token.clone(),
+        Some((name, token)) if *name == row.name => token.secret().to_string(),
         _ if token.is_some() => "•••••••• (s shows it)".into(),
         _ => "-".into(),
     };

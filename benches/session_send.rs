@@ -8,9 +8,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Instant;
 
-use common::{Client, Options, PASTE_REDIRECT, TestProvider, eventually, link, session};
+use common::{Client, Options, PASTE_REDIRECT, TestProvider, link, session};
 
 const CALLERS: usize = 1000;
 const ROUNDS: usize = 5;
@@ -37,11 +37,7 @@ async fn main() {
         for _ in 0..ROUNDS {
             let tokens = session.tokens().unwrap();
             if case.starts_with("expired") {
-                let expires_at = tokens.expires_at().unwrap();
-                eventually(Duration::from_secs(5), async || {
-                    SystemTime::now() > expires_at
-                })
-                .await;
+                common::past_expiry(&tokens).await;
             } else {
                 session.refresh().await.unwrap();
                 server

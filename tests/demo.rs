@@ -5,7 +5,6 @@ mod common;
 
 use std::time::Duration;
 
-use common::eventually;
 use common::tmux::Tmux;
 use tokendeck::demo::{self, DemoServer};
 use tokendeck::{Error, Provider, Session, Tokens};
@@ -174,11 +173,7 @@ async fn the_api_answers_401_after_expiry_and_send_refreshes() {
     let server = DemoServer::start(Duration::from_secs(1)).await.unwrap();
     let session = session(&server);
     let tokens = link(&session).await;
-    let expires = tokens.expires_at().unwrap();
-    eventually(Duration::from_secs(5), async || {
-        std::time::SystemTime::now() > expires
-    })
-    .await;
+    common::past_expiry(&tokens).await;
     assert_eq!(me(&server, tokens.access_token()).await, 401);
     let response = session
         .send(session.http().get(server.url("/api/me")))

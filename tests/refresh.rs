@@ -5,9 +5,9 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use common::{Client, Options, PASTE_REDIRECT, TestProvider, eventually, link, session};
+use common::{Client, Options, PASTE_REDIRECT, TestProvider, link, session};
 use tokendeck::{Error, Session, Tokens};
 
 const REFRESHES: &str = "grant refresh_token 200";
@@ -103,11 +103,7 @@ async fn concurrent_sends_on_an_expired_token_cost_one_token_request() {
     })
     .await;
     let (session, tokens, calls) = linked(&server).await;
-    let expires_at = tokens.expires_at().unwrap();
-    eventually(Duration::from_secs(5), async || {
-        SystemTime::now() > expires_at
-    })
-    .await;
+    common::past_expiry(&tokens).await;
 
     let sends = (0..100).map(|_| {
         let (session, url) = (session.clone(), server.url("/api/me"));
@@ -163,11 +159,7 @@ async fn callers_waiting_on_a_failed_refresh_share_its_error() {
     })
     .await;
     let (session, tokens, _) = linked(&server).await;
-    let expires_at = tokens.expires_at().unwrap();
-    eventually(Duration::from_secs(5), async || {
-        SystemTime::now() > expires_at
-    })
-    .await;
+    common::past_expiry(&tokens).await;
     server.fault("/token", 1000, "status=503").await;
 
     let sends = (0..20).map(|_| {

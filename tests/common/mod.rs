@@ -222,6 +222,15 @@ impl Browser {
     }
 }
 
+/// Waits until `tokens` have expired by the clock (at most 10 s).
+pub async fn past_expiry(tokens: &Tokens) {
+    let expires_at = tokens.expires_at().expect("the tokens have an expiry");
+    eventually(Duration::from_secs(10), async || {
+        std::time::SystemTime::now() > expires_at
+    })
+    .await;
+}
+
 /// How often `eventually` checks.
 const POLL: Duration = Duration::from_millis(20);
 

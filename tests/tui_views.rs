@@ -216,3 +216,19 @@ fn the_selected_account_stays_on_screen_in_a_long_list() {
     assert!(screen.contains("acct-150"), "{screen}");
     assert!(!screen.contains("acct-000"), "{screen}");
 }
+
+#[test]
+fn a_broken_accounts_file_is_shown_where_the_accounts_would_be() {
+    let mut app = App::new(now(), Theme::colored());
+    app.keyring = KeyringState::Ready {
+        backend: "Secret Service".into(),
+        warning: None,
+    };
+    update(
+        &mut app,
+        Message::LoadFailed(
+            "the accounts file /home/me/.config/tokendeck/accounts.toml is broken at line 3, column 13: expected a value. Fix it by hand (or move it away to start afresh); tokendeck will not write to it until then".into(),
+        ),
+    );
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}

@@ -75,7 +75,9 @@ impl CliError {
 fn account_status(error: &AccountError) -> ExitStatus {
     match error {
         AccountError::Store(e) => store_status(e),
-        AccountError::NotLinked(_) | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
+        AccountError::NotLinked(_)
+        | AccountError::RecordMissing(_)
+        | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
         AccountError::BackingOff { .. } => ExitStatus::TryLater,
         AccountError::OAuth(e) => {
             if let Some(cause) = e.storage_cause()

@@ -16,6 +16,10 @@ pub enum AccountError {
     OAuth(#[from] oauth::Error),
     #[error("{0:?} is not linked yet: run `tokendeck link {0}`")]
     NotLinked(String),
+    #[error(
+        "the keyring holds no record of {0:?} (lost at a reboot, or deleted), so its tokens and client secret are gone: `tokendeck remove {0}`, add it again, and link it"
+    )]
+    RecordMissing(String),
     #[error("{name:?} must be linked again ({reason}): run `tokendeck link {name}`")]
     NeedsRelink { name: String, reason: String },
     #[error(
@@ -28,10 +32,22 @@ pub enum AccountError {
     },
 }
 
+/// The keyring record of `name`; every account has one from the moment it is added.
+async fn read_record(store: &Store, name: &str) -> Result<Record, AccountError> {
+    store
+        .keyring()
+        .await
+        .map_err(StoreError::from)?
+        .read(name)
+        .await
+        .map_err(StoreError::from)?
+        .ok_or_else(|| AccountError::RecordMissing(name.to_string()))
+}
+
 /// A session for `name`, resuming from its keyring record.
 pub async fn open_session(store: &Arc<Store>, name: &str) -> Result<Session, AccountError> {
     let account = store.accounts()?.get(name)?.clone();
-    let record = store.record(name).await?;
+    let record = read_record(store, name).await?;
     Ok(session_with(store, name, &account, &record)?)
 }
 
@@ -39,7 +55,7 @@ pub async fn open_session(store: &Arc<Store>, name: &str) -> Result<Session, Acc
 /// refresh, exclusive across processes — unless a recent failure says to leave the server alone.
 pub async fn valid_tokens(store: &Arc<Store>, name: &str) -> Result<Tokens, AccountError> {
     let account = store.accounts()?.get(name)?.clone();
-    let record = store.record(name).await?;
+    let record = read_record(store, name).await?;
     let tokens = record
         .tokens
         .clone()

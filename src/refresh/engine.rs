@@ -188,6 +188,15 @@ async fn refresh(
             .map_err(AccountError::from),
         Err(e) => Err(e),
     };
+    if let Err(e @ (AccountError::NotLinked(_) | AccountError::RecordMissing(_))) = &result {
+        // The status says linked but the keyring has no tokens: the kernel keyring after a reboot,
+        // or a record deleted by hand. Retrying cannot help; say what will.
+        let reason = e.to_string();
+        let _ = store.update_status(name, |status| {
+            let kind = crate::oauth::ErrorKind::NeedsReauthorization;
+            status.record_failure(kind, &reason, None, SystemTime::now());
+        });
+    }
     notify(EngineEvent::Finished {
         account: name.to_string(),
         trigger,

@@ -20,8 +20,10 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub accounts: Vec<AccountRow>,
-    /// `None` until the accounts file was read.
+    /// Whether the accounts file was read (successfully or not).
     pub loaded: bool,
+    /// Why the accounts file could not be read (broken by hand, say): shown instead of the list.
+    pub load_error: Option<String>,
     pub selected: usize,
     /// Oldest first.
     pub log: Vec<LogLine>,
@@ -149,6 +151,7 @@ impl App {
             overlay: None,
             accounts: Vec::new(),
             loaded: false,
+            load_error: None,
             selected: 0,
             log: Vec::new(),
             log_filter: false,

@@ -37,12 +37,13 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             app.accounts = rows;
             app.loaded = true;
+            app.load_error = None;
             app.selected = app.selected.min(app.accounts.len().saturating_sub(1));
             Vec::new()
         }
         Message::LoadFailed(error) => {
             app.loaded = true;
-            notice(app, NoticeKind::Error, error);
+            app.load_error = Some(error);
             Vec::new()
         }
         Message::KeyringReady { backend, warning } => {

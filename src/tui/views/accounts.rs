@@ -17,7 +17,12 @@ const WIDE: u16 = 120;
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [header, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     render_header(app, frame, header);
-    let table_height = (app.accounts.len() as u16 + 3).clamp(4, rest.height / 2);
+    let rows = if app.load_error.is_some() {
+        5
+    } else {
+        app.accounts.len() as u16
+    };
+    let table_height = (rows + 3).clamp(4, rest.height / 2);
     if area.width >= WIDE {
         let [top, log] =
             Layout::vertical([Constraint::Length(table_height.max(14)), Constraint::Min(4)])
@@ -84,6 +89,18 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     if !app.loaded {
         frame.render_widget(
             Paragraph::new(format!("{} reading the accounts…", spinner(app))).block(block),
+            area,
+        );
+        return;
+    }
+    if let Some(error) = &app.load_error {
+        let text = vec![
+            Line::from(Span::styled(error.as_str(), theme.error())),
+            Line::from(""),
+            Line::from("tokendeck reads it again as soon as it changes."),
+        ];
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
             area,
         );
         return;

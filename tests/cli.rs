@@ -332,3 +332,61 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[tokio::test]
+async fn a_dead_grant_is_not_asked_about_again() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let token = deck.ok(&["token", "work"]).await.trim().to_string();
+    // The grant dies at the server; a manual refresh learns it.
+    let home = tokendeck::store::Home::rooted(deck.home()).unwrap();
+    let keyring = tokendeck::store::Keyring::open(home.keyring_service())
+        .await
+        .unwrap();
+    let refresh_token = keyring
+        .read("work")
+        .await
+        .unwrap()
+        .unwrap()
+        .tokens
+        .unwrap()
+        .refresh_token()
+        .unwrap()
+        .to_string();
+    server
+        .revoke_refresh_token(common::Client::Basic, &refresh_token)
+        .await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let status: Value =
+        serde_json::from_str(&deck.ok(&["status", "work", "--json"]).await).unwrap();
+    assert_eq!(status["status"], "needs-relink");
+
+    // A call (its access token died with the grant: a 401) now says to re-link, without another
+    // token request.
+    let status = reqwest::Client::new()
+        .get(server.url("/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 401);
+    let before = server.count("POST /token").await;
+    let out = deck
+        .run(&["call", "work", &server.url("/api/me")], "")
+        .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("must be linked again"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        server.count("POST /token").await,
+        before,
+        "the dead grant was not tried again"
+    );
+}

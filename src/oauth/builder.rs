@@ -30,6 +30,7 @@ pub struct SessionBuilder {
     scopes: Vec<String>,
     authorize_params: Vec<(String, String)>,
     tokens: Option<Tokens>,
+    dead_grant: Option<String>,
     on_refreshed: Option<RefreshedCallback>,
     persist: Option<PersistHook>,
     refresh_guard: Option<GuardHook>,
@@ -44,6 +45,7 @@ pub(crate) struct SessionParts {
     pub scopes: Vec<String>,
     pub authorize_params: Vec<(String, String)>,
     pub tokens: Option<Tokens>,
+    pub dead_grant: Option<String>,
     pub on_refreshed: Option<RefreshedCallback>,
     pub persist: Option<PersistHook>,
     pub refresh_guard: Option<GuardHook>,
@@ -62,6 +64,7 @@ impl SessionBuilder {
             scopes: Vec::new(),
             authorize_params: Vec::new(),
             tokens: None,
+            dead_grant: None,
             on_refreshed: None,
             persist: None,
             refresh_guard: None,
@@ -102,6 +105,14 @@ impl SessionBuilder {
     /// Resumes from stored tokens.
     pub fn tokens(mut self, tokens: Tokens) -> Self {
         self.tokens = Some(tokens);
+        self
+    }
+
+    /// The stored grant is known to be dead (a refresh was refused for good earlier, perhaps by
+    /// another process): automatic refreshes fail at once with `reason` instead of asking the
+    /// server again. A manual `refresh()` still tries; a new link clears it.
+    pub fn dead_grant(mut self, reason: impl Into<String>) -> Self {
+        self.dead_grant = Some(reason.into());
         self
     }
 
@@ -204,6 +215,7 @@ impl SessionBuilder {
             scopes: self.scopes,
             authorize_params: self.authorize_params,
             tokens: self.tokens,
+            dead_grant: self.dead_grant,
             on_refreshed: self.on_refreshed,
             persist: self.persist,
             refresh_guard: self.refresh_guard,

@@ -117,6 +117,9 @@ pub enum Error {
     #[error("OpenID Connect discovery at {issuer} failed: {reason}")]
     Discovery { issuer: String, reason: String },
 
+    #[error("the account must be linked again: {0}")]
+    DeadGrant(String),
+
     #[error("no refresh token is held: link the account again to get one")]
     NoRefreshToken,
 
@@ -141,9 +144,10 @@ impl Error {
             Error::Rejected { status, error, .. } if is_dead_grant(*status, error) => {
                 ErrorKind::NeedsReauthorization
             }
-            Error::AuthorizationDenied { .. } | Error::NoRefreshToken | Error::NotAuthorized => {
-                ErrorKind::NeedsReauthorization
-            }
+            Error::AuthorizationDenied { .. }
+            | Error::DeadGrant(_)
+            | Error::NoRefreshToken
+            | Error::NotAuthorized => ErrorKind::NeedsReauthorization,
             _ => ErrorKind::Other,
         }
     }

@@ -144,6 +144,12 @@ fn session_with(
     if let Some(secret) = &record.client_secret {
         builder = builder.client_secret(secret.secret());
     }
+    let status = store.status(name);
+    if status.needs_relink {
+        let reason = status.last_refresh.and_then(|r| r.error);
+        builder =
+            builder.dead_grant(reason.unwrap_or_else(|| "an earlier refresh was refused".into()));
+    }
     if let Some(tokens) = &record.tokens {
         builder = builder.tokens(tokens.clone());
     }

@@ -88,6 +88,11 @@ impl Session {
                 pending: Mutex::new(None),
                 state: Mutex::new(State {
                     tokens: parts.tokens,
+                    backoff: parts.dead_grant.map(|reason| Backoff {
+                        error: Error::DeadGrant(reason),
+                        until: None,
+                        failures: 1,
+                    }),
                     ..State::default()
                 }),
                 gate: tokio::sync::Mutex::new(()),

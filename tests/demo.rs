@@ -241,6 +241,8 @@ fn the_whole_demo_in_a_real_terminal() {
     let wait = Duration::from_secs(20);
     tmux.wait_for("not linked", wait);
     tmux.keys(&["l"]);
+    // Approving needs the authorization URL, ready once the listener waits.
+    tmux.wait_for("Waiting for the browser on 127.0.0.1:", wait);
     tmux.wait_for("A demo: approve", wait);
     tmux.keys(&["A"]);
     tmux.wait_for("● valid", wait);

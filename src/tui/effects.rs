@@ -151,9 +151,16 @@ impl Runner {
                             }
                         });
                     }
-                    _ => {
+                    (None, _) => {
                         let _ = tx.send(Message::LinkAttemptFailed(
-                            "The demo browser is only there in demo mode.".into(),
+                            "The demo browser is only there in demo mode (tokendeck --demo)."
+                                .into(),
+                        ));
+                    }
+                    (Some(_), None) => {
+                        let _ = tx.send(Message::LinkAttemptFailed(
+                            "The authorization URL is not ready yet: press A again in a moment."
+                                .into(),
                         ));
                     }
                 }

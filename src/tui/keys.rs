@@ -192,7 +192,7 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         (Some(Action::OpenBrowser), Some(url)) => return vec![Effect::OpenBrowser(url)],
         (Some(Action::Zoom), _) => link.zoom = !link.zoom,
         (Some(Action::TypeCode), _) => link.typing = true,
-        (Some(Action::DemoApprove), Some(_)) if demo => {
+        (Some(Action::DemoApprove), _) if demo => {
             return vec![Effect::DemoApprove(link.account.clone())];
         }
         (Some(Action::Help), _) => app.overlay = Some(Overlay::Help(0)),

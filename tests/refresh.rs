@@ -105,18 +105,8 @@ async fn concurrent_sends_on_an_expired_token_cost_one_token_request() {
     let (session, tokens, calls) = linked(&server).await;
     common::past_expiry(&tokens).await;
 
-    let sends = (0..100).map(|_| {
-        let (session, url) = (session.clone(), server.url("/api/me"));
-        tokio::spawn(async move {
-            session
-                .send(session.http().get(url))
-                .await
-                .unwrap()
-                .status()
-        })
-    });
-    for status in futures_join(sends).await {
-        assert_eq!(status, 200);
+    for result in concurrent_gets(&session, &server, 100).await {
+        assert_eq!(result.unwrap().status(), 200);
     }
     assert_eq!(
         server.count(REFRESHES).await,
@@ -133,18 +123,8 @@ async fn concurrent_401s_share_one_refresh() {
     let (session, tokens, calls) = linked(&server).await;
     server.revoke_access_token(tokens.access_token()).await;
 
-    let sends = (0..100).map(|_| {
-        let (session, url) = (session.clone(), server.url("/api/me"));
-        tokio::spawn(async move {
-            session
-                .send(session.http().get(url))
-                .await
-                .unwrap()
-                .status()
-        })
-    });
-    for status in futures_join(sends).await {
-        assert_eq!(status, 200);
+    for result in concurrent_gets(&session, &server, 100).await {
+        assert_eq!(result.unwrap().status(), 200);
     }
     assert!(server.count("api 401").await >= 1);
     assert_eq!(server.count(REFRESHES).await, 1);
@@ -162,11 +142,8 @@ async fn callers_waiting_on_a_failed_refresh_share_its_error() {
     common::past_expiry(&tokens).await;
     server.fault("/token", 1000, "status=503").await;
 
-    let sends = (0..20).map(|_| {
-        let (session, url) = (session.clone(), server.url("/api/me"));
-        tokio::spawn(async move { session.send(session.http().get(url)).await.unwrap_err() })
-    });
-    for err in futures_join(sends).await {
+    for result in concurrent_gets(&session, &server, 20).await {
+        let err = result.unwrap_err();
         assert!(
             matches!(err, Error::Unavailable { status: 503, .. }),
             "{err:?}"
@@ -363,14 +340,23 @@ async fn sending_before_linking_says_to_link() {
     assert!(matches!(err, Error::NotAuthorized), "{err:?}");
 }
 
-async fn futures_join<T: Send + 'static>(
-    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
-) -> Vec<T> {
-    let mut out = Vec::new();
-    for handle in handles.collect::<Vec<_>>() {
-        out.push(handle.await.unwrap());
+/// `count` GETs of the protected API at once, through clones of one session.
+async fn concurrent_gets(
+    session: &Session,
+    server: &TestProvider,
+    count: usize,
+) -> Vec<Result<reqwest::Response, Error>> {
+    let handles: Vec<_> = (0..count)
+        .map(|_| {
+            let (session, url) = (session.clone(), server.url("/api/me"));
+            tokio::spawn(async move { session.send(session.http().get(url)).await })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(count);
+    for handle in handles {
+        results.push(handle.await.unwrap());
     }
-    out
+    results
 }
 
 /// Two holders of one account (as two processes would be) coordinating through a shared store

@@ -115,6 +115,14 @@ impl TestProvider {
         assert_eq!(status, 204);
     }
 
+    /// Answers the next request on `path` with `body` (JSON unless `query` says another
+    /// `content_type=…`). With `status=…` in `query` the real handler is skipped; without, it runs
+    /// first (a refresh token rotates) and only its answer is replaced.
+    pub async fn fault_body(&self, path: &str, body: &str, query: &str) {
+        let body: String = url::form_urlencoded::byte_serialize(body.as_bytes()).collect();
+        self.fault(path, 1, &format!("body={body}&{query}")).await;
+    }
+
     /// Revokes one access token at the server, as if it had expired early.
     pub async fn revoke_access_token(&self, token: &str) {
         let url = self.url(&format!("/__test/revoke-access?token={token}"));

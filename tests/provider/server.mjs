@@ -38,7 +38,9 @@ const clients = [
 
 const counts = {};
 const count = (key) => { counts[key] = (counts[key] ?? 0) + 1; };
-// Faults a test asked for, consumed in order: { path, status, count, delayBeforeMs, delayAfterMs, retryAfter }.
+// Faults a test asked for, consumed in order: { path, status, count, delayBeforeMs, delayAfterMs, retryAfter,
+// body, contentType }. With `status`, the real handler is skipped and the fault answers; with `body` alone (and
+// no status), the real handler runs first (a refresh token may rotate) and its answer is replaced by `body`.
 const faults = [];
 
 function takeFault(path) {
@@ -130,6 +132,8 @@ async function control(ctx) {
         delayBeforeMs: Number(q.delay_before_ms ?? 0),
         delayAfterMs: Number(q.delay_after_ms ?? 0),
         retryAfter: q.retry_after,
+        body: q.body,
+        contentType: q.content_type ?? 'application/json',
       });
       ctx.status = 204;
       return;
@@ -164,12 +168,23 @@ provider.use(async (ctx, next) => {
     count(`fault ${fault.status}`);
     ctx.status = fault.status;
     if (fault.retryAfter) ctx.set('Retry-After', fault.retryAfter);
-    ctx.body = fault.status === 401
-      ? { error: 'invalid_client', error_description: 'client authentication failed' }
-      : 'injected fault';
+    if (fault.body !== undefined) {
+      ctx.type = fault.contentType;
+      ctx.body = fault.body;
+    } else {
+      ctx.body = fault.status === 401
+        ? { error: 'invalid_client', error_description: 'client authentication failed' }
+        : 'injected fault';
+    }
     return;
   }
   await next();
+  if (fault?.body !== undefined) {
+    count('fault body');
+    ctx.status = 200;
+    ctx.type = fault.contentType;
+    ctx.body = fault.body;
+  }
   const grantType = ctx.oidc?.params?.grant_type;
   if (ctx.path === '/token' && grantType) count(`grant ${grantType} ${ctx.status}`);
   if (ctx.path === '/token' && omitExpiresIn && ctx.body?.expires_in !== undefined) delete ctx.body.expires_in;

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::time::RetryAfter;
+
 /// Any error a persistence hook may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -96,7 +98,7 @@ pub enum Error {
     Unavailable {
         url: String,
         status: u16,
-        retry_after: Option<Duration>,
+        retry_after: Option<RetryAfter>,
     },
 
     #[error("{}", rejected_message(*grant, *status, error, description.as_deref()))]
@@ -171,7 +173,7 @@ impl Error {
     /// How long the server asked us to wait, when it said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Unavailable { retry_after, .. } => *retry_after,
+            Error::Unavailable { retry_after, .. } => retry_after.map(|r| r.wait),
             _ => None,
         }
     }
@@ -233,9 +235,19 @@ fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<
     format!("the provider rejected the request (HTTP {status}, {detail}); {advice}")
 }
 
-fn retry_hint(retry_after: &Option<Duration>) -> String {
+fn retry_hint(retry_after: &Option<RetryAfter>) -> String {
     match retry_after {
-        Some(d) => format!(", it asks to wait {} s", d.as_secs()),
+        Some(RetryAfter {
+            wait,
+            asked: Some(asked),
+        }) => format!(
+            ", it asks to wait {} s; tokendeck waits at most {} s",
+            asked.as_secs(),
+            wait.as_secs()
+        ),
+        Some(RetryAfter { wait, asked: None }) => {
+            format!(", it asks to wait {} s", wait.as_secs())
+        }
         None => String::new(),
     }
 }

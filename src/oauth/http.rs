@@ -2,11 +2,12 @@
 //! a token endpoint is an SSRF risk), bounded time, bounded body, and transport failures mapped to
 //! classified errors with messages free of secrets.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{ACCEPT, RETRY_AFTER};
 
 use super::error::Error;
+use super::time::RetryAfter;
 
 /// Total time a protocol request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -52,8 +53,7 @@ pub(crate) async fn execute(
         .headers()
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(|v| RetryAfter::parse(v, SystemTime::now()));
     if status == 408 || status == 429 || (500..600).contains(&status) {
         return Err(Error::Unavailable {
             url,

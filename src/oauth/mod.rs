@@ -12,6 +12,7 @@ pub mod presets;
 pub mod provider;
 pub mod secret;
 pub mod session;
+pub mod time;
 pub mod token;
 
 pub use authorize::{CallbackParams, PendingAuthorization};
@@ -22,4 +23,5 @@ pub use exchange::AuthMethod;
 pub use hooks::{RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
 pub use provider::Provider;
 pub use session::Session;
+pub use time::RetryAfter;
 pub use token::{Tokens, refresh_lead};

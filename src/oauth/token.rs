@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::secret::{AccessToken, IdToken, RefreshToken};
+use super::time::later;
 
 /// Longest lifetime believed from `expires_in`; anything larger is treated as "no expiry given".
 const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 3600;
@@ -153,8 +154,10 @@ impl Tokens {
         let expires_at = fields
             .remove("expires_in")
             .and_then(|v| seconds(&v))
-            .filter(|s| *s <= MAX_EXPIRES_IN)
-            .map(|s| now + Duration::from_secs(s));
+            // 0 says nothing useful (a token that is already dead would be refreshed on every
+            // use): treat it, like a missing value, as an unknown expiry that a 401 will reveal.
+            .filter(|s| (1..=MAX_EXPIRES_IN).contains(s))
+            .map(|s| later(now, Duration::from_secs(s)));
         let scope = match fields.remove("scope") {
             Some(Value::String(s)) => Some(s),
             Some(Value::Array(items)) => Some(
@@ -368,6 +371,9 @@ mod tests {
             r#"{"access_token":"a","expires_in":1e300}"#,
             r#"{"access_token":"a","expires_in":18446744073709551615}"#,
             r#"{"access_token":"a","expires_in":null}"#,
+            // 0 would make the token due for refresh on every use: unknown expiry instead.
+            r#"{"access_token":"a","expires_in":0}"#,
+            r#"{"access_token":"a","expires_in":"0"}"#,
         ] {
             assert_eq!(parse(body).unwrap().expires_at(), None, "{body}");
         }

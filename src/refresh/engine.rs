@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{Mutex, mpsc};
 
 use super::account::{AccountError, open_session};
+use crate::oauth::time::{earlier, later};
 use crate::oauth::{RefreshTrigger, refresh_lead};
 use crate::store::{Account, AccountStatus, Store};
 
@@ -44,15 +45,18 @@ pub fn next_refresh_at(account: &Account, status: &AccountStatus) -> Option<Syst
         .and_then(|at| at.duration_since(token.obtained_at).ok());
     let ahead_of_expiry = token
         .expires_at
-        .map(|at| at - refresh_lead(lifetime.unwrap_or_default()));
+        .map(|at| earlier(at, refresh_lead(lifetime.unwrap_or_default())));
     let at_least = account
         .refresh_at_least
-        .map(|secs| token.obtained_at + Duration::from_secs(secs));
+        .map(|secs| later(token.obtained_at, Duration::from_secs(secs)));
     let due = match (ahead_of_expiry, at_least) {
         (Some(a), Some(b)) => a.min(b),
         (a, b) => a.or(b)?,
     };
-    let floor = token.obtained_at + lifetime.map_or(Duration::ZERO, |l| l / 4);
+    let floor = later(
+        token.obtained_at,
+        lifetime.map_or(Duration::ZERO, |l| l / 4),
+    );
     let due = due.max(floor);
     Some(match status.retry_at {
         Some(retry) => due.max(retry),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::accounts::write_atomically;
 use super::error::StoreError;
 use super::home::Home;
+use crate::oauth::time::later;
 use crate::oauth::token::{unix_seconds, unix_seconds_opt};
 use crate::oauth::{ErrorKind, Tokens};
 
@@ -131,7 +132,7 @@ impl AccountStatus {
                 .unwrap_or_default(),
         );
         match expires_at {
-            Some(at) if now + lead >= at => Health::Expiring,
+            Some(at) if later(now, lead) >= at => Health::Expiring,
             _ => Health::Valid,
         }
     }
@@ -196,7 +197,8 @@ impl AccountStatus {
             self.retry_at = None;
         } else {
             self.failures = self.failures.saturating_add(1);
-            self.retry_at = Some(now + retry_after.unwrap_or_else(|| backoff(self.failures)));
+            let wait = retry_after.unwrap_or_else(|| backoff(self.failures));
+            self.retry_at = Some(later(now, wait));
         }
     }
 

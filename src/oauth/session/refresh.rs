@@ -6,6 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::{Seen, Session, lock};
 use crate::oauth::error::Error;
 use crate::oauth::hooks::{RefreshOutcome, RefreshReport, RefreshTrigger};
+use crate::oauth::time::later_instant;
 use crate::oauth::token::Tokens;
 
 /// Set when the latest refresh failed.
@@ -51,8 +52,10 @@ impl Session {
         if let RefreshOutcome::Failed(e) = outcome {
             let mut state = lock(&self.inner.state);
             let failures = state.backoff.as_ref().map_or(0, |b| b.failures) + 1;
-            let until = (!e.needs_reauthorization())
-                .then(|| Instant::now() + e.retry_after().unwrap_or(backoff_delay(failures)));
+            let until = (!e.needs_reauthorization()).then(|| {
+                let wait = e.retry_after().unwrap_or(backoff_delay(failures));
+                later_instant(Instant::now(), wait)
+            });
             state.backoff = Some(Backoff {
                 error: e.clone(),
                 until,

@@ -100,3 +100,73 @@ async fn add_link_refresh_and_test_in_a_real_terminal() {
     tmux.wait_until_gone(wait);
     assert!(server.count("grant refresh_token 200").await >= 2);
 }
+
+/// The trap of issue 8: after a refresh the engine napped 30 s instead of waking at the next due
+/// time, so 20 s tokens were expired a third of the time. Sampled every second for 90 s, the
+/// account's row must never say expired nor show a time left of 0 — and the engine must still not
+/// refresh more than once per quarter-lifetime.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_fresh_token_never_lapses_on_screen() {
+    const TTL: u64 = 20;
+    const SAMPLES: u64 = 90;
+    let server = TestProvider::start_with(Options {
+        access_ttl: TTL,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let binary = Deck::binary();
+    let home = deck.home().to_str().unwrap().to_string();
+    let tmux = Tmux::start(&[binary.to_str().unwrap(), "--home", &home], 100, 30);
+    tmux.wait_for("● valid", Duration::from_secs(15));
+    let before = server.count("grant refresh_token 200").await;
+
+    let start = std::time::Instant::now();
+    let mut lapses = Vec::new();
+    for second in 0..SAMPLES {
+        let screen = tmux.screen();
+        let row = screen
+            .lines()
+            .find(|l| l.starts_with("work "))
+            .unwrap_or_else(|| panic!("no row for the account at {second} s:\n{screen}"))
+            .to_string();
+        // After the badge: the health, the time left, the last refresh, two spaces apart.
+        // (● for a state, ◐ while a refresh runs.)
+        let cells: Vec<&str> = row
+            .split(['●', '◐'])
+            .nth(1)
+            .unwrap_or_default()
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let (health, left) = (
+            cells.first().copied().unwrap_or(""),
+            cells.get(1).copied().unwrap_or(""),
+        );
+        if health == "expired" || left == "0s" || left.starts_with('-') {
+            lapses.push(format!("{second:>3} s: {}", row.trim()));
+        }
+        let next = Duration::from_secs(second + 1);
+        if let Some(pause) = next.checked_sub(start.elapsed()) {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(Duration::from_secs(10));
+
+    assert!(
+        lapses.is_empty(),
+        "the token lapsed on screen:\n{}",
+        lapses.join("\n")
+    );
+    let refreshes = server.count("grant refresh_token 200").await - before;
+    // Due every 10 s (half of 20 s); never more often than every 5 s (a quarter).
+    assert!(
+        (SAMPLES / TTL..=SAMPLES / (TTL / 4) + 1).contains(&refreshes),
+        "{refreshes} refreshes in {SAMPLES} s of {TTL} s tokens"
+    );
+    assert_eq!(server.count("refresh token reused").await, 0);
+}

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::{Mutex, mpsc};
 
-use super::account::{AccountError, open_session};
+use super::account::{AccountError, Persistence, open_session};
 use crate::oauth::time::{earlier, later};
 use crate::oauth::{RefreshTrigger, refresh_lead};
 use crate::store::{Account, AccountStatus, Store};
@@ -93,12 +93,15 @@ pub fn spawn(
     notify: impl Fn(EngineEvent) + Send + Sync + 'static,
 ) -> EngineHandle {
     let (requests, inbox) = mpsc::unbounded_channel();
+    let (finished, done) = mpsc::unbounded_channel();
     let engine = Engine {
         store,
         notify: Arc::new(notify),
         running: HashMap::new(),
+        cooldown: HashMap::new(),
+        finished,
     };
-    tokio::spawn(engine.run(inbox));
+    tokio::spawn(engine.run(inbox, done));
     EngineHandle { requests }
 }
 
@@ -107,17 +110,43 @@ struct Engine {
     notify: Arc<dyn Fn(EngineEvent) + Send + Sync>,
     /// One lock per account: a manual refresh waits for a running automatic one.
     running: HashMap<String, Arc<Mutex<()>>>,
+    /// Failures the status file does not show (the keyring could not be read, say): no automatic
+    /// attempt before this time, so that an account the store cannot mark is not retried in a loop.
+    cooldown: HashMap<String, Cooldown>,
+    /// Each refresh task says here that it ended, so the schedule is computed again at once from
+    /// the new token: a refresh must never be followed by a `MAX_SLEEP` nap past the next due time.
+    finished: mpsc::UnboundedSender<Finished>,
+}
+
+struct Finished {
+    account: String,
+    ok: bool,
+}
+
+struct Cooldown {
+    failures: u32,
+    until: SystemTime,
 }
 
 impl Engine {
-    async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Request>) {
+    async fn run(
+        mut self,
+        mut inbox: mpsc::UnboundedReceiver<Request>,
+        mut done: mpsc::UnboundedReceiver<Finished>,
+    ) {
         loop {
             let now = SystemTime::now();
-            let mut next_wake = now + MAX_SLEEP;
+            let mut next_wake = later(now, MAX_SLEEP);
             if let Ok(accounts) = self.store.accounts() {
+                self.cooldown
+                    .retain(|name, _| accounts.accounts.contains_key(name));
                 for (name, account) in &accounts.accounts {
                     let Some(due) = next_refresh_at(account, &self.store.status(name)) else {
                         continue;
+                    };
+                    let due = match self.cooldown.get(name) {
+                        Some(cooldown) => due.max(cooldown.until),
+                        None => due,
                     };
                     if due <= now {
                         self.start(name, RefreshTrigger::AheadOfExpiry);
@@ -137,8 +166,28 @@ impl Engine {
                     Some(Request::Rescan) => {}
                     None => return,
                 },
+                Some(finished) = done.recv() => self.finished(finished),
             }
         }
+    }
+
+    /// A refresh ended: the loop computes the schedule again from the new token. A failure the
+    /// status file may not show starts (or lengthens) this account's cool-down.
+    fn finished(&mut self, finished: Finished) {
+        if finished.ok {
+            self.cooldown.remove(&finished.account);
+            return;
+        }
+        let failures = self
+            .cooldown
+            .get(&finished.account)
+            .map_or(0, |c| c.failures)
+            .saturating_add(1);
+        let wait = Duration::from_secs(1 << failures.saturating_sub(1).min(6))
+            .min(Duration::from_secs(60));
+        let until = later(SystemTime::now(), wait);
+        self.cooldown
+            .insert(finished.account, Cooldown { failures, until });
     }
 
     /// Starts a refresh unless an automatic one for the account is running already.
@@ -150,26 +199,33 @@ impl Engine {
             }
             // A manual refresh waits its turn.
             let (store, notify, name) = (self.store.clone(), self.notify.clone(), name.to_string());
+            let finished = self.finished.clone();
             tokio::spawn(async move {
                 let _turn = slot.lock().await;
-                refresh(&store, &*notify, &name, trigger).await;
+                let ok = refresh(&store, &*notify, &name, trigger).await;
+                let _ = finished.send(Finished { account: name, ok });
             });
             return;
         };
         let (store, notify, name) = (self.store.clone(), self.notify.clone(), name.to_string());
+        let finished = self.finished.clone();
         tokio::spawn(async move {
-            let _turn = guard;
-            refresh(&store, &*notify, &name, trigger).await;
+            let ok = {
+                let _turn = guard;
+                refresh(&store, &*notify, &name, trigger).await
+            };
+            let _ = finished.send(Finished { account: name, ok });
         });
     }
 }
 
+/// One refresh, told through `notify`; whether it went well (or was not needed).
 async fn refresh(
     store: &Arc<Store>,
     notify: &(dyn Fn(EngineEvent) + Send + Sync),
     name: &str,
     trigger: RefreshTrigger,
-) {
+) -> bool {
     // Another process may have refreshed since the schedule was read.
     if trigger == RefreshTrigger::AheadOfExpiry {
         let still_due = store.accounts().ok().and_then(|a| {
@@ -177,14 +233,14 @@ async fn refresh(
             next_refresh_at(&account, &store.status(name))
         });
         if still_due.is_none_or(|due| due > SystemTime::now()) {
-            return;
+            return true;
         }
     }
     notify(EngineEvent::Started {
         account: name.to_string(),
         trigger,
     });
-    let result = match open_session(store, name).await {
+    let result = match open_session(store, name, &Persistence::while_running()).await {
         Ok(session) if session.tokens().is_none() => Err(AccountError::NotLinked(name.to_string())),
         Ok(session) => session
             .refresh_for(trigger)
@@ -201,11 +257,13 @@ async fn refresh(
             status.record_failure(kind, &reason, None, SystemTime::now());
         });
     }
+    let ok = result.is_ok();
     notify(EngineEvent::Finished {
         account: name.to_string(),
         trigger,
         error: result.err().map(|e| e.to_string()),
     });
+    ok
 }
 
 #[cfg(test)]

@@ -123,7 +123,7 @@ async fn killing_a_refresh_midway_never_corrupts_the_record() {
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(4), "round {round}: {err}");
         assert!(
-            err.contains("an earlier refresh was interrupted after the server had already rotated the refresh token"),
+            err.contains("an earlier refresh was interrupted (the process was killed) after the server had rotated the refresh token"),
             "round {round}: the lost answer is explained: {err}"
         );
         explained += 1;

@@ -294,6 +294,8 @@ async fn tokens_that_cannot_be_persisted_are_not_used_until_saved() {
         .on_refreshed(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         })
+        // No patience: the first failure gives up (the store may come back later).
+        .persist_patience(Some(Duration::ZERO))
         .build()
         .unwrap();
     let first = link(&session).await;
@@ -320,6 +322,46 @@ async fn tokens_that_cannot_be_persisted_are_not_used_until_saved() {
     // The next use saves it first, then sends with it: no second refresh needed.
     assert_eq!(get_me(&session, &server).await, 200);
     assert_eq!(server.count(REFRESHES).await, 1);
+}
+
+/// A store that is away for a moment: the new tokens are held and saved once it is back, and the
+/// refresh succeeds — the rotated refresh token is never dropped.
+#[tokio::test]
+async fn persisting_is_retried_while_patience_lasts() {
+    let server = TestProvider::start().await;
+    let failures_left = Arc::new(AtomicUsize::new(0));
+    let retries = Arc::new(Mutex::new(Vec::new()));
+    let (left, told) = (failures_left.clone(), retries.clone());
+    let session = session(&server, Client::Basic, PASTE_REDIRECT)
+        .persist(move |_tokens: Tokens| {
+            let fail = left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            async move {
+                if fail {
+                    Err(std::io::Error::other("the keyring is locked"))
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .persist_patience(Some(Duration::from_secs(10)))
+        .on_persist_retry(move |retry| {
+            told.lock().unwrap().push((retry.attempt, retry.retry_in));
+        })
+        .build()
+        .unwrap();
+    let first = link(&session).await;
+
+    failures_left.store(3, Ordering::SeqCst);
+    let refreshed = session.refresh().await.expect("saved on the fourth try");
+    assert_ne!(refreshed.refresh_token(), first.refresh_token());
+    let told = retries.lock().unwrap().clone();
+    let attempts: Vec<u32> = told.iter().map(|(attempt, _)| *attempt).collect();
+    assert_eq!(attempts, [1, 2, 3]);
+    assert!(told[0].1 < told[2].1, "backs off: {told:?}");
+    assert_eq!(server.count(REFRESHES).await, 1);
+    assert_eq!(server.count("refresh token reused").await, 0);
 }
 
 #[tokio::test]

@@ -130,6 +130,12 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
             status.health(now).label(),
             time_left(&status, now)
         );
+        if let Some(since) = status.unsaved_since {
+            println!(
+                "  tokens not saved — keyring unavailable since {}: a running tokendeck holds them and keeps trying",
+                rfc3339(since)
+            );
+        }
         if let Some(token) = &status.token {
             println!(
                 "  scope: {}",
@@ -168,6 +174,7 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
         "scope": token.and_then(|t| t.scope.clone()),
         "token_type": token.map(|t| t.token_type.clone()),
         "has_refresh_token": token.is_some_and(|t| t.has_refresh_token),
+        "unsaved_since": status.unsaved_since.map(rfc3339),
         "last_refresh": status.last_refresh.as_ref().map(|r| json!({
             "at": rfc3339(r.at),
             "ok": r.ok,

@@ -8,14 +8,14 @@ use std::time::SystemTime;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::{CliError, warn_about_keyring};
+use super::{CliError, persistence, warn_about_keyring};
 use crate::format::short_duration;
 use crate::oauth::{CallbackListener, Error, Tokens};
 use crate::refresh::open_session;
 use crate::store::Store;
 
 pub async fn link(store: &Arc<Store>, name: &str, browser: bool, qr: bool) -> Result<(), CliError> {
-    let session = open_session(store, name).await?;
+    let session = open_session(store, name, &persistence()).await?;
     warn_about_keyring(store).await;
     let listener = match url::Url::parse(&session.redirect_uri()) {
         Ok(url) if url.scheme() == "http" && crate::oauth::provider::is_loopback(&url) => {

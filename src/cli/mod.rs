@@ -225,6 +225,25 @@ pub async fn demo(home: Option<PathBuf>, ttl: u64) -> Result<(), CliError> {
         .map_err(CliError::Io)
 }
 
+/// How commands treat new tokens the keyring will not take: they wait up to 30 s for it to come
+/// back, saying so once on stderr (the tokens are held meanwhile, never dropped).
+fn persistence() -> crate::refresh::Persistence {
+    const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+    crate::refresh::Persistence::for_a_while(PATIENCE, |retry| {
+        if retry.attempt == 1 {
+            let cause = match retry.error.storage_cause() {
+                Some(cause) => cause.to_string(),
+                None => retry.error.to_string(),
+            };
+            eprintln!(
+                "tokendeck: the new tokens could not be saved yet ({}); holding them and trying again for up to {} s",
+                cause.trim_end_matches('.'),
+                PATIENCE.as_secs()
+            );
+        }
+    })
+}
+
 /// Prints the keyring's warning (tokens lost at reboot) once per command that uses it.
 async fn warn_about_keyring(store: &Store) {
     if let Ok(keyring) = store.keyring().await

@@ -3,21 +3,21 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::{CallArgs, CliError, warn_about_keyring};
+use super::{CallArgs, CliError, persistence, warn_about_keyring};
 use crate::format::short_duration;
 use crate::refresh::{force_refresh, open_session, valid_tokens};
 use crate::store::Store;
 
 /// Prints a valid access token and nothing else.
 pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
-    let tokens = valid_tokens(store, name).await?;
+    let tokens = valid_tokens(store, name, &persistence()).await?;
     println!("{}", tokens.access_token());
     Ok(())
 }
 
 pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     warn_about_keyring(store).await;
-    let tokens = force_refresh(store, name).await?;
+    let tokens = force_refresh(store, name, &persistence()).await?;
     let left = tokens
         .expires_at()
         .and_then(|at| at.duration_since(std::time::SystemTime::now()).ok())
@@ -34,7 +34,7 @@ pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
 
 /// Sends one request with the account's token; the body goes to stdout as it came.
 pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
-    let session = open_session(store, &args.name).await?;
+    let session = open_session(store, &args.name, &persistence()).await?;
     if session.tokens().is_none() {
         return Err(crate::refresh::AccountError::NotLinked(args.name).into());
     }

@@ -9,12 +9,17 @@ use url::Url;
 
 use super::error::{BoxError, Error};
 use super::exchange::{AuthMethod, TokenEndpoint};
-use super::hooks::{GuardHook, RefreshGuard, RefreshReport, ReportCallback};
+use super::hooks::{
+    GuardHook, PersistRetry, PersistRetryCallback, RefreshGuard, RefreshReport, ReportCallback,
+};
 use super::http;
 use super::provider::Provider;
 use super::secret::ClientSecret;
 use super::session::Session;
 use super::token::Tokens;
+
+/// How long a session keeps trying to persist new tokens unless told otherwise.
+pub const DEFAULT_PERSIST_PATIENCE: Duration = Duration::from_secs(30);
 
 pub(crate) type RefreshedCallback = Arc<dyn Fn(&Tokens) + Send + Sync>;
 pub(crate) type PersistFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
@@ -35,6 +40,8 @@ pub struct SessionBuilder {
     persist: Option<PersistHook>,
     refresh_guard: Option<GuardHook>,
     on_refresh_attempt: Option<ReportCallback>,
+    persist_patience: Option<Duration>,
+    on_persist_retry: Option<PersistRetryCallback>,
     timeout: Duration,
 }
 
@@ -50,6 +57,8 @@ pub(crate) struct SessionParts {
     pub persist: Option<PersistHook>,
     pub refresh_guard: Option<GuardHook>,
     pub on_refresh_attempt: Option<ReportCallback>,
+    pub persist_patience: Option<Duration>,
+    pub on_persist_retry: Option<PersistRetryCallback>,
     pub api: reqwest::Client,
 }
 
@@ -69,6 +78,8 @@ impl SessionBuilder {
             persist: None,
             refresh_guard: None,
             on_refresh_attempt: None,
+            persist_patience: Some(DEFAULT_PERSIST_PATIENCE),
+            on_persist_retry: None,
             timeout: http::DEFAULT_TIMEOUT,
         }
     }
@@ -164,6 +175,24 @@ impl SessionBuilder {
         self
     }
 
+    /// How long new tokens that could not be persisted are retried before the refresh gives up
+    /// with [`Error::Persist`] (default 30 s); `None` keeps trying for as long as the session
+    /// lives. The tokens are kept in memory all along and used by no one until saved.
+    pub fn persist_patience(mut self, patience: Option<Duration>) -> Self {
+        self.persist_patience = patience;
+        self
+    }
+
+    /// Told each time persisting failed and will be tried again (to tell a person, or to mark
+    /// the account as holding unsaved tokens).
+    pub fn on_persist_retry(
+        mut self,
+        callback: impl Fn(&PersistRetry<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_persist_retry = Some(Arc::new(callback));
+        self
+    }
+
     /// Total time a token request may take (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -220,6 +249,8 @@ impl SessionBuilder {
             persist: self.persist,
             refresh_guard: self.refresh_guard,
             on_refresh_attempt: self.on_refresh_attempt,
+            persist_patience: self.persist_patience,
+            on_persist_retry: self.on_persist_retry,
             api,
         }))
     }

@@ -6,6 +6,7 @@ use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,21 @@ pub struct RefreshGuard {
     pub hold: Box<dyn Any + Send>,
 }
 
+/// Told each time new tokens could not be persisted and will be tried again. They stay in memory
+/// meanwhile — a rotating server has already spent the old refresh token — and are handed to no
+/// one until they are saved.
+#[derive(Debug)]
+pub struct PersistRetry<'a> {
+    /// Failed attempts so far (1 on the first).
+    pub attempt: u32,
+    pub error: &'a Error,
+    /// When the next attempt is made.
+    pub retry_in: Duration,
+    /// How long the session keeps trying before it gives up; `None`: while it lives.
+    pub patience: Option<Duration>,
+}
+
+pub(crate) type PersistRetryCallback = Arc<dyn Fn(&PersistRetry<'_>) + Send + Sync>;
 pub(crate) type GuardFuture = Pin<Box<dyn Future<Output = Result<RefreshGuard, BoxError>> + Send>>;
 pub(crate) type GuardHook = Arc<dyn Fn() -> GuardFuture + Send + Sync>;
 pub(crate) type ReportCallback = Arc<dyn Fn(&RefreshReport<'_>) + Send + Sync>;

@@ -20,7 +20,7 @@ pub use builder::SessionBuilder;
 pub use callback::CallbackListener;
 pub use error::{BoxError, Error, ErrorKind, Grant};
 pub use exchange::AuthMethod;
-pub use hooks::{RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
+pub use hooks::{PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
 pub use provider::Provider;
 pub use session::Session;
 pub use time::RetryAfter;

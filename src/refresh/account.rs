@@ -3,9 +3,11 @@
 //! anyone uses them, and every attempt lands in the event log and the account's status.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use crate::oauth::{self, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens};
+use crate::oauth::{
+    self, PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens,
+};
 use crate::store::{Account, AccountLock, Event, Outcome, Record, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +22,7 @@ pub enum AccountError {
         "the keyring holds no record of {0:?} (lost at a reboot, or deleted), so its tokens and client secret are gone: `tokendeck remove {0}`, add it again, and link it"
     )]
     RecordMissing(String),
-    #[error("{name:?} must be linked again ({reason}): run `tokendeck link {name}`")]
+    #[error("{name:?} must be linked again: {}. Run `tokendeck link {name}`", reason.trim_end_matches('.'))]
     NeedsRelink { name: String, reason: String },
     #[error(
         "refreshing {name:?} failed a moment ago ({reason}) and its token has expired; tokendeck leaves the server alone for {seconds} s more, then tries again"
@@ -30,6 +32,53 @@ pub enum AccountError {
         reason: String,
         seconds: u64,
     },
+}
+
+/// What a session opened here does with new tokens the keyring will not take. They are never
+/// dropped while the session lives: they are kept, retried with backoff, and the account's status
+/// says "not saved" meanwhile (and, if the process ends first, why its stored token is spent).
+#[derive(Clone)]
+pub struct Persistence {
+    /// How long to keep trying before a refresh fails with the persist error; `None`: for as
+    /// long as the process runs (the engine, the TUI).
+    pub patience: Option<Duration>,
+    /// Told of each retry, to tell a person.
+    pub on_retry: Option<TellRetry>,
+}
+
+/// Told of each retry to persist.
+pub type TellRetry = Arc<dyn Fn(&PersistRetry<'_>) + Send + Sync>;
+
+impl Persistence {
+    /// For a long-running process: keep trying while it lives.
+    pub fn while_running() -> Persistence {
+        Persistence {
+            patience: None,
+            on_retry: None,
+        }
+    }
+
+    /// For a command: keep trying for `patience`, telling `on_retry`.
+    pub fn for_a_while(
+        patience: Duration,
+        on_retry: impl Fn(&PersistRetry<'_>) + Send + Sync + 'static,
+    ) -> Persistence {
+        Persistence {
+            patience: Some(patience),
+            on_retry: Some(Arc::new(on_retry)),
+        }
+    }
+}
+
+/// Environment variable: how long a request to the token endpoint may take, in seconds (1–600;
+/// 30 when unset), for providers on slow links — and tests of what a timeout does.
+pub const TIMEOUT_VAR: &str = "TOKENDECK_TIMEOUT";
+
+fn request_timeout() -> Option<Duration> {
+    let seconds: u64 = std::env::var(TIMEOUT_VAR).ok()?.trim().parse().ok()?;
+    (1..=600)
+        .contains(&seconds)
+        .then(|| Duration::from_secs(seconds))
 }
 
 /// The keyring record of `name`; every account has one from the moment it is added.
@@ -45,15 +94,23 @@ async fn read_record(store: &Store, name: &str) -> Result<Record, AccountError> 
 }
 
 /// A session for `name`, resuming from its keyring record.
-pub async fn open_session(store: &Arc<Store>, name: &str) -> Result<Session, AccountError> {
+pub async fn open_session(
+    store: &Arc<Store>,
+    name: &str,
+    persistence: &Persistence,
+) -> Result<Session, AccountError> {
     let account = store.accounts()?.get(name)?.clone();
     let record = read_record(store, name).await?;
-    Ok(session_with(store, name, &account, &record)?)
+    Ok(session_with(store, name, &account, &record, persistence)?)
 }
 
 /// A valid access token for a script: one keyring read when the token is fresh; otherwise a
 /// refresh, exclusive across processes — unless a recent failure says to leave the server alone.
-pub async fn valid_tokens(store: &Arc<Store>, name: &str) -> Result<Tokens, AccountError> {
+pub async fn valid_tokens(
+    store: &Arc<Store>,
+    name: &str,
+    persistence: &Persistence,
+) -> Result<Tokens, AccountError> {
     let account = store.accounts()?.get(name)?.clone();
     let record = read_record(store, name).await?;
     let tokens = record
@@ -61,10 +118,21 @@ pub async fn valid_tokens(store: &Arc<Store>, name: &str) -> Result<Tokens, Acco
         .clone()
         .ok_or_else(|| AccountError::NotLinked(name.to_string()))?;
     let now = SystemTime::now();
+    let status = store.status(name);
+    // A grant the server refused is dead, and so is its access token (a 401 may have said so
+    // already): never hand out a token known to be rejected.
+    if status.needs_relink {
+        return Err(AccountError::NeedsRelink {
+            name: name.to_string(),
+            reason: status
+                .last_refresh
+                .and_then(|r| r.error)
+                .unwrap_or_else(|| "the provider refused the grant".into()),
+        });
+    }
     if !tokens.is_refresh_due(now) {
         return Ok(tokens);
     }
-    let status = store.status(name);
     if status.backing_off(now) {
         if !tokens.is_expired(now) {
             return Ok(tokens);
@@ -89,7 +157,7 @@ pub async fn valid_tokens(store: &Arc<Store>, name: &str) -> Result<Tokens, Acco
             seconds,
         });
     }
-    let session = session_with(store, name, &account, &record)?;
+    let session = session_with(store, name, &account, &record, persistence)?;
     let tokens = session
         .valid_tokens()
         .await
@@ -104,22 +172,34 @@ pub async fn valid_tokens(store: &Arc<Store>, name: &str) -> Result<Tokens, Acco
 }
 
 /// Refreshes `name` now, whatever its expiry.
-pub async fn force_refresh(store: &Arc<Store>, name: &str) -> Result<Tokens, AccountError> {
-    let session = open_session(store, name).await?;
+pub async fn force_refresh(
+    store: &Arc<Store>,
+    name: &str,
+    persistence: &Persistence,
+) -> Result<Tokens, AccountError> {
+    let session = open_session(store, name, persistence).await?;
     if session.tokens().is_none() {
         return Err(AccountError::NotLinked(name.to_string()));
     }
     session.refresh().await.map_err(|e| explain(store, name, e))
 }
 
-/// A dead grant right after an interrupted refresh has a known cause: say it.
+/// A refresh token refused after `cause`, in one sentence.
+fn spent_token_message(cause: &str, error: &oauth::Error) -> String {
+    format!(
+        "{cause}; so the stored refresh token was already spent, and the provider now refuses it ({})",
+        error.provider_answer()
+    )
+}
+
+/// A dead grant right after a refresh whose new tokens were lost has a known cause: say it.
 fn explain(store: &Store, name: &str, error: oauth::Error) -> AccountError {
-    if error.needs_reauthorization() && store.status(name).interrupted {
+    if error.needs_reauthorization()
+        && let Some(cause) = store.status(name).spent_token_cause()
+    {
         return AccountError::NeedsRelink {
             name: name.to_string(),
-            reason: format!(
-                "an earlier refresh was interrupted after the server had already rotated the refresh token, so the stored one is spent ({error})"
-            ),
+            reason: spent_token_message(&cause, &error),
         };
     }
     AccountError::OAuth(error)
@@ -130,6 +210,7 @@ fn session_with(
     name: &str,
     account: &Account,
     record: &Record,
+    persistence: &Persistence,
 ) -> Result<Session, oauth::Error> {
     let mut builder = Session::builder(
         account.provider.clone(),
@@ -138,6 +219,9 @@ fn session_with(
     )
     .auth_method(account.auth_method)
     .scopes(account.scopes.clone());
+    if let Some(timeout) = request_timeout() {
+        builder = builder.timeout(timeout);
+    }
     for (key, value) in &account.params {
         builder = builder.authorize_param(key, value);
     }
@@ -153,9 +237,15 @@ fn session_with(
     if let Some(tokens) = &record.tokens {
         builder = builder.tokens(tokens.clone());
     }
-    let (persist_store, guard_store, log_store) = (store.clone(), store.clone(), store.clone());
-    let (persist_name, guard_name, log_name) =
-        (name.to_string(), name.to_string(), name.to_string());
+    let (persist_store, guard_store, log_store, retry_store) =
+        (store.clone(), store.clone(), store.clone(), store.clone());
+    let (persist_name, guard_name, log_name, retry_name) = (
+        name.to_string(),
+        name.to_string(),
+        name.to_string(),
+        name.to_string(),
+    );
+    let on_retry = persistence.on_retry.clone();
     let secret = record.client_secret.clone();
     builder
         .persist(move |tokens: Tokens| {
@@ -192,6 +282,19 @@ fn session_with(
             }
         })
         .on_refresh_attempt(move |report| log_attempt(&log_store, &log_name, report))
+        .persist_patience(persistence.patience)
+        .on_persist_retry(move |retry| {
+            if retry.attempt == 1 {
+                // On disk at once: if the process ends before the keyring is back, the next
+                // failure can say what happened.
+                let _ = retry_store.update_status(&retry_name, |status| {
+                    status.unsaved_since.get_or_insert(SystemTime::now());
+                });
+            }
+            if let Some(tell) = &on_retry {
+                tell(retry);
+            }
+        })
         .build()
 }
 
@@ -223,17 +326,27 @@ fn log_attempt(store: &Store, name: &str, report: &RefreshReport<'_>) {
     };
     let mut event = Event::new(name, report.trigger.into(), outcome);
     event.expires_at = tokens.and_then(Tokens::expires_at);
+    // A dead grant after a refresh whose tokens were lost: the message says which refresh.
+    let message = error.map(|error| match store.status(name).spent_token_cause() {
+        Some(cause) if error.needs_reauthorization() => {
+            format!(
+                "{}: link the account again",
+                spent_token_message(&cause, error)
+            )
+        }
+        _ => error.to_string(),
+    });
     if let Some(error) = error {
         event.error_kind = Some(error.kind().into());
-        event.message = Some(error.to_string());
+        event.message = message.clone();
     }
     // The status first: a TUI that sees the event reads the status at once.
-    let _ = store.update_status(name, |status| match (tokens, error) {
-        (Some(tokens), _) => status.record_tokens(tokens, outcome == Outcome::Ok, now),
-        (None, Some(error)) => {
-            status.record_failure(error.kind(), &error.to_string(), error.retry_after(), now)
+    let _ = store.update_status(name, |status| match (tokens, error, &message) {
+        (Some(tokens), ..) => status.record_tokens(tokens, outcome == Outcome::Ok, now),
+        (None, Some(error), Some(message)) => {
+            status.record_failure(error.kind(), message, error.retry_after(), now)
         }
-        (None, None) => {}
+        _ => {}
     });
     let _ = store.log().append(&event);
 }

@@ -5,5 +5,5 @@
 mod account;
 pub mod engine;
 
-pub use account::{AccountError, force_refresh, open_session, valid_tokens};
+pub use account::{AccountError, Persistence, force_refresh, open_session, valid_tokens};
 pub use engine::{EngineEvent, EngineHandle, next_refresh_at};

@@ -133,8 +133,10 @@ impl Store {
             .append(&Event::new(name, Trigger::Remove, Outcome::Ok))
     }
 
-    /// Logs that `name` was linked and stores its first tokens' status.
+    /// Logs that `name` was linked and gives it a fresh status: no failure from before the link
+    /// is left over.
     pub fn record_link(&self, name: &str, tokens: &Tokens) -> Result<(), StoreError> {
+        self.update_status(name, |status| status.record_link(tokens, SystemTime::now()))?;
         let mut event = Event::new(name, Trigger::Link, Outcome::Ok);
         event.expires_at = tokens.expires_at();
         self.log.append(&event)

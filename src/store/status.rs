@@ -44,6 +44,23 @@ pub struct AccountStatus {
     /// The refresh before the latest one was interrupted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// A refresh at this time received new tokens that could not be saved yet (the keyring was
+    /// unavailable). Cleared once they are; still set after the process ended, it explains why
+    /// the stored refresh token no longer works.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub unsaved_since: Option<SystemTime>,
+    /// A refresh at this time was sent but its answer was lost (a timeout, a broken connection):
+    /// a rotating server may have spent the stored refresh token.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub lost_refresh_at: Option<SystemTime>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,6 +111,8 @@ pub enum Health {
     Expired,
     /// The grant is dead; only linking again helps.
     NeedsRelink,
+    /// New tokens are held in memory by a process that cannot save them to the keyring.
+    Unsaved,
     /// Refreshes keep failing for a passing reason (server down, network).
     Error,
 }
@@ -106,6 +125,7 @@ impl Health {
             Health::Expiring => "expiring",
             Health::Expired => "expired",
             Health::NeedsRelink => "needs re-link",
+            Health::Unsaved => "not saved",
             Health::Error => "error",
         }
     }
@@ -118,6 +138,9 @@ impl AccountStatus {
         };
         if self.needs_relink {
             return Health::NeedsRelink;
+        }
+        if self.unsaved_since.is_some() {
+            return Health::Unsaved;
         }
         let expires_at = token.expires_at;
         if expires_at.is_some_and(|at| now >= at) {
@@ -170,6 +193,9 @@ impl AccountStatus {
         self.needs_relink = false;
         self.failures = 0;
         self.retry_at = None;
+        self.unsaved_since = None;
+        self.lost_refresh_at = None;
+        self.interrupted = false;
         if refreshed {
             self.last_refresh = Some(LastRefresh {
                 at: now,
@@ -192,6 +218,9 @@ impl AccountStatus {
             ok: false,
             error: Some(message.to_string()),
         });
+        if kind == ErrorKind::Ambiguous {
+            self.lost_refresh_at.get_or_insert(now);
+        }
         if kind == ErrorKind::NeedsReauthorization {
             self.needs_relink = true;
             self.retry_at = None;
@@ -200,6 +229,34 @@ impl AccountStatus {
             let wait = retry_after.unwrap_or_else(|| backoff(self.failures));
             self.retry_at = Some(later(now, wait));
         }
+    }
+
+    /// New tokens were linked: a fresh start, with no failure from before the link left over.
+    pub fn record_link(&mut self, tokens: &Tokens, now: SystemTime) {
+        self.record_tokens(tokens, false, now);
+        self.last_refresh = None;
+    }
+
+    /// Why the stored refresh token may have been spent by a refresh whose new tokens never
+    /// reached the keyring — the known causes, with their times, for a message that follows a
+    /// dead grant.
+    pub fn spent_token_cause(&self) -> Option<String> {
+        let time = |t: SystemTime| crate::format::rfc3339(t);
+        if let Some(at) = self.unsaved_since {
+            return Some(format!(
+                "the refresh at {} received new tokens but the keyring could not store them before tokendeck stopped, and the server had already rotated the refresh token",
+                time(at)
+            ));
+        }
+        if let Some(at) = self.lost_refresh_at {
+            return Some(format!(
+                "the refresh at {} reached the server but its answer was lost (a timeout or a broken connection), and the server had rotated the refresh token in that answer",
+                time(at)
+            ));
+        }
+        self.interrupted.then(|| {
+            "an earlier refresh was interrupted (the process was killed) after the server had rotated the refresh token".to_string()
+        })
     }
 
     /// Whether an automatic refresh should wait (a relink is needed, or the backoff runs).
@@ -268,6 +325,27 @@ mod tests {
         assert_eq!(status.health(now), Health::Error);
         status.record_failure(ErrorKind::NeedsReauthorization, "invalid_grant", None, now);
         assert_eq!(status.health(now), Health::NeedsRelink);
+    }
+
+    #[test]
+    fn a_spent_refresh_token_is_explained_by_what_lost_its_successor() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut status = AccountStatus::default();
+        assert_eq!(status.spent_token_cause(), None);
+        status.record_failure(ErrorKind::Ambiguous, "no answer", None, now);
+        let cause = status.spent_token_cause().unwrap();
+        assert!(
+            cause.contains("2027-01-15T08:00:00Z") && cause.contains("answer was lost"),
+            "{cause}"
+        );
+        status.unsaved_since = Some(now);
+        let cause = status.spent_token_cause().unwrap();
+        assert!(cause.contains("keyring could not store them"), "{cause}");
+        // Stored tokens end every such story; so does a new link, with the old failure.
+        status.record_link(&Tokens::new("a", now), now);
+        assert_eq!(status.spent_token_cause(), None);
+        assert_eq!(status.last_refresh, None);
+        assert_eq!(status.health(now), Health::Valid);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::app::AccountRow;
 use super::message::{Effect, Message};
 use crate::oauth::secret::AccessToken;
 use crate::oauth::{self, CallbackListener, Session, Tokens};
-use crate::refresh::{EngineHandle, open_session};
+use crate::refresh::{EngineHandle, Persistence, open_session};
 use crate::store::events::Follow;
 use crate::store::{Store, StoreError};
 
@@ -246,7 +246,9 @@ async fn link(
     tx: &UnboundedSender<Message>,
     shared_url: &Mutex<Option<String>>,
 ) -> Result<Tokens, String> {
-    let session = open_session(store, name).await.map_err(|e| e.to_string())?;
+    let session = open_session(store, name, &Persistence::while_running())
+        .await
+        .map_err(|e| e.to_string())?;
     let listener = match url::Url::parse(&session.redirect_uri()) {
         Ok(u) if u.scheme() == "http" && oauth::provider::is_loopback(&u) => {
             Some(session.listen().await.map_err(|e| e.to_string())?)
@@ -302,7 +304,9 @@ async fn test_api(store: &Arc<Store>, name: &str) -> Result<(u16, String), Strin
     let url = account
         .api_url
         .ok_or("no API URL is set for this account")?;
-    let session = open_session(store, name).await.map_err(|e| e.to_string())?;
+    let session = open_session(store, name, &Persistence::while_running())
+        .await
+        .map_err(|e| e.to_string())?;
     let response = session
         .send(session.http().get(&url))
         .await

@@ -71,6 +71,7 @@ impl Theme {
             Health::Expiring => self.fg(Color::Yellow),
             Health::Expired => self.fg(Color::Red),
             Health::NeedsRelink => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            Health::Unsaved => self.fg(Color::Red).add_modifier(Modifier::BOLD),
             Health::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
             Health::NotLinked => self.dim(),
         }

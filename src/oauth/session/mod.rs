@@ -8,7 +8,7 @@ use refresh::Backoff;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -19,7 +19,7 @@ use crate::oauth::builder::{PersistHook, RefreshedCallback, SessionBuilder, Sess
 use crate::oauth::callback::CallbackListener;
 use crate::oauth::error::Error;
 use crate::oauth::exchange::TokenEndpoint;
-use crate::oauth::hooks::{GuardHook, RefreshTrigger, ReportCallback};
+use crate::oauth::hooks::{GuardHook, PersistRetryCallback, RefreshTrigger, ReportCallback};
 use crate::oauth::provider::Provider;
 use crate::oauth::token::Tokens;
 
@@ -39,6 +39,8 @@ struct Inner {
     persist: Option<PersistHook>,
     refresh_guard: Option<GuardHook>,
     on_refresh_attempt: Option<ReportCallback>,
+    persist_patience: Option<Duration>,
+    on_persist_retry: Option<PersistRetryCallback>,
     on_refreshed: RwLock<Option<RefreshedCallback>>,
     pending: Mutex<Option<PendingAuthorization>>,
     state: Mutex<State>,
@@ -84,6 +86,8 @@ impl Session {
                 persist: parts.persist,
                 refresh_guard: parts.refresh_guard,
                 on_refresh_attempt: parts.on_refresh_attempt,
+                persist_patience: parts.persist_patience,
+                on_persist_retry: parts.on_persist_retry,
                 on_refreshed: RwLock::new(parts.on_refreshed),
                 pending: Mutex::new(None),
                 state: Mutex::new(State {

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::{Seen, Session, lock};
 use crate::oauth::error::Error;
-use crate::oauth::hooks::{RefreshOutcome, RefreshReport, RefreshTrigger};
+use crate::oauth::hooks::{PersistRetry, RefreshOutcome, RefreshReport, RefreshTrigger};
 use crate::oauth::time::later_instant;
 use crate::oauth::token::Tokens;
 
@@ -136,7 +136,9 @@ impl Session {
         Ok(tokens)
     }
 
-    /// Runs the persistence hook on unsaved tokens; the caller holds the gate.
+    /// Runs the persistence hook on unsaved tokens, trying again with backoff for as long as the
+    /// session's patience lasts; the caller holds the gate (and so, across processes, the
+    /// refresh guard: nobody reads the spent refresh token back meanwhile).
     pub(super) async fn save_unsaved(&self) -> Result<(), Error> {
         let tokens = {
             let state = lock(&self.inner.state);
@@ -145,8 +147,28 @@ impl Session {
                 _ => return Ok(()),
             }
         };
-        if let Some(persist) = &self.inner.persist {
-            persist(tokens).await.map_err(Error::persist)?;
+        let Some(persist) = &self.inner.persist else {
+            return Ok(());
+        };
+        let patience = self.inner.persist_patience;
+        let deadline = patience.map(|p| later_instant(Instant::now(), p));
+        let mut attempt = 0u32;
+        while let Err(e) = persist(tokens.clone()).await {
+            let error = Error::persist(e);
+            attempt = attempt.saturating_add(1);
+            let retry_in = persist_delay(attempt);
+            if deadline.is_some_and(|d| later_instant(Instant::now(), retry_in) > d) {
+                return Err(error);
+            }
+            if let Some(report) = &self.inner.on_persist_retry {
+                report(&PersistRetry {
+                    attempt,
+                    error: &error,
+                    retry_in,
+                    patience,
+                });
+            }
+            tokio::time::sleep(retry_in).await;
         }
         let mut state = lock(&self.inner.state);
         state.unsaved = false;
@@ -164,4 +186,9 @@ impl Session {
 /// 1 s after the first failure, doubling up to a minute.
 fn backoff_delay(failures: u32) -> Duration {
     Duration::from_secs(1 << failures.saturating_sub(1).min(6)).min(Duration::from_secs(60))
+}
+
+/// Between attempts to persist: a quarter second, doubling to 5 s.
+fn persist_delay(attempt: u32) -> Duration {
+    Duration::from_millis(250 << attempt.saturating_sub(1).min(5)).min(Duration::from_secs(5))
 }

@@ -252,17 +252,21 @@ fn render_details(app: &App, frame: &mut Frame, area: Rect) {
             account.provider.authorization_endpoint().to_string(),
         ),
     ];
-    if row.health(app.now) == Health::NeedsRelink {
-        lines.insert(
-            0,
-            Line::from(Span::styled(
-                "Needs re-link: press l.",
-                theme.health(Health::NeedsRelink),
-            )),
-        );
+    let banner = match row.health(app.now) {
+        Health::NeedsRelink => Some("Needs re-link: press l."),
+        Health::Unsaved => Some(UNSAVED),
+        _ => None,
+    };
+    if let Some(banner) = banner {
+        let style = theme.health(row.health(app.now));
+        lines.insert(0, Line::from(Span::styled(banner, style)));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// Said wherever an account holds tokens the keyring has not taken yet.
+pub const UNSAVED: &str =
+    "Tokens not saved — keyring unavailable: tokendeck holds them and keeps trying.";
 
 fn last_outcome(row: &AccountRow) -> String {
     match &row.status.last_refresh {

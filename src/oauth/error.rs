@@ -146,6 +146,12 @@ impl Error {
             Error::Rejected { status, error, .. } if is_dead_grant(*status, error) => {
                 ErrorKind::NeedsReauthorization
             }
+            // Not token-endpoint codes in RFC 6749, but some servers answer them there.
+            Error::Rejected { error, .. }
+                if matches!(error.as_str(), "server_error" | "temporarily_unavailable") =>
+            {
+                ErrorKind::Transient
+            }
             Error::AuthorizationDenied { .. }
             | Error::DeadGrant(_)
             | Error::NoRefreshToken
@@ -175,6 +181,20 @@ impl Error {
         match self {
             Error::Unavailable { retry_after, .. } => retry_after.map(|r| r.wait),
             _ => None,
+        }
+    }
+
+    /// What the provider said, in its own terms (`invalid_grant: grant request is invalid`),
+    /// without tokendeck's advice; the whole message for errors that are not its answers.
+    pub fn provider_answer(&self) -> String {
+        match self {
+            Error::Rejected {
+                error,
+                description: Some(d),
+                ..
+            } => format!("{error}: {d}"),
+            Error::Rejected { error, .. } => error.clone(),
+            other => other.to_string(),
         }
     }
 
@@ -230,6 +250,9 @@ fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<
         (Grant::RefreshToken, _) if is_dead_grant(status, error) => {
             "the refresh token is no longer valid (expired, revoked or already used): link the account again"
         }
+        (_, "server_error" | "temporarily_unavailable") => {
+            "the provider is having trouble; tokendeck will try again later"
+        }
         _ => "check the account's settings, then try again",
     };
     format!("the provider rejected the request (HTTP {status}, {detail}); {advice}")
@@ -282,6 +305,8 @@ mod tests {
         };
         assert!(lost.is_transient() && lost.is_ambiguous());
         assert_eq!(Error::StateMismatch.kind(), ErrorKind::Other);
+        let busy = rejected(Grant::RefreshToken, 200, "temporarily_unavailable");
+        assert_eq!(busy.kind(), ErrorKind::Transient);
     }
 
     #[test]

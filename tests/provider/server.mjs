@@ -163,7 +163,11 @@ provider.use(async (ctx, next) => {
 
   count(`${ctx.method} ${ctx.path}`);
   const fault = takeFault(ctx.path);
-  if (fault?.delayBeforeMs) await sleep(fault.delayBeforeMs);
+  if (fault?.delayBeforeMs) {
+    await sleep(fault.delayBeforeMs);
+    // A client that gave up meanwhile: the server never acts on its request (nothing rotates).
+    if (ctx.req.socket.destroyed) { count('fault abandoned'); return; }
+  }
   if (fault?.status) {
     count(`fault ${fault.status}`);
     ctx.status = fault.status;

@@ -13,6 +13,9 @@ use tokendeck::refresh::{EngineEvent, engine};
 use tokendeck::store::{Health, Home, Store};
 use tokio::sync::mpsc;
 
+/// One test at a time here: one of them stops the shared keyring for a while.
+static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn linked_store(server: &TestProvider) -> (Deck, Arc<Store>) {
     let deck = Deck::new();
     deck.add(server, "work").await;
@@ -35,6 +38,7 @@ async fn next_finished(events: &mut mpsc::UnboundedReceiver<EngineEvent>) -> Eng
 
 #[tokio::test]
 async fn refreshes_ahead_of_expiry_and_on_request() {
+    let _one_at_a_time = KEYRING.lock().await;
     // 4 s tokens: due 2 s after they are issued.
     let server = TestProvider::start_with(Options {
         access_ttl: 4,
@@ -88,6 +92,7 @@ async fn refreshes_ahead_of_expiry_and_on_request() {
 
 #[tokio::test]
 async fn a_vanished_keyring_record_means_relink_not_retry() {
+    let _one_at_a_time = KEYRING.lock().await;
     let server = TestProvider::start_with(Options {
         access_ttl: 4,
         ..Options::default()
@@ -114,4 +119,59 @@ async fn a_vanished_keyring_record_means_relink_not_retry() {
         tokendeck::refresh::next_refresh_at(&store.accounts().unwrap().accounts["work"], &status)
             .is_none()
     );
+}
+
+/// The keyring stops answering while the engine stores a refresh (Secret Service only: the
+/// daemon is stopped with SIGSTOP for 5 s). The engine holds the new tokens, the account shows
+/// "not saved" meanwhile, and once the keyring is back they are stored: no refresh token is lost
+/// or reused.
+#[tokio::test]
+async fn the_engine_holds_tokens_the_keyring_cannot_take_yet() {
+    let _one_at_a_time = KEYRING.lock().await;
+    if std::env::var("TOKENDECK_KEYRING").as_deref() != Ok("secret-service") {
+        return;
+    }
+    let daemon = common::secret_service_pid();
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let (_deck, store) = linked_store(&server).await;
+    // The answer comes 1.5 s late, so the keyring can be stopped while the request is out.
+    server.fault("/token", 1, "delay_before_ms=1500").await;
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let _handle = engine::spawn(store.clone(), move |event| {
+        let _ = tx.send(event);
+    });
+    common::eventually(Duration::from_secs(10), async || {
+        server.count("POST /token").await > 1
+    })
+    .await;
+    common::signal(daemon, "STOP");
+    let mut seen_unsaved = false;
+    for _ in 0..50 {
+        seen_unsaved |=
+            store.status("work").health(std::time::SystemTime::now()) == Health::Unsaved;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    common::signal(daemon, "CONT");
+    let finished = next_finished(&mut events).await;
+    assert!(
+        matches!(finished, EngineEvent::Finished { error: None, .. }),
+        "{finished:?}"
+    );
+    assert!(
+        seen_unsaved,
+        "the account showed 'not saved' while the keyring was away"
+    );
+    let status = store.status("work");
+    assert!(status.unsaved_since.is_none(), "{status:?}");
+    // The stored record holds the rotated token: the next refresh uses it without a reuse.
+    let finished = next_finished(&mut events).await;
+    assert!(
+        matches!(finished, EngineEvent::Finished { error: None, .. }),
+        "{finished:?}"
+    );
+    assert_eq!(server.count("refresh token reused").await, 0);
 }

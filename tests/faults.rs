@@ -353,7 +353,7 @@ async fn keyring_stopped() -> Option<Outcome> {
     if std::env::var("TOKENDECK_KEYRING").as_deref() != Ok("secret-service") {
         return None;
     }
-    let daemon = secret_service_pid();
+    let daemon = common::secret_service_pid();
     let row = Row::new().await;
     // The answer comes 1.5 s late, so the keyring can be stopped while the request is out.
     row.server.fault("/token", 1, "delay_before_ms=1500").await;
@@ -368,9 +368,9 @@ async fn keyring_stopped() -> Option<Outcome> {
         row.server.count("POST /token").await > 1
     })
     .await;
-    signal(daemon, "STOP");
+    common::signal(daemon, "STOP");
     tokio::time::sleep(Duration::from_secs(5)).await;
-    signal(daemon, "CONT");
+    common::signal(daemon, "CONT");
     let out = tokio::time::timeout(Duration::from_secs(40), child.wait_with_output())
         .await
         .expect("refresh ended")
@@ -385,34 +385,6 @@ async fn keyring_stopped() -> Option<Outcome> {
     row.still_refreshes().await;
     assert_eq!(row.reused().await, 0);
     Some(outcome("keyring stopped during the persist", &out))
-}
-
-/// The pid of the Secret Service on this test's D-Bus session.
-fn secret_service_pid() -> u32 {
-    let out = std::process::Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply=literal",
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.GetConnectionUnixProcessID",
-            "string:org.freedesktop.secrets",
-        ])
-        .output()
-        .expect("dbus-send runs");
-    text(&out.stdout)
-        .split_whitespace()
-        .last()
-        .and_then(|pid| pid.parse().ok())
-        .unwrap_or_else(|| panic!("no Secret Service pid: {}", text(&out.stderr)))
-}
-
-fn signal(pid: u32, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 #[tokio::test(flavor = "multi_thread")]

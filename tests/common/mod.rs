@@ -253,3 +253,36 @@ pub async fn eventually<F: AsyncFnMut() -> bool>(limit: Duration, mut done: F) {
         tokio::time::sleep(POLL).await;
     }
 }
+
+/// The pid of the Secret Service on this test's D-Bus session.
+pub fn secret_service_pid() -> u32 {
+    let out = std::process::Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply=literal",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+            "string:org.freedesktop.secrets",
+        ])
+        .output()
+        .expect("dbus-send runs");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .last()
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no Secret Service pid: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+pub fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

@@ -50,9 +50,10 @@ impl Store {
         &self.log
     }
 
+    /// The keyring this home records (or, before its first record, the one this process finds).
     pub async fn keyring(&self) -> Result<&Keyring, KeyringError> {
         self.keyring
-            .get_or_try_init(|| Keyring::open(self.home.keyring_service()))
+            .get_or_try_init(|| Keyring::open_home(&self.home))
             .await
     }
 

@@ -1,19 +1,23 @@
 //! Keyring records: one per account, holding its token set and client secret, written in one call
 //! so that access and refresh tokens never disagree. The store is chosen explicitly (never an
 //! in-memory fallback): Secret Service on Linux, the kernel keyring where none answers (with a
-//! warning), Keychain on macOS, Credential Manager on Windows. Every call runs on a blocking
-//! thread under a 3 s timeout, so a keyring waiting on a prompt cannot freeze the caller.
+//! warning), Keychain on macOS, Credential Manager on Windows. A home records its keyring with its
+//! first record, and later processes open exactly that one (see `choice`). Every call runs on a
+//! blocking thread under a 3 s timeout, so a keyring waiting on a prompt cannot freeze the caller.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use keyring_core::{CredentialStore, Entry};
 use serde::{Deserialize, Serialize};
 
+use super::home::Home;
 use crate::oauth::Tokens;
 use crate::oauth::secret::ClientSecret;
 
+mod choice;
 mod kernel;
 mod platform;
 
@@ -37,6 +41,43 @@ pub enum Backend {
     Keyutils,
     Keychain,
     CredentialManager,
+}
+
+impl Backend {
+    /// The name `TOKENDECK_KEYRING` and a home's `keyring.toml` use.
+    pub fn id(self) -> &'static str {
+        match self {
+            Backend::SecretService => "secret-service",
+            Backend::Keyutils => "keyutils",
+            Backend::Keychain => "keychain",
+            Backend::CredentialManager => "credential-manager",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Backend> {
+        [
+            Backend::SecretService,
+            Backend::Keyutils,
+            Backend::Keychain,
+            Backend::CredentialManager,
+        ]
+        .into_iter()
+        .find(|b| b.id() == id)
+    }
+
+    /// What a person can do to reach this keyring from where they are.
+    fn how_to_reach(self) -> &'static str {
+        match self {
+            Backend::SecretService => {
+                "run tokendeck in the desktop session, or under `dbus-run-session` with the keyring unlocked"
+            }
+            Backend::Keyutils => {
+                "run tokendeck on this machine outside any sandbox or container that hides the kernel keyring"
+            }
+            Backend::Keychain => "run tokendeck in your logged-in macOS session",
+            Backend::CredentialManager => "run tokendeck in your Windows session",
+        }
+    }
 }
 
 impl fmt::Display for Backend {
@@ -83,6 +124,59 @@ pub enum KeyringError {
     CorruptRecord { account: String, problem: String },
     #[error("the {backend} failed: {message}")]
     Platform { backend: Backend, message: String },
+    #[error(
+        "this home keeps its tokens in the {backend}, which cannot be reached from this process ({reason}): {}. tokendeck does not look for them in another keyring (the choice is recorded in {})",
+        backend.how_to_reach(),
+        path.display()
+    )]
+    Unreachable {
+        backend: Backend,
+        reason: String,
+        path: PathBuf,
+    },
+    #[error(
+        "{BACKEND_VAR}={} asks for the {forced}, but this home keeps its tokens in the {recorded} (recorded in {}): unset {BACKEND_VAR}, or set it to {}",
+        forced.id(),
+        path.display(),
+        recorded.id()
+    )]
+    ForcedOther {
+        forced: Backend,
+        recorded: Backend,
+        path: PathBuf,
+    },
+    #[error(
+        "no Secret Service answers here ({reason}), and this home does not record which keyring holds its accounts' tokens (an older tokendeck made it): if they are in the Secret Service, run tokendeck in the desktop session, or under `dbus-run-session` with the keyring unlocked; if they are in the kernel keyring, set {BACKEND_VAR}=keyutils"
+    )]
+    Unrecorded { reason: String },
+    #[error(
+        "{} does not say which keyring this home uses ({problem}): write backend = \"secret-service\" into it (or \"keyutils\", \"keychain\", \"credential-manager\": whichever holds this home's tokens)",
+        path.display()
+    )]
+    ChoiceUnreadable { path: PathBuf, problem: String },
+    #[error(
+        "could not record which keyring this home uses in {} ({reason}), so nothing was stored; make that folder writable and try again",
+        path.display()
+    )]
+    ChoiceNotSaved { path: PathBuf, reason: String },
+}
+
+impl KeyringError {
+    /// Why a keyring could not be opened, without advice that only fits a home that has no
+    /// keyring recorded yet.
+    fn reason(&self) -> String {
+        match self {
+            KeyringError::NoDbusSession => "there is no D-Bus session, as under SSH or cron".into(),
+            KeyringError::NoSecretService(detail) => {
+                format!("no Secret Service answers on D-Bus: {detail}")
+            }
+            KeyringError::Timeout => {
+                format!("it did not answer within {} s", KEYRING_TIMEOUT.as_secs())
+            }
+            KeyringError::Platform { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// How the chosen keyring is reached.
@@ -101,6 +195,9 @@ pub struct Keyring {
     access: Access,
     service: String,
     warning: Option<String>,
+    /// Records the home's choice with its first record; `None` once recorded, or for a keyring
+    /// opened without a home.
+    recorder: Option<Arc<choice::Recorder>>,
 }
 
 impl fmt::Debug for Keyring {
@@ -113,16 +210,77 @@ impl fmt::Debug for Keyring {
 }
 
 impl Keyring {
-    /// Opens the keyring `TOKENDECK_KEYRING` names, or the platform's own.
-    pub async fn open(service: String) -> Result<Keyring, KeyringError> {
-        let forced = std::env::var(BACKEND_VAR).ok().filter(|v| !v.is_empty());
-        let (backend, access, warning) =
-            blocking(move || platform::choose(forced.as_deref())).await??;
+    /// Opens the keyring `home` recorded, or — for a home that has none yet — the one
+    /// `TOKENDECK_KEYRING` names or the platform's own, and records it with the first record
+    /// written. A recorded keyring that cannot be reached is an error, never a fallback.
+    pub async fn open_home(home: &Home) -> Result<Keyring, KeyringError> {
+        let forced = forced_backend()?;
+        let path = home.keyring_choice_file();
+        let service = home.keyring_service();
+        if let Some(recorded) = choice::load(&path)? {
+            if let Some(forced) = forced.filter(|f| *f != recorded) {
+                return Err(KeyringError::ForcedOther {
+                    forced,
+                    recorded,
+                    path,
+                });
+            }
+            let unreachable = |e: KeyringError| KeyringError::Unreachable {
+                backend: recorded,
+                reason: e.reason(),
+                path: path.clone(),
+            };
+            let access = blocking(move || platform::open_exactly(recorded))
+                .await
+                .map_err(unreachable)?
+                .map_err(unreachable)?;
+            let warning = (recorded == Backend::Keyutils && forced.is_none()).then(|| {
+                format!(
+                    "this home keeps its tokens in the Linux kernel keyring, which loses them at reboot or after 3 days unused; set {BACKEND_VAR}=keyutils to say this is on purpose and hide this warning"
+                )
+            });
+            return Ok(Keyring {
+                backend: recorded,
+                access,
+                service,
+                warning,
+                recorder: None,
+            });
+        }
+        let chosen = blocking(move || platform::choose(forced)).await??;
+        let warning = match &chosen.fell_back {
+            // Records written now would be looked for in the wrong store by every process that
+            // reaches the Secret Service, and the other way round: refuse to guess.
+            Some(why) if has_accounts(home) => {
+                return Err(KeyringError::Unrecorded {
+                    reason: why.reason(),
+                });
+            }
+            Some(_) => Some(format!(
+                "no Secret Service answers, so this home will keep its tokens in the Linux kernel keyring, which loses them at reboot or after 3 days unused, and stay with it; to keep them, start gnome-keyring before adding accounts, or set {BACKEND_VAR}=keyutils to choose this on purpose"
+            )),
+            None => None,
+        };
         Ok(Keyring {
-            backend,
-            access,
+            backend: chosen.backend,
+            access: chosen.access,
             service,
             warning,
+            recorder: Some(Arc::new(choice::Recorder::new(path, chosen.backend))),
+        })
+    }
+
+    /// Opens the keyring `TOKENDECK_KEYRING` names, or the platform's own, under `service`,
+    /// without a home's recorded choice: for tools and tests that look at records directly.
+    pub async fn open(service: String) -> Result<Keyring, KeyringError> {
+        let forced = forced_backend()?;
+        let chosen = blocking(move || platform::choose(forced)).await??;
+        Ok(Keyring {
+            backend: chosen.backend,
+            access: chosen.access,
+            service,
+            warning: None,
+            recorder: None,
         })
     }
 
@@ -138,6 +296,13 @@ impl Keyring {
     /// The record of `account`, or `None` when there is none.
     pub async fn read(&self, account: &str) -> Result<Option<Record>, KeyringError> {
         let json = self.call(account, Op::Read).await?;
+        if json.is_some()
+            && let Some(recorder) = &self.recorder
+        {
+            // A home made before choices were recorded: where its records are found is its
+            // keyring. Best effort; the read itself worked.
+            let _ = recorder.ensure();
+        }
         json.map(|json| {
             serde_json::from_str(&json).map_err(|e| KeyringError::CorruptRecord {
                 account: account.to_string(),
@@ -159,6 +324,9 @@ impl Keyring {
             message: e.to_string(),
         })?;
         let bytes = json.len();
+        if let Some(recorder) = &self.recorder {
+            recorder.ensure()?;
+        }
         match self.call(account, Op::Write(json)).await {
             Err(KeyringError::TooLarge { .. }) => Err(KeyringError::TooLarge {
                 account: account.to_string(),
@@ -202,6 +370,22 @@ impl Keyring {
         })
         .await?
     }
+}
+
+/// The backend `TOKENDECK_KEYRING` names, if it is set.
+fn forced_backend() -> Result<Option<Backend>, KeyringError> {
+    match std::env::var(BACKEND_VAR).ok().filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(value) => match Backend::from_id(&value) {
+            Some(b @ (Backend::SecretService | Backend::Keyutils)) => Ok(Some(b)),
+            _ => Err(KeyringError::UnknownBackend(value)),
+        },
+    }
+}
+
+/// Whether the home lists any account; a broken accounts file counts as yes.
+fn has_accounts(home: &Home) -> bool {
+    super::accounts::Accounts::load(home).map_or(true, |a| !a.accounts.is_empty())
 }
 
 /// One keyring operation.

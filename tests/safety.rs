@@ -1,6 +1,5 @@
-//! What tokendeck refuses to do however it is asked: send a token or a secret over plain http,
-//! wait on an API for ever or read an endless answer, or leave a removed account's pieces behind
-//! for a refresh to write back. Against the real oidc-provider and the real keyring.
+//! What tokendeck refuses to do however it is asked: send a token or a secret over plain http, or
+//! leave a removed account's pieces behind for a refresh to write back. Against the real oidc-provider and the real keyring.
 
 mod common;
 
@@ -8,8 +7,97 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::cli::{Deck, text};
-use common::{TestProvider, eventually};
+use common::{Options, TestProvider, eventually};
 use tokendeck::store::{Home, Keyring, Store};
+
+/// `call` to a plain-http URL, with a token due for refresh: refused as wrong usage before
+/// anything is sent — no API request, and no refresh either.
+#[tokio::test]
+async fn call_never_sends_a_token_over_plain_http() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 2,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    // Past the 2 s token's refresh time: anything sent would start with a refresh.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let token_requests = server.count("POST /token").await;
+
+    for url in [
+        "http://example.invalid/",
+        "http://example.invalid/me?key=api-key-value",
+        "ftp://example.invalid/",
+    ] {
+        let out = deck.run(&["call", "work", url], "").await;
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(
+            err.contains("API URL \"")
+                && (err.contains("plain http would send secrets unencrypted; use https")
+                    || err.contains("only https URLs are supported")),
+            "{url}: {err}"
+        );
+        assert!(!err.contains("api-key-value"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(
+        server.count("POST /token").await,
+        token_requests,
+        "no refresh"
+    );
+    assert_eq!(server.count("api request").await, 0);
+}
+
+/// An accounts file edited by hand to a plain-http token endpoint: every command that reads it
+/// stops with the account, the field and what to do, as for any broken accounts file (exit 7),
+/// and no token request is made.
+#[tokio::test]
+async fn a_hand_edited_http_endpoint_is_refused_on_load() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 2,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    // Past the 2 s token's refresh time: anything sent would start with a refresh.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let token_requests = server.count("POST /token").await;
+
+    let file = deck.home().join("config/accounts.toml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let edited = good.replace(&server.url("/token"), "http://example.invalid/token");
+    assert_ne!(edited, good);
+    std::fs::write(&file, &edited).unwrap();
+    for args in [&["token", "work"][..], &["refresh", "work"], &["list"]] {
+        let out = deck.run(args, "").await;
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(7), "{args:?}: {err}");
+        assert!(
+            err.contains("in account \"work\", provider.token_endpoint")
+                && err.contains("use https")
+                && err.contains("Fix it by hand"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(server.count("POST /token").await, token_requests);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        edited,
+        "left alone"
+    );
+
+    let edited = good.replace(&server.url("/api/me"), "http://example.invalid/me");
+    std::fs::write(&file, &edited).unwrap();
+    let out = deck.run(&["token", "work"], "").await;
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("in account \"work\", api_url"));
+}
 
 /// What `remove` leaves: nothing. It waits for a refresh under way (which once wrote the record
 /// back after `remove` had deleted it), and a refresh that comes after it finds the account gone.

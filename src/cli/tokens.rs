@@ -34,6 +34,9 @@ pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
 
 /// Sends one request with the account's token; the body goes to stdout as it came.
 pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
+    // Before anything else: a token must never leave for a URL the policy forbids.
+    let url = crate::oauth::url_policy::parse("API URL", &args.url)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let session = open_session(store, &args.name).await?;
     if session.tokens().is_none() {
         return Err(crate::refresh::AccountError::NotLinked(args.name).into());
@@ -44,7 +47,7 @@ pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
         .unwrap_or(if args.data.is_some() { "POST" } else { "GET" });
     let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| CliError::Usage(format!("{method:?} is not an HTTP method")))?;
-    let mut request = session.http().request(method, &args.url);
+    let mut request = session.http().request(method, url);
     for header in &args.headers {
         let (key, value) = header
             .split_once(':')

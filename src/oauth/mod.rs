@@ -13,6 +13,7 @@ pub mod provider;
 pub mod secret;
 pub mod session;
 pub mod token;
+pub mod url_policy;
 
 pub use authorize::{CallbackParams, PendingAuthorization};
 pub use builder::SessionBuilder;

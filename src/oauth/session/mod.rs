@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use super::http;
+use super::{http, url_policy};
 use crate::oauth::authorize::{AuthorizeRequest, CallbackParams, PendingAuthorization};
 use crate::oauth::builder::{PersistHook, RefreshedCallback, SessionBuilder, SessionParts};
 use crate::oauth::callback::CallbackListener;
@@ -244,10 +244,13 @@ impl Session {
     /// Sends an API request with the access token. A token due for refresh is refreshed first;
     /// a 401 refreshes once (or picks up a refresh that happened meanwhile) and retries once.
     /// A request whose body cannot be replayed is not retried; its 401 is returned.
+    /// The URL must pass the URL policy (https, or http to a loopback address): the token never
+    /// travels in the clear, and nothing is sent — not even a refresh — when it would.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
         let request = request
             .build()
             .map_err(|e| Error::Request(e.without_url().to_string()))?;
+        url_policy::check("API URL", request.url())?;
         let (tokens, seen) = self.usable_tokens().await?;
         let retry = request.try_clone();
         let response = self.execute(request, &tokens).await?;

@@ -1,5 +1,6 @@
-//! What tokendeck refuses to do however it is asked: send a token or a secret over plain http, or
-//! leave a removed account's pieces behind for a refresh to write back. Against the real oidc-provider and the real keyring.
+//! What tokendeck refuses to do however it is asked: send a token or a secret over plain http,
+//! wait on an API for ever or read an endless answer, or leave a removed account's pieces behind
+//! for a refresh to write back. Against the real oidc-provider and the real keyring.
 
 mod common;
 
@@ -7,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::cli::{Deck, text};
-use common::{Options, TestProvider, eventually};
+use common::{Client, Options, TestProvider, eventually};
+use tokendeck::Error;
 use tokendeck::store::{Home, Keyring, Store};
 
 /// `call` to a plain-http URL, with a token due for refresh: refused as wrong usage before
@@ -97,6 +99,100 @@ async fn a_hand_edited_http_endpoint_is_refused_on_load() {
     let out = deck.run(&["token", "work"], "").await;
     assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("in account \"work\", api_url"));
+}
+
+/// An API that stalls is given up on after the session's total time (30 s unless set), or the
+/// request's own when it sets one; before, only connecting had a limit.
+#[tokio::test]
+async fn an_api_call_has_a_total_time_limit() {
+    let server = TestProvider::start().await;
+    let session = common::session(&server, Client::Basic, common::PASTE_REDIRECT)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    common::link(&session).await;
+    let api = server.url("/api/me");
+
+    server
+        .fault("/api/me", 1, "status=200&delay_before_ms=4000&body=%7B%7D")
+        .await;
+    let err = session.send(session.http().get(&api)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { seconds: 1, .. }), "{err:?}");
+
+    // A request that sets its own limit keeps it.
+    server
+        .fault("/api/me", 1, "status=200&delay_before_ms=2000&body=%7B%7D")
+        .await;
+    let response = session
+        .send(session.http().get(&api).timeout(Duration::from_secs(20)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    // And the session's own requests still work.
+    let response = session.send(session.http().get(&api)).await.unwrap();
+    let body = session.read_body(response, 1024).await.unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("test-user"));
+}
+
+/// `call` reads at most 16 MiB of an answer: exactly that much goes to stdout; one byte more is
+/// refused with a message, and nothing is printed.
+#[tokio::test]
+async fn an_api_answer_is_read_under_a_cap() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let api = server.url("/api/me");
+    let chunk = "0123456789abcdef";
+    let repeat = (16 << 20) / chunk.len();
+
+    server
+        .fault_body(
+            "/api/me",
+            chunk,
+            &format!("status=200&content_type=text/plain&repeat={repeat}"),
+        )
+        .await;
+    let out = deck.run(&["call", "work", &api], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.stdout.len(), 16 << 20);
+
+    server
+        .fault_body(
+            "/api/me",
+            &format!("{chunk}x"),
+            &format!("status=200&content_type=text/plain&repeat={repeat}"),
+        )
+        .await;
+    let out = deck.run(&["call", "work", &api], "").await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is larger than 16 MiB, so tokendeck stopped reading it"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    // A smaller cap, as the TUI's preview uses.
+    let store = Arc::new(Store::new(Home::rooted(deck.home()).unwrap()));
+    let session = tokendeck::refresh::open_session(&store, "work")
+        .await
+        .unwrap();
+    server
+        .fault_body(
+            "/api/me",
+            chunk,
+            "status=200&content_type=text/plain&repeat=100",
+        )
+        .await;
+    let response = session.send(session.http().get(&api)).await.unwrap();
+    let err = session.read_body(response, 1024).await.unwrap_err();
+    assert!(
+        matches!(err, Error::AnswerTooLarge { limit: 1024, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("larger than 1 KiB"), "{err}");
 }
 
 /// What `remove` leaves: nothing. It waits for a refresh under way (which once wrote the record

@@ -32,6 +32,9 @@ pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The largest answer `call` reads; a larger one is refused, not buffered.
+pub const CALL_BODY_LIMIT: usize = 16 << 20;
+
 /// Sends one request with the account's token; the body goes to stdout as it came.
 pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
     // Before anything else: a token must never leave for a URL the policy forbids.
@@ -59,10 +62,7 @@ pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
     }
     let response = session.send(request).await?;
     let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| CliError::Io(format!("the API's answer broke off: {}", e.without_url())))?;
+    let body = session.read_body(response, CALL_BODY_LIMIT).await?;
     let mut stdout = std::io::stdout();
     let _ = stdout.write_all(&body);
     let _ = stdout.flush();

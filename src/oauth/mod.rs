@@ -1,6 +1,7 @@
 //! The OAuth 2.0 protocol: endpoints, the authorization URL, the pasted answer, the loopback
 //! callback, token requests and the authorized session. Knows nothing of storage or UI.
 
+mod api;
 pub mod authorize;
 mod builder;
 pub mod callback;

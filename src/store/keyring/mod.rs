@@ -6,7 +6,6 @@
 //! blocking thread under a 3 s timeout, so a keyring waiting on a prompt cannot freeze the caller.
 
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,8 +17,11 @@ use crate::oauth::Tokens;
 use crate::oauth::secret::ClientSecret;
 
 mod choice;
+mod error;
 mod kernel;
 mod platform;
+
+pub use error::KeyringError;
 
 /// How long one keyring call may take.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -88,94 +90,6 @@ impl fmt::Display for Backend {
             Backend::Keychain => "macOS Keychain",
             Backend::CredentialManager => "Windows Credential Manager",
         })
-    }
-}
-
-#[derive(Clone, Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyringError {
-    #[error("{BACKEND_VAR}={0:?} is not a keyring tokendeck knows: use secret-service or keyutils")]
-    UnknownBackend(String),
-    #[error(
-        "no D-Bus session is running, so the Secret Service cannot be reached: run tokendeck in a desktop session or under `dbus-run-session`, or set {BACKEND_VAR}=keyutils"
-    )]
-    NoDbusSession,
-    #[error(
-        "no Secret Service answers on D-Bus ({0}): start gnome-keyring (or KeePassXC's Secret Service), or set {BACKEND_VAR}=keyutils"
-    )]
-    NoSecretService(String),
-    #[error(
-        "the keyring is locked: unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`) and try again"
-    )]
-    Locked,
-    #[error(
-        "the Secret Service has no default keyring to store secrets in: create one named \"login\" (for example in Seahorse) and try again"
-    )]
-    NoDefaultCollection,
-    #[error("the keyring did not answer within {} s; it may be waiting for you to unlock it — do so and try again", KEYRING_TIMEOUT.as_secs())]
-    Timeout,
-    #[error("the record of {account:?} is too large for the {backend} ({bytes} bytes)")]
-    TooLarge {
-        account: String,
-        backend: Backend,
-        bytes: usize,
-    },
-    #[error("the keyring record of {account:?} is unreadable ({problem}); link the account again")]
-    CorruptRecord { account: String, problem: String },
-    #[error("the {backend} failed: {message}")]
-    Platform { backend: Backend, message: String },
-    #[error(
-        "this home keeps its tokens in the {backend}, which cannot be reached from this process ({reason}): {}. tokendeck does not look for them in another keyring (the choice is recorded in {})",
-        backend.how_to_reach(),
-        path.display()
-    )]
-    Unreachable {
-        backend: Backend,
-        reason: String,
-        path: PathBuf,
-    },
-    #[error(
-        "{BACKEND_VAR}={} asks for the {forced}, but this home keeps its tokens in the {recorded} (recorded in {}): unset {BACKEND_VAR}, or set it to {}",
-        forced.id(),
-        path.display(),
-        recorded.id()
-    )]
-    ForcedOther {
-        forced: Backend,
-        recorded: Backend,
-        path: PathBuf,
-    },
-    #[error(
-        "no Secret Service answers here ({reason}), and this home does not record which keyring holds its accounts' tokens (an older tokendeck made it): if they are in the Secret Service, run tokendeck in the desktop session, or under `dbus-run-session` with the keyring unlocked; if they are in the kernel keyring, set {BACKEND_VAR}=keyutils"
-    )]
-    Unrecorded { reason: String },
-    #[error(
-        "{} does not say which keyring this home uses ({problem}): write backend = \"secret-service\" into it (or \"keyutils\", \"keychain\", \"credential-manager\": whichever holds this home's tokens)",
-        path.display()
-    )]
-    ChoiceUnreadable { path: PathBuf, problem: String },
-    #[error(
-        "could not record which keyring this home uses in {} ({reason}), so nothing was stored; make that folder writable and try again",
-        path.display()
-    )]
-    ChoiceNotSaved { path: PathBuf, reason: String },
-}
-
-impl KeyringError {
-    /// Why a keyring could not be opened, without advice that only fits a home that has no
-    /// keyring recorded yet.
-    fn reason(&self) -> String {
-        match self {
-            KeyringError::NoDbusSession => "there is no D-Bus session, as under SSH or cron".into(),
-            KeyringError::NoSecretService(detail) => {
-                format!("no Secret Service answers on D-Bus: {detail}")
-            }
-            KeyringError::Timeout => {
-                format!("it did not answer within {} s", KEYRING_TIMEOUT.as_secs())
-            }
-            KeyringError::Platform { message, .. } => message.clone(),
-            other => other.to_string(),
-        }
     }
 }
 

@@ -263,7 +263,29 @@ async fn a_home_in_the_secret_service_is_never_looked_for_in_another_keyring() {
         "the shared status is untouched: no needs_relink"
     );
     assert_eq!(server.count("grant refresh_token 200").await, 0);
+
+    // A home an older tokendeck made records no keyring: a process that would have to fall back
+    // does not guess, and the first one that finds a record there records its keyring.
+    let choice_file = deck.home().join("config/keyring.toml");
+    std::fs::remove_file(&choice_file).unwrap();
+    let out = deck
+        .command(&["token", "work"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("TOKENDECK_KEYRING")
+        .output()
+        .await
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(
+        err.contains("does not record which keyring holds its accounts' tokens"),
+        "{err}"
+    );
+    assert!(!choice_file.exists());
+    assert_eq!(std::fs::read(&status_file).unwrap(), before);
+
     // The desktop session still has everything.
     let out = deck.run(&["refresh", "work"], "").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&choice_file).unwrap(), choice);
 }

@@ -264,3 +264,73 @@ fn the_whole_demo_in_a_real_terminal() {
     });
     assert_eq!(record, None, "the demo's record was deleted at exit");
 }
+
+/// `--demo --home DIR` once deleted a real account named `demo` there. Now a stale demo account
+/// is replaced, and anyone else's is left alone: the demo refuses to start.
+#[tokio::test]
+async fn the_demo_never_touches_an_account_it_did_not_make() {
+    use tokendeck::store::new_account::{NewAccount, Source};
+    use tokendeck::store::{Home, Store};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(Home::rooted(dir.path()).unwrap());
+    // A stale demo account (an earlier run's server) is the demo's own: it is replaced.
+    let (first, second) = (
+        DemoServer::start(Duration::from_secs(60)).await.unwrap(),
+        DemoServer::start(Duration::from_secs(60)).await.unwrap(),
+    );
+    demo::claim_account(&store, &first).await.unwrap();
+    demo::claim_account(&store, &second).await.unwrap();
+    let accounts = store.accounts().unwrap();
+    let account = accounts.get(demo::ACCOUNT).unwrap();
+    assert_eq!(
+        account.provider.token_endpoint().as_str(),
+        second.url("/token")
+    );
+    store.remove(demo::ACCOUNT).await.unwrap();
+
+    // A real account that happens to be called `demo`.
+    NewAccount {
+        name: demo::ACCOUNT.into(),
+        source: Some(Source::Custom {
+            authorize: "https://as.example/authorize".into(),
+            token: "https://as.example/token".into(),
+        }),
+        client_id: "my-own-client".into(),
+        client_secret: Some("my-own-secret".into()),
+        ..NewAccount::default()
+    }
+    .create(&store)
+    .await
+    .unwrap();
+    let accounts_file = store.home().accounts_file();
+    let before = std::fs::read(&accounts_file).unwrap();
+
+    let err = demo::claim_account(&store, &second).await.unwrap_err();
+    assert!(err.contains("that the demo did not make"), "{err}");
+
+    // The whole demo, as a user starts it: refused before any terminal is touched.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tokendeck"))
+        .args(["--demo", "--home"])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("already has an account named \"demo\" that the demo did not make")
+            && stderr.contains("without --home"),
+        "{stderr}"
+    );
+
+    assert_eq!(std::fs::read(&accounts_file).unwrap(), before, "untouched");
+    let record = store.record(demo::ACCOUNT).await.unwrap();
+    assert_eq!(
+        record.client_secret.map(|s| s.secret().to_string()),
+        Some("my-own-secret".to_string()),
+        "its keyring record is still there"
+    );
+    store.remove(demo::ACCOUNT).await.unwrap();
+}

@@ -1,7 +1,13 @@
 //! The real keyring: whichever `TOKENDECK_KEYRING` (or the platform) selects. tests/run runs this
 //! file once on a headless gnome-keyring (Secret Service) and once on the Linux kernel keyring.
 
+mod common;
+
 use std::time::{Duration, SystemTime};
+
+use common::cli::{Deck, text};
+use common::tmux::Tmux;
+use common::{Options, TestProvider};
 
 use tokendeck::Tokens;
 use tokendeck::oauth::secret::ClientSecret;
@@ -163,4 +169,123 @@ async fn a_locked_keyring_says_to_unlock_it() {
         "{err:?}"
     );
     assert!(err.to_string().contains("unlock"), "{err}");
+}
+
+/// A home whose first record went to the Secret Service, used from a process without a D-Bus
+/// session (SSH, cron): that process once fell back to the kernel keyring, found no record, told
+/// the user to remove and re-add the account, and its TUI marked the shared status "needs
+/// re-link". Now it says which keyring the home uses and how to reach it, and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_home_in_the_secret_service_is_never_looked_for_in_another_keyring() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 2,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new().with_env("TOKENDECK_KEYRING", "secret-service");
+    deck.add(&server, "work").await;
+    let linked = deck.link("work").await;
+    assert!(linked.status.success(), "{}", text(&linked.stderr));
+    let choice = std::fs::read_to_string(deck.home().join("config/keyring.toml")).unwrap();
+    assert!(choice.contains("backend = \"secret-service\""), "{choice}");
+    let status_file = deck.home().join("state/accounts/work.json");
+    let before = std::fs::read(&status_file).unwrap();
+
+    let api = server.url("/api/me");
+    for args in [
+        vec!["token", "work"],
+        vec!["refresh", "work"],
+        vec!["call", "work", &api],
+        vec!["remove", "work"],
+    ] {
+        let out = deck
+            .command(&args)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("TOKENDECK_KEYRING")
+            .output()
+            .await
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(6), "{args:?}: {err}");
+        assert!(
+            err.contains("keeps its tokens in the Secret Service, which cannot be reached")
+                && err.contains("dbus-run-session")
+                && err.contains("keyring.toml"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("remove") && !err.contains("TOKENDECK_KEYRING=keyutils"),
+            "only advice that fits: {err}"
+        );
+    }
+
+    // TOKENDECK_KEYRING naming another keyring is refused, not obeyed.
+    let out = deck
+        .command(&["token", "work"])
+        .env("TOKENDECK_KEYRING", "keyutils")
+        .output()
+        .await
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(
+        err.contains("unset TOKENDECK_KEYRING, or set it to secret-service"),
+        "{err}"
+    );
+
+    // A TUI started there: its engine finds the token due, and a manual refresh is asked for.
+    let binary = Deck::binary();
+    let home = deck.home().to_str().unwrap();
+    let tmux = Tmux::start(
+        &[
+            "env",
+            "-u",
+            "DBUS_SESSION_BUS_ADDRESS",
+            "-u",
+            "TOKENDECK_KEYRING",
+            binary.to_str().unwrap(),
+            "--home",
+            home,
+        ],
+        220,
+        30,
+    );
+    let wait = Duration::from_secs(20);
+    tmux.wait_for("which cannot be reached", wait);
+    tmux.keys(&["r"]);
+    tmux.wait_for("Refreshing work failed", wait);
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(wait);
+
+    assert_eq!(
+        std::fs::read(&status_file).unwrap(),
+        before,
+        "the shared status is untouched: no needs_relink"
+    );
+    assert_eq!(server.count("grant refresh_token 200").await, 0);
+
+    // A home an older tokendeck made records no keyring: a process that would have to fall back
+    // does not guess, and the first one that finds a record there records its keyring.
+    let choice_file = deck.home().join("config/keyring.toml");
+    std::fs::remove_file(&choice_file).unwrap();
+    let out = deck
+        .command(&["token", "work"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("TOKENDECK_KEYRING")
+        .output()
+        .await
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(
+        err.contains("does not record which keyring holds its accounts' tokens"),
+        "{err}"
+    );
+    assert!(!choice_file.exists());
+    assert_eq!(std::fs::read(&status_file).unwrap(), before);
+
+    // The desktop session still has everything.
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&choice_file).unwrap(), choice);
 }

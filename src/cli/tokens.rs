@@ -32,8 +32,14 @@ pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The largest answer `call` reads; a larger one is refused, not buffered.
+pub const CALL_BODY_LIMIT: usize = 16 << 20;
+
 /// Sends one request with the account's token; the body goes to stdout as it came.
 pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
+    // Before anything else: a token must never leave for a URL the policy forbids.
+    let url = crate::oauth::url_policy::parse("API URL", &args.url)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let session = open_session(store, &args.name, &persistence()).await?;
     if session.tokens().is_none() {
         return Err(crate::refresh::AccountError::NotLinked(args.name).into());
@@ -44,7 +50,7 @@ pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
         .unwrap_or(if args.data.is_some() { "POST" } else { "GET" });
     let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| CliError::Usage(format!("{method:?} is not an HTTP method")))?;
-    let mut request = session.http().request(method, &args.url);
+    let mut request = session.http().request(method, url);
     for header in &args.headers {
         let (key, value) = header
             .split_once(':')
@@ -56,10 +62,7 @@ pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
     }
     let response = session.send(request).await?;
     let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| CliError::Io(format!("the API's answer broke off: {}", e.without_url())))?;
+    let body = session.read_body(response, CALL_BODY_LIMIT).await?;
     let mut stdout = std::io::stdout();
     let _ = stdout.write_all(&body);
     let _ = stdout.flush();

@@ -14,14 +14,15 @@ use std::time::Duration;
 pub use server::DemoServer;
 
 use crate::store::new_account::{NewAccount, Source};
-use crate::store::{Home, Store};
+use crate::store::{Account, Home, Store};
 use crate::tui::effects::DemoBrowser;
 
 /// The demo account's name.
 pub const ACCOUNT: &str = "demo";
 
 /// Runs the demo: server, home, account, TUI; afterwards deletes the demo's keyring record, and
-/// the home too unless it was given.
+/// the home too unless it was given. An account named `demo` that the demo did not make is never
+/// touched: the demo refuses to start instead.
 pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
     let server = DemoServer::start(ttl)
         .await
@@ -37,36 +38,66 @@ pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
         }
     };
     let store = Arc::new(Store::new(Home::rooted(&dir).map_err(|e| e.to_string())?));
-    let result = async {
-        // The server's port is new each run: a demo account left from an earlier run is stale.
-        if store
-            .accounts()
-            .map_err(|e| e.to_string())?
-            .accounts
-            .contains_key(ACCOUNT)
-        {
-            store.remove(ACCOUNT).await.map_err(|e| e.to_string())?;
-        }
-        demo_account(&server)
-            .create(&store)
+    let result = match claim_account(&store, &server).await {
+        Ok(()) => {
+            let browser: DemoBrowser = Arc::new(|url: String| Box::pin(approve(url)));
+            let result = crate::tui::run(
+                store.clone(),
+                crate::tui::Options {
+                    demo: Some(browser),
+                },
+            )
             .await
-            .map_err(|e| e.to_string())?;
-        let browser: DemoBrowser = Arc::new(|url: String| Box::pin(approve(url)));
-        crate::tui::run(
-            store.clone(),
-            crate::tui::Options {
-                demo: Some(browser),
-            },
-        )
-        .await
-        .map_err(|e| format!("the terminal failed: {e}"))
-    }
-    .await;
-    let cleanup = store.remove(ACCOUNT).await.map_err(|e| e.to_string());
+            .map_err(|e| format!("the terminal failed: {e}"));
+            let cleanup = remove_own(&store).await.map(drop);
+            result.and(cleanup)
+        }
+        Err(e) => Err(e),
+    };
     if throwaway {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    result.and(cleanup)
+    result
+}
+
+/// Makes the demo account in `store` for `server`, replacing one an earlier demo left (the
+/// server's port is new each run, so it is stale) — and refusing, with nothing changed, when an
+/// account of that name is not the demo's.
+pub async fn claim_account(store: &Store, server: &DemoServer) -> Result<(), String> {
+    remove_own(store).await?;
+    demo_account(server)
+        .create(store)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Removes the account named [`ACCOUNT`] if the demo made it; says whether there was one.
+async fn remove_own(store: &Store) -> Result<bool, String> {
+    let accounts = store.accounts().map_err(|e| e.to_string())?;
+    match accounts.accounts.get(ACCOUNT) {
+        None => Ok(false),
+        Some(account) if is_demo_account(account) => {
+            store.remove(ACCOUNT).await.map_err(|e| e.to_string())?;
+            Ok(true)
+        }
+        Some(_) => Err(format!(
+            "{} already has an account named {ACCOUNT:?} that the demo did not make, and the demo leaves it alone: run `tokendeck --demo` without --home (it then uses a throwaway home), or with another folder",
+            store
+                .home()
+                .config_dir()
+                .parent()
+                .unwrap_or(store.home().config_dir())
+                .display()
+        )),
+    }
+}
+
+/// The demo's own account: the demo client at a demo server, which listens on a loopback address.
+fn is_demo_account(account: &Account) -> bool {
+    let token = account.provider.token_endpoint();
+    account.client_id == server::CLIENT_ID
+        && crate::oauth::provider::is_loopback(token)
+        && token.path() == "/token"
 }
 
 /// The demo account: the demo server's confidential client, a loopback callback on a free port.

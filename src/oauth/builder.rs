@@ -193,7 +193,8 @@ impl SessionBuilder {
         self
     }
 
-    /// Total time a token request may take (default 30 s).
+    /// Total time a token request, or an API request through [`Session::send`], may take
+    /// (default 30 s); an API request can set its own.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -233,11 +234,7 @@ impl SessionBuilder {
             http: http::protocol_client(self.timeout)?,
             timeout: self.timeout,
         };
-        let api = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("tokendeck/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Config(format!("the HTTP client could not start: {e}")))?;
+        let api = super::api::client(self.timeout)?;
         Ok(Session::from_parts(SessionParts {
             endpoint,
             redirect_uri: self.redirect_uri,

@@ -136,6 +136,12 @@ pub enum Error {
 
     #[error("the API request could not be sent: {0}")]
     Request(String),
+
+    #[error(
+        "the answer from {url} is larger than {}, so tokendeck stopped reading it: ask the API for less (a narrower query, a smaller page)",
+        size(*limit)
+    )]
+    AnswerTooLarge { url: String, limit: usize },
 }
 
 impl Error {
@@ -258,6 +264,15 @@ fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<
     format!("the provider rejected the request (HTTP {status}, {detail}); {advice}")
 }
 
+/// `limit` bytes as a person reads them: 16 MiB, 256 KiB.
+fn size(limit: usize) -> String {
+    match limit {
+        l if l >= 1 << 20 && l % (1 << 20) == 0 => format!("{} MiB", l >> 20),
+        l if l >= 1 << 10 && l % (1 << 10) == 0 => format!("{} KiB", l >> 10),
+        l => format!("{l} bytes"),
+    }
+}
+
 fn retry_hint(retry_after: &Option<RetryAfter>) -> String {
     match retry_after {
         Some(RetryAfter {
@@ -321,5 +336,16 @@ mod tests {
         }
         .to_string();
         assert!(msg.starts_with("access was denied") && msg.contains("The user said no"));
+        let msg = Error::AnswerTooLarge {
+            url: "https://api.example/big".into(),
+            limit: 16 << 20,
+        }
+        .to_string();
+        assert!(
+            msg.contains("larger than 16 MiB") && msg.contains("ask the API for less"),
+            "{msg}"
+        );
+        assert_eq!(size(256 << 10), "256 KiB");
+        assert_eq!(size(1000), "1000 bytes");
     }
 }

@@ -1,6 +1,7 @@
 //! The OAuth 2.0 protocol: endpoints, the authorization URL, the pasted answer, the loopback
 //! callback, token requests and the authorized session. Knows nothing of storage or UI.
 
+mod api;
 pub mod authorize;
 mod builder;
 pub mod callback;
@@ -14,6 +15,7 @@ pub mod secret;
 pub mod session;
 pub mod time;
 pub mod token;
+pub mod url_policy;
 
 pub use authorize::{CallbackParams, PendingAuthorization};
 pub use builder::SessionBuilder;

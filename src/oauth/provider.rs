@@ -5,6 +5,8 @@ use url::Url;
 
 use super::error::Error;
 use super::http;
+use super::url_policy;
+pub(crate) use super::url_policy::is_loopback;
 
 /// The seed SDK's platform (DESIGN.md §2).
 const VERIZON_AUTHORIZE: &str = "https://api.cloudapi.verizon.com/cloud/1/oauth2/authorize";
@@ -124,6 +126,40 @@ impl Provider {
     pub fn uses_pkce(&self) -> bool {
         self.pkce
     }
+
+    /// Applies the URL policy to every endpoint, for a provider read back from a file a person
+    /// may have edited; a failure names the field as the file spells it.
+    pub fn check_urls(&self) -> Result<(), (&'static str, Error)> {
+        let endpoints = [
+            (
+                "authorization_endpoint",
+                "authorization endpoint",
+                Some(&self.authorization_endpoint),
+            ),
+            (
+                "token_endpoint",
+                "token endpoint",
+                Some(&self.token_endpoint),
+            ),
+            ("issuer", "issuer", self.issuer.as_ref()),
+            (
+                "userinfo_endpoint",
+                "userinfo endpoint",
+                self.userinfo_endpoint.as_ref(),
+            ),
+            (
+                "revocation_endpoint",
+                "revocation endpoint",
+                self.revocation_endpoint.as_ref(),
+            ),
+        ];
+        for (field, what, url) in endpoints {
+            if let Some(url) = url {
+                url_policy::check(what, url).map_err(|e| (field, e))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
@@ -138,26 +174,12 @@ struct Discovery {
 
 /// Parses an endpoint URL and refuses what would leak credentials or cannot work.
 pub(crate) fn endpoint_url(what: &'static str, raw: &str) -> Result<Url, Error> {
+    let url = url_policy::parse(what, raw)?;
     let invalid = |reason: &str| Error::InvalidUrl {
         what,
         url: raw.to_string(),
         reason: reason.to_string(),
     };
-    let url = Url::parse(raw.trim()).map_err(|e| {
-        invalid(&format!(
-            "{e}; give an absolute URL such as https://example.com/oauth"
-        ))
-    })?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(invalid(
-                "plain http would send secrets unencrypted; use https",
-            ));
-        }
-        _ => return Err(invalid("only https URLs are supported")),
-    }
     if url.fragment().is_some() {
         return Err(invalid("an endpoint cannot have a #fragment"));
     }
@@ -167,16 +189,6 @@ pub(crate) fn endpoint_url(what: &'static str, raw: &str) -> Result<Url, Error> 
         ));
     }
     Ok(url)
-}
-
-/// 127.0.0.0/8, ::1 or `localhost`.
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 #[cfg(test)]
@@ -207,6 +219,19 @@ mod tests {
                 "{bad}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn endpoints_read_back_from_a_file_are_checked_and_named() {
+        let mut provider = Provider::new("https://as.example/a", "https://as.example/t").unwrap();
+        assert!(provider.check_urls().is_ok());
+        provider.token_endpoint = Url::parse("http://as.example/t").unwrap();
+        let (field, err) = provider.check_urls().unwrap_err();
+        assert_eq!(field, "token_endpoint");
+        assert!(err.to_string().contains("use https"), "{err}");
+        provider.token_endpoint = Url::parse("http://127.0.0.1:9/t").unwrap();
+        provider.revocation_endpoint = Some(Url::parse("http://as.example/r").unwrap());
+        assert_eq!(provider.check_urls().unwrap_err().0, "revocation_endpoint");
     }
 
     #[test]

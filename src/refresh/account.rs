@@ -260,6 +260,12 @@ fn session_with(
             let (store, name) = (guard_store.clone(), guard_name.clone());
             async move {
                 let lock = AccountLock::acquire(store.home(), &name).await?;
+                // Removed while this refresh waited: its record must not come back, nor its lock
+                // file stay.
+                if let Err(e) = store.accounts().and_then(|a| a.get(&name).map(drop)) {
+                    let _ = lock.delete_file();
+                    return Err(e);
+                }
                 let stored = store
                     .keyring()
                     .await?

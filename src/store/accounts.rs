@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
 use super::home::Home;
-use crate::oauth::{AuthMethod, Provider};
+use crate::oauth::{AuthMethod, Provider, url_policy};
 
 /// One account's configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,6 +35,20 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_at_least: Option<u64>,
     pub provider: Provider,
+}
+
+impl Account {
+    /// Applies the URL policy to every URL a token or secret is sent to, naming the field that
+    /// fails as the file spells it: a hand-edited file gets the same check as `add`.
+    pub fn check_urls(&self) -> Result<(), (String, crate::oauth::Error)> {
+        self.provider
+            .check_urls()
+            .map_err(|(field, e)| (format!("provider.{field}"), e))?;
+        if let Some(api_url) = &self.api_url {
+            url_policy::parse("API URL", api_url).map_err(|e| ("api_url".to_string(), e))?;
+        }
+        Ok(())
+    }
 }
 
 /// The whole accounts file, by name.
@@ -73,6 +87,17 @@ impl Accounts {
                 column,
                 problem: format!("{bad:?} is not a valid account name"),
             });
+        }
+        for (name, account) in &accounts.accounts {
+            if let Err((field, error)) = account.check_urls() {
+                let (line, column) = line_and_column(&text, field_offset(&text, name, &field));
+                return Err(StoreError::CorruptAccounts {
+                    path,
+                    line,
+                    column,
+                    problem: format!("in account {name:?}, {field}: {error}"),
+                });
+            }
         }
         Ok(accounts)
     }
@@ -149,6 +174,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+/// Where `field` (`provider.token_endpoint`, `api_url`) of account `name` is in `text`, as near
+/// as a plain search finds it: its key after the account's header, else the header.
+fn field_offset(text: &str, name: &str, field: &str) -> usize {
+    let headers = [format!("[accounts.{name}"), format!("[accounts.\"{name}\"")];
+    let Some(header) = headers.iter().filter_map(|h| text.find(h.as_str())).min() else {
+        return 0;
+    };
+    let key = field.rsplit('.').next().unwrap_or(field);
+    text[header..]
+        .find(&format!("\n{key}"))
+        .map_or(header, |at| header + at + 1)
 }
 
 fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
@@ -239,6 +277,56 @@ mod tests {
         fs::write(home.accounts_file(), "colour = 1\n").unwrap();
         let err = Accounts::load(&home).unwrap_err();
         assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn a_hand_edited_http_endpoint_is_refused_with_its_account_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        Accounts::update(&home, |a| {
+            a.accounts.insert("work".into(), account());
+            a.accounts.insert("zz".into(), account());
+            Ok(())
+        })
+        .unwrap();
+        let good = fs::read_to_string(home.accounts_file()).unwrap();
+        let edits = [
+            (
+                "https://as.example/t\"",
+                "http://as.example/t\"",
+                "provider.token_endpoint",
+            ),
+            (
+                "https://as.example/a\"",
+                "http://as.example/a\"",
+                "provider.authorization_endpoint",
+            ),
+        ];
+        for (from, to, field) in edits {
+            // Only the second account is edited.
+            let at = good.find("[accounts.zz").unwrap();
+            let edited = format!("{}{}", &good[..at], good[at..].replacen(from, to, 1));
+            fs::write(home.accounts_file(), &edited).unwrap();
+            let err = Accounts::load(&home).unwrap_err();
+            let StoreError::CorruptAccounts { line, problem, .. } = &err else {
+                panic!("{err:?}")
+            };
+            let expected = edited.lines().position(|l| l.contains(to)).unwrap() + 1;
+            assert_eq!(*line, expected, "{edited}");
+            assert!(
+                problem.contains(&format!("in account \"zz\", {field}"))
+                    && problem.contains("use https"),
+                "{err}"
+            );
+        }
+        let with_api = good.replacen(
+            "[accounts.zz]\n",
+            "[accounts.zz]\napi_url = \"http://api.example/me\"\n",
+            1,
+        );
+        fs::write(home.accounts_file(), &with_api).unwrap();
+        let err = Accounts::load(&home).unwrap_err().to_string();
+        assert!(err.contains("in account \"zz\", api_url"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Where tokendeck keeps things: the config dir (the accounts file), the state dir (status, locks,
-//! the event log), and the keyring namespace. `--home DIR` / `TOKENDECK_HOME` roots all of them in
+//! Where tokendeck keeps things: the config dir (the accounts file, the keyring choice), the state
+//! dir (status, locks, the event log), and the keyring namespace. `--home DIR` / `TOKENDECK_HOME` roots all of them in
 //! one folder and gives it a keyring namespace of its own.
 
 use std::fs;
@@ -72,6 +72,11 @@ impl Home {
 
     pub fn accounts_file(&self) -> PathBuf {
         self.config_dir.join("accounts.toml")
+    }
+
+    /// Which keyring holds this home's records, written when the first one is stored.
+    pub fn keyring_choice_file(&self) -> PathBuf {
+        self.config_dir.join("keyring.toml")
     }
 
     pub fn events_file(&self) -> PathBuf {

@@ -50,9 +50,10 @@ impl Store {
         &self.log
     }
 
+    /// The keyring this home records (or, before its first record, the one this process finds).
     pub async fn keyring(&self) -> Result<&Keyring, KeyringError> {
         self.keyring
-            .get_or_try_init(|| Keyring::open(self.home.keyring_service()))
+            .get_or_try_init(|| Keyring::open_home(&self.home))
             .await
     }
 
@@ -96,7 +97,9 @@ impl Store {
     }
 
     /// Stores a new token set with the client secret, in one keyring write, then its status.
+    /// A removed account's record is not written back.
     pub async fn save_tokens(&self, name: &str, record: &Record) -> Result<(), StoreError> {
+        self.accounts()?.get(name)?;
         self.keyring().await?.write(name, record).await?;
         if let Some(tokens) = &record.tokens {
             self.update_status(name, |s| s.record_tokens(tokens, false, SystemTime::now()))?;
@@ -105,30 +108,53 @@ impl Store {
     }
 
     /// Reads, changes and writes an account's status under a short lock, so that processes
-    /// updating it at once do not lose each other's changes.
+    /// updating it at once do not lose each other's changes. A removed account's status is not
+    /// written back (by a refresh that ends after `remove`, say).
     pub fn update_status(
         &self,
         name: &str,
         change: impl FnOnce(&mut AccountStatus),
     ) -> Result<(), StoreError> {
-        let lock_path = self.home.state_dir().join("status.lock");
-        Home::ensure_private_dir(self.home.state_dir())?;
-        let lock = std::fs::File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
-        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        let _lock = self.status_lock()?;
+        if self
+            .accounts()
+            .is_ok_and(|a| !a.accounts.contains_key(name))
+        {
+            return Ok(());
+        }
         let mut status = self.status(name);
         change(&mut status);
         status.save(&self.home, name)
     }
 
-    /// Removes an account: its record, its status, its entry in the accounts file; logs it.
+    fn status_lock(&self) -> Result<std::fs::File, StoreError> {
+        let lock_path = self.home.state_dir().join("status.lock");
+        Home::ensure_private_dir(self.home.state_dir())?;
+        let lock = std::fs::File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        Ok(lock)
+    }
+
+    /// Removes an account: its record, its entry in the accounts file, its status and its lock
+    /// file; logs it. Holds the account's lock throughout, so a refresh under way ends (and
+    /// stores what it got) first, and one that comes later finds the account gone instead of
+    /// writing its record back. The record goes first: if anything after it fails, `remove`
+    /// can simply be run again.
     pub async fn remove(&self, name: &str) -> Result<(), StoreError> {
         self.accounts()?.get(name)?;
+        let lock = AccountLock::acquire(&self.home, name).await?;
+        // Another process may have removed it while this one waited.
+        self.accounts()?.get(name)?;
         self.keyring().await?.delete(name).await?;
-        AccountStatus::remove(&self.home, name)?;
         Accounts::update(&self.home, |accounts| {
             accounts.accounts.remove(name);
             Ok(())
         })?;
+        {
+            let _status = self.status_lock()?;
+            AccountStatus::remove(&self.home, name)?;
+        }
+        lock.delete_file()?;
         self.log
             .append(&Event::new(name, Trigger::Remove, Outcome::Ok))
     }

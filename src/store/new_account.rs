@@ -166,8 +166,8 @@ impl NewAccount {
             .filter(|u| !u.is_empty())
             .or(preset.as_ref().and_then(|p| p.api_url.clone()));
         if let Some(api_url) = &api_url {
-            url::Url::parse(api_url)
-                .map_err(|e| invalid(Field::ApiUrl, format!("the API URL is not a URL: {e}")))?;
+            oauth::url_policy::parse("API URL", api_url)
+                .map_err(|e| invalid(Field::ApiUrl, e.to_string()))?;
         }
         let account = Account {
             kind,

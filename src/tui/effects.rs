@@ -294,6 +294,9 @@ async fn wait_for_browser(
     }
 }
 
+/// The most of an API answer the preview (`t`) reads; it shows a line of it.
+const PREVIEW_BODY_LIMIT: usize = 256 << 10;
+
 async fn test_api(store: &Arc<Store>, name: &str) -> Result<(u16, String), String> {
     let account = store
         .accounts()
@@ -312,8 +315,17 @@ async fn test_api(store: &Arc<Store>, name: &str) -> Result<(u16, String), Strin
         .await
         .map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
-    let body = response.text().await.unwrap_or_default();
-    let excerpt: String = body
+    let body = match session.read_body(response, PREVIEW_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(oauth::Error::AnswerTooLarge { .. }) => {
+            return Err(format!(
+                "the answer is larger than the preview reads ({} KiB): see it with `tokendeck call {name} {url}`",
+                PREVIEW_BODY_LIMIT >> 10
+            ));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let excerpt: String = String::from_utf8_lossy(&body)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

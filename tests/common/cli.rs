@@ -11,13 +11,21 @@ use super::{Browser, TestProvider};
 
 pub struct Deck {
     home: tempfile::TempDir,
+    env: Vec<(String, String)>,
 }
 
 impl Deck {
     pub fn new() -> Deck {
         Deck {
             home: tempfile::tempdir().unwrap(),
+            env: Vec::new(),
         }
+    }
+
+    /// Every command of this deck runs with `key=value` in its environment.
+    pub fn with_env(mut self, key: &str, value: &str) -> Deck {
+        self.env.push((key.into(), value.into()));
+        self
     }
 
     pub fn home(&self) -> &Path {
@@ -34,6 +42,7 @@ impl Deck {
             .arg("--home")
             .arg(self.home())
             .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .kill_on_drop(true);
         command
     }

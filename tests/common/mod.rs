@@ -91,8 +91,8 @@ impl TestProvider {
         format!("{}{path}", self.issuer)
     }
 
-    /// The server's counters: requests per `METHOD /path`, `grant <type> <status>`, `api 200`,
-    /// `api 401`, `refresh token reused`.
+    /// The server's counters: requests per `METHOD /path`, `grant <type> <status>`, `api request`
+    /// (every request to /api/me), `api 200`, `api 401`, `refresh token reused`.
     pub async fn stats(&self) -> Value {
         reqwest::get(self.url("/__test/stats"))
             .await
@@ -108,7 +108,7 @@ impl TestProvider {
     }
 
     /// Injects a fault on `path` for the next `count` requests. `query` adds `status=…`,
-    /// `delay_before_ms=…`, `delay_after_ms=…`, `retry_after=…`.
+    /// `delay_before_ms=…`, `delay_after_ms=…`, `retry_after=…` (and, with a `body`, `repeat=N`).
     pub async fn fault(&self, path: &str, count: u32, query: &str) {
         let url = self.url(&format!("/__test/fault?path={path}&count={count}&{query}"));
         let status = reqwest::get(url).await.unwrap().status();

@@ -39,7 +39,7 @@ const clients = [
 const counts = {};
 const count = (key) => { counts[key] = (counts[key] ?? 0) + 1; };
 // Faults a test asked for, consumed in order: { path, status, count, delayBeforeMs, delayAfterMs, retryAfter,
-// body, contentType }. With `status`, the real handler is skipped and the fault answers; with `body` alone (and
+// body, contentType, repeat }. With `status`, the real handler is skipped and the fault answers; with `body` alone (and
 // no status), the real handler runs first (a refresh token may rotate) and its answer is replaced by `body`.
 const faults = [];
 
@@ -134,6 +134,8 @@ async function control(ctx) {
         retryAfter: q.retry_after,
         body: q.body,
         contentType: q.content_type ?? 'application/json',
+        // The body `repeat` times over: a large answer without a large query.
+        repeat: Number(q.repeat ?? 1),
       });
       ctx.status = 204;
       return;
@@ -156,8 +158,15 @@ provider.use(async (ctx, next) => {
   if (ctx.path.startsWith('/__test/')) return control(ctx);
   if (ctx.path.startsWith('/interaction/')) return interaction(ctx);
   if (ctx.path === '/api/me') {
+    count('api request');
     const fault = takeFault('/api/me');
-    if (fault?.status) { count('api fault'); ctx.status = fault.status; return; }
+    if (fault?.delayBeforeMs) await sleep(fault.delayBeforeMs);
+    if (fault?.status) {
+      count('api fault');
+      ctx.status = fault.status;
+      if (fault.body !== undefined) { ctx.type = fault.contentType; ctx.body = fault.body.repeat(fault.repeat); }
+      return;
+    }
     return api(ctx);
   }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use super::http;
+use super::{http, url_policy};
 use crate::oauth::authorize::{AuthorizeRequest, CallbackParams, PendingAuthorization};
 use crate::oauth::builder::{PersistHook, RefreshedCallback, SessionBuilder, SessionParts};
 use crate::oauth::callback::CallbackListener;
@@ -248,10 +248,16 @@ impl Session {
     /// Sends an API request with the access token. A token due for refresh is refreshed first;
     /// a 401 refreshes once (or picks up a refresh that happened meanwhile) and retries once.
     /// A request whose body cannot be replayed is not retried; its 401 is returned.
+    /// The URL must pass the URL policy (https, or http to a loopback address): the token never
+    /// travels in the clear, and nothing is sent — not even a refresh — when it would.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        let request = request
+        let mut request = request
             .build()
             .map_err(|e| Error::Request(e.without_url().to_string()))?;
+        url_policy::check("API URL", request.url())?;
+        request
+            .timeout_mut()
+            .get_or_insert(self.inner.endpoint.timeout);
         let (tokens, seen) = self.usable_tokens().await?;
         let retry = request.try_clone();
         let response = self.execute(request, &tokens).await?;
@@ -265,6 +271,16 @@ impl Session {
             .refresh_unless_changed(seen, RefreshTrigger::After401)
             .await?;
         self.execute(retry, &tokens).await
+    }
+
+    /// Reads the body of an answer from [`send`](Self::send), refusing one larger than `limit`
+    /// bytes (with [`Error::AnswerTooLarge`]) before it is all in memory.
+    pub async fn read_body(
+        &self,
+        response: reqwest::Response,
+        limit: usize,
+    ) -> Result<bytes::Bytes, Error> {
+        super::api::read_body(response, limit, self.inner.endpoint.timeout).await
     }
 
     /// Tokens fit to send: refreshed first when due. A token that is due but not yet expired is

@@ -1,8 +1,9 @@
 //! Keyring records: one per account, holding its token set and client secret, written in one call
 //! so that access and refresh tokens never disagree. The store is chosen explicitly (never an
 //! in-memory fallback): Secret Service on Linux, the kernel keyring where none answers (with a
-//! warning), Keychain on macOS, Credential Manager on Windows. Every call runs on a blocking
-//! thread under a 3 s timeout, so a keyring waiting on a prompt cannot freeze the caller.
+//! warning), Keychain on macOS, Credential Manager on Windows. A home records its keyring with its
+//! first record, and later processes open exactly that one (see `choice`). Every call runs on a
+//! blocking thread under a 3 s timeout, so a keyring waiting on a prompt cannot freeze the caller.
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,11 +12,16 @@ use std::time::Duration;
 use keyring_core::{CredentialStore, Entry};
 use serde::{Deserialize, Serialize};
 
+use super::home::Home;
 use crate::oauth::Tokens;
 use crate::oauth::secret::ClientSecret;
 
+mod choice;
+mod error;
 mod kernel;
 mod platform;
+
+pub use error::KeyringError;
 
 /// How long one keyring call may take.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -39,6 +45,43 @@ pub enum Backend {
     CredentialManager,
 }
 
+impl Backend {
+    /// The name `TOKENDECK_KEYRING` and a home's `keyring.toml` use.
+    pub fn id(self) -> &'static str {
+        match self {
+            Backend::SecretService => "secret-service",
+            Backend::Keyutils => "keyutils",
+            Backend::Keychain => "keychain",
+            Backend::CredentialManager => "credential-manager",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Backend> {
+        [
+            Backend::SecretService,
+            Backend::Keyutils,
+            Backend::Keychain,
+            Backend::CredentialManager,
+        ]
+        .into_iter()
+        .find(|b| b.id() == id)
+    }
+
+    /// What a person can do to reach this keyring from where they are.
+    fn how_to_reach(self) -> &'static str {
+        match self {
+            Backend::SecretService => {
+                "run tokendeck in the desktop session, or under `dbus-run-session` with the keyring unlocked"
+            }
+            Backend::Keyutils => {
+                "run tokendeck on this machine outside any sandbox or container that hides the kernel keyring"
+            }
+            Backend::Keychain => "run tokendeck in your logged-in macOS session",
+            Backend::CredentialManager => "run tokendeck in your Windows session",
+        }
+    }
+}
+
 impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -48,41 +91,6 @@ impl fmt::Display for Backend {
             Backend::CredentialManager => "Windows Credential Manager",
         })
     }
-}
-
-#[derive(Clone, Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyringError {
-    #[error("{BACKEND_VAR}={0:?} is not a keyring tokendeck knows: use secret-service or keyutils")]
-    UnknownBackend(String),
-    #[error(
-        "no D-Bus session is running, so the Secret Service cannot be reached: run tokendeck in a desktop session or under `dbus-run-session`, or set {BACKEND_VAR}=keyutils"
-    )]
-    NoDbusSession,
-    #[error(
-        "no Secret Service answers on D-Bus ({0}): start gnome-keyring (or KeePassXC's Secret Service), or set {BACKEND_VAR}=keyutils"
-    )]
-    NoSecretService(String),
-    #[error(
-        "the keyring is locked: unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`) and try again"
-    )]
-    Locked,
-    #[error(
-        "the Secret Service has no default keyring to store secrets in: create one named \"login\" (for example in Seahorse) and try again"
-    )]
-    NoDefaultCollection,
-    #[error("the keyring did not answer within {} s; it may be waiting for you to unlock it — do so and try again", KEYRING_TIMEOUT.as_secs())]
-    Timeout,
-    #[error("the record of {account:?} is too large for the {backend} ({bytes} bytes)")]
-    TooLarge {
-        account: String,
-        backend: Backend,
-        bytes: usize,
-    },
-    #[error("the keyring record of {account:?} is unreadable ({problem}); link the account again")]
-    CorruptRecord { account: String, problem: String },
-    #[error("the {backend} failed: {message}")]
-    Platform { backend: Backend, message: String },
 }
 
 /// How the chosen keyring is reached.
@@ -101,6 +109,9 @@ pub struct Keyring {
     access: Access,
     service: String,
     warning: Option<String>,
+    /// Records the home's choice with its first record; `None` once recorded, or for a keyring
+    /// opened without a home.
+    recorder: Option<Arc<choice::Recorder>>,
 }
 
 impl fmt::Debug for Keyring {
@@ -113,16 +124,77 @@ impl fmt::Debug for Keyring {
 }
 
 impl Keyring {
-    /// Opens the keyring `TOKENDECK_KEYRING` names, or the platform's own.
-    pub async fn open(service: String) -> Result<Keyring, KeyringError> {
-        let forced = std::env::var(BACKEND_VAR).ok().filter(|v| !v.is_empty());
-        let (backend, access, warning) =
-            blocking(move || platform::choose(forced.as_deref())).await??;
+    /// Opens the keyring `home` recorded, or — for a home that has none yet — the one
+    /// `TOKENDECK_KEYRING` names or the platform's own, and records it with the first record
+    /// written. A recorded keyring that cannot be reached is an error, never a fallback.
+    pub async fn open_home(home: &Home) -> Result<Keyring, KeyringError> {
+        let forced = forced_backend()?;
+        let path = home.keyring_choice_file();
+        let service = home.keyring_service();
+        if let Some(recorded) = choice::load(&path)? {
+            if let Some(forced) = forced.filter(|f| *f != recorded) {
+                return Err(KeyringError::ForcedOther {
+                    forced,
+                    recorded,
+                    path,
+                });
+            }
+            let unreachable = |e: KeyringError| KeyringError::Unreachable {
+                backend: recorded,
+                reason: e.reason(),
+                path: path.clone(),
+            };
+            let access = blocking(move || platform::open_exactly(recorded))
+                .await
+                .map_err(unreachable)?
+                .map_err(unreachable)?;
+            let warning = (recorded == Backend::Keyutils && forced.is_none()).then(|| {
+                format!(
+                    "this home keeps its tokens in the Linux kernel keyring, which loses them at reboot or after 3 days unused; set {BACKEND_VAR}=keyutils to say this is on purpose and hide this warning"
+                )
+            });
+            return Ok(Keyring {
+                backend: recorded,
+                access,
+                service,
+                warning,
+                recorder: None,
+            });
+        }
+        let chosen = blocking(move || platform::choose(forced)).await??;
+        let warning = match &chosen.fell_back {
+            // Records written now would be looked for in the wrong store by every process that
+            // reaches the Secret Service, and the other way round: refuse to guess.
+            Some(why) if has_accounts(home) => {
+                return Err(KeyringError::Unrecorded {
+                    reason: why.reason(),
+                });
+            }
+            Some(_) => Some(format!(
+                "no Secret Service answers, so this home will keep its tokens in the Linux kernel keyring, which loses them at reboot or after 3 days unused, and stay with it; to keep them, start gnome-keyring before adding accounts, or set {BACKEND_VAR}=keyutils to choose this on purpose"
+            )),
+            None => None,
+        };
         Ok(Keyring {
-            backend,
-            access,
+            backend: chosen.backend,
+            access: chosen.access,
             service,
             warning,
+            recorder: Some(Arc::new(choice::Recorder::new(path, chosen.backend))),
+        })
+    }
+
+    /// Opens the keyring `TOKENDECK_KEYRING` names, or the platform's own, under `service`,
+    /// without a home's recorded choice: for tools and tests that look at records directly.
+    pub async fn open(service: String) -> Result<Keyring, KeyringError> {
+        let forced = forced_backend()?;
+        let chosen = blocking(move || platform::choose(forced)).await??;
+        Ok(Keyring {
+            backend: chosen.backend,
+            access: chosen.access,
+            service,
+            warning: None,
+            recorder: None,
         })
     }
 
@@ -138,6 +210,13 @@ impl Keyring {
     /// The record of `account`, or `None` when there is none.
     pub async fn read(&self, account: &str) -> Result<Option<Record>, KeyringError> {
         let json = self.call(account, Op::Read).await?;
+        if json.is_some()
+            && let Some(recorder) = &self.recorder
+        {
+            // A home made before choices were recorded: where its records are found is its
+            // keyring. Best effort; the read itself worked.
+            let _ = recorder.ensure();
+        }
         json.map(|json| {
             serde_json::from_str(&json).map_err(|e| KeyringError::CorruptRecord {
                 account: account.to_string(),
@@ -159,6 +238,9 @@ impl Keyring {
             message: e.to_string(),
         })?;
         let bytes = json.len();
+        if let Some(recorder) = &self.recorder {
+            recorder.ensure()?;
+        }
         match self.call(account, Op::Write(json)).await {
             Err(KeyringError::TooLarge { .. }) => Err(KeyringError::TooLarge {
                 account: account.to_string(),
@@ -202,6 +284,22 @@ impl Keyring {
         })
         .await?
     }
+}
+
+/// The backend `TOKENDECK_KEYRING` names, if it is set.
+fn forced_backend() -> Result<Option<Backend>, KeyringError> {
+    match std::env::var(BACKEND_VAR).ok().filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(value) => match Backend::from_id(&value) {
+            Some(b @ (Backend::SecretService | Backend::Keyutils)) => Ok(Some(b)),
+            _ => Err(KeyringError::UnknownBackend(value)),
+        },
+    }
+}
+
+/// Whether the home lists any account; a broken accounts file counts as yes.
+fn has_accounts(home: &Home) -> bool {
+    super::accounts::Accounts::load(home).map_or(true, |a| !a.accounts.is_empty())
 }
 
 /// One keyring operation.

@@ -6,53 +6,76 @@ use std::sync::Arc;
 
 use keyring_core::CredentialStore;
 
-use super::{Access, BACKEND_VAR, Backend, KeyringError};
+use super::{Access, Backend, KeyringError};
 
-pub(super) type Chosen = (Backend, Access, Option<String>);
+/// The keyring a process opened, and, when it is not the platform's first choice, why.
+pub(super) struct Chosen {
+    pub backend: Backend,
+    pub access: Access,
+    /// Set when no Secret Service answered and the kernel keyring was taken instead.
+    pub fell_back: Option<KeyringError>,
+}
 
-pub(super) fn choose(forced: Option<&str>) -> Result<Chosen, KeyringError> {
+/// `forced` exactly, or the platform's own keyring (falling back where none answers).
+pub(super) fn choose(forced: Option<Backend>) -> Result<Chosen, KeyringError> {
     match forced {
-        Some("secret-service") => Ok((
-            Backend::SecretService,
-            Access::Store(secret_service_store()?),
-            None,
-        )),
-        Some("keyutils") => Ok((Backend::Keyutils, kernel_keyring()?, None)),
-        Some(other) => Err(KeyringError::UnknownBackend(other.to_string())),
-        None => platform_store(),
+        Some(backend) => Ok(Chosen {
+            backend,
+            access: open_exactly(backend)?,
+            fell_back: None,
+        }),
+        None => platform_store().map(|(backend, access, fell_back)| Chosen {
+            backend,
+            access,
+            fell_back,
+        }),
     }
 }
 
+/// `backend` and nothing else: a home's recorded keyring, or the one `TOKENDECK_KEYRING` names.
+pub(super) fn open_exactly(backend: Backend) -> Result<Access, KeyringError> {
+    match backend {
+        Backend::SecretService => Ok(Access::Store(secret_service_store()?)),
+        Backend::Keyutils => kernel_keyring(),
+        Backend::Keychain | Backend::CredentialManager => match platform_store()? {
+            (native, access, _) if native == backend => Ok(access),
+            _ => Err(KeyringError::Platform {
+                backend,
+                message: format!("there is no {backend} on this system"),
+            }),
+        },
+    }
+}
+
+type Platform = (Backend, Access, Option<KeyringError>);
+
 #[cfg(target_os = "linux")]
-fn platform_store() -> Result<Chosen, KeyringError> {
+fn platform_store() -> Result<Platform, KeyringError> {
     match secret_service_store() {
         Ok(store) => Ok((Backend::SecretService, Access::Store(store), None)),
-        Err(KeyringError::NoDbusSession | KeyringError::NoSecretService(_)) => {
-            let warning = format!(
-                "no Secret Service answers, so tokens are kept in the Linux kernel keyring, which loses them at reboot or after 3 days unused; start gnome-keyring to keep them, or set {BACKEND_VAR}=keyutils to choose this on purpose"
-            );
-            Ok((Backend::Keyutils, kernel_keyring()?, Some(warning)))
+        Err(e @ (KeyringError::NoDbusSession | KeyringError::NoSecretService(_))) => {
+            Ok((Backend::Keyutils, kernel_keyring()?, Some(e)))
         }
         Err(e) => Err(e),
     }
 }
 
 #[cfg(target_os = "macos")]
-fn platform_store() -> Result<Chosen, KeyringError> {
+fn platform_store() -> Result<Platform, KeyringError> {
     let store = apple_native_keyring_store::keychain::Store::new()
         .map_err(|e| classify(e, Backend::Keychain))?;
     Ok((Backend::Keychain, Access::Store(store), None))
 }
 
 #[cfg(target_os = "windows")]
-fn platform_store() -> Result<Chosen, KeyringError> {
+fn platform_store() -> Result<Platform, KeyringError> {
     let store = windows_native_keyring_store::Store::new()
         .map_err(|e| classify(e, Backend::CredentialManager))?;
     Ok((Backend::CredentialManager, Access::Store(store), None))
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-fn platform_store() -> Result<Chosen, KeyringError> {
+fn platform_store() -> Result<Platform, KeyringError> {
     Ok((
         Backend::SecretService,
         Access::Store(secret_service_store()?),

@@ -1,0 +1,108 @@
+//! The URL policy: where a token or a secret may be sent. https, or plain http to a loopback
+//! address only, where nothing crosses a network. One check, made wherever a token or secret is
+//! about to travel — token requests, API calls through a session — and on every URL read back from
+//! a file a person may have edited.
+
+use url::Url;
+
+use super::error::Error;
+use super::http::endpoint_label;
+
+/// Refuses `url` unless a secret may travel to it. `what` names it in the message ("token
+/// endpoint", "API URL").
+pub fn check(what: &'static str, url: &Url) -> Result<(), Error> {
+    let refuse = |reason: &str| {
+        Err(Error::InvalidUrl {
+            what,
+            // The query may carry a key; the message never does.
+            url: endpoint_label(url),
+            reason: reason.to_string(),
+        })
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => refuse(
+            "plain http would send secrets unencrypted; use https (plain http is allowed only to a loopback address such as 127.0.0.1)",
+        ),
+        _ => refuse("only https URLs are supported"),
+    }
+}
+
+/// Parses `raw` as an absolute URL and applies [`check`].
+pub fn parse(what: &'static str, raw: &str) -> Result<Url, Error> {
+    let url = Url::parse(raw.trim()).map_err(|e| Error::InvalidUrl {
+        what,
+        url: raw.to_string(),
+        reason: format!("{e}; give an absolute URL such as https://example.com/oauth"),
+    })?;
+    check(what, &url)?;
+    Ok(url)
+}
+
+/// 127.0.0.0/8, ::1 or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_and_http_only_to_loopback() {
+        for ok in [
+            "https://api.example/me",
+            "https://10.0.0.1/x",
+            "http://127.0.0.1:8080/cb",
+            "http://127.3.2.1/x",
+            "http://[::1]:9/x",
+            "http://LOCALHOST/x",
+        ] {
+            assert!(parse("API URL", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.invalid/",
+            "http://10.0.0.1/x",
+            "http://localhost.example/x",
+            "http://127.0.0.1.example/x",
+            "http://[::2]/x",
+            "ftp://example.com/x",
+            "file:///etc/passwd",
+            "ws://127.0.0.1/x",
+            "example.com/x",
+            "",
+        ] {
+            let err = parse("API URL", bad).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidUrl {
+                        what: "API URL",
+                        ..
+                    }
+                ),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_message_says_what_to_do_and_never_shows_the_query() {
+        let err = parse("API URL", "http://api.example/me?api_key=hunter2").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("plain http would send secrets unencrypted; use https"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("http://api.example/me") && !msg.contains("hunter2"),
+            "{msg}"
+        );
+    }
+}

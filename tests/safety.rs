@@ -1,0 +1,264 @@
+//! What tokendeck refuses to do however it is asked: send a token or a secret over plain http,
+//! wait on an API for ever or read an endless answer, or leave a removed account's pieces behind
+//! for a refresh to write back. Against the real oidc-provider and the real keyring.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::cli::{Deck, text};
+use common::{Client, Options, TestProvider, eventually};
+use tokendeck::Error;
+use tokendeck::store::{Home, Keyring, Store};
+
+/// `call` to a plain-http URL, with a token due for refresh: refused as wrong usage before
+/// anything is sent — no API request, and no refresh either.
+#[tokio::test]
+async fn call_never_sends_a_token_over_plain_http() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 2,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    // Past the 2 s token's refresh time: anything sent would start with a refresh.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let token_requests = server.count("POST /token").await;
+
+    for url in [
+        "http://example.invalid/",
+        "http://example.invalid/me?key=api-key-value",
+        "ftp://example.invalid/",
+    ] {
+        let out = deck.run(&["call", "work", url], "").await;
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(
+            err.contains("API URL \"")
+                && (err.contains("plain http would send secrets unencrypted; use https")
+                    || err.contains("only https URLs are supported")),
+            "{url}: {err}"
+        );
+        assert!(!err.contains("api-key-value"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(
+        server.count("POST /token").await,
+        token_requests,
+        "no refresh"
+    );
+    assert_eq!(server.count("api request").await, 0);
+}
+
+/// An accounts file edited by hand to a plain-http token endpoint: every command that reads it
+/// stops with the account, the field and what to do, as for any broken accounts file (exit 7),
+/// and no token request is made.
+#[tokio::test]
+async fn a_hand_edited_http_endpoint_is_refused_on_load() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 2,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    // Past the 2 s token's refresh time: anything sent would start with a refresh.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let token_requests = server.count("POST /token").await;
+
+    let file = deck.home().join("config/accounts.toml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let edited = good.replace(&server.url("/token"), "http://example.invalid/token");
+    assert_ne!(edited, good);
+    std::fs::write(&file, &edited).unwrap();
+    for args in [&["token", "work"][..], &["refresh", "work"], &["list"]] {
+        let out = deck.run(args, "").await;
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(7), "{args:?}: {err}");
+        assert!(
+            err.contains("in account \"work\", provider.token_endpoint")
+                && err.contains("use https")
+                && err.contains("Fix it by hand"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(server.count("POST /token").await, token_requests);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        edited,
+        "left alone"
+    );
+
+    let edited = good.replace(&server.url("/api/me"), "http://example.invalid/me");
+    std::fs::write(&file, &edited).unwrap();
+    let out = deck.run(&["token", "work"], "").await;
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("in account \"work\", api_url"));
+}
+
+/// An API that stalls is given up on after the session's total time (30 s unless set), or the
+/// request's own when it sets one; before, only connecting had a limit.
+#[tokio::test]
+async fn an_api_call_has_a_total_time_limit() {
+    let server = TestProvider::start().await;
+    let session = common::session(&server, Client::Basic, common::PASTE_REDIRECT)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    common::link(&session).await;
+    let api = server.url("/api/me");
+
+    server
+        .fault("/api/me", 1, "status=200&delay_before_ms=4000&body=%7B%7D")
+        .await;
+    let err = session.send(session.http().get(&api)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { seconds: 1, .. }), "{err:?}");
+
+    // A request that sets its own limit keeps it.
+    server
+        .fault("/api/me", 1, "status=200&delay_before_ms=2000&body=%7B%7D")
+        .await;
+    let response = session
+        .send(session.http().get(&api).timeout(Duration::from_secs(20)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    // And the session's own requests still work.
+    let response = session.send(session.http().get(&api)).await.unwrap();
+    let body = session.read_body(response, 1024).await.unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("test-user"));
+}
+
+/// `call` reads at most 16 MiB of an answer: exactly that much goes to stdout; one byte more is
+/// refused with a message, and nothing is printed.
+#[tokio::test]
+async fn an_api_answer_is_read_under_a_cap() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let api = server.url("/api/me");
+    let chunk = "0123456789abcdef";
+    let repeat = (16 << 20) / chunk.len();
+
+    server
+        .fault_body(
+            "/api/me",
+            chunk,
+            &format!("status=200&content_type=text/plain&repeat={repeat}"),
+        )
+        .await;
+    let out = deck.run(&["call", "work", &api], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.stdout.len(), 16 << 20);
+
+    server
+        .fault_body(
+            "/api/me",
+            &format!("{chunk}x"),
+            &format!("status=200&content_type=text/plain&repeat={repeat}"),
+        )
+        .await;
+    let out = deck.run(&["call", "work", &api], "").await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is larger than 16 MiB, so tokendeck stopped reading it"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    // A smaller cap, as the TUI's preview uses.
+    let store = Arc::new(Store::new(Home::rooted(deck.home()).unwrap()));
+    let session = tokendeck::refresh::open_session(
+        &store,
+        "work",
+        &tokendeck::refresh::Persistence::while_running(),
+    )
+    .await
+    .unwrap();
+    server
+        .fault_body(
+            "/api/me",
+            chunk,
+            "status=200&content_type=text/plain&repeat=100",
+        )
+        .await;
+    let response = session.send(session.http().get(&api)).await.unwrap();
+    let err = session.read_body(response, 1024).await.unwrap_err();
+    assert!(
+        matches!(err, Error::AnswerTooLarge { limit: 1024, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("larger than 1 KiB"), "{err}");
+}
+
+/// What `remove` leaves: nothing. It waits for a refresh under way (which once wrote the record
+/// back after `remove` had deleted it), and a refresh that comes after it finds the account gone.
+#[tokio::test]
+async fn remove_waits_for_a_refresh_and_leaves_nothing_behind() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let home = Home::rooted(deck.home()).unwrap();
+    let keyring = Keyring::open(home.keyring_service()).await.unwrap();
+
+    // A refresh that takes 2 s at the server, and a remove asked for meanwhile.
+    server.fault("/token", 1, "delay_before_ms=2000").await;
+    let before = server.count("POST /token").await;
+    let refresh = deck
+        .command(&["refresh", "work"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    eventually(Duration::from_secs(10), async || {
+        server.count("POST /token").await > before
+    })
+    .await;
+    let removed = deck.run(&["remove", "work"], "").await;
+    assert!(removed.status.success(), "{}", text(&removed.stderr));
+    let refreshed = refresh.wait_with_output().await.unwrap();
+    assert!(refreshed.status.success(), "{}", text(&refreshed.stderr));
+    assert_eq!(server.count("grant refresh_token 200").await, 1);
+    assert_nothing_left(&home, &keyring, "work").await;
+
+    // A session opened before `remove`, refreshing after it: refused, and nothing comes back.
+    deck.add(&server, "home").await;
+    assert!(deck.link("home").await.status.success());
+    let store = Arc::new(Store::new(home.clone()));
+    let session = tokendeck::refresh::open_session(
+        &store,
+        "home",
+        &tokendeck::refresh::Persistence::while_running(),
+    )
+    .await
+    .unwrap();
+    store.remove("home").await.unwrap();
+    let refreshes = server.count("POST /token").await;
+    let err = session.refresh().await.unwrap_err();
+    assert!(
+        err.to_string().contains("no account is named \"home\""),
+        "{err}"
+    );
+    assert_eq!(server.count("POST /token").await, refreshes, "nothing sent");
+    assert_nothing_left(&home, &keyring, "home").await;
+}
+
+async fn assert_nothing_left(home: &Home, keyring: &Keyring, name: &str) {
+    assert_eq!(keyring.read(name).await.unwrap(), None, "no record");
+    assert!(!home.status_file(name).exists(), "no status file");
+    assert!(!home.lock_file(name).exists(), "no lock file");
+    let accounts = std::fs::read_to_string(home.accounts_file()).unwrap_or_default();
+    assert!(
+        !accounts.contains(&format!("[accounts.{name}")),
+        "{accounts}"
+    );
+}

@@ -39,6 +39,7 @@ pub mod oauth; // the protocol: provider, authorize, callback, token requests, s
 pub mod qr; // QR codes as half-block text for terminals
 pub mod refresh; // keeping accounts fresh: sessions wired to the store
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log
+pub mod text; // text from outside made safe for a terminal: one escaping function
 pub mod tui; // the terminal UI: state, update, effects, keymap, theme, views
 
 pub use oauth::{

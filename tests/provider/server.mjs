@@ -157,7 +157,12 @@ provider.use(async (ctx, next) => {
   if (ctx.path.startsWith('/interaction/')) return interaction(ctx);
   if (ctx.path === '/api/me') {
     const fault = takeFault('/api/me');
-    if (fault?.status) { count('api fault'); ctx.status = fault.status; return; }
+    if (fault?.status) {
+      count('api fault');
+      ctx.status = fault.status;
+      if (fault.body !== undefined) { ctx.type = fault.contentType; ctx.body = fault.body; }
+      return;
+    }
     return api(ctx);
   }
 

@@ -36,6 +36,8 @@ pub mod cli; // the subcommands scripts use, one file per verb group
 pub mod demo; // `--demo`: an embedded authorization server and a throwaway home
 pub mod format; // durations and times written for people
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
+#[cfg(test)]
+mod properties; // what the property tests of every parser of outside input share
 pub mod qr; // QR codes as half-block text for terminals
 pub mod refresh; // keeping accounts fresh: sessions wired to the store
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log

@@ -161,4 +161,37 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, value);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::properties::{config, text};
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn nothing_a_terminal_obeys_gets_through(input in text(64)) {
+                let one = printable(&input, Lines::One);
+                prop_assert!(!one.chars().any(|c| c.is_control() || dangerous(c) || separator(c)));
+                let many = printable(&input, Lines::Many);
+                let mut chars = many.chars().peekable();
+                while let Some(c) = chars.next() {
+                    let allowed = matches!(c, '\n' | '\t') || (c == '\r' && chars.peek() == Some(&'\n'));
+                    prop_assert!(allowed || !(c.is_control() || dangerous(c)), "{:?}", many);
+                }
+                // Escaping what is already escaped changes nothing.
+                prop_assert_eq!(printable(&one, Lines::One), one.clone());
+            }
+
+            #[test]
+            fn json_made_printable_means_the_same(input in text(64)) {
+                let json = serde_json::to_string(&input).unwrap();
+                let shown = printable_json(&json);
+                prop_assert!(!shown.chars().any(|c| c.is_control() || dangerous(c) || separator(c)));
+                prop_assert_eq!(serde_json::from_str::<String>(&shown).unwrap(), input);
+            }
+        }
+    }
 }

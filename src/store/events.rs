@@ -288,6 +288,9 @@ mod rfc3339_opt {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use tokendeck::cli::{Cli, ExitStatus};
+use tokendeck::text::{Lines, printable};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,7 +27,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tokendeck: {e}");
+            // Messages carry provider text (error descriptions, scopes): escaped for the terminal.
+            let message = e.to_string();
+            eprintln!("tokendeck: {}", printable(&message, Lines::One));
             ExitCode::from(e.exit_status() as u8)
         }
     }

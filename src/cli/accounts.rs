@@ -10,6 +10,7 @@ use super::{AddArgs, CliError, warn_about_keyring};
 use crate::format::{rfc3339, short_duration};
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{AccountStatus, Store};
+use crate::text::{Lines, printable, printable_json};
 
 pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     let client_secret = if args.client_secret_stdin {
@@ -80,7 +81,7 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
                 })
             })
             .collect();
-        println!("{}", Value::Array(rows));
+        println!("{}", printable_json(&Value::Array(rows).to_string()));
         return Ok(());
     }
     if accounts.accounts.is_empty() {
@@ -93,7 +94,7 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
         let status = store.status(name);
         println!(
             "{name:<20} {:<10} {:<14} {}",
-            account.kind,
+            printable(&account.kind, Lines::One),
             status.health(now).label(),
             time_left(&status, now)
         );
@@ -120,9 +121,10 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
             Some(_) => rows.into_iter().next().unwrap_or(Value::Null),
             None => Value::Array(rows),
         };
-        println!("{out}");
+        println!("{}", printable_json(&out.to_string()));
         return Ok(());
     }
+    // The scope and the last error are the provider's words, replayed from the status file.
     for name in &names {
         let status = store.status(name);
         println!(
@@ -139,7 +141,10 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         if let Some(token) = &status.token {
             println!(
                 "  scope: {}",
-                token.scope.as_deref().unwrap_or("(not reported)")
+                printable(
+                    token.scope.as_deref().unwrap_or("(not reported)"),
+                    Lines::One
+                )
             );
             println!(
                 "  refresh token: {}",
@@ -153,7 +158,7 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         if let Some(last) = &status.last_refresh {
             let outcome = match &last.error {
                 None => "ok".to_string(),
-                Some(e) => format!("failed: {e}"),
+                Some(e) => format!("failed: {}", printable(e, Lines::One)),
             };
             println!("  last refresh: {} ago, {outcome}", ago(last.at, now));
         }

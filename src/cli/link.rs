@@ -13,6 +13,7 @@ use crate::format::short_duration;
 use crate::oauth::{CallbackListener, Error, Tokens};
 use crate::refresh::open_session;
 use crate::store::Store;
+use crate::text::{Lines, printable};
 
 pub async fn link(store: &Arc<Store>, name: &str, browser: bool, qr: bool) -> Result<(), CliError> {
     let session = open_session(store, name, &persistence()).await?;
@@ -85,7 +86,7 @@ async fn complete(
                 Ok(Some(line)) => match session.token(&line).await {
                     Ok(tokens) => return Ok(tokens),
                     Err(e) => {
-                        eprintln!("tokendeck: {e}");
+                        eprintln!("tokendeck: {}", printable(&e.to_string(), Lines::One));
                         eprintln!("Paste again, or press Ctrl-C to give up.");
                         last_error = Some(e);
                     }

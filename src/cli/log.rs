@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use super::CliError;
 use crate::format::rfc3339;
+use crate::store::events::Batch;
 use crate::store::{Event, Outcome, Store};
+use crate::text::{Lines, printable, printable_json};
 
 pub async fn log(
     store: &Store,
@@ -17,25 +19,38 @@ pub async fn log(
     }
     let wanted = |event: &Event| name.is_none_or(|n| event.account == n);
     let mut following = store.log().follow();
-    for event in store.log().read_all().iter().filter(|e| wanted(e)) {
-        print_event(event, json);
-    }
+    let show = |batch: Batch| {
+        for event in batch.events.iter().filter(|e| wanted(e)) {
+            print_event(event, json);
+        }
+        // Said once per read, not once per line: a damaged log must not drown the events.
+        if batch.unreadable > 0 {
+            eprintln!(
+                "tokendeck: {} line{} of the event log could not be read and {} skipped ({}).",
+                batch.unreadable,
+                if batch.unreadable == 1 { "" } else { "s" },
+                if batch.unreadable == 1 { "was" } else { "were" },
+                store.log().path().display()
+            );
+        }
+    };
+    show(store.log().read());
     if !follow {
         return Ok(());
     }
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
         tick.tick().await;
-        for event in following.poll().iter().filter(|e| wanted(e)) {
-            print_event(event, json);
-        }
+        show(following.read());
     }
 }
 
+/// One event per line. The account and the message come from a file anyone can edit and from
+/// the provider's words: escaped for the terminal (and in JSON, beyond what serde escapes).
 fn print_event(event: &Event, json: bool) {
     if json {
         if let Ok(line) = serde_json::to_string(event) {
-            println!("{line}");
+            println!("{}", printable_json(&line));
         }
         return;
     }
@@ -51,14 +66,14 @@ fn print_event(event: &Event, json: bool) {
     let mut line = format!(
         "{}  {:<16} {:<16} {outcome}",
         rfc3339(event.time),
-        event.account,
+        printable(&event.account, Lines::One),
         trigger
     );
     if let Some(at) = event.expires_at {
         line.push_str(&format!("  expires {}", rfc3339(at)));
     }
     if let Some(message) = &event.message {
-        line.push_str(&format!("  {message}"));
+        line.push_str(&format!("  {}", printable(message, Lines::One)));
     }
     println!("{line}  [pid {}]", event.pid);
 }

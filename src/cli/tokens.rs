@@ -1,17 +1,18 @@
 //! `token`, `refresh`, `call`: using an account's tokens from scripts.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use super::{CallArgs, CliError, persistence, warn_about_keyring};
 use crate::format::short_duration;
 use crate::refresh::{force_refresh, open_session, valid_tokens};
 use crate::store::Store;
+use crate::text::{Lines, printable};
 
 /// Prints a valid access token and nothing else.
 pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     let tokens = valid_tokens(store, name, &persistence()).await?;
-    println!("{}", tokens.access_token());
+    write_data(format!("{}\n", tokens.access_token()).as_bytes());
     Ok(())
 }
 
@@ -35,7 +36,8 @@ pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
 /// The largest answer `call` reads; a larger one is refused, not buffered.
 pub const CALL_BODY_LIMIT: usize = 16 << 20;
 
-/// Sends one request with the account's token; the body goes to stdout as it came.
+/// Sends one request with the account's token; the body goes to stdout as it came (escaped when
+/// stdout is a terminal).
 pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
     // Before anything else: a token must never leave for a URL the policy forbids.
     let url = crate::oauth::url_policy::parse("API URL", &args.url)
@@ -63,11 +65,23 @@ pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
     let response = session.send(request).await?;
     let status = response.status();
     let body = session.read_body(response, CALL_BODY_LIMIT).await?;
-    let mut stdout = std::io::stdout();
-    let _ = stdout.write_all(&body);
-    let _ = stdout.flush();
+    write_data(&body);
     if status.is_client_error() || status.is_server_error() {
         return Err(CliError::ApiStatus(status));
     }
     Ok(())
+}
+
+/// Writes what came from the server to stdout: byte for byte to a pipe or a file, where it is
+/// data; escaped on a terminal, which would obey the control sequences in it.
+fn write_data(bytes: &[u8]) {
+    let mut stdout = std::io::stdout();
+    let _ = if stdout.is_terminal() {
+        // Bytes that are not UTF-8 are shown as U+FFFD: a lone 0x9B byte is CSI to some terminals.
+        let text = String::from_utf8_lossy(bytes);
+        stdout.write_all(printable(&text, Lines::Many).as_bytes())
+    } else {
+        stdout.write_all(bytes)
+    };
+    let _ = stdout.flush();
 }

@@ -198,6 +198,9 @@ fn set_once<T: PartialEq>(slot: &mut Option<T>, value: T, name: &str) -> Result<
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -185,11 +185,17 @@ async fn read_target(stream: &mut TcpStream) -> Option<String> {
         }
         head.extend_from_slice(&buf[..n]);
     }
+    request_target(&head).map(str::to_string)
+}
+
+/// The target (`/path?query`) of a request head's first line, when it is a GET. Pure, so that
+/// whatever a local program sends can be tried on it.
+fn request_target(head: &[u8]) -> Option<&str> {
     let line = head.split(|b| *b == b'\n').next()?;
     let line = std::str::from_utf8(line).ok()?.trim_end();
     let mut parts = line.split(' ');
     match (parts.next(), parts.next()) {
-        (Some("GET"), Some(target)) => Some(target.to_string()),
+        (Some("GET"), Some(target)) => Some(target),
         _ => None,
     }
 }
@@ -231,6 +237,9 @@ fn escape_html(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests {

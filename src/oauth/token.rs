@@ -305,6 +305,9 @@ pub mod unix_seconds_opt {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

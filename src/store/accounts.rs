@@ -63,40 +63,48 @@ impl Accounts {
     /// Reads the accounts file; a missing file is an empty list.
     pub fn load(home: &Home) -> Result<Accounts, StoreError> {
         let path = home.accounts_file();
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Accounts::default()),
-            Err(e) => return Err(StoreError::io(&path, e)),
-        };
-        let accounts: Accounts = toml::from_str(&text).map_err(|e| {
-            let offset = e.span().map_or(0, |span| span.start);
-            let (line, column) = line_and_column(&text, offset);
+        match fs::read(&path) {
+            Ok(bytes) => Accounts::parse(&bytes, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Accounts::default()),
+            Err(e) => Err(StoreError::io(&path, e)),
+        }
+    }
+
+    /// Reads the contents of the accounts file at `path` (named in errors). A file edited by
+    /// hand may hold anything: what does not parse is reported by line and column.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Accounts, StoreError> {
+        let corrupt = |text: &str, offset: usize, problem: String| {
+            let (line, column) = line_and_column(text, offset);
             StoreError::CorruptAccounts {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 line,
                 column,
-                problem: e.message().to_string(),
+                problem,
             }
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
+            corrupt(&valid, valid.len(), "it is not UTF-8 text".into())
+        })?;
+        let accounts: Accounts = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |span| span.start);
+            corrupt(text, offset, without_values(e.message()))
         })?;
         if let Some(bad) = accounts.accounts.keys().find(|n| validate_name(n).is_err()) {
             let offset = text.find(bad.as_str()).unwrap_or(0);
-            let (line, column) = line_and_column(&text, offset);
-            return Err(StoreError::CorruptAccounts {
-                path,
-                line,
-                column,
-                problem: format!("{bad:?} is not a valid account name"),
-            });
+            return Err(corrupt(
+                text,
+                offset,
+                format!("{bad:?} is not a valid account name"),
+            ));
         }
         for (name, account) in &accounts.accounts {
             if let Err((field, error)) = account.check_urls() {
-                let (line, column) = line_and_column(&text, field_offset(&text, name, &field));
-                return Err(StoreError::CorruptAccounts {
-                    path,
-                    line,
-                    column,
-                    problem: format!("in account {name:?}, {field}: {error}"),
-                });
+                return Err(corrupt(
+                    text,
+                    field_offset(text, name, &field),
+                    format!("in account {name:?}, {field}: {}", url_problem(&error)),
+                ));
             }
         }
         Ok(accounts)
@@ -126,11 +134,16 @@ impl Accounts {
     }
 
     fn save(&self, home: &Home) -> Result<(), StoreError> {
-        let text = toml::to_string_pretty(self).map_err(|e| {
+        let text = self.to_text().map_err(|e| {
             StoreError::io(&home.accounts_file(), std::io::Error::other(e.to_string()))
         })?;
+        write_atomically(&home.accounts_file(), text.as_bytes())
+    }
+
+    /// The file's contents, as [`parse`](Self::parse) reads them back.
+    fn to_text(&self) -> Result<String, toml::ser::Error> {
         let header = "# tokendeck accounts. No secrets live here: tokens and client secrets are in the OS keyring.\n\n";
-        write_atomically(&home.accounts_file(), format!("{header}{text}").as_bytes())
+        Ok(format!("{header}{}", toml::to_string_pretty(self)?))
     }
 }
 
@@ -176,6 +189,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What is wrong with a URL from the file, without the value: the line and column say where it
+/// is, and a secret pasted there by mistake must not be repeated.
+fn url_problem(error: &crate::oauth::Error) -> String {
+    match error {
+        crate::oauth::Error::InvalidUrl { what, reason, .. } => {
+            format!("the {what} is not usable: {reason}")
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Where `field` (`provider.token_endpoint`, `api_url`) of account `name` is in `text`, as near
 /// as a plain search finds it: its key after the account's header, else the header.
 fn field_offset(text: &str, name: &str, field: &str) -> usize {
@@ -189,12 +213,62 @@ fn field_offset(text: &str, name: &str, field: &str) -> usize {
         .map_or(header, |at| header + at + 1)
 }
 
+/// serde quotes the value it did not expect (`string "…"`, ``variant `…` ``): a client secret
+/// pasted into the file by mistake would be repeated on screen and in logs. The line and column
+/// already say where it is, so the value itself is left out.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    loop {
+        let string = rest.find("string \"").map(|i| (i, "string \"".len()));
+        let variant = rest.find("variant `").map(|i| (i, "variant `".len()));
+        let Some((start, open)) = [string, variant].into_iter().flatten().min() else {
+            out.push_str(rest);
+            return out;
+        };
+        let quoted = &rest[start + open..];
+        let end = if rest[start..].starts_with("string") {
+            out.push_str(&rest[..start]);
+            out.push_str("string");
+            // Debug-quoted: the first quote not escaped by a backslash closes it.
+            let mut escaped = false;
+            quoted.char_indices().find_map(|(i, c)| match c {
+                '\\' if !escaped => {
+                    escaped = true;
+                    None
+                }
+                '"' if !escaped => Some(i + 1),
+                _ => {
+                    escaped = false;
+                    None
+                }
+            })
+        } else {
+            out.push_str(&rest[..start]);
+            out.push_str("variant");
+            // Written raw, then `, expected one of …` (or `, there are no variants`): the last
+            // of those ends it, whatever the value holds.
+            quoted
+                .rfind("`, expected")
+                .or_else(|| quoted.rfind("`, there are no variants"))
+                .map(|i| i + 1)
+        };
+        match end {
+            Some(end) => rest = &quoted[end..],
+            None => return out, // no end: drop the rest rather than risk showing it
+        }
+    }
+}
+
 fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
+
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 //! that are secret-free by construction.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -133,20 +133,31 @@ impl EventLog {
         let mut line = serde_json::to_string(event).map_err(|e| io(std::io::Error::other(e)))?;
         line.push('\n');
         let mut options = OpenOptions::new();
-        options.append(true).create(true);
+        options.read(true).append(true).create(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options
-            .open(&self.path)
-            .and_then(|mut f| f.write_all(line.as_bytes()))
-            .map_err(io)
+        let mut file = options.open(&self.path).map_err(io)?;
+        // A writer killed midway left a line without its end: end it, so that only that torn
+        // line is unreadable and not this event too.
+        if ends_torn(&mut file).map_err(io)? {
+            line.insert(0, '\n');
+        }
+        file.write_all(line.as_bytes()).map_err(io)
     }
 
-    /// Every event still on disk, oldest first. Lines that do not parse are skipped.
+    /// Every event still on disk, oldest first, and how many lines could not be read.
+    pub fn read(&self) -> Batch {
+        let mut batch = read_events(&self.rotated(), 0).0;
+        let current = read_events(&self.path, 0).0;
+        batch.events.extend(current.events);
+        batch.unreadable += current.unreadable;
+        batch
+    }
+
+    /// Every event still on disk, oldest first; lines that cannot be read are skipped (see
+    /// [`read`](Self::read) for how many).
     pub fn read_all(&self) -> Vec<Event> {
-        let mut events = read_events(&self.rotated(), 0).0;
-        events.extend(read_events(&self.path, 0).0);
-        events
+        self.read().events
     }
 
     /// Follows the log from its current end.
@@ -173,40 +184,75 @@ pub struct Follow {
 }
 
 impl Follow {
-    pub fn poll(&mut self) -> Vec<Event> {
+    /// The events appended since the last look, and how many new lines could not be read.
+    pub fn read(&mut self) -> Batch {
         let len = fs::metadata(&self.path).map_or(0, |m| m.len());
         if len < self.offset {
             self.offset = 0; // rotated: the new file starts afresh
         }
-        let (events, offset) = read_events(&self.path, self.offset);
+        let (batch, offset) = read_events(&self.path, self.offset);
         self.offset = offset;
-        events
+        batch
+    }
+
+    /// The events appended since the last look; unreadable lines are skipped.
+    pub fn poll(&mut self) -> Vec<Event> {
+        self.read().events
     }
 }
 
+/// What one read of the log found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Batch {
+    pub events: Vec<Event>,
+    /// Lines skipped because they were not an event (not UTF-8, not JSON, not this shape): a
+    /// damaged file, or one written by a newer tokendeck. The lines after them are still read.
+    pub unreadable: usize,
+}
+
+/// One line of the log, as written by [`EventLog::append`].
+pub fn parse_line(line: &[u8]) -> Result<Event, serde_json::Error> {
+    serde_json::from_slice(line)
+}
+
 /// Reads whole lines from `offset`; returns them and the offset after the last whole line.
-fn read_events(path: &std::path::Path, offset: u64) -> (Vec<Event>, u64) {
+fn read_events(path: &std::path::Path, offset: u64) -> (Batch, u64) {
+    let mut batch = Batch::default();
     let Ok(mut file) = File::open(path) else {
-        return (Vec::new(), offset);
+        return (batch, offset);
     };
     if file.seek(SeekFrom::Start(offset)).is_err() {
-        return (Vec::new(), offset);
+        return (batch, offset);
     }
     let mut reader = BufReader::new(file);
-    let mut events = Vec::new();
     let mut position = offset;
-    let mut line = String::new();
-    while let Ok(n) = reader.read_line(&mut line) {
-        if n == 0 || !line.ends_with('\n') {
+    // Bytes, not a String: one line that is not UTF-8 must not stop the reading of the rest.
+    let mut line = Vec::new();
+    while let Ok(n) = reader.read_until(b'\n', &mut line) {
+        if n == 0 || line.last() != Some(&b'\n') {
             break; // end, or a line still being written
         }
         position += n as u64;
-        if let Ok(event) = serde_json::from_str(&line) {
-            events.push(event);
+        match parse_line(&line) {
+            Ok(event) => batch.events.push(event),
+            Err(_) if line.trim_ascii().is_empty() => {}
+            Err(_) => batch.unreadable += 1,
         }
         line.clear();
     }
-    (events, position)
+    (batch, position)
+}
+
+/// Whether the file's last byte is not a line's end (a writer died mid-line).
+fn ends_torn(file: &mut File) -> std::io::Result<bool> {
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8; 1];
+    file.seek(SeekFrom::Start(len - 1))?;
+    file.read_exact(&mut last)?;
+    Ok(last != *b"\n")
 }
 
 mod rfc3339 {
@@ -240,6 +286,9 @@ mod rfc3339_opt {
             .transpose()
     }
 }
+
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests {
@@ -276,5 +325,62 @@ mod tests {
         assert_eq!(after.len(), 1, "the follower starts over on the new file");
         assert_eq!(after[0].trigger, Trigger::After401);
         assert_eq!(log.read_all().len(), 1, "the filler line was not an event");
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_or_not_json_is_skipped_and_counted_and_reading_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        let log = EventLog::new(&home);
+        let mut follow = log.follow();
+        log.append(&Event::new("before", Trigger::Manual, Outcome::Ok))
+            .unwrap();
+        let mut file = OpenOptions::new().append(true).open(log.path()).unwrap();
+        file.write_all(b"{\"account\":\"\xff\xfe\"}\n").unwrap();
+        file.write_all(b"not json at all\n\n").unwrap();
+        log.append(&Event::new("after", Trigger::Manual, Outcome::Ok))
+            .unwrap();
+
+        let batch = log.read();
+        let names: Vec<&str> = batch.events.iter().map(|e| e.account.as_str()).collect();
+        assert_eq!(names, ["before", "after"]);
+        assert_eq!(batch.unreadable, 2, "the blank line is not counted");
+        let batch = follow.read();
+        assert_eq!((batch.events.len(), batch.unreadable), (2, 2));
+        assert_eq!(follow.read(), Batch::default(), "each line is counted once");
+        log.append(&Event::new("later", Trigger::Manual, Outcome::Ok))
+            .unwrap();
+        assert_eq!(
+            follow.poll()[0].account,
+            "later",
+            "the follower is not stuck"
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_costs_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        let log = EventLog::new(&home);
+        log.append(&Event::new("first", Trigger::Manual, Outcome::Ok))
+            .unwrap();
+        let mut follow = log.follow();
+        // A writer killed in the middle of its line.
+        let mut file = OpenOptions::new().append(true).open(log.path()).unwrap();
+        file.write_all(br#"{"time":"2030-01-01T00:00:00.000Z","acc"#)
+            .unwrap();
+        assert_eq!(
+            follow.read(),
+            Batch::default(),
+            "a line still being written waits"
+        );
+        log.append(&Event::new("next", Trigger::Manual, Outcome::Ok))
+            .unwrap();
+        let batch = follow.read();
+        assert_eq!(batch.unreadable, 1);
+        assert_eq!(batch.events.len(), 1);
+        assert_eq!(batch.events[0].account, "next");
+        let names: Vec<String> = log.read_all().into_iter().map(|e| e.account).collect();
+        assert_eq!(names, ["first", "next"]);
     }
 }

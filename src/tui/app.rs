@@ -28,6 +28,8 @@ pub struct App {
     /// Oldest first.
     pub log: Vec<LogLine>,
     pub log_filter: bool,
+    /// Lines of the event log that could not be read and were skipped (shown once, as a count).
+    pub log_unreadable: usize,
     pub notice: Option<Notice>,
     pub keyring: KeyringState,
     /// The selected account's access token, while the user asked to see it.
@@ -155,6 +157,7 @@ impl App {
             selected: 0,
             log: Vec::new(),
             log_filter: false,
+            log_unreadable: 0,
             notice: None,
             keyring: KeyringState::Opening,
             revealed: None,

@@ -56,10 +56,14 @@ impl Runner {
         // The history, once; from here on the follower picks up what is new.
         let (history_store, history_tx) = (store.clone(), tx.clone());
         tokio::task::spawn_blocking(move || {
-            let mut events = history_store.log().read_all();
+            let batch = history_store.log().read();
+            let mut events = batch.events;
             let keep = events.len().saturating_sub(super::app::LOG_CAPACITY);
             events.drain(..keep);
             let _ = history_tx.send(Message::LogEvents(events));
+            if batch.unreadable > 0 {
+                let _ = history_tx.send(Message::LogUnreadable(batch.unreadable));
+            }
         });
         Runner {
             store,
@@ -102,9 +106,12 @@ impl Runner {
             Effect::PollLog => {
                 let (follow, seen) = (self.follow.clone(), self.accounts_seen.clone());
                 tokio::task::spawn_blocking(move || {
-                    let events = lock(&follow).poll();
-                    if !events.is_empty() {
-                        let _ = tx.send(Message::LogEvents(events));
+                    let batch = lock(&follow).read();
+                    if !batch.events.is_empty() {
+                        let _ = tx.send(Message::LogEvents(batch.events));
+                    }
+                    if batch.unreadable > 0 {
+                        let _ = tx.send(Message::LogUnreadable(batch.unreadable));
                     }
                     // An account added or edited by another process.
                     let now = modified(&store);

@@ -28,6 +28,8 @@ pub enum Message {
     KeyringFailed(String),
     /// New lines in the event log (from this process or another).
     LogEvents(Vec<Event>),
+    /// This many more lines of the event log could not be read and were skipped.
+    LogUnreadable(usize),
     Status {
         name: String,
         status: AccountStatus,

@@ -55,6 +55,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::LogEvents(events) => on_log_events(app, events),
+        Message::LogUnreadable(lines) => {
+            app.log_unreadable = app.log_unreadable.saturating_add(lines);
+            Vec::new()
+        }
         Message::Status { name, status } => {
             if let Some(row) = app.row_mut(&name) {
                 row.status = status;

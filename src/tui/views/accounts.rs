@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use super::spinner;
 use crate::format::{clock, relative, short_duration};
 use crate::store::{Health, Outcome, Trigger};
+use crate::text::{Lines, printable};
 use crate::tui::app::{AccountRow, App, KeyringState};
 
 /// Wide enough to put the details beside the table.
@@ -71,9 +72,10 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             format!("  keyring: {backend} (lost at reboot)"),
             theme.warning(),
         )),
-        KeyringState::Failed(e) => {
-            spans.push(Span::styled(format!("  keyring: {e}"), theme.error()))
-        }
+        KeyringState::Failed(e) => spans.push(Span::styled(
+            format!("  keyring: {}", printable(e, Lines::One)),
+            theme.error(),
+        )),
     }
     if app.demo {
         spans.push(Span::styled("  DEMO", theme.warning()));
@@ -95,7 +97,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let Some(error) = &app.load_error {
         let text = vec![
-            Line::from(Span::styled(error.as_str(), theme.error())),
+            Line::from(Span::styled(printable(error, Lines::One), theme.error())),
             Line::from(""),
             Line::from("tokendeck reads it again as soon as it changes."),
         ];
@@ -125,8 +127,8 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         .map(|(i, row)| {
             let (badge, style) = badge(app, row);
             let cells = vec![
-                Cell::from(row.name.as_str()),
-                Cell::from(row.account.kind.as_str()),
+                Cell::from(printable(&row.name, Lines::One)),
+                Cell::from(printable(&row.account.kind, Lines::One)),
                 Cell::from(Span::styled(badge, style)),
                 Cell::from(time_left(app, row)),
                 Cell::from(last_refresh(app, row)),
@@ -192,10 +194,11 @@ fn render_details(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(block, area);
         return;
     };
+    // Every value here came from the accounts file, the provider or the status file.
     let field = |label: &'static str, value: String| {
         Line::from(vec![
             Span::styled(format!("{label:<14}"), theme.dim()),
-            Span::raw(value),
+            Span::raw(printable(&value, Lines::One).into_owned()),
         ])
     };
     let account = &row.account;
@@ -282,52 +285,66 @@ fn last_outcome(row: &AccountRow) -> String {
 fn render_log(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let title = match (app.log_filter, app.selected_row()) {
-        (true, Some(row)) => format!(" Live log — {} only (f: all) · UTC ", row.name),
+        (true, Some(row)) => format!(
+            " Live log — {} only (f: all) · UTC ",
+            printable(&row.name, Lines::One)
+        ),
         _ => " Live log · UTC ".to_string(),
     };
     let block = Block::new()
         .borders(Borders::TOP)
         .title(Span::styled(title, theme.title()));
-    let lines: Vec<Line> = app
-        .visible_log()
-        .take(area.height.saturating_sub(1) as usize)
-        .map(|line| {
-            let event = &line.event;
-            let outcome = match event.outcome {
-                Outcome::Ok => "ok",
-                Outcome::Adopted => "ok (done by another process)",
-                Outcome::Failed => "failed",
-            };
-            let mut spans = vec![
-                Span::styled(clock(event.time), theme.dim()),
-                Span::raw(format!(
-                    "  {:<12} {:<16} ",
-                    event.account,
-                    trigger_label(event.trigger)
-                )),
-                Span::styled(outcome, theme.outcome(event.outcome)),
-            ];
-            if let Some(at) = event.expires_at {
-                spans.push(Span::styled(
-                    format!("  → expires {}", clock(at)),
-                    theme.dim(),
-                ));
-            }
-            if line.other_process {
-                spans.push(Span::styled(
-                    format!("  · another process (pid {})", event.pid),
-                    theme.dim(),
-                ));
-            }
-            if let Some(message) = &event.message {
-                spans.push(Span::styled(
-                    format!("  {message}"),
-                    theme.outcome(event.outcome),
-                ));
-            }
-            Line::from(spans)
-        })
-        .collect();
+    // Skipped lines are said once, as a count above the events, not once per line.
+    let skipped = (app.log_unreadable > 0).then(|| {
+        let n = app.log_unreadable;
+        Line::from(Span::styled(
+            format!(
+                "{n} line{} of the event log could not be read and {} skipped.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "was" } else { "were" }
+            ),
+            theme.warning(),
+        ))
+    });
+    let room =
+        (area.height.saturating_sub(1) as usize).saturating_sub(usize::from(skipped.is_some()));
+    let events = app.visible_log().take(room).map(|line| {
+        let event = &line.event;
+        let outcome = match event.outcome {
+            Outcome::Ok => "ok",
+            Outcome::Adopted => "ok (done by another process)",
+            Outcome::Failed => "failed",
+        };
+        let mut spans = vec![
+            Span::styled(clock(event.time), theme.dim()),
+            Span::raw(format!(
+                "  {:<12} {:<16} ",
+                printable(&event.account, Lines::One),
+                trigger_label(event.trigger)
+            )),
+            Span::styled(outcome, theme.outcome(event.outcome)),
+        ];
+        if let Some(at) = event.expires_at {
+            spans.push(Span::styled(
+                format!("  → expires {}", clock(at)),
+                theme.dim(),
+            ));
+        }
+        if line.other_process {
+            spans.push(Span::styled(
+                format!("  · another process (pid {})", event.pid),
+                theme.dim(),
+            ));
+        }
+        if let Some(message) = &event.message {
+            spans.push(Span::styled(
+                format!("  {}", printable(message, Lines::One)),
+                theme.outcome(event.outcome),
+            ));
+        }
+        Line::from(spans)
+    });
+    let lines: Vec<Line> = skipped.into_iter().chain(events).collect();
     let body = if lines.is_empty() {
         Paragraph::new(Span::styled(
             "Nothing yet: links and refreshes appear here as they happen.",

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::spinner;
+use crate::text::{Lines, printable};
 use crate::tui::app::App;
 use crate::tui::form::{AddForm, Input};
 
@@ -27,7 +28,7 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
         let value = match input {
             Input::Provider => format!("◀ {} ▶", form.choices[form.choice].label()),
             Input::ClientSecret => "•".repeat(form.value(input).chars().count()),
-            _ => form.value(input).to_string(),
+            _ => printable(form.value(input), Lines::One).into_owned(),
         };
         let mut spans = vec![
             Span::styled(format!("{marker} {:<18}", input.label()), label_style),
@@ -37,7 +38,10 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled("▏", theme.focused()));
         }
         match form.errors.get(&input) {
-            Some(error) => spans.push(Span::styled(format!("  {error}"), theme.error())),
+            Some(error) => spans.push(Span::styled(
+                format!("  {}", printable(error, Lines::One)),
+                theme.error(),
+            )),
             None if is_focused && !input.hint().is_empty() => {
                 spans.push(Span::styled(format!("  {}", input.hint()), theme.dim()))
             }

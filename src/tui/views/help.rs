@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use crate::text::{Lines, printable};
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action, Context};
 
@@ -55,7 +56,7 @@ pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, 
 
 pub fn render_confirm(app: &App, name: &str, frame: &mut Frame, area: Rect) {
     let text = vec![
-        Line::from(format!("Remove {name}?")),
+        Line::from(format!("Remove {}?", printable(name, Lines::One))),
         Line::from(""),
         Line::from(
             "Its tokens and client secret are deleted from the keyring, and it leaves the accounts file. The provider's grant is not revoked.",

@@ -8,12 +8,13 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::qr::QrCode;
 use super::spinner;
+use crate::text::{Lines, printable};
 use crate::tui::app::{App, LinkPhase, LinkScreen};
 
 pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let block = Block::new().borders(Borders::TOP).title(Span::styled(
-        format!(" Link {} ", link.account),
+        format!(" Link {} ", printable(&link.account, Lines::One)),
         theme.title(),
     ));
     let inner = block.inner(area);
@@ -23,7 +24,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
         let mut lines = vec![Line::from(text)];
         if let Some(error) = &link.error {
             lines = vec![
-                Line::from(Span::styled(error.as_str(), theme.error())),
+                Line::from(Span::styled(printable(error, Lines::One), theme.error())),
                 Line::from("Press Esc to go back."),
             ];
         }
@@ -50,7 +51,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
             "Open this URL in a browser and approve access:",
             theme.dim(),
         )),
-        Line::from(url),
+        Line::from(printable(url, Lines::One)),
         Line::from(""),
     ];
     match (&link.phase, link.listening) {
@@ -91,7 +92,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     let shown = if link.input.is_empty() && !link.typing {
         "(Tab to type, or just paste)".to_string()
     } else {
-        link.input.text().to_string()
+        printable(link.input.text(), Lines::One).into_owned()
     };
     lines.push(Line::from(vec![
         Span::styled("Code or redirect URL: ", field_style),
@@ -100,7 +101,10 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     ]));
     if let Some(error) = &link.error {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(error.as_str(), theme.error())));
+        lines.push(Line::from(Span::styled(
+            printable(error, Lines::One),
+            theme.error(),
+        )));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
     if let (Some(qr), Some(area)) = (&qr, qr_area) {

@@ -14,6 +14,7 @@ use ratatui::widgets::Paragraph;
 
 use super::app::{App, NoticeKind, Overlay, Screen};
 use super::keymap::{self, Context};
+use crate::text::{Lines, printable};
 
 /// Below this, nothing fits sensibly; the screen says so instead.
 pub const MIN_WIDTH: u16 = 60;
@@ -36,7 +37,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     // A long notice (an error with its advice) gets a second line rather than being cut.
     let notice_lines = match &app.notice {
-        Some(n) if n.text.chars().count() > area.width as usize => 2,
+        Some(n) if printable(&n.text, Lines::One).chars().count() > area.width as usize => 2,
         _ => 1,
     };
     let [body, status, footer] = Layout::vertical([
@@ -88,8 +89,9 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         NoticeKind::Good => app.theme.good(),
         NoticeKind::Error => app.theme.error(),
     };
+    // Notices quote errors and API answers: the provider's words, escaped.
     frame.render_widget(
-        Paragraph::new(Span::styled(notice.text.as_str(), style)),
+        Paragraph::new(Span::styled(printable(&notice.text, Lines::One), style)),
         area,
     );
 }

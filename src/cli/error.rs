@@ -18,6 +18,7 @@ pub enum ExitStatus {
     Keyring = 6,
     BrokenAccountsFile = 7,
     ApiError = 8,
+    Configuration = 9,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,18 +80,21 @@ fn account_status(error: &AccountError) -> ExitStatus {
         | AccountError::RecordMissing(_)
         | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
         AccountError::BackingOff { .. } => ExitStatus::TryLater,
-        AccountError::OAuth(e) => {
-            if let Some(cause) = e.storage_cause()
-                && let Some(store) = cause.downcast_ref::<StoreError>()
-            {
-                return store_status(store);
-            }
-            match e.kind() {
-                ErrorKind::NeedsReauthorization => ExitStatus::NeedsLink,
-                ErrorKind::Transient | ErrorKind::Ambiguous => ExitStatus::TryLater,
-                ErrorKind::Other => ExitStatus::Failure,
-            }
-        }
+        AccountError::OAuth(e) => oauth_status(e),
+    }
+}
+
+fn oauth_status(error: &oauth::Error) -> ExitStatus {
+    if let Some(cause) = error.storage_cause()
+        && let Some(store) = cause.downcast_ref::<StoreError>()
+    {
+        return store_status(store);
+    }
+    match error.kind() {
+        ErrorKind::NeedsReauthorization => ExitStatus::NeedsLink,
+        ErrorKind::Transient | ErrorKind::Ambiguous => ExitStatus::TryLater,
+        ErrorKind::Configuration => ExitStatus::Configuration,
+        ErrorKind::Other => ExitStatus::Failure,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The OAuth 2.0 protocol: endpoints, the authorization URL, the pasted answer, the loopback
 //! callback, token requests and the authorized session. Knows nothing of storage or UI.
 
+pub mod answer;
 pub mod authorize;
 mod builder;
 pub mod callback;
@@ -14,10 +15,11 @@ pub mod secret;
 pub mod session;
 pub mod token;
 
+pub use answer::AnswerCheck;
 pub use authorize::{CallbackParams, PendingAuthorization};
 pub use builder::SessionBuilder;
 pub use callback::CallbackListener;
-pub use error::{BoxError, Error, ErrorKind, Grant};
+pub use error::{BoxError, Error, ErrorKind, Grant, Setting};
 pub use exchange::AuthMethod;
 pub use hooks::{RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
 pub use provider::Provider;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::authorize::reserved_param_problem;
 use super::error::{BoxError, Error};
 use super::exchange::{AuthMethod, TokenEndpoint};
 use super::hooks::{GuardHook, RefreshGuard, RefreshReport, ReportCallback};
@@ -96,7 +97,9 @@ impl SessionBuilder {
         self
     }
 
-    /// An extra authorization parameter (Verizon's `deviceid`, `prompt`, `access_type`, …).
+    /// An extra authorization parameter (Verizon's `deviceid`, `prompt`, `access_type`, …). One
+    /// that tokendeck sets itself (`state`, `redirect_uri`, `scope`, …) makes
+    /// [`build`](Self::build) fail.
     pub fn authorize_param(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.authorize_params.push((key.into(), value.into()));
         self
@@ -181,6 +184,13 @@ impl SessionBuilder {
             url: self.redirect_uri.clone(),
             reason: format!("{e}; give the exact URL registered at the provider"),
         })?;
+        if let Some(problem) = self
+            .authorize_params
+            .iter()
+            .find_map(|(key, _)| reserved_param_problem(key))
+        {
+            return Err(Error::Config(problem));
+        }
         let auth_method = match (self.auth_method, &self.client_secret) {
             (Some(AuthMethod::Basic | AuthMethod::Post), None) => {
                 return Err(Error::Config(

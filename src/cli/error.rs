@@ -2,7 +2,7 @@
 //! branch on.
 
 use crate::oauth::{self, ErrorKind};
-use crate::refresh::AccountError;
+use crate::refresh::{AccountError, LinkFailed};
 use crate::store::{KeyringError, StoreError};
 
 /// The documented exit codes.
@@ -25,6 +25,8 @@ pub enum ExitStatus {
 pub enum CliError {
     #[error(transparent)]
     Account(#[from] AccountError),
+    #[error(transparent)]
+    Link(#[from] LinkFailed),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -66,6 +68,7 @@ impl CliError {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             CliError::Account(e) => account_status(e),
+            CliError::Link(e) => oauth_status(&e.error),
             CliError::Usage(_) => ExitStatus::Usage,
             CliError::Io(_) => ExitStatus::Failure,
             CliError::ApiStatus(_) => ExitStatus::ApiError,

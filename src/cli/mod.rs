@@ -28,7 +28,9 @@ Exit codes:
   5  a passing failure (network, server, timeout): try again later
   6  the keyring is unavailable or locked
   7  the accounts file is broken: fix it by hand
-  8  the API answered an error status (call)";
+  8  the API answered an error status (call)
+  9  the provider refused the account's settings (client secret, scopes,
+     parameters): change them with `tokendeck set NAME …`";
 
 #[derive(Debug, Parser)]
 #[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = EXIT_CODES)]

@@ -12,12 +12,17 @@ pub async fn log(
     follow: bool,
     json: bool,
 ) -> Result<(), CliError> {
-    if let Some(name) = name {
-        store.accounts()?.get(name)?;
-    }
     let wanted = |event: &Event| name.is_none_or(|n| event.account == n);
     let mut following = store.log().follow();
-    for event in store.log().read_all().iter().filter(|e| wanted(e)) {
+    let history: Vec<Event> = store.log().read_all().into_iter().filter(wanted).collect();
+    // A removed account keeps its history; only a name that is neither defined nor in the log
+    // is a mistake.
+    if let Some(name) = name
+        && history.is_empty()
+    {
+        store.accounts()?.get(name)?;
+    }
+    for event in &history {
         print_event(event, json);
     }
     if !follow {

@@ -75,10 +75,15 @@ impl AccountChange {
             true => Some(store.record(name).await?),
             false => None,
         };
-        let stored_secret = record
-            .as_ref()
-            .and_then(|r| r.client_secret.as_ref())
-            .map(|s| s.secret().to_string());
+        let stored_secret = match &record {
+            Some(record) => record
+                .client_secret
+                .as_ref()
+                .map(|s| s.secret().to_string()),
+            // Left as it is, unread: the checks only ask whether there is one, which the
+            // account's client authentication method says.
+            None => (account.auth_method != AuthMethod::None).then(String::new),
+        };
         let (updated, secret, changed) = self.changed(&account, stored_secret)?;
         check_session(&updated, secret.as_deref())?;
         if let Some(record) = &mut record

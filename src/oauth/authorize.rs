@@ -33,20 +33,20 @@ pub fn is_reserved_param(key: &str) -> bool {
         .any(|reserved| reserved.eq_ignore_ascii_case(key.trim()))
 }
 
-/// Why an extra authorization parameter cannot be used, in words that say where the value
+/// Why an extra authorization parameter cannot be used, in words that say where its value
 /// belongs instead.
 pub fn reserved_param_problem(key: &str) -> Option<String> {
     if !is_reserved_param(key) {
         return None;
     }
     let instead = match key.trim().to_ascii_lowercase().as_str() {
-        "scope" => "give scopes as scopes",
-        "redirect_uri" => "give it as the callback URL",
-        "client_id" => "give it as the client id",
-        _ => "tokendeck sets it itself",
+        "scope" => "give the scopes as scopes instead",
+        "redirect_uri" => "give it as the callback URL instead",
+        "client_id" => "give it as the client id instead",
+        _ => "remove it",
     };
     Some(format!(
-        "the extra parameter `{key}` would duplicate one tokendeck sends: {instead}, and remove it from the parameters"
+        "the extra parameter `{key}` would duplicate the one tokendeck sends itself: {instead}"
     ))
 }
 

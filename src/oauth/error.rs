@@ -73,13 +73,12 @@ pub enum Error {
     )]
     MissingCode,
 
-    #[error(
-        "the `state` in the pasted address does not match the authorization URL shown here, so it belongs to another attempt (or was forged): open the latest authorization URL and paste its answer"
-    )]
+    #[error("{}: open the latest authorization URL and paste its answer", self.problem())]
     StateMismatch,
 
     #[error(
-        "the pasted address carries no `state`, so nothing shows that it answers the authorization URL shown here: paste the whole address the browser lands on, or the code alone"
+        "{}: paste the whole address the browser lands on, or the code alone",
+        self.problem()
     )]
     MissingState,
 
@@ -235,6 +234,8 @@ impl Error {
                 "the answer carries no `iss`, although {expected:?} says it always sends one (RFC 9207)"
             ),
             Error::MissingCode => "the provider's answer carries no code".into(),
+            Error::StateMismatch => "the `state` in the pasted address does not match the authorization URL shown here, so it belongs to another attempt (or was forged)".into(),
+            Error::MissingState => "the pasted address carries no `state`, so nothing shows that it answers the authorization URL shown here".into(),
             Error::Rejected {
                 status,
                 error,

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::authorize::reserved_param_problem;
 use super::error::{BoxError, Error};
 use super::exchange::{AuthMethod, TokenEndpoint};
 use super::hooks::{GuardHook, RefreshGuard, RefreshReport, ReportCallback};
 use super::http;
+use super::params::reserved_param_problem;
 use super::provider::Provider;
 use super::secret::ClientSecret;
 use super::session::Session;

@@ -5,11 +5,10 @@
 //! a time, each with a time and size limit. Dropping the future returned by
 //! [`CallbackListener::accept`] cancels it.
 
-use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -18,17 +17,20 @@ use url::Url;
 
 use super::answer::AnswerCheck;
 use super::authorize::CallbackParams;
-use super::error::{Error, clause};
+use super::error::Error;
 use super::provider::is_loopback;
 use super::secret::AuthorizationCode;
+
+mod page;
+
+pub use page::WaitingBrowser;
+use page::{failure_page, respond};
 
 /// A request head larger than this is not a browser coming back from a provider.
 const MAX_HEAD: usize = 16 * 1024;
 /// A connection that has not sent its request head by then (a browser's pre-connect, a stuck
 /// client) is dropped.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a page may take to be written to a browser that does not read it.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections served at once; more wait in the kernel's queue until one ends.
 pub const MAX_CONNECTIONS: usize = 16;
 /// The first and the longest pause after a failed `accept`.
@@ -148,37 +150,6 @@ impl CallbackListener {
 /// What a connection yields when it carried the awaited `state`.
 type Answer = Result<(AuthorizationCode, WaitingBrowser), Error>;
 
-/// The browser that brought the code, kept waiting for the page that tells how it ended — so
-/// that it never says "signed in" when the exchange failed.
-pub struct WaitingBrowser {
-    stream: TcpStream,
-}
-
-impl WaitingBrowser {
-    /// Answers the browser: signed in, or what went wrong (without the terminal's advice: the
-    /// terminal says what to do next).
-    pub async fn tell(mut self, outcome: Result<(), &Error>) {
-        match outcome {
-            Ok(()) => respond(
-                &mut self.stream,
-                200,
-                "Signed in",
-                "tokendeck stored the tokens. You can close this tab and go back to the terminal.",
-            )
-            .await,
-            Err(error) => failure_page(&mut self.stream, error).await,
-        }
-    }
-}
-
-impl fmt::Debug for WaitingBrowser {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitingBrowser")
-            .field("peer", &self.stream.peer_addr().ok())
-            .finish()
-    }
-}
-
 async fn sleep_until(at: Option<Instant>) {
     if let Some(at) = at {
         tokio::time::sleep_until(at).await;
@@ -228,19 +199,6 @@ async fn serve(mut stream: TcpStream, path: &str, check: &AnswerCheck) -> Option
     }
 }
 
-async fn failure_page(stream: &mut TcpStream, error: &Error) {
-    let title = match error {
-        Error::AuthorizationDenied { .. } => "Authorization refused",
-        Error::IssuerMismatch { .. } | Error::MissingIssuer { .. } => "Answer refused",
-        _ => "Sign-in failed",
-    };
-    let text = format!(
-        "{}. tokendeck did not sign in; go back to the terminal, which says what to do next.",
-        clause(&error.problem())
-    );
-    respond(stream, 200, title, &text).await;
-}
-
 /// Reads the request line's target (`/path?query`) of a GET.
 async fn read_target(stream: &mut TcpStream) -> Option<String> {
     let mut head = Vec::with_capacity(1024);
@@ -261,50 +219,10 @@ async fn read_target(stream: &mut TcpStream) -> Option<String> {
     }
 }
 
-async fn respond(stream: &mut TcpStream, status: u16, title: &str, text: &str) {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        _ => "Not Found",
-    };
-    let body = format!(
-        "<!doctype html><meta charset=utf-8><title>tokendeck — {t}</title>\
-         <body style=\"font-family:sans-serif;margin:3em\"><h1>{t}</h1><p>{x}</p></body>",
-        t = escape_html(title),
-        x = escape_html(text),
-    );
-    let response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n\
-         Content-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n\
-         Connection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
-    })
-    .await;
-}
-
-/// The provider's error description is attacker-controllable text; it is shown, never run.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::AsyncWriteExt;
 
     #[tokio::test]
     async fn refuses_non_loopback_callbacks() {
@@ -410,13 +328,5 @@ mod tests {
             "{page}"
         );
         assert_eq!(hog.await.unwrap(), "", "closed without an answer");
-    }
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(
-            escape_html("<script>&\"'"),
-            "&lt;script&gt;&amp;&quot;&#39;"
-        );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::accounts::{Account, validate_name};
 use super::{Store, StoreError};
-use crate::oauth::authorize::reserved_param_problem;
+use crate::oauth::params::reserved_param_problem;
 use crate::oauth::presets::Preset;
 use crate::oauth::{self, AuthMethod, Provider, Session};
 

@@ -280,9 +280,19 @@ async fn invalid_client() -> Outcome {
     row.server.fault("/token", 1, "status=401").await;
     let out = row.run(&["refresh", "work"]).await;
     let stderr = text(&out.stderr);
-    assert_ne!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("client secret"), "{stderr}");
+    // Linking again cannot fix a refused client: exit 9, and the advice is `set`.
+    assert_eq!(out.status.code(), Some(9), "{stderr}");
+    assert!(
+        stderr.contains("tokendeck set work --client-secret-stdin"),
+        "{stderr}"
+    );
     assert_eq!(row.last_event()["outcome"], "failed");
+    let status = row.status();
+    assert_eq!(
+        status["needs_relink"], false,
+        "the grant is not dead: {status}"
+    );
+    assert!(row.run(&["token", "work"]).await.status.success());
     let result = outcome("invalid_client", &out);
     // The record is untouched: once the client is fixed, the account refreshes.
     row.still_refreshes().await;

@@ -215,13 +215,25 @@ async fn a_revoked_refresh_token_needs_reauthorization_and_keeps_the_record() {
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
 
+/// A 401 that says nothing means the refresh token is dead (Verizon's documented meaning); one
+/// that says `invalid_client` refuses the client, which linking again would not fix.
 #[tokio::test]
-async fn a_401_from_the_token_endpoint_needs_reauthorization() {
+async fn a_bare_401_from_the_token_endpoint_needs_reauthorization_a_refused_client_does_not() {
     let server = TestProvider::start().await;
+    let (session, _, _) = linked(&server).await;
+    server.fault_body("/token", "", "status=401").await;
+    let err = session.refresh().await.unwrap_err();
+    assert!(err.needs_reauthorization(), "{err:?}");
+
     let (session, _, _) = linked(&server).await;
     server.fault("/token", 1, "status=401").await;
     let err = session.refresh().await.unwrap_err();
-    assert!(err.needs_reauthorization(), "{err:?}");
+    assert_eq!(err.kind(), tokendeck::ErrorKind::Configuration, "{err:?}");
+    assert_eq!(
+        err.setting(),
+        Some(tokendeck::oauth::Setting::ClientCredentials)
+    );
+    assert!(err.to_string().contains("client secret"), "{err}");
 }
 
 #[tokio::test]

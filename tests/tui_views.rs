@@ -80,7 +80,7 @@ fn link_screen_errors() {
         ),
         (
             "access_denied",
-            "access was denied at the provider: The user denied the request.. Open the authorization URL again to retry",
+            "access was denied at the provider: The user denied the request. Open the authorization URL again to retry",
         ),
         (
             "invalid_code",

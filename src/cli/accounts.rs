@@ -48,7 +48,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
 }
 
 /// The client secret from standard input: one line, or all of it, without the final newline.
-fn read_secret() -> Result<String, CliError> {
+pub(super) fn read_secret() -> Result<String, CliError> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text).map_err(|e| {
         CliError::Io(format!(

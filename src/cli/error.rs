@@ -2,7 +2,7 @@
 //! branch on.
 
 use crate::oauth::{self, ErrorKind};
-use crate::refresh::AccountError;
+use crate::refresh::{AccountError, LinkFailed};
 use crate::store::{KeyringError, StoreError};
 
 /// The documented exit codes.
@@ -18,12 +18,15 @@ pub enum ExitStatus {
     Keyring = 6,
     BrokenAccountsFile = 7,
     ApiError = 8,
+    Configuration = 9,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
     Account(#[from] AccountError),
+    #[error(transparent)]
+    Link(#[from] LinkFailed),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -65,6 +68,7 @@ impl CliError {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             CliError::Account(e) => account_status(e),
+            CliError::Link(e) => oauth_status(&e.error),
             CliError::Usage(_) => ExitStatus::Usage,
             CliError::Io(_) => ExitStatus::Failure,
             CliError::ApiStatus(_) => ExitStatus::ApiError,
@@ -79,18 +83,22 @@ fn account_status(error: &AccountError) -> ExitStatus {
         | AccountError::RecordMissing(_)
         | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
         AccountError::BackingOff { .. } => ExitStatus::TryLater,
-        AccountError::OAuth(e) => {
-            if let Some(cause) = e.storage_cause()
-                && let Some(store) = cause.downcast_ref::<StoreError>()
-            {
-                return store_status(store);
-            }
-            match e.kind() {
-                ErrorKind::NeedsReauthorization => ExitStatus::NeedsLink,
-                ErrorKind::Transient | ErrorKind::Ambiguous => ExitStatus::TryLater,
-                ErrorKind::Other => ExitStatus::Failure,
-            }
-        }
+        AccountError::ClientRefused { .. } => ExitStatus::Configuration,
+        AccountError::OAuth(e) => oauth_status(e),
+    }
+}
+
+fn oauth_status(error: &oauth::Error) -> ExitStatus {
+    if let Some(cause) = error.storage_cause()
+        && let Some(store) = cause.downcast_ref::<StoreError>()
+    {
+        return store_status(store);
+    }
+    match error.kind() {
+        ErrorKind::NeedsReauthorization => ExitStatus::NeedsLink,
+        ErrorKind::Transient | ErrorKind::Ambiguous => ExitStatus::TryLater,
+        ErrorKind::Configuration => ExitStatus::Configuration,
+        ErrorKind::Other => ExitStatus::Failure,
     }
 }
 

@@ -14,11 +14,17 @@ pub async fn log(
     follow: bool,
     json: bool,
 ) -> Result<(), CliError> {
-    if let Some(name) = name {
-        store.accounts()?.get(name)?;
-    }
     let wanted = |event: &Event| name.is_none_or(|n| event.account == n);
     let mut following = store.log().follow();
+    let batch = store.log().read();
+    let history: Vec<&Event> = batch.events.iter().filter(|e| wanted(e)).collect();
+    // A removed account keeps its history; only a name that is neither defined nor in the log
+    // is a mistake.
+    if let Some(name) = name
+        && history.is_empty()
+    {
+        store.accounts()?.get(name)?;
+    }
     let show = |batch: Batch| {
         for event in batch.events.iter().filter(|e| wanted(e)) {
             print_event(event, json);
@@ -34,7 +40,7 @@ pub async fn log(
             );
         }
     };
-    show(store.log().read());
+    show(batch);
     if !follow {
         return Ok(());
     }

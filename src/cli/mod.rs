@@ -6,6 +6,7 @@ mod accounts;
 mod error;
 mod link;
 mod log;
+mod set;
 mod tokens;
 
 use std::path::PathBuf;
@@ -28,7 +29,9 @@ Exit codes:
   5  a passing failure (network, server, timeout): try again later
   6  the keyring is unavailable or locked
   7  the accounts file is broken: fix it by hand
-  8  the API answered an error status (call)";
+  8  the API answered an error status (call)
+  9  the provider refused the account's settings (client secret, scopes,
+     parameters): change them with `tokendeck set NAME …`";
 
 #[derive(Debug, Parser)]
 #[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = EXIT_CODES)]
@@ -55,6 +58,8 @@ pub struct Cli {
 pub enum Command {
     /// Define an account (it is linked with `tokendeck link`)
     Add(AddArgs),
+    /// Change an account's settings: client secret, scopes, parameters, callback, API URL
+    Set(SetArgs),
     /// Link an account: authorize in the browser, store the tokens in the keyring
     Link {
         name: String,
@@ -136,6 +141,30 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SetArgs {
+    pub name: String,
+    /// Read a new client secret from standard input (never from the command line); the tokens
+    /// are kept
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// A scope to request (repeat for more; replaces all of them)
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+    /// An extra authorization parameter (repeatable; replaces all of them)
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// The callback URL registered at the provider
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// An API URL to test the account with (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// How the client authenticates at the token endpoint (`none` deletes the client secret)
+    #[arg(long, value_enum)]
+    pub auth_method: Option<AuthMethodArg>,
+}
+
+#[derive(Debug, Args)]
 pub struct CallArgs {
     pub name: String,
     pub url: String,
@@ -192,6 +221,7 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
     let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
     match command {
         Command::Add(args) => accounts::add(&store, args).await,
+        Command::Set(args) => set::set(&store, args).await,
         Command::Link {
             name,
             no_browser,

@@ -115,7 +115,9 @@ impl CallbackParams {
         Ok(params)
     }
 
-    /// Parses what a user pasted: a bare code, a whole redirect URL, or its query string.
+    /// Parses what a user pasted: a bare code, a whole redirect URL, or its query string. An
+    /// address or query that carries parameters must carry `state` too: without it nothing ties
+    /// the answer to this attempt. A bare code needs none (PKCE binds it).
     pub fn from_pasted(input: &str) -> Result<Self, Error> {
         if input.len() > MAX_PASTE {
             return Err(Error::UnreadablePaste(format!(
@@ -137,13 +139,14 @@ impl CallbackParams {
             let query = url.query().unwrap_or("");
             let params = CallbackParams::from_query(query)?;
             // Some providers answer in the fragment (response_mode=fragment).
-            return match (params.is_empty(), url.fragment()) {
-                (true, Some(fragment)) => CallbackParams::from_query(fragment),
-                _ => Ok(params),
+            let params = match (params.is_empty(), url.fragment()) {
+                (true, Some(fragment)) => CallbackParams::from_query(fragment)?,
+                _ => params,
             };
+            return params.with_state();
         }
         if looks_like_query(text) {
-            return CallbackParams::from_query(text.trim_start_matches(['?', '#']));
+            return CallbackParams::from_query(text.trim_start_matches(['?', '#']))?.with_state();
         }
         if let Some(bad) = text.chars().find(|c| !(' '..='~').contains(c) || *c == ' ') {
             return Err(Error::UnreadablePaste(format!(
@@ -158,6 +161,15 @@ impl CallbackParams {
 
     fn is_empty(&self) -> bool {
         self.code.is_none() && self.error.is_none() && self.state.is_none()
+    }
+
+    /// Parameters without `state` are refused; none at all are left for the session to report
+    /// as a missing code.
+    fn with_state(self) -> Result<Self, Error> {
+        if self.state.is_none() && !self.is_empty() {
+            return Err(Error::MissingState);
+        }
+        Ok(self)
     }
 }
 
@@ -280,6 +292,28 @@ mod tests {
             pasted("http://[broken/cb?code=x"),
             Err(Error::UnreadablePaste(_))
         ));
+    }
+
+    #[test]
+    fn parameters_without_state_are_refused_but_a_bare_code_is_not() {
+        for input in [
+            "http://127.0.0.1:8765/callback?code=c1",
+            "code=c1",
+            "?code=c1&iss=https%3A%2F%2Fas",
+            "https://app.example/cb#code=c1",
+            "http://127.0.0.1/cb?error=access_denied",
+        ] {
+            let err = pasted(input).unwrap_err();
+            assert!(matches!(err, Error::MissingState), "{input}: {err:?}");
+            assert!(!err.to_string().contains("c1"), "the code is not echoed");
+        }
+        assert_eq!(code(&pasted("c1").unwrap()), "c1");
+        assert!(
+            pasted("http://127.0.0.1/cb?unknown=1")
+                .unwrap()
+                .code
+                .is_none()
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::hooks::{
     GuardHook, PersistRetry, PersistRetryCallback, RefreshGuard, RefreshReport, ReportCallback,
 };
 use super::http;
+use super::params::reserved_param_problem;
 use super::provider::Provider;
 use super::secret::ClientSecret;
 use super::session::Session;
@@ -107,7 +108,9 @@ impl SessionBuilder {
         self
     }
 
-    /// An extra authorization parameter (Verizon's `deviceid`, `prompt`, `access_type`, …).
+    /// An extra authorization parameter (Verizon's `deviceid`, `prompt`, `access_type`, …). One
+    /// that tokendeck sets itself (`state`, `redirect_uri`, `scope`, …) makes
+    /// [`build`](Self::build) fail.
     pub fn authorize_param(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.authorize_params.push((key.into(), value.into()));
         self
@@ -211,6 +214,13 @@ impl SessionBuilder {
             url: self.redirect_uri.clone(),
             reason: format!("{e}; give the exact URL registered at the provider"),
         })?;
+        if let Some(problem) = self
+            .authorize_params
+            .iter()
+            .find_map(|(key, _)| reserved_param_problem(key))
+        {
+            return Err(Error::Config(problem));
+        }
         let auth_method = match (self.auth_method, &self.client_secret) {
             (Some(AuthMethod::Basic | AuthMethod::Post), None) => {
                 return Err(Error::Config(

@@ -1,25 +1,41 @@
 //! A one-shot loopback listener for the redirect (RFC 8252 §7.3): it binds only the loopback
-//! address of the callback URL, answers the browser with a short page, ignores other paths and
-//! answers that carry a wrong `state`, and yields the first matching answer. Dropping the future
-//! returned by [`CallbackListener::accept`] cancels it.
+//! address of the callback URL, ignores other paths and answers that carry a wrong `state`,
+//! checks the awaited answer before the browser hears anything, and keeps the browser waiting
+//! until the code is exchanged, so that its page tells the truth. Bounded: a few connections at
+//! a time, each with a time and size limit. Dropping the future returned by
+//! [`CallbackListener::accept`] cancels it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use url::Url;
 
+use super::answer::AnswerCheck;
 use super::authorize::CallbackParams;
 use super::error::Error;
 use super::provider::is_loopback;
+use super::secret::AuthorizationCode;
+
+mod page;
+
+pub use page::WaitingBrowser;
+use page::{failure_page, respond};
 
 /// A request head larger than this is not a browser coming back from a provider.
 const MAX_HEAD: usize = 16 * 1024;
-/// A connection that sends nothing (a browser's pre-connect) is dropped after this.
+/// A connection that has not sent its request head by then (a browser's pre-connect, a stuck
+/// client) is dropped.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once; more wait in the kernel's queue until one ends.
+pub const MAX_CONNECTIONS: usize = 16;
+/// The first and the longest pause after a failed `accept`.
+const ACCEPT_PAUSE_MIN: Duration = Duration::from_millis(10);
+const ACCEPT_PAUSE_MAX: Duration = Duration::from_secs(1);
 
 pub struct CallbackListener {
     listener: TcpListener,
@@ -89,34 +105,59 @@ impl CallbackListener {
             .unwrap_or_else(|_| SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0))
     }
 
-    /// Waits for the browser to arrive with an answer whose `state` is `expected_state`, and
-    /// returns it (a code, or an error such as `access_denied`). Other requests get a short page
-    /// and are otherwise ignored. Runs until an answer arrives or the future is dropped.
-    pub async fn accept(&self, expected_state: &str) -> Result<CallbackParams, Error> {
-        let (found_tx, mut found_rx) = mpsc::channel::<CallbackParams>(1);
+    /// Waits for the browser to arrive with the answer `check` awaits, and returns its code with
+    /// the browser, which waits to hear how the exchange went ([`WaitingBrowser::tell`]). Other
+    /// paths and answers that carry another `state` get a short page and are otherwise ignored;
+    /// an answer that carries the right `state` but fails the checks (a denial, another issuer)
+    /// gets a page that says so, and its error is returned. Runs until then, or until the future
+    /// is dropped. At most [`MAX_CONNECTIONS`] are served at once; an `accept` that fails (out of
+    /// file descriptors, say) is retried after a pause that grows, not at once.
+    pub async fn accept(
+        &self,
+        check: &AnswerCheck,
+    ) -> Result<(AuthorizationCode, WaitingBrowser), Error> {
+        let (found_tx, mut found_rx) = mpsc::channel::<Answer>(1);
         let mut connections = JoinSet::new();
+        let mut pause = Duration::ZERO;
+        let mut resume_at: Option<Instant> = None;
         loop {
+            let accepting = resume_at.is_none() && connections.len() < MAX_CONNECTIONS;
             tokio::select! {
-                accepted = self.listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let path = self.path.clone();
-                    let state = expected_state.to_string();
-                    let found = found_tx.clone();
-                    connections.spawn(async move {
-                        if let Some(params) = serve(stream, &path, &state).await {
-                            let _ = found.send(params).await;
-                        }
-                    });
-                }
-                Some(params) = found_rx.recv() => return Ok(params),
+                accepted = self.listener.accept(), if accepting => match accepted {
+                    Ok((stream, _)) => {
+                        pause = Duration::ZERO;
+                        let (path, check, found) =
+                            (self.path.clone(), check.clone(), found_tx.clone());
+                        connections.spawn(async move {
+                            if let Some(answer) = serve(stream, &path, &check).await {
+                                let _ = found.send(answer).await;
+                            }
+                        });
+                    }
+                    Err(_) => {
+                        pause = (pause * 2).clamp(ACCEPT_PAUSE_MIN, ACCEPT_PAUSE_MAX);
+                        resume_at = Some(Instant::now() + pause);
+                    }
+                },
+                () = sleep_until(resume_at), if resume_at.is_some() => resume_at = None,
+                Some(answer) = found_rx.recv() => return answer,
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
             }
         }
     }
 }
 
-/// Serves one connection; returns the answer when it is the one awaited.
-async fn serve(mut stream: TcpStream, path: &str, expected_state: &str) -> Option<CallbackParams> {
+/// What a connection yields when it carried the awaited `state`.
+type Answer = Result<(AuthorizationCode, WaitingBrowser), Error>;
+
+async fn sleep_until(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// Serves one connection; returns the answer when it carries the awaited `state`.
+async fn serve(mut stream: TcpStream, path: &str, check: &AnswerCheck) -> Option<Answer> {
     let target = tokio::time::timeout(READ_TIMEOUT, read_target(&mut stream))
         .await
         .ok()
@@ -139,7 +180,7 @@ async fn serve(mut stream: TcpStream, path: &str, expected_state: &str) -> Optio
             return None;
         }
     };
-    if params.state.as_deref() != Some(expected_state) {
+    if params.state.as_deref() != Some(check.state()) {
         respond(
             &mut stream,
             400,
@@ -149,29 +190,13 @@ async fn serve(mut stream: TcpStream, path: &str, expected_state: &str) -> Optio
         .await;
         return None;
     }
-    match (&params.error, &params.error_description) {
-        (Some(error), description) => {
-            let text = format!(
-                "The provider said: {}{}. Go back to tokendeck to try again.",
-                error,
-                description
-                    .as_deref()
-                    .map(|d| format!(" — {d}"))
-                    .unwrap_or_default()
-            );
-            respond(&mut stream, 200, "Authorization refused", &text).await;
-        }
-        (None, _) => {
-            respond(
-                &mut stream,
-                200,
-                "Signed in",
-                "tokendeck received the answer. You can close this tab and go back to the terminal.",
-            )
-            .await;
+    match check.verify(params) {
+        Ok(code) => Some(Ok((code, WaitingBrowser { stream }))),
+        Err(error) => {
+            failure_page(&mut stream, &error).await;
+            Some(Err(error))
         }
     }
-    Some(params)
 }
 
 /// Reads the request line's target (`/path?query`) of a GET.
@@ -200,50 +225,13 @@ fn request_target(head: &[u8]) -> Option<&str> {
     }
 }
 
-async fn respond(stream: &mut TcpStream, status: u16, title: &str, text: &str) {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        _ => "Not Found",
-    };
-    let body = format!(
-        "<!doctype html><meta charset=utf-8><title>tokendeck — {t}</title>\
-         <body style=\"font-family:sans-serif;margin:3em\"><h1>{t}</h1><p>{x}</p></body>",
-        t = escape_html(title),
-        x = escape_html(text),
-    );
-    let response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n\
-         Content-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n\
-         Connection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
-}
-
-/// The provider's error description is attacker-controllable text; it is shown, never run.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod properties;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::AsyncWriteExt;
 
     #[tokio::test]
     async fn refuses_non_loopback_callbacks() {
@@ -266,11 +254,88 @@ mod tests {
         assert!(listener.local_addr().ip().is_loopback());
     }
 
-    #[test]
-    fn escapes_html() {
-        assert_eq!(
-            escape_html("<script>&\"'"),
-            "&lt;script&gt;&amp;&quot;&#39;"
+    async fn listening() -> (CallbackListener, AnswerCheck) {
+        let listener = CallbackListener::bind("http://127.0.0.1:0/cb")
+            .await
+            .unwrap();
+        let provider =
+            crate::oauth::Provider::new("http://127.0.0.1:9/a", "http://127.0.0.1:9/t").unwrap();
+        (listener, AnswerCheck::new("s1", &provider))
+    }
+
+    async fn read_all(stream: &mut TcpStream) -> String {
+        let mut page = Vec::new();
+        let _ = stream.read_to_end(&mut page).await;
+        String::from_utf8_lossy(&page).into_owned()
+    }
+
+    #[tokio::test]
+    async fn idle_connections_cannot_take_more_than_their_share() {
+        let (listener, check) = listening().await;
+        let addr = listener.local_addr();
+        let mut idle = Vec::new();
+        for _ in 0..MAX_CONNECTIONS {
+            idle.push(TcpStream::connect(addr).await.unwrap());
+        }
+        let mut browser = TcpStream::connect(addr).await.unwrap();
+        browser
+            .write_all(b"GET /cb?code=c1&state=s1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let accept = listener.accept(&check);
+        tokio::pin!(accept);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), &mut accept)
+                .await
+                .is_err(),
+            "the 17th connection waits while {MAX_CONNECTIONS} are open"
         );
+        drop(idle.pop());
+        let (code, waiting) = tokio::time::timeout(Duration::from_secs(5), accept)
+            .await
+            .expect("a freed slot lets the browser in")
+            .unwrap();
+        assert_eq!(code.secret(), "c1");
+        waiting.tell(Ok(())).await;
+        let page = read_all(&mut browser).await;
+        assert!(
+            page.starts_with("HTTP/1.1 200") && page.contains("Signed in"),
+            "{page}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_oversized_request_is_cut_off_and_a_failed_exchange_is_told() {
+        let (listener, check) = listening().await;
+        let addr = listener.local_addr();
+        let hog = tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let _ = stream.write_all(&vec![b'a'; 2 * MAX_HEAD]).await;
+            read_all(&mut stream).await
+        });
+        let browser = tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let request = b"GET /cb?code=c1&state=s1 HTTP/1.1\r\n\r\n";
+            stream.write_all(request).await.unwrap();
+            read_all(&mut stream).await
+        });
+        let (_, waiting) = listener.accept(&check).await.unwrap();
+        let error = Error::Rejected {
+            grant: crate::oauth::Grant::AuthorizationCode,
+            status: 401,
+            error: "invalid_client".into(),
+            description: Some("client authentication failed.".into()),
+        };
+        waiting.tell(Err(&error)).await;
+        let page = browser.await.unwrap();
+        assert!(
+            page.contains("Sign-in failed") && !page.contains("Signed in"),
+            "{page}"
+        );
+        assert!(
+            page.contains("invalid_client: client authentication failed). tokendeck"),
+            "{page}"
+        );
+        assert_eq!(hog.await.unwrap(), "", "closed without an answer");
     }
 }

@@ -5,6 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use super::refusal::Setting;
+pub(crate) use super::refusal::clause;
+use super::refusal::{denied_message, is_client_error, with_description};
 use super::time::RetryAfter;
 
 /// Any error a persistence hook may return.
@@ -27,6 +30,10 @@ pub enum ErrorKind {
     /// The request was sent but its answer was lost: a rotating server may already have spent the
     /// old refresh token. Worth one retry; if that fails, re-link.
     Ambiguous,
+    /// The provider refused the client's configuration (its credentials, scopes or authorization
+    /// parameters): neither retrying nor linking again helps until a setting is changed — which
+    /// one, [`Error::setting`] says.
+    Configuration,
     /// A mistake in input or configuration that retrying will not fix.
     Other,
 }
@@ -60,15 +67,26 @@ pub enum Error {
     )]
     MissingCode,
 
-    #[error(
-        "the `state` in the pasted address does not match the authorization URL shown here, so it belongs to another attempt (or was forged): open the latest authorization URL and paste its answer"
-    )]
+    #[error("{}: open the latest authorization URL and paste its answer", self.problem())]
     StateMismatch,
 
     #[error(
-        "the answer came from {got:?}, not from this provider ({expected:?}): do not paste answers from other sites; open the authorization URL again"
+        "{}: paste the whole address the browser lands on, or the code alone",
+        self.problem()
+    )]
+    MissingState,
+
+    #[error(
+        "{}, so it may come from another site and was refused: open the authorization URL again and sign in at this provider only",
+        self.problem()
     )]
     IssuerMismatch { expected: String, got: String },
+
+    #[error(
+        "{}, so it may come from another site and was refused: paste the whole address the browser lands on, or open the authorization URL again",
+        self.problem()
+    )]
+    MissingIssuer { expected: String },
 
     #[error("{}", denied_message(error, description.as_deref()))]
     AuthorizationDenied {
@@ -149,6 +167,9 @@ impl Error {
         match self {
             Error::Unreachable { .. } | Error::Unavailable { .. } => ErrorKind::Transient,
             Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::Ambiguous,
+            // The client itself was refused: linking again cannot fix that, changing its
+            // credentials can (`tokendeck set`). The grant may well be alive.
+            Error::Rejected { error, .. } if is_client_error(error) => ErrorKind::Configuration,
             Error::Rejected { status, error, .. } if is_dead_grant(*status, error) => {
                 ErrorKind::NeedsReauthorization
             }
@@ -158,10 +179,14 @@ impl Error {
             {
                 ErrorKind::Transient
             }
-            Error::AuthorizationDenied { .. }
-            | Error::DeadGrant(_)
-            | Error::NoRefreshToken
-            | Error::NotAuthorized => ErrorKind::NeedsReauthorization,
+            Error::AuthorizationDenied { error, .. } => match error.as_str() {
+                "server_error" | "temporarily_unavailable" => ErrorKind::Transient,
+                _ if self.setting().is_some() => ErrorKind::Configuration,
+                _ => ErrorKind::NeedsReauthorization,
+            },
+            Error::DeadGrant(_) | Error::NoRefreshToken | Error::NotAuthorized => {
+                ErrorKind::NeedsReauthorization
+            }
             _ => ErrorKind::Other,
         }
     }
@@ -222,30 +247,11 @@ impl Error {
 }
 
 fn is_dead_grant(status: u16, error: &str) -> bool {
-    status == 401
-        || matches!(
-            error,
-            "invalid_grant" | "invalid_client" | "unauthorized_client"
-        )
-}
-
-fn denied_message(error: &str, description: Option<&str>) -> String {
-    let what = if error == "access_denied" {
-        "access was denied at the provider".to_string()
-    } else {
-        format!("the provider refused the authorization ({error})")
-    };
-    match description {
-        Some(d) => format!("{what}: {d}. Open the authorization URL again to retry"),
-        None => format!("{what}. Open the authorization URL again to retry"),
-    }
+    (status == 401 && !is_client_error(error)) || error == "invalid_grant"
 }
 
 fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<&str>) -> String {
-    let detail = match description {
-        Some(d) => format!("{error}: {d}"),
-        None => error.to_string(),
-    };
+    let detail = with_description(error, description);
     let advice = match (grant, error) {
         (_, "invalid_client") | (_, "unauthorized_client") => {
             "check the client id, the client secret and the client authentication method"

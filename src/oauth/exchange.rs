@@ -141,10 +141,16 @@ fn classify(
             error,
             description: error_description,
         }),
+        // A 401 that says nothing: at the code exchange, the client was not recognised; at a
+        // refresh, the refresh token is dead (Verizon's documented meaning, and DESIGN §5).
         None if status == 401 => Err(Error::Rejected {
             grant,
             status,
-            error: "invalid_client".into(),
+            error: match grant {
+                Grant::AuthorizationCode => "invalid_client",
+                Grant::RefreshToken => "invalid_grant",
+            }
+            .into(),
             description: None,
         }),
         None => Err(Error::InvalidResponse {

@@ -1,6 +1,7 @@
 //! The OAuth 2.0 protocol: endpoints, the authorization URL, the pasted answer, the loopback
 //! callback, token requests and the authorized session. Knows nothing of storage or UI.
 
+pub mod answer;
 mod api;
 pub mod authorize;
 mod builder;
@@ -9,18 +10,21 @@ pub mod error;
 pub mod exchange;
 pub mod hooks;
 mod http;
+pub mod params;
 pub mod presets;
 pub mod provider;
+pub mod refusal;
 pub mod secret;
 pub mod session;
 pub mod time;
 pub mod token;
 pub mod url_policy;
 
+pub use answer::AnswerCheck;
 pub use authorize::{CallbackParams, PendingAuthorization};
 pub use builder::SessionBuilder;
 pub use callback::CallbackListener;
-pub use error::{BoxError, Error, ErrorKind, Grant};
+pub use error::{BoxError, Error, ErrorKind, Grant, Setting};
 pub use exchange::AuthMethod;
 pub use hooks::{PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
 pub use provider::Provider;

@@ -17,14 +17,20 @@ const VERIZON_TOKEN: &str = "https://api.cloudapi.verizon.com/cloud/1/oauth2/tok
 pub struct Provider {
     authorization_endpoint: Url,
     token_endpoint: Url,
+    /// Kept as the provider writes it (byte for byte, as RFC 9207 compares it): a URL parser
+    /// would add a `/` to `https://as.example`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    issuer: Option<Url>,
+    issuer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     userinfo_endpoint: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revocation_endpoint: Option<Url>,
     #[serde(default = "yes")]
     pkce: bool,
+    /// Discovery said `authorization_response_iss_parameter_supported`: every answer carries
+    /// `iss` (RFC 9207), so an answer without it is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    iss_parameter_supported: bool,
 }
 
 fn yes() -> bool {
@@ -42,6 +48,7 @@ impl Provider {
             userinfo_endpoint: None,
             revocation_endpoint: None,
             pkce: true,
+            iss_parameter_supported: false,
         })
     }
 
@@ -51,7 +58,9 @@ impl Provider {
             .expect("the built-in Verizon endpoints are valid URLs")
     }
 
-    /// Reads `ISSUER/.well-known/openid-configuration` and checks that it describes that issuer.
+    /// Reads `ISSUER/.well-known/openid-configuration` and checks that it describes that issuer
+    /// (OpenID Connect Discovery §4.3: the document's `issuer` is the URL it was fetched from,
+    /// give or take the trailing `/` a person may type). The document's own spelling is kept.
     pub async fn discover(issuer: &str) -> Result<Self, Error> {
         let fail = |reason: String| Error::Discovery {
             issuer: issuer.to_string(),
@@ -73,15 +82,19 @@ impl Provider {
         }
         let doc: Discovery = serde_json::from_slice(&response.body)
             .map_err(|e| fail(format!("the discovery document is not valid: {e}")))?;
-        if doc.issuer.trim_end_matches('/') != issuer_url.as_str().trim_end_matches('/') {
+        if !same_issuer(&doc.issuer, issuer_url.as_str()) {
             return Err(fail(format!(
                 "the document names another issuer ({:?}); use exactly that issuer URL",
                 doc.issuer
             )));
         }
+        endpoint_url("issuer", &doc.issuer)?;
         let optional = |what, url: Option<String>| url.map(|u| endpoint_url(what, &u)).transpose();
         let mut provider = Provider::new(&doc.authorization_endpoint, &doc.token_endpoint)?;
-        provider.issuer = Some(issuer_url);
+        provider.issuer = Some(doc.issuer);
+        provider.iss_parameter_supported = doc
+            .authorization_response_iss_parameter_supported
+            .unwrap_or(false);
         provider.userinfo_endpoint = optional("userinfo endpoint", doc.userinfo_endpoint)?;
         provider.revocation_endpoint = optional("revocation endpoint", doc.revocation_endpoint)?;
         // Servers that list their PKCE methods without S256 would reject a challenge.
@@ -99,8 +112,16 @@ impl Provider {
 
     /// The issuer identifier; when known, an `iss` in the callback must match it (RFC 9207).
     pub fn with_issuer(mut self, issuer: &str) -> Result<Self, Error> {
-        self.issuer = Some(endpoint_url("issuer", issuer)?);
+        endpoint_url("issuer", issuer)?;
+        self.issuer = Some(issuer.trim().to_string());
         Ok(self)
+    }
+
+    /// Every answer from this provider carries `iss` (RFC 9207 §3); one without it is refused.
+    /// Needs [`with_issuer`](Self::with_issuer); discovery sets it when the provider says so.
+    pub fn requiring_iss(mut self) -> Self {
+        self.iss_parameter_supported = true;
+        self
     }
 
     pub fn authorization_endpoint(&self) -> &Url {
@@ -111,8 +132,13 @@ impl Provider {
         &self.token_endpoint
     }
 
-    pub fn issuer(&self) -> Option<&Url> {
-        self.issuer.as_ref()
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// Answers must carry `iss` (the provider said it always sends one).
+    pub fn requires_iss(&self) -> bool {
+        self.iss_parameter_supported && self.issuer.is_some()
     }
 
     pub fn userinfo_endpoint(&self) -> Option<&Url> {
@@ -141,7 +167,6 @@ impl Provider {
                 "token endpoint",
                 Some(&self.token_endpoint),
             ),
-            ("issuer", "issuer", self.issuer.as_ref()),
             (
                 "userinfo_endpoint",
                 "userinfo endpoint",
@@ -158,6 +183,9 @@ impl Provider {
                 url_policy::check(what, url).map_err(|e| (field, e))?;
             }
         }
+        if let Some(issuer) = &self.issuer {
+            url_policy::parse("issuer", issuer).map_err(|e| ("issuer", e))?;
+        }
         Ok(())
     }
 }
@@ -170,6 +198,15 @@ struct Discovery {
     userinfo_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
+    authorization_response_iss_parameter_supported: Option<bool>,
+}
+
+/// Issuer identifiers compare as strings (RFC 9207 §2.4, OpenID Connect Discovery §4.3), except
+/// for one trailing `/`: people type it, and issuers stored by older versions of tokendeck went
+/// through a URL parser that adds it.
+pub(crate) fn same_issuer(a: &str, b: &str) -> bool {
+    let trim = |s: &str| s.strip_suffix('/').unwrap_or(s).to_string();
+    a == b || trim(a) == trim(b)
 }
 
 /// Parses an endpoint URL and refuses what would leak credentials or cannot work.
@@ -232,6 +269,28 @@ mod tests {
         provider.token_endpoint = Url::parse("http://127.0.0.1:9/t").unwrap();
         provider.revocation_endpoint = Some(Url::parse("http://as.example/r").unwrap());
         assert_eq!(provider.check_urls().unwrap_err().0, "revocation_endpoint");
+    }
+
+    #[test]
+    fn issuers_compare_as_strings_give_or_take_one_trailing_slash() {
+        assert!(same_issuer("https://as.example/o", "https://as.example/o/"));
+        assert!(same_issuer("https://as.example", "https://as.example/"));
+        assert!(!same_issuer(
+            "https://as.example/o",
+            "https://as.example/o//"
+        ));
+        assert!(!same_issuer("https://as.example/o", "https://AS.example/o"));
+        assert!(!same_issuer(
+            "https://as.example/o",
+            "https://as.example/other"
+        ));
+        let p = Provider::new("https://as.example/a", "https://as.example/t")
+            .unwrap()
+            .with_issuer("https://as.example")
+            .unwrap();
+        assert_eq!(p.issuer(), Some("https://as.example"), "kept as written");
+        assert!(!p.requires_iss());
+        assert!(p.requiring_iss().requires_iss());
     }
 
     #[test]

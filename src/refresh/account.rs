@@ -25,6 +25,11 @@ pub enum AccountError {
     #[error("{name:?} must be linked again: {}. Run `tokendeck link {name}`", reason.trim_end_matches('.'))]
     NeedsRelink { name: String, reason: String },
     #[error(
+        "{}. The provider refused the client itself (its id, secret or authentication method), not the grant: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`); the tokens are kept, and the next refresh uses the new setting",
+        oauth::refusal::clause(problem)
+    )]
+    ClientRefused { name: String, problem: String },
+    #[error(
         "refreshing {name:?} failed a moment ago ({reason}) and its token has expired; tokendeck leaves the server alone for {seconds} s more, then tries again"
     )]
     BackingOff {
@@ -194,6 +199,12 @@ fn spent_token_message(cause: &str, error: &oauth::Error) -> String {
 
 /// A dead grant right after a refresh whose new tokens were lost has a known cause: say it.
 fn explain(store: &Store, name: &str, error: oauth::Error) -> AccountError {
+    if error.setting() == Some(oauth::Setting::ClientCredentials) {
+        return AccountError::ClientRefused {
+            name: name.to_string(),
+            problem: error.problem(),
+        };
+    }
     if error.needs_reauthorization()
         && let Some(cause) = store.status(name).spent_token_cause()
     {

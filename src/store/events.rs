@@ -65,7 +65,8 @@ impl From<ErrorKind> for FailureKind {
             ErrorKind::Transient => FailureKind::Transient,
             ErrorKind::NeedsReauthorization => FailureKind::NeedsRelink,
             ErrorKind::Ambiguous => FailureKind::Ambiguous,
-            ErrorKind::Other => FailureKind::Other,
+            // Only a link meets a refused configuration, and links are logged as successes.
+            ErrorKind::Configuration | ErrorKind::Other => FailureKind::Other,
         }
     }
 }

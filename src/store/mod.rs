@@ -8,6 +8,7 @@ pub mod home;
 pub mod keyring;
 pub mod lock;
 pub mod new_account;
+pub mod settings;
 pub mod status;
 
 use std::time::SystemTime;

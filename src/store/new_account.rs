@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::accounts::{Account, validate_name};
 use super::{Store, StoreError};
+use crate::oauth::params::reserved_param_problem;
 use crate::oauth::presets::Preset;
 use crate::oauth::{self, AuthMethod, Provider, Session};
 
@@ -153,6 +154,7 @@ impl NewAccount {
             .unwrap_or_default();
         params.retain(|_, value| !value.is_empty()); // a preset's blanks are only hints
         params.extend(self.params);
+        check_params(params.keys())?;
         let auth_method = match (self.auth_method, &secret, &preset) {
             (Some(method), ..) => method,
             (None, None, _) => AuthMethod::None,
@@ -166,8 +168,7 @@ impl NewAccount {
             .filter(|u| !u.is_empty())
             .or(preset.as_ref().and_then(|p| p.api_url.clone()));
         if let Some(api_url) = &api_url {
-            oauth::url_policy::parse("API URL", api_url)
-                .map_err(|e| invalid(Field::ApiUrl, e.to_string()))?;
+            check_api_url(api_url)?;
         }
         let account = Account {
             kind,
@@ -183,18 +184,52 @@ impl NewAccount {
             refresh_at_least: preset.as_ref().and_then(|p| p.refresh_at_least),
             provider,
         };
-        // The same checks a link will make, now, before anything is stored.
-        let mut check = Session::builder(
-            account.provider.clone(),
-            &account.client_id,
-            &account.redirect_uri,
-        )
-        .auth_method(account.auth_method);
-        if let Some(secret) = &secret {
-            check = check.client_secret(secret);
-        }
-        check.build()?;
+        check_session(&account, secret.as_deref())?;
         store.add(&self.name, account, secret).await?;
         Ok(())
     }
+}
+
+/// Extra authorization parameters may not repeat one tokendeck sends itself.
+pub(crate) fn check_params<'a>(
+    keys: impl IntoIterator<Item = &'a String>,
+) -> Result<(), NewAccountError> {
+    match keys.into_iter().find_map(|key| reserved_param_problem(key)) {
+        Some(message) => Err(NewAccountError::Invalid {
+            field: Field::Params,
+            message,
+        }),
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn check_api_url(api_url: &str) -> Result<(), NewAccountError> {
+    // The URL policy: the account's token is sent there.
+    oauth::url_policy::parse("API URL", api_url)
+        .map(drop)
+        .map_err(|e| NewAccountError::Invalid {
+            field: Field::ApiUrl,
+            message: e.to_string(),
+        })
+}
+
+/// The same checks a link will make, before anything is stored.
+pub(crate) fn check_session(
+    account: &Account,
+    secret: Option<&str>,
+) -> Result<(), NewAccountError> {
+    let mut check = Session::builder(
+        account.provider.clone(),
+        &account.client_id,
+        &account.redirect_uri,
+    )
+    .auth_method(account.auth_method);
+    for (key, value) in &account.params {
+        check = check.authorize_param(key, value);
+    }
+    if let Some(secret) = secret {
+        check = check.client_secret(secret);
+    }
+    check.build()?;
+    Ok(())
 }

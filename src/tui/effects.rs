@@ -14,8 +14,8 @@ use tokio::task::JoinHandle;
 use super::app::AccountRow;
 use super::message::{Effect, Message};
 use crate::oauth::secret::AccessToken;
-use crate::oauth::{self, CallbackListener, Session, Tokens};
-use crate::refresh::{EngineHandle, Persistence, open_session};
+use crate::oauth::{self, Tokens};
+use crate::refresh::{EngineHandle, Link, Persistence, open_session};
 use crate::store::events::Follow;
 use crate::store::{Store, StoreError};
 
@@ -245,7 +245,8 @@ impl Runner {
 }
 
 /// One link: prepares the URL, then takes whichever answer works first — the browser at the
-/// loopback listener, or a paste. A failed attempt is reported and the next awaited.
+/// loopback listener, or a paste. A failed attempt is reported and the next awaited (the listener
+/// keeps listening, so opening the URL again works).
 async fn link(
     store: &Arc<Store>,
     name: &str,
@@ -253,33 +254,26 @@ async fn link(
     tx: &UnboundedSender<Message>,
     shared_url: &Mutex<Option<String>>,
 ) -> Result<Tokens, String> {
-    let session = open_session(store, name, &Persistence::while_running())
+    let link = Link::start(store, name, &Persistence::while_running())
         .await
         .map_err(|e| e.to_string())?;
-    let listener = match url::Url::parse(&session.redirect_uri()) {
-        Ok(u) if u.scheme() == "http" && oauth::provider::is_loopback(&u) => {
-            Some(session.listen().await.map_err(|e| e.to_string())?)
-        }
-        _ => None,
-    };
-    let url = session.authorize_url();
-    *lock(shared_url) = Some(url.clone());
+    *lock(shared_url) = Some(link.url().to_string());
     let _ = tx.send(Message::LinkStarted {
-        url,
-        listening: listener.as_ref().map(CallbackListener::local_addr),
+        url: link.url().to_string(),
+        listening: link.listening(),
     });
-    let mut browser = Box::pin(wait_for_browser(&session, listener.as_ref()));
+    let mut browser = Box::pin(link.from_browser());
     loop {
         tokio::select! {
             result = &mut browser => match result {
                 Ok(tokens) => return Ok(tokens),
                 Err(e) => {
                     let _ = tx.send(Message::LinkAttemptFailed(e.to_string()));
-                    browser.set(wait_for_browser(&session, listener.as_ref()));
+                    browser.set(link.from_browser());
                 }
             },
             paste = pastes.recv() => match paste {
-                Some(text) => match session.token(&text).await {
+                Some(text) => match link.from_paste(&text).await {
                     Ok(tokens) => return Ok(tokens),
                     Err(e) => {
                         let _ = tx.send(Message::LinkAttemptFailed(e.to_string()));
@@ -288,16 +282,6 @@ async fn link(
                 None => return Err("The link was cancelled.".into()),
             },
         }
-    }
-}
-
-async fn wait_for_browser(
-    session: &Session,
-    listener: Option<&CallbackListener>,
-) -> Result<Tokens, oauth::Error> {
-    match listener {
-        Some(listener) => session.wait_for_callback(listener).await,
-        None => std::future::pending().await,
     }
 }
 

@@ -78,12 +78,24 @@ impl Deck {
 
     /// Adds `name` for the test server's basic client, with a loopback callback on a free port.
     pub async fn add(&self, server: &TestProvider, name: &str) {
+        let out = self.add_with(server, name, "basic-secret-value", &[]).await;
+        assert!(out.status.success(), "add failed: {}", text(&out.stderr));
+    }
+
+    /// `add` for the basic client with `secret` and `extra` arguments (`--param …`, say).
+    pub async fn add_with(
+        &self,
+        server: &TestProvider,
+        name: &str,
+        secret: &str,
+        extra: &[&str],
+    ) -> Output {
         let (auth, token, api) = (
             server.url("/auth"),
             server.url("/token"),
             server.url("/api/me"),
         );
-        let args = [
+        let mut args = vec![
             "add",
             name,
             "--authorize-url",
@@ -104,13 +116,20 @@ impl Deck {
             "--api-url",
             &api,
         ];
-        let out = self.run(&args, "basic-secret-value\n").await;
-        assert!(out.status.success(), "add failed: {}", text(&out.stderr));
+        args.extend_from_slice(extra);
+        self.run(&args, &format!("{secret}\n")).await
     }
 
     /// `link --no-browser`: reads the URL from stdout, lets the test browser reach the loopback
     /// listener, and waits for tokendeck to finish.
     pub async fn link(&self, name: &str) -> Output {
+        let (out, status, page) = self.link_page(name).await;
+        assert_eq!(status, 200, "{page}");
+        out
+    }
+
+    /// `link` as above, also returning the status and text of the page the browser was shown.
+    pub async fn link_page(&self, name: &str) -> (Output, u16, String) {
         let mut child = self
             .command(&["link", name, "--no-browser", "--no-qr"])
             .stdin(Stdio::piped())
@@ -123,20 +142,21 @@ impl Deck {
         stdout.read_line(&mut url).await.unwrap();
         let url = url.trim().to_string();
         let redirect = url::Url::parse(&url)
-            .unwrap()
+            .unwrap_or_else(|e| panic!("no URL on stdout ({e}): {url:?}"))
             .query_pairs()
             .find(|(k, _)| k == "redirect_uri")
             .map(|(_, v)| v.into_owned())
             .expect("the URL names its redirect_uri");
         let page = Browser::new().complete(&url, &redirect).await;
-        assert_eq!(page.status(), 200);
+        let status = page.status().as_u16();
+        let page = page.text().await.unwrap_or_default();
         let mut out =
             match tokio::time::timeout(Duration::from_secs(30), child.wait_with_output()).await {
                 Ok(out) => out.unwrap(),
                 Err(_) => panic!("link did not finish within 30 s"),
             };
         out.stdout = format!("{url}\n").into_bytes();
-        out
+        (out, status, page)
     }
 }
 

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 use super::{http, url_policy};
+use crate::oauth::answer::AnswerCheck;
 use crate::oauth::authorize::{AuthorizeRequest, CallbackParams, PendingAuthorization};
 use crate::oauth::builder::{PersistHook, RefreshedCallback, SessionBuilder, SessionParts};
 use crate::oauth::callback::CallbackListener;
@@ -21,6 +22,7 @@ use crate::oauth::error::Error;
 use crate::oauth::exchange::TokenEndpoint;
 use crate::oauth::hooks::{GuardHook, PersistRetryCallback, RefreshTrigger, ReportCallback};
 use crate::oauth::provider::Provider;
+use crate::oauth::secret::AuthorizationCode;
 use crate::oauth::token::Tokens;
 
 /// An OAuth 2.0 client session for one account. Cheap to clone; clones share tokens and the
@@ -173,14 +175,15 @@ impl Session {
     }
 
     /// Waits until the browser reaches `listener` with the answer to the latest authorization
-    /// URL, then exchanges the code. Cancel by dropping the future.
+    /// URL, then exchanges the code; the browser's page says how that ended. Cancel by dropping
+    /// the future.
     pub async fn wait_for_callback(&self, listener: &CallbackListener) -> Result<Tokens, Error> {
-        let state = lock(&self.inner.pending)
-            .as_ref()
-            .map(|p| p.state.clone())
-            .ok_or(Error::NoPendingAuthorization)?;
-        let params = listener.accept(&state).await?;
-        self.complete(params).await
+        let pending = self.pending()?;
+        let check = AnswerCheck::new(&pending.state, self.provider());
+        let (code, browser) = listener.accept(&check).await?;
+        let result = self.exchange(pending, &code).await;
+        browser.tell(result.as_ref().map(|_| ())).await;
+        result
     }
 
     /// The seed's `token(code)`: takes what the user pasted — a bare code, the whole redirect URL
@@ -190,32 +193,28 @@ impl Session {
     }
 
     async fn complete(&self, params: CallbackParams) -> Result<Tokens, Error> {
-        let pending = lock(&self.inner.pending)
+        let pending = self.pending()?;
+        let code = AnswerCheck::new(&pending.state, self.provider()).verify(params)?;
+        self.exchange(pending, &code).await
+    }
+
+    fn pending(&self) -> Result<PendingAuthorization, Error> {
+        lock(&self.inner.pending)
             .clone()
-            .ok_or(Error::NoPendingAuthorization)?;
-        if params.state.as_ref().is_some_and(|s| *s != pending.state) {
-            return Err(Error::StateMismatch);
-        }
-        if let Some(error) = params.error {
-            return Err(Error::AuthorizationDenied {
-                error,
-                description: params.error_description,
-            });
-        }
-        if let (Some(expected), Some(got)) = (self.provider().issuer(), &params.iss)
-            && expected.as_str().trim_end_matches('/') != got.trim_end_matches('/')
-        {
-            return Err(Error::IssuerMismatch {
-                expected: expected.to_string(),
-                got: got.clone(),
-            });
-        }
-        let code = params.code.ok_or(Error::MissingCode)?;
+            .ok_or(Error::NoPendingAuthorization)
+    }
+
+    /// Exchanges the code of the answer to `pending`, and keeps (persists) the tokens.
+    async fn exchange(
+        &self,
+        pending: PendingAuthorization,
+        code: &AuthorizationCode,
+    ) -> Result<Tokens, Error> {
         let _gate = self.inner.gate.lock().await;
         let tokens = self
             .inner
             .endpoint
-            .exchange_code(&code, &pending.redirect_uri, pending.verifier.as_ref())
+            .exchange_code(code, &pending.redirect_uri, pending.verifier.as_ref())
             .await?;
         {
             // A code is single-use: once exchanged, its authorization is done.

@@ -1,0 +1,60 @@
+//! `set`: changing an account's settings after `add` — a new client secret (read from standard
+//! input, never from the command line), scopes, extra parameters, the callback URL, the API URL,
+//! the client authentication method.
+
+use std::sync::Arc;
+
+use super::accounts::read_secret;
+use super::{CliError, SetArgs};
+use crate::store::Store;
+use crate::store::settings::AccountChange;
+
+pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
+    let name = args.name;
+    let change = AccountChange {
+        client_secret: None,
+        scopes: (!args.scopes.is_empty()).then_some(args.scopes),
+        params: (!args.params.is_empty()).then_some(args.params),
+        redirect_uri: args.redirect_uri,
+        api_url: args.api_url,
+        auth_method: args.auth_method.map(Into::into),
+    };
+    if change.is_empty() && !args.client_secret_stdin {
+        return Err(CliError::Usage(format!(
+            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --redirect-uri, --api-url, --auth-method (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
+        )));
+    }
+    // The account must exist before anything is read from standard input.
+    store.accounts()?.get(&name)?;
+    let change = AccountChange {
+        client_secret: match args.client_secret_stdin {
+            true => Some(read_secret()?),
+            false => None,
+        },
+        ..change
+    };
+    let changed = change.apply(store, &name).await?;
+    if changed.settings.is_empty() && !changed.secret_removed {
+        eprintln!("{name:?} already had these settings; nothing changed.");
+        return Ok(());
+    }
+    let mut what = changed.settings.join(", ");
+    if changed.secret_removed {
+        if !what.is_empty() {
+            what.push_str("; ");
+        }
+        what.push_str("the client secret was deleted (a public client has none)");
+    }
+    eprintln!("Changed {name:?}: {what}.");
+    if changed.settings.contains(&"client secret") && store.status(&name).needs_relink {
+        eprintln!(
+            "Its tokens are kept. Its last refresh was refused; with the new secret, `tokendeck refresh {name}` tries again."
+        );
+    }
+    if changed.applies_at_next_link {
+        eprintln!(
+            "The authorization request changed: it takes effect when you link again with `tokendeck link {name}`."
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! Linking an account, the one flow both faces run: the account's session, the loopback listener
+//! when the callback URL is a loopback one, the authorization URL, and the two ways an answer
+//! arrives — the browser at the listener, or a paste. And what to say when a link has ended
+//! without tokens, which differs from what to say while it still runs.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use super::account::{AccountError, Persistence, open_session};
+use crate::oauth::error::clause;
+use crate::oauth::provider::is_loopback;
+use crate::oauth::{self, CallbackListener, ErrorKind, Session, Setting, Tokens};
+use crate::store::{Store, StoreError};
+
+/// A link under way: the authorization URL is issued and answers are awaited.
+pub struct Link {
+    name: String,
+    session: Session,
+    listener: Option<CallbackListener>,
+    url: String,
+}
+
+impl Link {
+    /// Opens `name`'s session, listens on its callback URL when that is a loopback one (a port
+    /// of 0 becomes a free port, which the URL then names), and issues the authorization URL.
+    pub async fn start(
+        store: &Arc<Store>,
+        name: &str,
+        persistence: &Persistence,
+    ) -> Result<Link, AccountError> {
+        let session = open_session(store, name, persistence).await?;
+        let listener = match url::Url::parse(&session.redirect_uri()) {
+            Ok(url) if url.scheme() == "http" && is_loopback(&url) => Some(session.listen().await?),
+            _ => None,
+        };
+        let url = session.authorize_url();
+        Ok(Link {
+            name: name.to_string(),
+            session,
+            listener,
+            url,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The authorization URL to open.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Where the browser is awaited, when it is.
+    pub fn listening(&self) -> Option<SocketAddr> {
+        self.listener.as_ref().map(CallbackListener::local_addr)
+    }
+
+    /// The browser's arrival at the listener and the exchange of its code; never, without a
+    /// listener. After a failure the listener still listens: call again to keep waiting.
+    pub async fn from_browser(&self) -> Result<Tokens, oauth::Error> {
+        match &self.listener {
+            Some(listener) => self.session.wait_for_callback(listener).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// A pasted code, redirect address or query string, checked and exchanged.
+    pub async fn from_paste(&self, text: &str) -> Result<Tokens, oauth::Error> {
+        self.session.token(text).await
+    }
+
+    /// Records that the account is linked (the tokens are already in the keyring).
+    pub fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
+        store.record_link(&self.name, tokens)
+    }
+
+    /// Whether pasting another answer could still fix `error`. A refused client configuration
+    /// cannot be fixed by any answer: the link should end and say which setting to change.
+    pub fn paste_can_fix(error: &oauth::Error) -> bool {
+        error.kind() != ErrorKind::Configuration
+    }
+
+    /// The link ends with `error`: its message says how to start again.
+    pub fn failed(&self, error: oauth::Error) -> LinkFailed {
+        LinkFailed {
+            name: self.name.clone(),
+            error,
+        }
+    }
+}
+
+/// A link that ended without tokens. Nothing listens or waits for a paste any more, so the advice
+/// is to link again — after changing the setting the provider refused, when it refused one.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", ended_message(name, error))]
+pub struct LinkFailed {
+    pub name: String,
+    pub error: oauth::Error,
+}
+
+fn ended_message(name: &str, error: &oauth::Error) -> String {
+    let problem = error.problem();
+    let problem = clause(&problem);
+    let relink = format!("run `tokendeck link {name}` again");
+    match (error.setting(), error.kind()) {
+        (Some(Setting::ClientCredentials), _) => format!(
+            "{problem}. The client secret (or the client authentication method) is wrong: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`), then {relink}"
+        ),
+        (Some(Setting::Scopes), _) => format!(
+            "{problem}. Change the scopes with `tokendeck set {name} --scope S` (repeat it for each scope), then {relink}"
+        ),
+        (Some(Setting::AuthorizeParams), _) => format!(
+            "{problem}. Check the extra parameters and the callback URL, change them with `tokendeck set {name} --param KEY=VALUE` or `--redirect-uri URI`, then {relink}"
+        ),
+        (None, ErrorKind::Transient | ErrorKind::Ambiguous) => {
+            format!("{problem}. Wait a moment, then {relink}")
+        }
+        (None, _) => format!("{problem}. To try again, {relink}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oauth::Grant;
+
+    fn ended(error: oauth::Error) -> String {
+        ended_message("work", &error)
+    }
+
+    #[test]
+    fn an_ended_link_says_to_link_again_and_never_to_reopen_the_url() {
+        let denied = oauth::Error::AuthorizationDenied {
+            error: "access_denied".into(),
+            description: Some("The user denied the request.".into()),
+        };
+        assert!(
+            denied
+                .to_string()
+                .contains("Open the authorization URL again")
+        );
+        let msg = ended(denied);
+        assert_eq!(
+            msg,
+            "access was denied at the provider: The user denied the request. To try again, run `tokendeck link work` again"
+        );
+        let msg = ended(oauth::Error::IssuerMismatch {
+            expected: "https://as.example".into(),
+            got: "https://evil.example".into(),
+        });
+        assert!(msg.contains("run `tokendeck link work` again"), "{msg}");
+        assert!(
+            !msg.contains("paste") && !msg.contains("authorization URL"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_refused_setting_is_named_with_the_command_that_changes_it() {
+        let msg = ended(oauth::Error::Rejected {
+            grant: Grant::AuthorizationCode,
+            status: 401,
+            error: "invalid_client".into(),
+            description: Some("client authentication failed".into()),
+        });
+        assert!(
+            msg.contains("fix it with `tokendeck set work --client-secret-stdin`"),
+            "{msg}"
+        );
+        let scope = oauth::Error::AuthorizationDenied {
+            error: "invalid_scope".into(),
+            description: None,
+        };
+        assert!(ended(scope).contains("`tokendeck set work --scope S`"));
+        let request = oauth::Error::AuthorizationDenied {
+            error: "invalid_request".into(),
+            description: Some("use \"S256\".".into()),
+        };
+        let msg = ended(request);
+        assert!(
+            msg.contains("`tokendeck set work --param KEY=VALUE`"),
+            "{msg}"
+        );
+        assert!(msg.contains("use \"S256\". Check"), "one full stop: {msg}");
+    }
+}

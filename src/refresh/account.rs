@@ -260,12 +260,9 @@ fn session_with(
     let secret = record.client_secret.clone();
     builder
         .persist(move |tokens: Tokens| {
-            let (store, name) = (persist_store.clone(), persist_name.clone());
-            let record = Record {
-                client_secret: secret.clone(),
-                tokens: Some(tokens),
-            };
-            async move { store.save_tokens(&name, &record).await }
+            let (store, name, secret) =
+                (persist_store.clone(), persist_name.clone(), secret.clone());
+            async move { store.store_tokens(&name, tokens, secret).await }
         })
         .refresh_guard(move || {
             let (store, name) = (guard_store.clone(), guard_name.clone());

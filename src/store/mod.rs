@@ -99,6 +99,26 @@ impl Store {
 
     /// Stores a new token set with the client secret, in one keyring write, then its status.
     /// A removed account's record is not written back.
+    /// Stores a new token set beside the client secret the keyring holds now — not one read
+    /// earlier, which `tokendeck set` may have changed meanwhile (`fallback` when there is no
+    /// record to read).
+    pub async fn store_tokens(
+        &self,
+        name: &str,
+        tokens: Tokens,
+        fallback: Option<crate::oauth::secret::ClientSecret>,
+    ) -> Result<(), StoreError> {
+        let client_secret = match self.keyring().await?.read(name).await? {
+            Some(current) => current.client_secret,
+            None => fallback,
+        };
+        let record = Record {
+            client_secret,
+            tokens: Some(tokens),
+        };
+        self.save_tokens(name, &record).await
+    }
+
     pub async fn save_tokens(&self, name: &str, record: &Record) -> Result<(), StoreError> {
         self.accounts()?.get(name)?;
         self.keyring().await?.write(name, record).await?;

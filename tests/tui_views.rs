@@ -232,3 +232,21 @@ fn a_broken_accounts_file_is_shown_where_the_accounts_would_be() {
     );
     insta::assert_snapshot!(draw(&app, 80, 24));
 }
+
+/// Tokens the keyring has not taken yet: the row says so, and the details say what tokendeck
+/// does about it.
+#[test]
+fn home_tokens_not_saved() {
+    let mut app = app_with_accounts();
+    let mut unsaved = fixtures::status(5, 3600);
+    unsaved.unsaved_since = Some(fixtures::now());
+    app.accounts[0].status = unsaved;
+    app.selected = 0;
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("● not saved"), "{screen}");
+    assert!(
+        screen.contains("Tokens not saved — keyring unavailable"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}

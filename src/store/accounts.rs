@@ -271,10 +271,11 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 mod properties;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn account() -> Account {
+    /// An account for tests of the store.
+    pub(crate) fn account() -> Account {
         Account {
             kind: "custom".into(),
             client_id: "id".into(),

@@ -181,19 +181,11 @@ impl AccountChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::Provider;
 
     fn account() -> Account {
         Account {
-            kind: "custom".into(),
-            client_id: "id".into(),
-            redirect_uri: "http://127.0.0.1:8765/callback".into(),
-            scopes: vec!["openid".into()],
             auth_method: AuthMethod::None,
-            params: BTreeMap::from([("deviceid".into(), "laptop".into())]),
-            api_url: None,
-            refresh_at_least: None,
-            provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
+            ..crate::store::accounts::tests::account()
         }
     }
 

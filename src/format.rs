@@ -24,7 +24,8 @@ pub fn relative(at: SystemTime, now: SystemTime) -> String {
 
 /// RFC 3339 in UTC, to the second.
 pub fn rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
+    // Past year 9999 (a hand-edited file) RFC 3339 has no way to write it: say the latest.
+    humantime::format_rfc3339_seconds(crate::oauth::time::showable(t)).to_string()
 }
 
 /// `HH:MM:SS` in UTC.

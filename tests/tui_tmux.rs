@@ -133,9 +133,9 @@ async fn a_kept_fresh_token_never_lapses_on_screen() {
             .unwrap_or_else(|| panic!("no row for the account at {second} s:\n{screen}"))
             .to_string();
         // After the badge: the health, the time left, the last refresh, two spaces apart.
-        // (● for a state, ◐ while a refresh runs.)
+        // (● for a state, a spinner ◐◓◑◒ while a refresh runs.)
         let cells: Vec<&str> = row
-            .split(['●', '◐'])
+            .split(['●', '◐', '◓', '◑', '◒'])
             .nth(1)
             .unwrap_or_default()
             .split("  ")
@@ -145,6 +145,12 @@ async fn a_kept_fresh_token_never_lapses_on_screen() {
         let (health, left) = (
             cells.first().copied().unwrap_or(""),
             cells.get(1).copied().unwrap_or(""),
+        );
+        // Every sample must be read: a row that does not parse would hide a lapse.
+        assert!(
+            matches!(health, "valid" | "expiring" | "refreshing" | "expired")
+                && left.ends_with('s'),
+            "an unreadable row at {second} s: {row:?}"
         );
         if health == "expired" || left == "0s" || left.starts_with('-') {
             lapses.push(format!("{second:>3} s: {}", row.trim()));

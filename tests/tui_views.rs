@@ -240,6 +240,7 @@ fn home_tokens_not_saved() {
     let mut app = app_with_accounts();
     let mut unsaved = fixtures::status(5, 3600);
     unsaved.unsaved_since = Some(fixtures::now());
+    unsaved.unsaved_held = true;
     app.accounts[0].status = unsaved;
     app.selected = 0;
     let screen = draw(&app, 80, 24);

@@ -132,11 +132,8 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
             status.health(now).label(),
             time_left(&status, now)
         );
-        if let Some(since) = status.unsaved_since {
-            println!(
-                "  tokens not saved — keyring unavailable since {}: a running tokendeck holds them and keeps trying",
-                rfc3339(since)
-            );
+        if let Some(note) = status.unsaved_note() {
+            println!("  {note}");
         }
         if let Some(token) = &status.token {
             println!(

@@ -153,6 +153,9 @@ pub struct SetArgs {
     /// An extra authorization parameter (repeatable; replaces all of them)
     #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
+    /// Remove every extra authorization parameter
+    #[arg(long, conflicts_with = "params")]
+    pub no_params: bool,
     /// The callback URL registered at the provider
     #[arg(long, value_name = "URI")]
     pub redirect_uri: Option<String>,
@@ -267,7 +270,7 @@ fn persistence() -> crate::refresh::Persistence {
             };
             eprintln!(
                 "tokendeck: the new tokens could not be saved yet ({}); holding them and trying again for up to {} s",
-                cause.trim_end_matches('.'),
+                crate::text::printable(cause.trim_end_matches('.'), crate::text::Lines::One),
                 PATIENCE.as_secs()
             );
         }

@@ -14,14 +14,17 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
     let change = AccountChange {
         client_secret: None,
         scopes: (!args.scopes.is_empty()).then_some(args.scopes),
-        params: (!args.params.is_empty()).then_some(args.params),
+        params: match args.no_params {
+            true => Some(Vec::new()),
+            false => (!args.params.is_empty()).then_some(args.params),
+        },
         redirect_uri: args.redirect_uri,
         api_url: args.api_url,
         auth_method: args.auth_method.map(Into::into),
     };
     if change.is_empty() && !args.client_secret_stdin {
         return Err(CliError::Usage(format!(
-            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --redirect-uri, --api-url, --auth-method (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
+            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --no-params, --redirect-uri, --api-url, --auth-method (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
         )));
     }
     // The account must exist before anything is read from standard input.
@@ -46,10 +49,21 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
         what.push_str("the client secret was deleted (a public client has none)");
     }
     eprintln!("Changed {name:?}: {what}.");
-    if changed.settings.contains(&"client secret") && store.status(&name).needs_relink {
-        eprintln!(
-            "Its tokens are kept. Its last refresh was refused; with the new secret, `tokendeck refresh {name}` tries again."
-        );
+    let credentials = changed.settings.contains(&"client secret")
+        || changed.settings.contains(&"client authentication");
+    if credentials {
+        // A refused client is not a dead grant: with the new credentials, the next refresh may
+        // work, so no backoff from the old ones stands in its way.
+        store.update_status(&name, |status| {
+            status.failures = 0;
+            status.retry_at = None;
+        })?;
+        let status = store.status(&name);
+        if status.last_refresh.as_ref().is_some_and(|r| !r.ok) {
+            eprintln!(
+                "Its tokens are kept. Its last refresh failed; `tokendeck refresh {name}` tries again with the new settings."
+            );
+        }
     }
     if changed.applies_at_next_link {
         eprintln!(

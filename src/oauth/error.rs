@@ -100,12 +100,12 @@ pub enum Error {
     Unreachable { url: String, reason: String },
 
     #[error(
-        "no answer from {url} within {seconds} s. The request may have reached the server; tokendeck will try again"
+        "no answer from {url} within {seconds} s. The request may have reached the server; it can be tried again later"
     )]
     Timeout { url: String, seconds: u64 },
 
     #[error(
-        "the connection to {url} broke before the answer arrived ({reason}). The request may have reached the server; tokendeck will try again"
+        "the connection to {url} broke before the answer arrived ({reason}). The request may have reached the server; it can be tried again later"
     )]
     ConnectionLost { url: String, reason: String },
 

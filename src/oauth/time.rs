@@ -9,6 +9,22 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// A cap for durations added to instants: beyond it, "later" means "much later" all the same.
 const FAR: Duration = Duration::from_secs(100 * 365 * 86_400);
 
+/// The last second people write dates for (9999-12-31T23:59:59Z): later times cannot be shown
+/// in RFC 3339, and none that matter to tokens is anywhere near it.
+pub const LATEST: Duration = Duration::from_secs(253_402_300_799);
+
+/// A time read as seconds since the Unix epoch (a status file, a keyring record — both may have
+/// been edited by hand), if it is one: not negative, not NaN, not past [`LATEST`].
+pub fn from_unix_seconds(seconds: f64) -> Option<SystemTime> {
+    let since = Duration::try_from_secs_f64(seconds).ok()?;
+    (since <= LATEST).then(|| UNIX_EPOCH + since)
+}
+
+/// `t`, brought back to [`LATEST`] when it is later: what can be shown.
+pub fn showable(t: SystemTime) -> SystemTime {
+    t.min(UNIX_EPOCH + LATEST)
+}
+
 /// `t + d`, or a time far in the future when that would overflow.
 pub fn later(t: SystemTime, d: Duration) -> SystemTime {
     t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
@@ -80,6 +96,16 @@ mod tests {
     }
 
     #[test]
+    fn times_from_files_are_bounded() {
+        assert_eq!(from_unix_seconds(0.0), Some(UNIX_EPOCH));
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e19, 1e12] {
+            assert_eq!(from_unix_seconds(bad), None, "{bad}");
+        }
+        let far = later(SystemTime::now(), Duration::MAX);
+        assert!(showable(far) <= UNIX_EPOCH + LATEST);
+    }
+
+    #[test]
     fn retry_after_reads_seconds_and_dates_and_is_capped() {
         let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let s = Duration::from_secs;
@@ -101,6 +127,61 @@ mod tests {
         assert_eq!(RetryAfter::parse(&far, now).unwrap().wait, MAX_RETRY_AFTER);
         for junk in ["", "-5", "1.5", "soon", "Wed, 99 Foo 2020"] {
             assert_eq!(RetryAfter::parse(junk, now), None, "{junk:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Properties of the `Retry-After` reader: whatever a server sends, it never panics, never
+    //! waits longer than the cap, says so when it capped, and reads back what it is given.
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::properties::{config, text};
+
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_header_is_read_without_panic_and_within_the_cap(value in prop_oneof![
+            text(40),
+            "[0-9]{1,30}",
+            "[ ]{0,2}[0-9]{1,25}[ ]{0,2}",
+            any::<u64>().prop_map(|n| n.to_string()),
+        ]) {
+            if let Some(retry) = RetryAfter::parse(&value, now()) {
+                prop_assert!(retry.wait <= MAX_RETRY_AFTER);
+                match retry.asked {
+                    Some(asked) => prop_assert!(asked > MAX_RETRY_AFTER && retry.wait == MAX_RETRY_AFTER),
+                    None => prop_assert!(retry.wait <= MAX_RETRY_AFTER),
+                }
+            }
+        }
+
+        #[test]
+        fn seconds_and_dates_read_back(seconds in 0u64..=2 * 3600) {
+            let wait = Duration::from_secs(seconds);
+            let as_seconds = RetryAfter::parse(&seconds.to_string(), now()).unwrap();
+            prop_assert_eq!(as_seconds, RetryAfter::capped(wait));
+            let date = httpdate::fmt_http_date(now() + wait);
+            let as_date = RetryAfter::parse(&date, now()).unwrap();
+            prop_assert_eq!(as_date, RetryAfter::capped(wait));
+        }
+
+        #[test]
+        fn time_arithmetic_never_panics(secs in any::<u64>(), nanos in 0u32..1_000_000_000, base in any::<u32>()) {
+            let d = Duration::new(secs, nanos);
+            let t = UNIX_EPOCH + Duration::from_secs(u64::from(base));
+            prop_assert!(later(t, d) >= t);
+            prop_assert!(earlier(t, d) <= t);
+            let _ = later_instant(Instant::now(), d);
+            let _ = crate::format::rfc3339(later(t, d));
         }
     }
 }

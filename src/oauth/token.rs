@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::secret::{AccessToken, IdToken, RefreshToken};
-use super::time::later;
+use super::time::{from_unix_seconds, later};
 
 /// Longest lifetime believed from `expires_in`; anything larger is treated as "no expiry given".
 const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 3600;
@@ -275,9 +275,8 @@ pub mod unix_seconds {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
         let secs = f64::deserialize(d)?;
-        Duration::try_from_secs_f64(secs)
-            .map(|d| UNIX_EPOCH + d)
-            .map_err(serde::de::Error::custom)
+        super::from_unix_seconds(secs)
+            .ok_or_else(|| serde::de::Error::custom(format!("{secs} is not a time")))
     }
 }
 
@@ -296,9 +295,8 @@ pub mod unix_seconds_opt {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
         let secs = Option::<f64>::deserialize(d)?;
         secs.map(|s| {
-            Duration::try_from_secs_f64(s)
-                .map(|d| UNIX_EPOCH + d)
-                .map_err(serde::de::Error::custom)
+            super::from_unix_seconds(s)
+                .ok_or_else(|| serde::de::Error::custom(format!("{s} is not a time")))
         })
         .transpose()
     }

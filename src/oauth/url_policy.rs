@@ -33,7 +33,8 @@ pub fn check(what: &'static str, url: &Url) -> Result<(), Error> {
 pub fn parse(what: &'static str, raw: &str) -> Result<Url, Error> {
     let url = Url::parse(raw.trim()).map_err(|e| Error::InvalidUrl {
         what,
-        url: raw.to_string(),
+        // Not a URL, so no query can be cut from it: whatever follows a `?` may be a key.
+        url: raw.split(['?', '#']).next().unwrap_or_default().to_string(),
         reason: format!("{e}; give an absolute URL such as https://example.com/oauth"),
     })?;
     check(what, &url)?;

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::oauth::params::is_reserved_param;
 use crate::oauth::{
     self, PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens,
 };
@@ -233,7 +234,9 @@ fn session_with(
     if let Some(timeout) = request_timeout() {
         builder = builder.timeout(timeout);
     }
-    for (key, value) in &account.params {
+    // An extra parameter tokendeck now refuses (an account added before it did) matters only to
+    // the authorization URL, which the link flow checks; refreshes and API calls go on.
+    for (key, value) in account.params.iter().filter(|(k, _)| !is_reserved_param(k)) {
         builder = builder.authorize_param(key, value);
     }
     if let Some(secret) = &record.client_secret {
@@ -281,7 +284,9 @@ fn session_with(
                     .await?
                     .and_then(|r| r.tokens);
                 store.update_status(&name, |status| {
-                    status.interrupted = status.refresh_started_at.is_some();
+                    // Kept until new tokens are stored: a later attempt that never reached the server
+                    // does not make the killed one's spent token less spent.
+                    status.interrupted |= status.refresh_started_at.is_some();
                     status.refresh_started_at = Some(SystemTime::now());
                 })?;
                 let in_flight = InFlight {
@@ -302,7 +307,7 @@ fn session_with(
                 // On disk at once: if the process ends before the keyring is back, the next
                 // failure can say what happened.
                 let _ = retry_store.update_status(&retry_name, |status| {
-                    status.unsaved_since.get_or_insert(SystemTime::now());
+                    status.record_unsaved(SystemTime::now());
                 });
             }
             if let Some(tell) = &on_retry {

@@ -16,6 +16,9 @@ use crate::oauth::time::{earlier, later};
 use crate::oauth::{RefreshTrigger, refresh_lead};
 use crate::store::{Account, AccountStatus, Store};
 
+/// The least time between refreshes of a token whose lifetime is unknown.
+const UNKNOWN_LIFETIME_FLOOR: Duration = Duration::from_secs(60);
+
 /// The longest the engine sleeps before looking at the clock again.
 pub const MAX_SLEEP: Duration = Duration::from_secs(30);
 
@@ -53,9 +56,11 @@ pub fn next_refresh_at(account: &Account, status: &AccountStatus) -> Option<Syst
         (Some(a), Some(b)) => a.min(b),
         (a, b) => a.or(b)?,
     };
+    // Never more often than a quarter-lifetime; a minute when the lifetime is unknown (a
+    // hand-edited `refresh_at_least = 0` must not refresh back to back).
     let floor = later(
         token.obtained_at,
-        lifetime.map_or(Duration::ZERO, |l| l / 4),
+        lifetime.map_or(UNKNOWN_LIFETIME_FLOOR, |l| l / 4),
     );
     let due = due.max(floor);
     Some(match status.retry_at {
@@ -312,6 +317,15 @@ mod tests {
         // And never before a quarter of the lifetime, even when asked for "at least" often.
         let due = next_refresh_at(&account(Some(1)), &status).unwrap();
         assert_eq!(due, t0 + Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_token_without_expiry_is_not_refreshed_back_to_back() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut status = AccountStatus::default();
+        status.record_tokens(&Tokens::new("a", t0).with_refresh_token("r"), false, t0);
+        let due = next_refresh_at(&account(Some(0)), &status).unwrap();
+        assert_eq!(due, t0 + Duration::from_secs(60));
     }
 
     #[test]

@@ -28,6 +28,16 @@ impl Link {
         name: &str,
         persistence: &Persistence,
     ) -> Result<Link, AccountError> {
+        let account = store.accounts()?.get(name)?.clone();
+        if let Some(problem) = account
+            .params
+            .keys()
+            .find_map(|key| oauth::params::reserved_param_problem(key))
+        {
+            return Err(AccountError::OAuth(oauth::Error::Config(format!(
+                "{problem}: change the parameters with `tokendeck set {name} --param KEY=VALUE` (or clear them with `--no-params`), then link again"
+            ))));
+        }
         let session = open_session(store, name, persistence).await?;
         let listener = match url::Url::parse(&session.redirect_uri()) {
             Ok(url) if url.scheme() == "http" && is_loopback(&url) => Some(session.listen().await?),
@@ -78,7 +88,8 @@ impl Link {
     /// Whether pasting another answer could still fix `error`. A refused client configuration
     /// cannot be fixed by any answer: the link should end and say which setting to change.
     pub fn paste_can_fix(error: &oauth::Error) -> bool {
-        error.kind() != ErrorKind::Configuration
+        // After a failed save the code was already spent: no paste can help.
+        error.kind() != ErrorKind::Configuration && error.storage_cause().is_none()
     }
 
     /// The link ends with `error`: its message says how to start again.

@@ -53,6 +53,13 @@ pub struct AccountStatus {
         with = "unix_seconds_opt"
     )]
     pub unsaved_since: Option<SystemTime>,
+    /// The process that holds those tokens and keeps trying to store them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsaved_pid: Option<u32>,
+    /// Whether that process still runs (learned when the status is read, never stored): if not,
+    /// the tokens are gone and only the explanation is left.
+    #[serde(skip)]
+    pub unsaved_held: bool,
     /// A refresh at this time was sent but its answer was lost (a timeout, a broken connection):
     /// a rotating server may have spent the stored refresh token.
     #[serde(
@@ -139,7 +146,7 @@ impl AccountStatus {
         if self.needs_relink {
             return Health::NeedsRelink;
         }
-        if self.unsaved_since.is_some() {
+        if self.unsaved_held {
             return Health::Unsaved;
         }
         let expires_at = token.expires_at;
@@ -163,10 +170,36 @@ impl AccountStatus {
     /// The status of `account`; a missing or unreadable file is an unknown (default) status,
     /// since everything in it can be learned again.
     pub fn load(home: &Home, account: &str) -> AccountStatus {
-        fs::read(home.status_file(account))
+        let mut status: AccountStatus = fs::read(home.status_file(account))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        status.unsaved_held =
+            status.unsaved_since.is_some() && status.unsaved_pid.is_some_and(running);
+        status
+    }
+
+    /// New tokens could not be stored yet; this process holds them and keeps trying.
+    pub fn record_unsaved(&mut self, now: SystemTime) {
+        self.unsaved_since.get_or_insert(now);
+        self.unsaved_pid = Some(std::process::id());
+        self.unsaved_held = true;
+    }
+
+    /// What to say of tokens a refresh could not store: held by a running tokendeck, or lost with
+    /// a process that ended.
+    pub fn unsaved_note(&self) -> Option<String> {
+        let since = self.unsaved_since?;
+        let at = crate::format::rfc3339(since);
+        Some(match self.unsaved_held {
+            true => format!(
+                "tokens not saved — keyring unavailable since {at}: a running tokendeck (pid {}) holds them and keeps trying",
+                self.unsaved_pid.unwrap_or_default()
+            ),
+            false => format!(
+                "the tokens of the refresh at {at} were never saved (tokendeck stopped before the keyring came back); if the next refresh is refused, link the account again"
+            ),
+        })
     }
 
     pub fn save(&self, home: &Home, account: &str) -> Result<(), StoreError> {
@@ -194,6 +227,8 @@ impl AccountStatus {
         self.failures = 0;
         self.retry_at = None;
         self.unsaved_since = None;
+        self.unsaved_pid = None;
+        self.unsaved_held = false;
         self.lost_refresh_at = None;
         self.interrupted = false;
         if refreshed {
@@ -262,6 +297,15 @@ impl AccountStatus {
     /// Whether an automatic refresh should wait (a relink is needed, or the backoff runs).
     pub fn backing_off(&self, now: SystemTime) -> bool {
         self.needs_relink || self.retry_at.is_some_and(|at| now < at)
+    }
+}
+
+/// Whether process `pid` runs on this machine (assumed so where that cannot be asked).
+fn running(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
     }
 }
 
@@ -346,6 +390,22 @@ mod tests {
         assert_eq!(status.spent_token_cause(), None);
         assert_eq!(status.last_refresh, None);
         assert_eq!(status.health(now), Health::Valid);
+    }
+
+    #[test]
+    fn a_hand_edited_status_with_absurd_times_is_unreadable_not_a_panic() {
+        for json in [
+            r#"{"retry_at": 1e19}"#,
+            r#"{"unsaved_since": -5}"#,
+            r#"{"token": {"obtained_at": 1e12, "token_type": "Bearer", "has_refresh_token": true}}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<AccountStatus>(json).is_err(),
+                "{json}"
+            );
+        }
+        let far = UNIX_EPOCH + Duration::from_secs(1 << 40);
+        assert_eq!(crate::format::rfc3339(far), "9999-12-31T23:59:59Z");
     }
 
     #[test]

@@ -188,7 +188,8 @@ fn backoff_delay(failures: u32) -> Duration {
     Duration::from_secs(1 << failures.saturating_sub(1).min(6)).min(Duration::from_secs(60))
 }
 
-/// Between attempts to persist: a quarter second, doubling to 5 s.
+/// Between attempts to persist: a quarter second, doubling to 30 s (a keyring call that timed
+/// out may still hold a thread; a long outage must not pile them up).
 fn persist_delay(attempt: u32) -> Duration {
-    Duration::from_millis(250 << attempt.saturating_sub(1).min(5)).min(Duration::from_secs(5))
+    Duration::from_millis(250 << attempt.saturating_sub(1).min(7)).min(Duration::from_secs(30))
 }

@@ -258,6 +258,7 @@ fn render_details(app: &App, frame: &mut Frame, area: Rect) {
     let banner = match row.health(app.now) {
         Health::NeedsRelink => Some("Needs re-link: press l."),
         Health::Unsaved => Some(UNSAVED),
+        _ if row.status.unsaved_since.is_some() => Some(UNSAVED_LOST),
         _ => None,
     };
     if let Some(banner) = banner {
@@ -270,6 +271,9 @@ fn render_details(app: &App, frame: &mut Frame, area: Rect) {
 /// Said wherever an account holds tokens the keyring has not taken yet.
 pub const UNSAVED: &str =
     "Tokens not saved — keyring unavailable: tokendeck holds them and keeps trying.";
+/// Said when the process that held them has ended.
+pub const UNSAVED_LOST: &str =
+    "The last refresh's tokens were never saved: if refreshing fails, press l.";
 
 fn last_outcome(row: &AccountRow) -> String {
     match &row.status.last_refresh {

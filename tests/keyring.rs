@@ -292,4 +292,26 @@ async fn a_home_in_the_secret_service_is_never_looked_for_in_another_keyring() {
     let out = deck.run(&["refresh", "work"], "").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(std::fs::read_to_string(&choice_file).unwrap(), choice);
+
+    // An older home whose record is not in the keyring this process reaches (it may be in the
+    // other one): a keyring question, not a lost account — nothing is marked for a re-link.
+    std::fs::remove_file(&choice_file).unwrap();
+    let second = "second";
+    deck.add(&server, second).await;
+    std::fs::remove_file(&choice_file).unwrap();
+    let home = tokendeck::store::Home::rooted(deck.home()).unwrap();
+    let keyring = tokendeck::store::Keyring::open(home.keyring_service())
+        .await
+        .unwrap();
+    keyring.delete(second).await.unwrap();
+    let out = deck.run(&["token", second], "").await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(
+        err.contains("has not recorded which keyring it uses"),
+        "{err}"
+    );
+    let status = deck.home().join(format!("state/accounts/{second}.json"));
+    let status = std::fs::read_to_string(status).unwrap_or_default();
+    assert!(!status.contains("needs_relink\": true"), "{status}");
 }

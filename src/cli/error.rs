@@ -84,6 +84,7 @@ fn account_status(error: &AccountError) -> ExitStatus {
         | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
         AccountError::BackingOff { .. } => ExitStatus::TryLater,
         AccountError::ClientRefused { .. } => ExitStatus::Configuration,
+        AccountError::RecordNotHere { .. } => ExitStatus::Keyring,
         AccountError::OAuth(e) => oauth_status(e),
     }
 }

@@ -23,6 +23,14 @@ pub enum AccountError {
         "the keyring holds no record of {0:?} (lost at a reboot, or deleted), so its tokens and client secret are gone: `tokendeck remove {0}`, add it again, and link it"
     )]
     RecordMissing(String),
+    #[error(
+        "the {backend} holds no record of {name:?}, and this home has not recorded which keyring it uses (it was made by an earlier tokendeck): if {name:?} was added where no Secret Service answered, its record is in the Linux kernel keyring — run tokendeck with {}=keyutils (or =secret-service) once to settle it; if the record is truly gone, `tokendeck remove {name}` and add it again",
+        crate::store::keyring::BACKEND_VAR
+    )]
+    RecordNotHere {
+        name: String,
+        backend: crate::store::Backend,
+    },
     #[error("{name:?} must be linked again: {}. Run `tokendeck link {name}`", reason.trim_end_matches('.'))]
     NeedsRelink { name: String, reason: String },
     #[error(
@@ -89,14 +97,17 @@ fn request_timeout() -> Option<Duration> {
 
 /// The keyring record of `name`; every account has one from the moment it is added.
 async fn read_record(store: &Store, name: &str) -> Result<Record, AccountError> {
-    store
-        .keyring()
-        .await
-        .map_err(StoreError::from)?
-        .read(name)
-        .await
-        .map_err(StoreError::from)?
-        .ok_or_else(|| AccountError::RecordMissing(name.to_string()))
+    let keyring = store.keyring().await.map_err(StoreError::from)?;
+    match keyring.read(name).await.map_err(StoreError::from)? {
+        Some(record) => Ok(record),
+        // A home that never recorded its keyring may keep its records in the other one: that
+        // is not a lost record, and must not mark the account as needing a re-link.
+        None if !store.home().keyring_choice_file().exists() => Err(AccountError::RecordNotHere {
+            name: name.to_string(),
+            backend: keyring.backend(),
+        }),
+        None => Err(AccountError::RecordMissing(name.to_string())),
+    }
 }
 
 /// A session for `name`, resuming from its keyring record.

@@ -5,12 +5,22 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use tokendeck::cli::{Cli, ExitStatus};
+use tokendeck::cli::{Cli, Command, ExitStatus};
 use tokendeck::text::{Lines, printable};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // `token` is what scripts call most, usually for a fresh token read from the keyring: one
+    // thread does it, without starting (and joining) a worker per core. The rest gets the
+    // multi-thread runtime (the TUI, its engine, links racing a browser against a paste).
+    let runtime = if cli.command.as_ref().is_some_and(Command::is_quick) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Runtime::new()
+    };
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("tokendeck: cannot start: {e}");

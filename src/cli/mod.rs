@@ -214,6 +214,16 @@ fn parse_param(raw: &str) -> Result<(String, String), String> {
     }
 }
 
+impl Command {
+    /// Commands that do little and are called often by scripts: one thread serves them.
+    pub fn is_quick(&self) -> bool {
+        matches!(
+            self,
+            Command::Token { .. } | Command::Status { .. } | Command::List { .. }
+        )
+    }
+}
+
 /// Runs a subcommand.
 pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError> {
     if let Command::Completions { shell } = command {

@@ -144,10 +144,14 @@ impl Keyring {
                 reason: e.reason(),
                 path: path.clone(),
             };
-            let access = blocking(move || platform::open_exactly(recorded))
-                .await
-                .map_err(unreachable)?
-                .map_err(unreachable)?;
+            let access = match recorded {
+                // Opening the kernel keyring is a syscall or two: no thread needed.
+                Backend::Keyutils => platform::open_exactly(recorded).map_err(unreachable)?,
+                _ => blocking(move || platform::open_exactly(recorded))
+                    .await
+                    .map_err(unreachable)?
+                    .map_err(unreachable)?,
+            };
             let warning = (recorded == Backend::Keyutils && forced.is_none()).then(|| {
                 format!(
                     "this home keeps its tokens in the Linux kernel keyring, which loses them at reboot or after 3 days unused; set {BACKEND_VAR}=keyutils to say this is on purpose and hide this warning"
@@ -263,6 +267,11 @@ impl Keyring {
             account.to_string(),
             self.backend,
         );
+        if let Access::Kernel = access {
+            // A few syscalls that never wait on a person: a thread and a timer would cost more
+            // than the call (the fast path of `tokendeck token`).
+            return kernel::call(&kernel::description(&service, &account), op);
+        }
         blocking(move || match access {
             Access::Store(store) => {
                 let classify = |e| platform::classify(e, backend);

@@ -19,7 +19,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         None
     };
     let source = match (args.preset, args.issuer, args.authorize_url, args.token_url) {
-        (Some(id), ..) => Source::Preset(format!("{id:?}").to_lowercase()),
+        (Some(id), ..) => Source::Preset(id),
         (None, Some(issuer), ..) => Source::Issuer(issuer),
         (None, None, Some(authorize), Some(token)) => Source::Custom { authorize, token },
         _ => {

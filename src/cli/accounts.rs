@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::{AddArgs, CliError, warn_about_keyring};
 use crate::format::{rfc3339, short_duration};
 use crate::store::new_account::{NewAccount, Source};
-use crate::store::{AccountStatus, Store};
+use crate::store::{AccountStatus, Store, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
 
 pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
@@ -19,7 +19,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         None
     };
     let source = match (args.preset, args.issuer, args.authorize_url, args.token_url) {
-        (Some(id), ..) => Source::Preset(format!("{id:?}").to_lowercase()),
+        (Some(id), ..) => Source::Preset(id),
         (None, Some(issuer), ..) => Source::Issuer(issuer),
         (None, None, Some(authorize), Some(token)) => Source::Custom { authorize, token },
         _ => {
@@ -96,7 +96,7 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
             "{name:<20} {:<10} {:<14} {}",
             printable(&account.kind, Lines::One),
             status.health(now).label(),
-            time_left(&status, now)
+            TimeLeft::of(&status, now).label()
         );
     }
     Ok(())
@@ -130,7 +130,7 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         println!(
             "{name}: {}, {}",
             status.health(now).label(),
-            time_left(&status, now)
+            TimeLeft::of(&status, now).label()
         );
         if let Some(note) = status.unsaved_note() {
             println!("  {note}");
@@ -196,17 +196,6 @@ fn seconds_between(now: SystemTime, at: SystemTime) -> i64 {
     match at.duration_since(now) {
         Ok(d) => d.as_secs() as i64,
         Err(e) => -(e.duration().as_secs() as i64),
-    }
-}
-
-fn time_left(status: &AccountStatus, now: SystemTime) -> String {
-    match status.token.as_ref().and_then(|t| t.expires_at) {
-        Some(at) => match at.duration_since(now) {
-            Ok(left) => format!("expires in {}", short_duration(left.as_secs())),
-            Err(e) => format!("expired {} ago", short_duration(e.duration().as_secs())),
-        },
-        None if status.token.is_some() => "no expiry given".into(),
-        None => "-".into(),
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::CliError;
 use crate::format::rfc3339;
 use crate::store::events::Batch;
-use crate::store::{Event, Outcome, Store};
+use crate::store::{Event, Store};
 use crate::text::{Lines, printable, printable_json};
 
 pub async fn log(
@@ -60,20 +60,12 @@ fn print_event(event: &Event, json: bool) {
         }
         return;
     }
-    let trigger = serde_json::to_value(event.trigger)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let outcome = match event.outcome {
-        Outcome::Ok => "ok",
-        Outcome::Adopted => "ok (done by another process)",
-        Outcome::Failed => "FAILED",
-    };
     let mut line = format!(
-        "{}  {:<16} {:<16} {outcome}",
+        "{}  {:<16} {:<16} {}",
         rfc3339(event.time),
         printable(&event.account, Lines::One),
-        trigger
+        event.trigger.label(),
+        event.outcome.label()
     );
     if let Some(at) = event.expires_at {
         line.push_str(&format!("  expires {}", rfc3339(at)));

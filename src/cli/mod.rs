@@ -12,11 +12,13 @@ mod tokens;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use error::{CliError, ExitStatus};
 
 use crate::oauth::AuthMethod;
+use crate::oauth::presets::Preset;
 use crate::store::{Home, Store};
 
 const EXIT_CODES: &str = "\
@@ -107,8 +109,8 @@ pub enum Command {
 pub struct AddArgs {
     pub name: String,
     /// A known provider
-    #[arg(long, value_enum)]
-    pub preset: Option<PresetId>,
+    #[arg(long, value_name = "ID", value_parser = preset_ids())]
+    pub preset: Option<String>,
     /// An OpenID Connect issuer, read by discovery
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
@@ -182,12 +184,14 @@ pub struct CallArgs {
     pub data: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum PresetId {
-    Verizon,
-    Google,
-    Microsoft,
-    Github,
+/// `--preset`'s values are the ids in assets/providers.toml, so that `--help`, completions and
+/// the check of what was typed all follow the one list of presets.
+fn preset_ids() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Preset::all()
+            .into_iter()
+            .map(|preset| PossibleValue::new(preset.id).help(preset.name)),
+    )
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -293,5 +297,37 @@ async fn warn_about_keyring(store: &Store) {
         && let Some(warning) = keyring.warning()
     {
         eprintln!("tokendeck: warning: {warning}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// `--preset` offers exactly the asset's presets, in its order: a preset added to the file
+    /// needs no second list here.
+    #[test]
+    fn preset_values_are_the_assets_ids() {
+        let command = Cli::command();
+        let add = command.find_subcommand("add").expect("an add command");
+        let preset = add
+            .get_arguments()
+            .find(|a| a.get_id() == "preset")
+            .expect("a --preset option");
+        let offered: Vec<String> = preset
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        let ids: Vec<String> = Preset::all().into_iter().map(|p| p.id).collect();
+        assert_eq!(offered, ids);
+        assert!(!ids.is_empty());
+        let parse = |id: &str| {
+            Cli::try_parse_from(["tokendeck", "add", "n", "--client-id", "c", "--preset", id])
+        };
+        assert!(parse("microsoft").is_ok());
+        assert!(parse("Microsoft").is_err() && parse("gitlab").is_err());
     }
 }

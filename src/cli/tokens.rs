@@ -40,7 +40,7 @@ pub const CALL_BODY_LIMIT: usize = 16 << 20;
 /// stdout is a terminal).
 pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
     // Before anything else: a token must never leave for a URL the policy forbids.
-    let url = crate::oauth::url_policy::parse("API URL", &args.url)
+    let url = crate::oauth::url_policy::parse(crate::oauth::url_policy::UrlRole::Api, &args.url)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let session = open_session(store, &args.name, &persistence()).await?;
     if session.tokens().is_none() {

@@ -18,7 +18,8 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, Error> {
         if attempt.previous().len() >= MAX_REDIRECTS {
             let error = format!("more than {MAX_REDIRECTS} redirects");
             attempt.error(error)
-        } else if let Err(e) = url_policy::check("redirect target", attempt.url()) {
+        } else if let Err(e) = url_policy::check(url_policy::UrlRole::RedirectTarget, attempt.url())
+        {
             attempt.error(e.to_string())
         } else {
             attempt.follow()

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::error::{BoxError, Error};
+use super::error::{BoxError, ConfigField, Error};
 use super::exchange::{AuthMethod, TokenEndpoint};
 use super::hooks::{
     GuardHook, PersistRetry, PersistRetryCallback, RefreshGuard, RefreshReport, ReportCallback,
@@ -205,12 +205,14 @@ impl SessionBuilder {
 
     pub fn build(self) -> Result<Session, Error> {
         if self.client_id.trim().is_empty() {
-            return Err(Error::Config(
-                "the client id is empty; copy it from the provider's app registration".into(),
-            ));
+            return Err(Error::InvalidConfig {
+                field: ConfigField::ClientId,
+                message: "the client id is empty; copy it from the provider's app registration"
+                    .into(),
+            });
         }
         Url::parse(&self.redirect_uri).map_err(|e| Error::InvalidUrl {
-            what: "callback URL",
+            what: super::url_policy::UrlRole::Callback,
             url: self.redirect_uri.clone(),
             reason: format!("{e}; give the exact URL registered at the provider"),
         })?;
@@ -223,14 +225,16 @@ impl SessionBuilder {
         }
         let auth_method = match (self.auth_method, &self.client_secret) {
             (Some(AuthMethod::Basic | AuthMethod::Post), None) => {
-                return Err(Error::Config(
-                    "client authentication `basic` or `post` needs a client secret; set one, or use `none` for a public client".into(),
-                ));
+                return Err(Error::InvalidConfig {
+                    field: ConfigField::ClientSecret,
+                    message: "client authentication `basic` or `post` needs a client secret; set one, or use `none` for a public client".into(),
+                });
             }
             (Some(AuthMethod::None), Some(_)) => {
-                return Err(Error::Config(
-                    "a client secret was given for a public client (`none`); choose `basic` or `post`, or drop the secret".into(),
-                ));
+                return Err(Error::InvalidConfig {
+                    field: ConfigField::ClientSecret,
+                    message: "a client secret was given for a public client (`none`); choose `basic` or `post`, or drop the secret".into(),
+                });
             }
             (Some(method), _) => method,
             (None, Some(_)) => AuthMethod::Basic,

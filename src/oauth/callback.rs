@@ -49,7 +49,7 @@ impl CallbackListener {
     /// then names it.
     pub async fn bind(redirect_uri: &str) -> Result<Self, Error> {
         let invalid = |reason: &str| Error::InvalidUrl {
-            what: "callback URL",
+            what: super::url_policy::UrlRole::Callback,
             url: redirect_uri.to_string(),
             reason: reason.to_string(),
         };

@@ -20,6 +20,25 @@ pub enum Grant {
     RefreshToken,
 }
 
+/// Which of the client's settings a configuration problem is about, so that a form can show it
+/// beside that field (a match on this, never on the message's words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConfigField {
+    ClientId,
+    /// The client secret, or the client authentication method that needs (or refuses) one.
+    ClientSecret,
+    /// The extra authorization parameters.
+    AuthorizeParams,
+}
+
+impl ConfigField {
+    pub const ALL: [ConfigField; 3] = [
+        ConfigField::ClientId,
+        ConfigField::ClientSecret,
+        ConfigField::AuthorizeParams,
+    ];
+}
+
 /// How a caller should react to an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -43,13 +62,17 @@ pub enum ErrorKind {
 pub enum Error {
     #[error("{what} {url:?} is not usable: {reason}")]
     InvalidUrl {
-        what: &'static str,
+        what: super::url_policy::UrlRole,
         url: String,
         reason: String,
     },
 
+    /// Something outside the client's settings (the HTTP client could not start).
     #[error("invalid configuration: {0}")]
     Config(String),
+
+    #[error("invalid configuration: {message}")]
+    InvalidConfig { field: ConfigField, message: String },
 
     #[error("nothing was pasted: paste the code, or the whole address the browser was sent to")]
     NothingPasted,

@@ -44,7 +44,7 @@ pub(crate) async fn execute(
         .build()
         .map_err(|e| Error::Request(e.without_url().to_string()))?;
     // Whatever the provider's endpoints were read from, a secret goes nowhere the policy forbids.
-    super::url_policy::check("endpoint", request.url())?;
+    super::url_policy::check(super::url_policy::UrlRole::Endpoint, request.url())?;
     let url = endpoint_label(request.url());
     let mut response = client
         .execute(request)

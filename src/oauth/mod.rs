@@ -24,7 +24,7 @@ pub use answer::AnswerCheck;
 pub use authorize::{CallbackParams, PendingAuthorization};
 pub use builder::SessionBuilder;
 pub use callback::CallbackListener;
-pub use error::{BoxError, Error, ErrorKind, Grant, Setting};
+pub use error::{BoxError, ConfigField, Error, ErrorKind, Grant, Setting};
 pub use exchange::AuthMethod;
 pub use hooks::{PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
 pub use provider::Provider;

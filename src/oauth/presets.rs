@@ -1,5 +1,5 @@
 //! Provider presets (Verizon Personal Cloud, Google, Microsoft, GitHub), from
-//! assets/providers.toml embedded in the binary.
+//! assets/providers.toml embedded in the binary: the one list of them.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +15,7 @@ const PRESETS: &str = include_str!("../../assets/providers.toml");
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Preset {
-    #[serde(skip)]
+    /// What `--preset` takes and the accounts file records as the account's kind.
     pub id: String,
     pub name: String,
     pub authorization_endpoint: String,
@@ -34,18 +34,21 @@ pub struct Preset {
     pub refresh_at_least: Option<u64>,
 }
 
+/// The file is an array of tables (`[[preset]]`), not a table keyed by id: a table's keys come
+/// back sorted, an array keeps the order the file gives.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetFile {
+    preset: Vec<Preset>,
+}
+
 impl Preset {
-    /// Every preset, in the file's order.
+    /// Every preset, in the file's order (the order pickers and `--help` show).
     pub fn all() -> Vec<Preset> {
-        let table: toml::Table = toml::from_str(PRESETS).unwrap_or_default();
-        table
-            .into_iter()
-            .filter_map(|(id, value)| {
-                let mut preset: Preset = value.try_into().ok()?;
-                preset.id = id;
-                Some(preset)
-            })
-            .collect()
+        // The file is embedded and checked by the test below; a broken one offers no presets.
+        toml::from_str::<PresetFile>(PRESETS)
+            .map(|file| file.preset)
+            .unwrap_or_default()
     }
 
     pub fn find(id: &str) -> Option<Preset> {
@@ -69,8 +72,8 @@ mod tests {
     fn every_preset_parses_into_a_valid_provider() {
         let presets = Preset::all();
         let ids: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
-        // toml tables are sorted by key.
-        assert_eq!(ids, ["github", "google", "microsoft", "verizon"]);
+        // The file's order, which the TUI's picker and `--help` keep.
+        assert_eq!(ids, ["verizon", "google", "microsoft", "github"]);
         for preset in &presets {
             preset
                 .provider()

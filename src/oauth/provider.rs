@@ -5,8 +5,8 @@ use url::Url;
 
 use super::error::Error;
 use super::http;
-use super::url_policy;
 pub(crate) use super::url_policy::is_loopback;
+use super::url_policy::{self, UrlRole};
 
 /// The seed SDK's platform (DESIGN.md §2).
 const VERIZON_AUTHORIZE: &str = "https://api.cloudapi.verizon.com/cloud/1/oauth2/authorize";
@@ -42,8 +42,11 @@ impl Provider {
     /// loopback address, where nothing crosses a network).
     pub fn new(authorization_endpoint: &str, token_endpoint: &str) -> Result<Self, Error> {
         Ok(Provider {
-            authorization_endpoint: endpoint_url("authorization endpoint", authorization_endpoint)?,
-            token_endpoint: endpoint_url("token endpoint", token_endpoint)?,
+            authorization_endpoint: endpoint_url(
+                UrlRole::AuthorizationEndpoint,
+                authorization_endpoint,
+            )?,
+            token_endpoint: endpoint_url(UrlRole::TokenEndpoint, token_endpoint)?,
             issuer: None,
             userinfo_endpoint: None,
             revocation_endpoint: None,
@@ -66,7 +69,7 @@ impl Provider {
             issuer: issuer.to_string(),
             reason,
         };
-        let issuer_url = endpoint_url("issuer", issuer)?;
+        let issuer_url = endpoint_url(UrlRole::Issuer, issuer)?;
         let config_url = format!(
             "{}/.well-known/openid-configuration",
             issuer_url.as_str().trim_end_matches('/')
@@ -88,15 +91,16 @@ impl Provider {
                 doc.issuer
             )));
         }
-        endpoint_url("issuer", &doc.issuer)?;
+        endpoint_url(UrlRole::Issuer, &doc.issuer)?;
         let optional = |what, url: Option<String>| url.map(|u| endpoint_url(what, &u)).transpose();
         let mut provider = Provider::new(&doc.authorization_endpoint, &doc.token_endpoint)?;
         provider.issuer = Some(doc.issuer);
         provider.iss_parameter_supported = doc
             .authorization_response_iss_parameter_supported
             .unwrap_or(false);
-        provider.userinfo_endpoint = optional("userinfo endpoint", doc.userinfo_endpoint)?;
-        provider.revocation_endpoint = optional("revocation endpoint", doc.revocation_endpoint)?;
+        provider.userinfo_endpoint = optional(UrlRole::UserinfoEndpoint, doc.userinfo_endpoint)?;
+        provider.revocation_endpoint =
+            optional(UrlRole::RevocationEndpoint, doc.revocation_endpoint)?;
         // Servers that list their PKCE methods without S256 would reject a challenge.
         provider.pkce = doc
             .code_challenge_methods_supported
@@ -112,7 +116,7 @@ impl Provider {
 
     /// The issuer identifier; when known, an `iss` in the callback must match it (RFC 9207).
     pub fn with_issuer(mut self, issuer: &str) -> Result<Self, Error> {
-        endpoint_url("issuer", issuer)?;
+        endpoint_url(UrlRole::Issuer, issuer)?;
         self.issuer = Some(issuer.trim().to_string());
         Ok(self)
     }
@@ -159,22 +163,22 @@ impl Provider {
         let endpoints = [
             (
                 "authorization_endpoint",
-                "authorization endpoint",
+                UrlRole::AuthorizationEndpoint,
                 Some(&self.authorization_endpoint),
             ),
             (
                 "token_endpoint",
-                "token endpoint",
+                UrlRole::TokenEndpoint,
                 Some(&self.token_endpoint),
             ),
             (
                 "userinfo_endpoint",
-                "userinfo endpoint",
+                UrlRole::UserinfoEndpoint,
                 self.userinfo_endpoint.as_ref(),
             ),
             (
                 "revocation_endpoint",
-                "revocation endpoint",
+                UrlRole::RevocationEndpoint,
                 self.revocation_endpoint.as_ref(),
             ),
         ];
@@ -184,7 +188,7 @@ impl Provider {
             }
         }
         if let Some(issuer) = &self.issuer {
-            url_policy::parse("issuer", issuer).map_err(|e| ("issuer", e))?;
+            url_policy::parse(UrlRole::Issuer, issuer).map_err(|e| ("issuer", e))?;
         }
         Ok(())
     }
@@ -210,7 +214,7 @@ pub(crate) fn same_issuer(a: &str, b: &str) -> bool {
 }
 
 /// Parses an endpoint URL and refuses what would leak credentials or cannot work.
-pub(crate) fn endpoint_url(what: &'static str, raw: &str) -> Result<Url, Error> {
+pub(crate) fn endpoint_url(what: UrlRole, raw: &str) -> Result<Url, Error> {
     let url = url_policy::parse(what, raw)?;
     let invalid = |reason: &str| Error::InvalidUrl {
         what,
@@ -249,7 +253,7 @@ mod tests {
                 matches!(
                     err,
                     Error::InvalidUrl {
-                        what: "token endpoint",
+                        what: UrlRole::TokenEndpoint,
                         ..
                     }
                 ),

@@ -8,9 +8,49 @@ use url::Url;
 use super::error::Error;
 use super::http::endpoint_label;
 
-/// Refuses `url` unless a secret may travel to it. `what` names it in the message ("token
-/// endpoint", "API URL").
-pub fn check(what: &'static str, url: &Url) -> Result<(), Error> {
+/// What a URL is for: an error names it, and a form shows the error beside the field it came
+/// from by matching on this, never on a message's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UrlRole {
+    AuthorizationEndpoint,
+    TokenEndpoint,
+    UserinfoEndpoint,
+    RevocationEndpoint,
+    Issuer,
+    /// Where the browser is sent back to (`redirect_uri`).
+    Callback,
+    /// Where API requests through a session go.
+    Api,
+    /// A protocol request's URL, whichever endpoint it was read from.
+    Endpoint,
+    /// Where a server redirected an API request.
+    RedirectTarget,
+}
+
+impl UrlRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            UrlRole::AuthorizationEndpoint => "authorization endpoint",
+            UrlRole::TokenEndpoint => "token endpoint",
+            UrlRole::UserinfoEndpoint => "userinfo endpoint",
+            UrlRole::RevocationEndpoint => "revocation endpoint",
+            UrlRole::Issuer => "issuer",
+            UrlRole::Callback => "callback URL",
+            UrlRole::Api => "API URL",
+            UrlRole::Endpoint => "endpoint",
+            UrlRole::RedirectTarget => "redirect target",
+        }
+    }
+}
+
+impl std::fmt::Display for UrlRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Refuses `url` unless a secret may travel to it. `what` names it in the message.
+pub fn check(what: UrlRole, url: &Url) -> Result<(), Error> {
     let refuse = |reason: &str| {
         Err(Error::InvalidUrl {
             what,
@@ -30,7 +70,7 @@ pub fn check(what: &'static str, url: &Url) -> Result<(), Error> {
 }
 
 /// Parses `raw` as an absolute URL and applies [`check`].
-pub fn parse(what: &'static str, raw: &str) -> Result<Url, Error> {
+pub fn parse(what: UrlRole, raw: &str) -> Result<Url, Error> {
     let url = Url::parse(raw.trim()).map_err(|e| Error::InvalidUrl {
         what,
         // Not a URL, so no query can be cut from it: whatever follows a `?` may be a key.
@@ -65,7 +105,7 @@ mod tests {
             "http://[::1]:9/x",
             "http://LOCALHOST/x",
         ] {
-            assert!(parse("API URL", ok).is_ok(), "{ok}");
+            assert!(parse(UrlRole::Api, ok).is_ok(), "{ok}");
         }
         for bad in [
             "http://example.invalid/",
@@ -79,12 +119,12 @@ mod tests {
             "example.com/x",
             "",
         ] {
-            let err = parse("API URL", bad).unwrap_err();
+            let err = parse(UrlRole::Api, bad).unwrap_err();
             assert!(
                 matches!(
                     err,
                     Error::InvalidUrl {
-                        what: "API URL",
+                        what: UrlRole::Api,
                         ..
                     }
                 ),
@@ -95,7 +135,7 @@ mod tests {
 
     #[test]
     fn the_message_says_what_to_do_and_never_shows_the_query() {
-        let err = parse("API URL", "http://api.example/me?api_key=hunter2").unwrap_err();
+        let err = parse(UrlRole::Api, "http://api.example/me?api_key=hunter2").unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.contains("plain http would send secrets unencrypted; use https"),

@@ -45,7 +45,8 @@ impl Account {
             .check_urls()
             .map_err(|(field, e)| (format!("provider.{field}"), e))?;
         if let Some(api_url) = &self.api_url {
-            url_policy::parse("API URL", api_url).map_err(|e| ("api_url".to_string(), e))?;
+            url_policy::parse(url_policy::UrlRole::Api, api_url)
+                .map_err(|e| ("api_url".to_string(), e))?;
         }
         Ok(())
     }

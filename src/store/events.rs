@@ -39,6 +39,19 @@ impl From<RefreshTrigger> for Trigger {
     }
 }
 
+impl Trigger {
+    /// In the words the CLI and the TUI show (the file keeps its serde names).
+    pub fn label(self) -> &'static str {
+        match self {
+            Trigger::Manual => "manual",
+            Trigger::AheadOfExpiry => "ahead of expiry",
+            Trigger::After401 => "after a 401",
+            Trigger::Link => "link",
+            Trigger::Remove => "remove",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
@@ -47,6 +60,17 @@ pub enum Outcome {
     /// Another process had just refreshed; its tokens were used.
     Adopted,
     Failed,
+}
+
+impl Outcome {
+    /// In the words the CLI and the TUI show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Adopted => "ok (done by another process)",
+            Outcome::Failed => "failed",
+        }
+    }
 }
 
 /// How a failure is classified, in the log's words.

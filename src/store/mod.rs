@@ -10,6 +10,7 @@ pub mod lock;
 pub mod new_account;
 pub mod settings;
 pub mod status;
+pub mod time_left;
 
 use std::time::SystemTime;
 
@@ -22,6 +23,7 @@ pub use home::Home;
 pub use keyring::{Backend, Keyring, KeyringError, Record};
 pub use lock::AccountLock;
 pub use status::{AccountStatus, Health};
+pub use time_left::TimeLeft;
 
 use crate::oauth::Tokens;
 

@@ -7,7 +7,8 @@ use super::accounts::{Account, validate_name};
 use super::{Store, StoreError};
 use crate::oauth::params::reserved_param_problem;
 use crate::oauth::presets::Preset;
-use crate::oauth::{self, AuthMethod, Provider, Session};
+use crate::oauth::url_policy::UrlRole;
+use crate::oauth::{self, AuthMethod, ConfigField, Provider, Session};
 
 /// Where the browser is sent back to unless the user says otherwise: a fixed port, so that it
 /// can be registered at providers that compare callback URLs exactly.
@@ -52,21 +53,37 @@ impl NewAccountError {
             NewAccountError::Store(StoreError::InvalidName(_) | StoreError::AccountExists(_)) => {
                 Some(Field::Name)
             }
-            NewAccountError::OAuth(oauth::Error::InvalidUrl { what, .. }) => Some(match *what {
-                "callback URL" => Field::RedirectUri,
-                _ => Field::Source,
-            }),
+            NewAccountError::OAuth(oauth::Error::InvalidUrl { what, .. }) => Some(url_field(*what)),
             NewAccountError::OAuth(oauth::Error::Discovery { .. }) => Some(Field::Source),
-            NewAccountError::OAuth(oauth::Error::Config(message)) if message.contains("secret") => {
-                Some(Field::ClientSecret)
-            }
-            NewAccountError::OAuth(oauth::Error::Config(message))
-                if message.contains("client id") =>
-            {
-                Some(Field::ClientId)
+            NewAccountError::OAuth(oauth::Error::InvalidConfig { field, .. }) => {
+                Some(config_field(*field))
             }
             _ => None,
         }
+    }
+}
+
+/// The form field a URL problem belongs to. Exhaustive, so a new kind of URL must be placed.
+fn url_field(role: UrlRole) -> Field {
+    match role {
+        UrlRole::Callback => Field::RedirectUri,
+        UrlRole::Api => Field::ApiUrl,
+        UrlRole::AuthorizationEndpoint
+        | UrlRole::TokenEndpoint
+        | UrlRole::UserinfoEndpoint
+        | UrlRole::RevocationEndpoint
+        | UrlRole::Issuer
+        | UrlRole::Endpoint
+        | UrlRole::RedirectTarget => Field::Source,
+    }
+}
+
+/// The form field a client setting is typed in. Exhaustive, like [`url_field`].
+fn config_field(field: ConfigField) -> Field {
+    match field {
+        ConfigField::ClientId => Field::ClientId,
+        ConfigField::ClientSecret => Field::ClientSecret,
+        ConfigField::AuthorizeParams => Field::Params,
     }
 }
 
@@ -205,7 +222,7 @@ pub(crate) fn check_params<'a>(
 
 pub(crate) fn check_api_url(api_url: &str) -> Result<(), NewAccountError> {
     // The URL policy: the account's token is sent there.
-    oauth::url_policy::parse("API URL", api_url)
+    oauth::url_policy::parse(UrlRole::Api, api_url)
         .map(drop)
         .map_err(|e| NewAccountError::Invalid {
             field: Field::ApiUrl,
@@ -232,4 +249,71 @@ pub(crate) fn check_session(
     }
     check.build()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(result: Result<Session, oauth::Error>) -> Option<Field> {
+        NewAccountError::OAuth(result.expect_err("the builder refuses this")).field()
+    }
+
+    /// Rewording a message cannot move its error to another field: the routing reads the
+    /// error's type, which these real failures carry.
+    #[test]
+    fn errors_land_on_their_field_by_type() {
+        let provider = Provider::new("https://as.example/auth", "https://as.example/token")
+            .expect("valid endpoints");
+        let builder = |client_id: &str, redirect: &str| {
+            Session::builder(provider.clone(), client_id, redirect)
+        };
+        let cb = DEFAULT_REDIRECT_URI;
+        assert_eq!(field_of(builder(" ", cb).build()), Some(Field::ClientId));
+        assert_eq!(
+            field_of(builder("c", cb).auth_method(AuthMethod::Basic).build()),
+            Some(Field::ClientSecret)
+        );
+        assert_eq!(
+            field_of(
+                builder("c", cb)
+                    .auth_method(AuthMethod::None)
+                    .client_secret("s")
+                    .build()
+            ),
+            Some(Field::ClientSecret)
+        );
+        assert_eq!(
+            field_of(builder("c", "not a url").build()),
+            Some(Field::RedirectUri)
+        );
+        let endpoint = Provider::new("https://as.example/auth", "http://as.example/token");
+        assert_eq!(
+            NewAccountError::OAuth(endpoint.expect_err("plain http")).field(),
+            Some(Field::Source)
+        );
+        let api = check_api_url("http://api.example/me").expect_err("plain http");
+        assert_eq!(api.field(), Some(Field::ApiUrl));
+    }
+
+    #[test]
+    fn every_client_setting_has_its_own_field() {
+        let fields: std::collections::HashSet<Field> =
+            ConfigField::ALL.into_iter().map(config_field).collect();
+        assert_eq!(
+            fields.len(),
+            ConfigField::ALL.len(),
+            "two settings share a field"
+        );
+        for field in ConfigField::ALL {
+            let error = oauth::Error::InvalidConfig {
+                field,
+                message: "any words at all".into(),
+            };
+            assert_eq!(
+                NewAccountError::OAuth(error).field(),
+                Some(config_field(field))
+            );
+        }
+    }
 }

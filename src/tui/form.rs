@@ -17,16 +17,9 @@ pub enum Choice {
 }
 
 impl Choice {
+    /// The presets in the asset file's order, then discovery and custom endpoints.
     pub fn all() -> Vec<Choice> {
-        let order = ["verizon", "google", "microsoft", "github"];
-        let mut presets = Preset::all();
-        presets.sort_by_key(|p| {
-            order
-                .iter()
-                .position(|id| *id == p.id)
-                .unwrap_or(order.len())
-        });
-        let mut choices: Vec<Choice> = presets
+        let mut choices: Vec<Choice> = Preset::all()
             .into_iter()
             .map(|p| Choice::Preset {
                 id: p.id,

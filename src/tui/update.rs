@@ -1,5 +1,6 @@
-//! `update(&mut App, Message) -> Vec<Effect>`: every change of state, and no I/O. Time comes only
-//! from `Tick` messages.
+//! `update(&mut App, Message) -> Vec<Effect>`: every change of state, and no I/O. It reads no
+//! clock: the time is `app.now`, which the event loop sets before each batch of messages (and a
+//! `Tick` carries), so a test gives it any time it likes.
 
 use crossterm::event::KeyEventKind;
 

@@ -253,7 +253,7 @@ impl Session {
         let mut request = request
             .build()
             .map_err(|e| Error::Request(e.without_url().to_string()))?;
-        url_policy::check("API URL", request.url())?;
+        url_policy::check(url_policy::UrlRole::Api, request.url())?;
         request
             .timeout_mut()
             .get_or_insert(self.inner.endpoint.timeout);

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::spinner;
-use crate::format::{clock, relative, short_duration};
-use crate::store::{Health, Outcome, Trigger};
+use crate::format::{clock, relative};
+use crate::store::{Health, TimeLeft};
 use crate::text::{Lines, printable};
 use crate::tui::app::{AccountRow, App, KeyringState};
 
@@ -130,7 +130,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(printable(&row.name, Lines::One)),
                 Cell::from(printable(&row.account.kind, Lines::One)),
                 Cell::from(Span::styled(badge, style)),
-                Cell::from(time_left(app, row)),
+                Cell::from(TimeLeft::of(&row.status, app.now).label()),
                 Cell::from(last_refresh(app, row)),
             ];
             let line = Row::new(cells);
@@ -144,7 +144,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Min(10),
         Constraint::Length(9),
         Constraint::Length(15),
-        Constraint::Length(10),
+        Constraint::Length(18),
         Constraint::Length(14),
     ];
     let header =
@@ -162,19 +162,6 @@ pub fn badge(app: &App, row: &AccountRow) -> (String, ratatui::style::Style) {
     }
     let health = row.health(app.now);
     (format!("● {}", health.label()), app.theme.health(health))
-}
-
-fn time_left(app: &App, row: &AccountRow) -> String {
-    let Some(token) = &row.status.token else {
-        return "-".into();
-    };
-    match token.expires_at {
-        Some(at) => match at.duration_since(app.now) {
-            Ok(left) => short_duration(left.as_secs()),
-            Err(past) => format!("-{}", short_duration(past.duration().as_secs())),
-        },
-        None => "no expiry".into(),
-    }
 }
 
 fn last_refresh(app: &App, row: &AccountRow) -> String {
@@ -314,19 +301,14 @@ fn render_log(app: &App, frame: &mut Frame, area: Rect) {
         (area.height.saturating_sub(1) as usize).saturating_sub(usize::from(skipped.is_some()));
     let events = app.visible_log().take(room).map(|line| {
         let event = &line.event;
-        let outcome = match event.outcome {
-            Outcome::Ok => "ok",
-            Outcome::Adopted => "ok (done by another process)",
-            Outcome::Failed => "failed",
-        };
         let mut spans = vec![
             Span::styled(clock(event.time), theme.dim()),
             Span::raw(format!(
                 "  {:<12} {:<16} ",
                 printable(&event.account, Lines::One),
-                trigger_label(event.trigger)
+                event.trigger.label()
             )),
-            Span::styled(outcome, theme.outcome(event.outcome)),
+            Span::styled(event.outcome.label(), theme.outcome(event.outcome)),
         ];
         if let Some(at) = event.expires_at {
             spans.push(Span::styled(
@@ -358,14 +340,4 @@ fn render_log(app: &App, frame: &mut Frame, area: Rect) {
         Paragraph::new(lines)
     };
     frame.render_widget(body.block(block), area);
-}
-
-pub fn trigger_label(trigger: Trigger) -> &'static str {
-    match trigger {
-        Trigger::Manual => "manual",
-        Trigger::AheadOfExpiry => "ahead of expiry",
-        Trigger::After401 => "after a 401",
-        Trigger::Link => "link",
-        Trigger::Remove => "remove",
-    }
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The release binary's stripped size, and `tokendeck token NAME` on a fresh token side by side with
+# `pizauth show` (benches/token_vs_pizauth.sh) when PIZAUTH names a pizauth binary. pizauth is not
+# on crates.io: build it from its public repository (ltratt/pizauth, tag pizauth-1.1.0) with
+# `cargo build --release`, and pass PIZAUTH=/path/to/target/release/pizauth.
+#
+# Run: `tests/run bench token` (or this script directly).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --locked
+binary=target/release/tokendeck
+stripped=$(mktemp)
+trap 'rm -f "$stripped"' EXIT
+cp "$binary" "$stripped"
+strip "$stripped" 2>/dev/null || true
+stat -c %s "$stripped" | awk '{ printf "tokendeck release binary, stripped: %d bytes (%.2f MB)\n", $1, $1 / 1e6 }'
+if [[ -n "${PIZAUTH:-}" ]]; then
+    printf 'pizauth release binary, stripped: '
+    cp "$PIZAUTH" "$stripped" && strip "$stripped" 2>/dev/null || true
+    printf '%s bytes\n' "$(stat -c %s "$stripped")"
+    TOKENDECK=$binary exec benches/token_vs_pizauth.sh
+fi
+echo "(set PIZAUTH=/path/to/pizauth for the side-by-side token timing)"

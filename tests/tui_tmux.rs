@@ -144,7 +144,11 @@ async fn a_kept_fresh_token_never_lapses_on_screen() {
             .collect();
         let (health, left) = (
             cells.first().copied().unwrap_or(""),
-            cells.get(1).copied().unwrap_or("").trim_end_matches(" left"),
+            cells
+                .get(1)
+                .copied()
+                .unwrap_or("")
+                .trim_end_matches(" left"),
         );
         // Every sample must be read: a row that does not parse would hide a lapse.
         assert!(

@@ -286,7 +286,7 @@ fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<
             "the refresh token is no longer valid (expired, revoked or already used): link the account again"
         }
         (_, "server_error" | "temporarily_unavailable") => {
-            "the provider is having trouble; tokendeck will try again later"
+            "the provider is having trouble; try again later"
         }
         _ => "check the account's settings, then try again",
     };

@@ -113,6 +113,9 @@ pub struct LinkScreen {
     /// The last attempt's error, in words a person understands.
     pub error: Option<String>,
     pub copied: bool,
+    /// The URL's QR code as half-block lines, encoded once when the URL arrives (drawing only
+    /// draws it); `None` inside when the URL is too long for a QR code.
+    pub qr: Option<(String, Option<Vec<String>>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +136,23 @@ impl LinkScreen {
             zoom: false,
             error: None,
             copied: false,
+            qr: None,
+        }
+    }
+
+    /// The authorization URL is ready: wait on it, with its QR code encoded now, once.
+    pub fn show(&mut self, url: String) {
+        if self.qr.as_ref().is_none_or(|(encoded, _)| *encoded != url) {
+            self.qr = Some((url.clone(), crate::qr::half_blocks(&url)));
+        }
+        self.phase = LinkPhase::Waiting { url };
+    }
+
+    /// The QR code of `url`, when it was encoded and fits in a QR code.
+    pub fn qr_lines(&self, url: &str) -> Option<&[String]> {
+        match &self.qr {
+            Some((encoded, lines)) if encoded == url => lines.as_deref(),
+            _ => None,
         }
     }
 

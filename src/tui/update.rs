@@ -69,7 +69,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::Engine(event) => on_engine(app, event),
         Message::LinkStarted { url, listening } => {
             if let Screen::Link(link) = &mut app.screen {
-                link.phase = LinkPhase::Waiting { url };
+                link.show(url);
                 link.listening = listening;
             }
             Vec::new()

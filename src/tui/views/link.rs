@@ -31,7 +31,9 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         return;
     };
-    let qr = QrCode::new(url, theme.qr());
+    let qr = link
+        .qr_lines(url)
+        .map(|lines| QrCode::new(lines, theme.qr()));
     if link.zoom {
         render_qr_alone(app, qr.as_ref(), frame, inner);
         return;
@@ -112,7 +114,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn render_qr_alone(app: &App, qr: Option<&QrCode>, frame: &mut Frame, area: Rect) {
+fn render_qr_alone(app: &App, qr: Option<&QrCode<'_>>, frame: &mut Frame, area: Rect) {
     match qr {
         Some(qr) if qr.size().0 <= area.width && qr.size().1 <= area.height => {
             frame.render_widget(qr, area)

@@ -6,18 +6,15 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
-pub struct QrCode {
-    lines: Vec<String>,
+pub struct QrCode<'a> {
+    lines: &'a [String],
     style: Style,
 }
 
-impl QrCode {
-    /// `None` when `data` is too long for a QR code.
-    pub fn new(data: &str, style: Style) -> Option<QrCode> {
-        Some(QrCode {
-            lines: crate::qr::half_blocks(data)?,
-            style,
-        })
+impl<'a> QrCode<'a> {
+    /// A code already encoded by `crate::qr::half_blocks` (views draw, they do not encode).
+    pub fn new(lines: &'a [String], style: Style) -> QrCode<'a> {
+        QrCode { lines, style }
     }
 
     /// Columns and rows it needs.
@@ -27,7 +24,7 @@ impl QrCode {
     }
 }
 
-impl Widget for &QrCode {
+impl Widget for &QrCode<'_> {
     /// Drawn centred in `area`; drawn not at all where it would be cut (a cut code cannot scan).
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (width, height) = self.size();
@@ -48,18 +45,19 @@ mod tests {
 
     #[test]
     fn draws_centred_and_whole() {
-        let qr = QrCode::new("tokendeck", Style::new()).unwrap();
+        let lines = crate::qr::half_blocks("tokendeck").unwrap();
+        let qr = QrCode::new(&lines, Style::new());
         assert_eq!(qr.size(), (29, 15));
         let mut buf = Buffer::empty(Rect::new(0, 0, 31, 15));
         (&qr).render(buf.area, &mut buf);
-        let lines = crate::qr::half_blocks("tokendeck").unwrap();
         let expected: Vec<String> = lines.iter().map(|l| format!(" {l} ")).collect();
         assert_eq!(buf, Buffer::with_lines(expected));
     }
 
     #[test]
     fn draws_nothing_rather_than_a_cut_code() {
-        let qr = QrCode::new("tokendeck", Style::new()).unwrap();
+        let lines = crate::qr::half_blocks("tokendeck").unwrap();
+        let qr = QrCode::new(&lines, Style::new());
         let mut buf = Buffer::empty(Rect::new(0, 0, 28, 15));
         (&qr).render(buf.area, &mut buf);
         assert_eq!(buf, Buffer::empty(Rect::new(0, 0, 28, 15)));

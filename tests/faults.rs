@@ -192,8 +192,11 @@ async fn stall_before() -> Outcome {
     assert!(stderr.contains("no answer from"), "{stderr}");
     assert!(row.status()["lost_refresh_at"].is_number());
     assert_eq!(row.last_event()["error_kind"], "ambiguous");
-    // Wait until the stalled request has been handled (and refused nothing).
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Until the server, done stalling, finds the client gone and acts on nothing.
+    common::eventually(Duration::from_secs(10), async || {
+        row.server.count("fault abandoned").await > 0
+    })
+    .await;
     let result = outcome("stall before acting", &out);
     row.still_refreshes().await;
     assert_eq!(row.reused().await, 0);
@@ -214,7 +217,8 @@ async fn rotate_then_stall() -> Outcome {
         .await;
     let out = row.run(&["refresh", "work"]).await;
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The server rotated before it stalled (its count comes before the delay).
+    assert_eq!(row.server.count("grant refresh_token 200").await, 1);
     let out = row.run(&["refresh", "work"]).await;
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
@@ -341,7 +345,6 @@ async fn killed() -> Outcome {
     .await;
     child.start_kill().unwrap();
     child.wait().await.unwrap();
-    tokio::time::sleep(Duration::from_secs(3)).await;
     let out = row.run(&["refresh", "work"]).await;
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");

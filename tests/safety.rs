@@ -25,7 +25,7 @@ async fn call_never_sends_a_token_over_plain_http() {
     deck.add(&server, "work").await;
     assert!(deck.link("work").await.status.success());
     // Past the 2 s token's refresh time: anything sent would start with a refresh.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    due_for_refresh(&deck).await;
     let token_requests = server.count("POST /token").await;
 
     for url in [
@@ -67,7 +67,7 @@ async fn a_hand_edited_http_endpoint_is_refused_on_load() {
     deck.add(&server, "work").await;
     assert!(deck.link("work").await.status.success());
     // Past the 2 s token's refresh time: anything sent would start with a refresh.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    due_for_refresh(&deck).await;
     let token_requests = server.count("POST /token").await;
 
     let file = deck.home().join("config/accounts.toml");
@@ -261,4 +261,14 @@ async fn assert_nothing_left(home: &Home, keyring: &Keyring, name: &str) {
         !accounts.contains(&format!("[accounts.{name}")),
         "{accounts}"
     );
+}
+
+/// Waits until the account's token is due for a refresh (1 s before a 2 s token expires).
+async fn due_for_refresh(deck: &Deck) {
+    common::eventually(Duration::from_secs(5), async || {
+        let status: serde_json::Value =
+            serde_json::from_str(&deck.ok(&["status", "work", "--json"]).await).unwrap();
+        status["seconds_left"].as_i64().is_some_and(|left| left < 1)
+    })
+    .await;
 }

@@ -269,7 +269,57 @@ fn the_demo_key_works_only_in_demo_mode() {
     let mut app = fixtures::link_screen(None);
     assert!(update(&mut app, ch('A')).is_empty());
     app.demo = true;
-    assert_eq!(names(&update(&mut app, ch('A'))), ["DemoApprove(\"work\")"]);
+    // The effect carries the URL on screen: the runner keeps no copy of it.
+    let effects = update(&mut app, ch('A'));
+    let [Effect::DemoApprove(url)] = effects.as_slice() else {
+        panic!("expected one DemoApprove, got {effects:?}");
+    };
+    assert!(url.starts_with("https://login.example/authorize?"), "{url}");
+
+    // Before the URL is ready there is nothing to approve, and the screen says so.
+    let mut app = fixtures::app_with_accounts();
+    app.demo = true;
+    app.screen = Screen::Link(tokendeck::tui::app::LinkScreen::new("work"));
+    assert!(update(&mut app, ch('A')).is_empty());
+    let Screen::Link(link) = &app.screen else {
+        panic!("left the link screen")
+    };
+    assert!(link.error.as_deref().unwrap().contains("not ready yet"));
+}
+
+#[test]
+fn a_link_that_failed_for_good_stops_waiting_and_offers_to_start_again() {
+    let mut app = fixtures::link_screen(None);
+    // A failed attempt: still waiting for another answer.
+    update(&mut app, Message::LinkAttemptFailed("wrong code".into()));
+    assert!(matches!(&app.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Waiting { .. })));
+
+    update(
+        &mut app,
+        Message::LinkFailed("the keyring is locked".into()),
+    );
+    let Screen::Link(link) = &app.screen else {
+        panic!("left the link screen")
+    };
+    assert_eq!(link.phase, LinkPhase::Failed);
+    assert_eq!(link.error.as_deref(), Some("the keyring is locked"));
+    assert!(
+        link.url().is_none(),
+        "the failed link's URL is no use any more"
+    );
+    app.accounts.iter_mut().for_each(|r| r.refreshing = false);
+    assert!(!app.busy(), "nothing is in progress: no spinner");
+    // The URL's keys do nothing now; r starts a new link.
+    assert!(update(&mut app, ch('c')).is_empty());
+    assert_eq!(names(&update(&mut app, ch('r'))), ["StartLink(\"work\")"]);
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if l.phase == LinkPhase::Starting && l.error.is_none())
+    );
+
+    // Esc goes back without cancelling anything (nothing runs).
+    update(&mut app, Message::LinkFailed("again".into()));
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert!(matches!(app.screen, Screen::Accounts));
 }
 
 #[test]
@@ -364,9 +414,9 @@ fn log_events_from_other_processes_are_marked_and_reload_what_changed() {
 #[test]
 fn time_comes_from_ticks_and_only_the_home_screen_polls_the_log() {
     let mut app = App::new(now(), Theme::plain());
-    app.loaded = true;
+    app.load = tokendeck::tui::app::Load::Read;
     app.keyring = tokendeck::tui::app::KeyringState::Ready {
-        backend: "x".into(),
+        backend: tokendeck::store::Backend::SecretService,
         warning: None,
     };
     assert_eq!(app.tick_every(), Some(secs(1)));

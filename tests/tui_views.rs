@@ -5,7 +5,10 @@ mod fixtures;
 
 use fixtures::{app_with_accounts, draw, link_screen, now};
 use ratatui::style::Color;
-use tokendeck::tui::app::{App, KeyringState, LinkPhase, Notice, NoticeKind, Overlay, Screen};
+use tokendeck::store::Backend;
+use tokendeck::tui::app::{
+    App, KeyringState, LinkPhase, Load, Notice, NoticeKind, Overlay, Screen,
+};
 use tokendeck::tui::form::AddForm;
 use tokendeck::tui::message::Message;
 use tokendeck::tui::theme::Theme;
@@ -22,9 +25,9 @@ fn snapshot_both(name: &str, app: &App) {
 #[test]
 fn home_empty() {
     let mut app = App::new(now(), Theme::colored());
-    app.loaded = true;
+    app.load = Load::Read;
     app.keyring = KeyringState::Ready {
-        backend: "Secret Service".into(),
+        backend: Backend::SecretService,
         warning: None,
     };
     snapshot_both("home_empty", &app);
@@ -45,7 +48,7 @@ fn home_loading_and_keyring_opening() {
 fn home_filtered_log_and_revealed_token_of_a_kernel_keyring() {
     let mut app = app_with_accounts();
     app.keyring = KeyringState::Ready {
-        backend: "Linux kernel keyring".into(),
+        backend: Backend::Keyutils,
         warning: Some("lost at reboot".into()),
     };
     app.log_filter = true;
@@ -110,6 +113,18 @@ fn link_screen_typing_and_zoomed() {
     }
     insta::assert_snapshot!("link_zoom_too_small_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("link_zoom_160x48", draw(&app, 160, 48));
+}
+
+#[test]
+fn link_screen_failed_for_good() {
+    let mut app = link_screen(None);
+    update(
+        &mut app,
+        Message::LinkFailed(
+            "The keyring is locked: unlock it (your desktop's login keyring), then press r.".into(),
+        ),
+    );
+    insta::assert_snapshot!(draw(&app, 80, 24));
 }
 
 #[test]
@@ -221,7 +236,7 @@ fn the_selected_account_stays_on_screen_in_a_long_list() {
 fn a_broken_accounts_file_is_shown_where_the_accounts_would_be() {
     let mut app = App::new(now(), Theme::colored());
     app.keyring = KeyringState::Ready {
-        backend: "Secret Service".into(),
+        backend: Backend::SecretService,
         warning: None,
     };
     update(

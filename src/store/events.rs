@@ -185,6 +185,20 @@ impl EventLog {
         self.read().events
     }
 
+    /// Every event still on disk, as [`read`](Self::read) gives them, and a follower that starts
+    /// exactly where this read ended: no event is missed or seen twice between the two.
+    pub fn history(&self) -> (Batch, Follow) {
+        let mut batch = read_events(&self.rotated(), 0).0;
+        let (current, offset) = read_events(&self.path, 0);
+        batch.events.extend(current.events);
+        batch.unreadable += current.unreadable;
+        let follow = Follow {
+            path: self.path.clone(),
+            offset,
+        };
+        (batch, follow)
+    }
+
     /// Follows the log from its current end.
     pub fn follow(&self) -> Follow {
         let offset = fs::metadata(&self.path).map_or(0, |m| m.len());
@@ -352,6 +366,31 @@ mod tests {
         assert_eq!(after.len(), 1, "the follower starts over on the new file");
         assert_eq!(after[0].trigger, Trigger::After401);
         assert_eq!(log.read_all().len(), 1, "the filler line was not an event");
+    }
+
+    #[test]
+    fn the_history_and_its_follower_see_every_event_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        let log = EventLog::new(&home);
+        let (batch, mut follow) = log.history();
+        assert_eq!(batch, Batch::default(), "no log yet");
+        for name in ["a", "b"] {
+            log.append(&Event::new(name, Trigger::Manual, Outcome::Ok))
+                .unwrap();
+        }
+        let (batch, mut from_here) = log.history();
+        let names: Vec<_> = batch.events.iter().map(|e| e.account.clone()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(
+            follow.poll().len(),
+            2,
+            "the first follower started before both"
+        );
+        assert!(from_here.poll().is_empty(), "the history already had them");
+        log.append(&Event::new("c", Trigger::Manual, Outcome::Ok))
+            .unwrap();
+        assert_eq!(from_here.poll()[0].account, "c");
     }
 
     #[test]

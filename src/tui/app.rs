@@ -8,7 +8,7 @@ use super::form::AddForm;
 use super::input::TextInput;
 use super::theme::Theme;
 use crate::oauth::secret::AccessToken;
-use crate::store::{Account, AccountStatus, Event, Health};
+use crate::store::{Account, AccountStatus, Backend, Event, Health};
 
 /// The most log lines kept in memory.
 pub const LOG_CAPACITY: usize = 10_000;
@@ -20,10 +20,8 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub accounts: Vec<AccountRow>,
-    /// Whether the accounts file was read (successfully or not).
-    pub loaded: bool,
-    /// Why the accounts file could not be read (broken by hand, say): shown instead of the list.
-    pub load_error: Option<String>,
+    /// Whether the accounts file was read, and what stopped it.
+    pub load: Load,
     pub selected: usize,
     /// Oldest first.
     pub log: Vec<LogLine>,
@@ -76,12 +74,24 @@ pub enum NoticeKind {
     Error,
 }
 
+/// The accounts file, as far as the TUI knows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Load {
+    /// Not read yet: a spinner stands where the list will be.
+    #[default]
+    Reading,
+    /// Read; `App::accounts` holds what it says.
+    Read,
+    /// It could not be read (broken by hand, say): shown instead of the list, in these words.
+    Failed(String),
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum KeyringState {
     #[default]
     Opening,
     Ready {
-        backend: String,
+        backend: Backend,
         warning: Option<String>,
     },
     Failed(String),
@@ -121,8 +131,15 @@ pub struct LinkScreen {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkPhase {
     Starting,
-    Waiting { url: String },
-    Exchanging { url: String },
+    Waiting {
+        url: String,
+    },
+    Exchanging {
+        url: String,
+    },
+    /// The link cannot go on (the account vanished, the keyring failed): only starting again
+    /// (or going back) helps. Why is in `LinkScreen::error`.
+    Failed,
 }
 
 impl LinkScreen {
@@ -159,7 +176,7 @@ impl LinkScreen {
     pub fn url(&self) -> Option<&str> {
         match &self.phase {
             LinkPhase::Waiting { url } | LinkPhase::Exchanging { url } => Some(url),
-            LinkPhase::Starting => None,
+            LinkPhase::Starting | LinkPhase::Failed => None,
         }
     }
 }
@@ -172,8 +189,7 @@ impl App {
             screen: Screen::Accounts,
             overlay: None,
             accounts: Vec::new(),
-            loaded: false,
-            load_error: None,
+            load: Load::Reading,
             selected: 0,
             log: Vec::new(),
             log_filter: false,
@@ -210,10 +226,10 @@ impl App {
 
     /// Something is in progress that a spinner should show.
     pub fn busy(&self) -> bool {
-        !self.loaded
+        self.load == Load::Reading
             || self.keyring == KeyringState::Opening
             || self.accounts.iter().any(|r| r.refreshing)
-            || matches!(&self.screen, Screen::Link(l) if !matches!(l.phase, LinkPhase::Waiting { .. }))
+            || matches!(&self.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Starting | LinkPhase::Exchanging { .. }))
             || matches!(&self.screen, Screen::Add(f) if f.submitting)
     }
 

@@ -11,6 +11,8 @@ pub enum Context {
     Link,
     /// Typing into the link screen's code field.
     LinkInput,
+    /// The link screen after the link failed for good.
+    LinkFailed,
     Confirm,
     Help,
 }
@@ -40,6 +42,7 @@ pub enum Action {
     NextChoice,
     Confirm,
     DemoApprove,
+    Restart,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -106,6 +109,9 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Link, &[(Char('A'), SHIFT), (Char('A'), NONE)], "A", Action::DemoApprove, "demo only: approve as the demo user", None),
     bind(Context::Link, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", None),
     bind(Context::Link, &[(Esc, NONE), (Char('q'), NONE)], "Esc", Action::Back, "back to the accounts", Some("back")),
+    bind(Context::LinkFailed, &[(Char('r'), NONE), (Enter, NONE)], "r", Action::Restart, "start the link again", Some("start again")),
+    bind(Context::LinkFailed, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", None),
+    bind(Context::LinkFailed, &[(Esc, NONE), (Char('q'), NONE)], "Esc", Action::Back, "back to the accounts", Some("back")),
     bind(Context::LinkInput, &[(Enter, NONE)], "Enter", Action::Submit, "use the pasted code or URL", Some("use it")),
     bind(Context::LinkInput, &[(Tab, NONE)], "Tab", Action::TypeCode, "leave the field", None),
     bind(Context::LinkInput, &[(Esc, NONE)], "Esc", Action::Back, "leave the field", Some("leave field")),

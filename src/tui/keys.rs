@@ -183,6 +183,19 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    if link.phase == LinkPhase::Failed {
+        match keymap::action(Context::LinkFailed, key) {
+            Some(Action::Restart) => {
+                let name = link.account.clone();
+                *link = LinkScreen::new(&name);
+                return vec![Effect::StartLink(name)];
+            }
+            Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
+            Some(Action::Back) => app.screen = Screen::Accounts,
+            _ => {}
+        }
+        return Vec::new();
+    }
     let url = link.url().map(str::to_string);
     match (keymap::action(Context::Link, key), url) {
         (Some(Action::Copy), Some(url)) => {
@@ -192,8 +205,10 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         (Some(Action::OpenBrowser), Some(url)) => return vec![Effect::OpenBrowser(url)],
         (Some(Action::Zoom), _) => link.zoom = !link.zoom,
         (Some(Action::TypeCode), _) => link.typing = true,
-        (Some(Action::DemoApprove), _) if demo => {
-            return vec![Effect::DemoApprove(link.account.clone())];
+        (Some(Action::DemoApprove), Some(url)) if demo => return vec![Effect::DemoApprove(url)],
+        (Some(Action::DemoApprove), None) if demo => {
+            link.error =
+                Some("The authorization URL is not ready yet: press A again in a moment.".into());
         }
         (Some(Action::Help), _) => app.overlay = Some(Overlay::Help(0)),
         (Some(Action::Back), _) if link.zoom => link.zoom = false,

@@ -10,7 +10,7 @@ use super::app::AccountRow;
 use crate::oauth::secret::AccessToken;
 use crate::refresh::EngineEvent;
 use crate::store::new_account::{Field, NewAccount};
-use crate::store::{AccountStatus, Event};
+use crate::store::{AccountStatus, Backend, Event};
 
 #[derive(Debug)]
 pub enum Message {
@@ -22,7 +22,7 @@ pub enum Message {
     Loaded(Vec<AccountRow>),
     LoadFailed(String),
     KeyringReady {
-        backend: String,
+        backend: Backend,
         warning: Option<String>,
     },
     KeyringFailed(String),
@@ -77,6 +77,8 @@ pub enum Message {
 #[derive(Debug)]
 pub enum Effect {
     LoadAccounts,
+    /// Read the event log's history, then follow it from where that read ended.
+    LoadHistory,
     LoadStatus(String),
     OpenKeyring,
     /// Read what is new in the event log (and notice an accounts file changed elsewhere).
@@ -86,7 +88,7 @@ pub enum Effect {
     StartLink(String),
     SubmitPaste(String),
     CancelLink,
-    /// Demo mode: play the browser's part.
+    /// Demo mode: play the browser's part on this authorization URL.
     DemoApprove(String),
     Copy(String),
     OpenBrowser(String),

@@ -29,7 +29,7 @@ use tokio::sync::mpsc;
 
 use app::App;
 use effects::{DemoBrowser, Runner};
-use message::{Effect, Message};
+use message::Message;
 
 use crate::refresh::engine;
 use crate::store::Store;
@@ -70,7 +70,7 @@ where
     let mut app = App::new(SystemTime::now(), theme::Theme::from_env());
     app.demo = options.demo.is_some();
     let mut runner = Runner::new(store, engine, tx.clone(), options.demo);
-    for effect in [Effect::OpenKeyring, Effect::LoadAccounts] {
+    for effect in update::start() {
         runner.run(effect);
     }
     let mut signals = Signals::new();

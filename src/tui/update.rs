@@ -4,12 +4,21 @@
 
 use crossterm::event::KeyEventKind;
 
-use super::app::{App, LOG_CAPACITY, LinkPhase, LogLine, Notice, NoticeKind, Screen};
+use super::app::{App, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind, Screen};
 use super::form::Input;
 use super::keys;
 use super::message::{Effect, Message};
 use crate::refresh::EngineEvent;
 use crate::store::Trigger;
+
+/// What the TUI does first: open the keyring, read the accounts and the event log's history.
+pub fn start() -> Vec<Effect> {
+    vec![
+        Effect::OpenKeyring,
+        Effect::LoadAccounts,
+        Effect::LoadHistory,
+    ]
+}
 
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
@@ -37,14 +46,12 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                     .any(|r| r.name == row.name && r.refreshing);
             }
             app.accounts = rows;
-            app.loaded = true;
-            app.load_error = None;
+            app.load = Load::Read;
             app.selected = app.selected.min(app.accounts.len().saturating_sub(1));
             Vec::new()
         }
         Message::LoadFailed(error) => {
-            app.loaded = true;
-            app.load_error = Some(error);
+            app.load = Load::Failed(error);
             Vec::new()
         }
         Message::KeyringReady { backend, warning } => {
@@ -74,11 +81,20 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Message::LinkAttemptFailed(error) | Message::LinkFailed(error) => {
+        Message::LinkAttemptFailed(error) => {
             if let Screen::Link(link) = &mut app.screen {
                 if let LinkPhase::Exchanging { url } = &link.phase {
                     link.phase = LinkPhase::Waiting { url: url.clone() };
                 }
+                link.error = Some(error);
+            }
+            Vec::new()
+        }
+        Message::LinkFailed(error) => {
+            if let Screen::Link(link) = &mut app.screen {
+                link.phase = LinkPhase::Failed;
+                link.typing = false;
+                link.zoom = false;
                 link.error = Some(error);
             }
             Vec::new()

@@ -10,7 +10,7 @@ use super::spinner;
 use crate::format::{clock, relative};
 use crate::store::{Health, TimeLeft};
 use crate::text::{Lines, printable};
-use crate::tui::app::{AccountRow, App, KeyringState};
+use crate::tui::app::{AccountRow, App, KeyringState, Load};
 
 /// Wide enough to put the details beside the table.
 const WIDE: u16 = 120;
@@ -18,7 +18,7 @@ const WIDE: u16 = 120;
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [header, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     render_header(app, frame, header);
-    let rows = if app.load_error.is_some() {
+    let rows = if matches!(app.load, Load::Failed(_)) {
         5
     } else {
         app.accounts.len() as u16
@@ -88,14 +88,14 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::new()
         .borders(Borders::TOP)
         .title(Span::styled(" Accounts ", theme.title()));
-    if !app.loaded {
+    if app.load == Load::Reading {
         frame.render_widget(
             Paragraph::new(format!("{} reading the accounts…", spinner(app))).block(block),
             area,
         );
         return;
     }
-    if let Some(error) = &app.load_error {
+    if let Load::Failed(error) = &app.load {
         let text = vec![
             Line::from(Span::styled(printable(error, Lines::One), theme.error())),
             Line::from(""),
@@ -196,7 +196,7 @@ fn render_details(app: &App, frame: &mut Frame, area: Rect) {
         _ => "-".into(),
     };
     let backend = match &app.keyring {
-        KeyringState::Ready { backend, .. } => backend.clone(),
+        KeyringState::Ready { backend, .. } => backend.to_string(),
         KeyringState::Opening => "…".into(),
         KeyringState::Failed(_) => "unavailable".into(),
     };

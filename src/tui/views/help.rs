@@ -18,6 +18,7 @@ pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, 
         (Context::Add, "Add account"),
         (Context::Link, "Link"),
         (Context::LinkInput, "Link: typing the code"),
+        (Context::LinkFailed, "Link: after it failed"),
         (Context::Confirm, "Confirmation"),
         (Context::Help, "This help"),
     ];

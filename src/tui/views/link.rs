@@ -20,14 +20,24 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(url) = link.url() else {
-        let text = format!("{} preparing the authorization URL…", spinner(app));
-        let mut lines = vec![Line::from(text)];
-        if let Some(error) = &link.error {
-            lines = vec![
+        let lines = match (&link.phase, &link.error) {
+            (LinkPhase::Failed, error) => vec![
+                Line::from(Span::styled(
+                    printable(error.as_deref().unwrap_or("The link failed."), Lines::One),
+                    theme.error(),
+                )),
+                Line::from(""),
+                Line::from("Press r to start the link again, or Esc to go back."),
+            ],
+            (_, Some(error)) => vec![
+                Line::from(format!("{} preparing the authorization URL…", spinner(app))),
                 Line::from(Span::styled(printable(error, Lines::One), theme.error())),
-                Line::from("Press Esc to go back."),
-            ];
-        }
+            ],
+            (_, None) => vec![Line::from(format!(
+                "{} preparing the authorization URL…",
+                spinner(app)
+            ))],
+        };
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         return;
     };

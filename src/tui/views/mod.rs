@@ -57,7 +57,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Screen::Link(link) => {
             link::render(app, link, frame, body);
-            if link.typing {
+            if link.phase == super::app::LinkPhase::Failed {
+                Context::LinkFailed
+            } else if link.typing {
                 Context::LinkInput
             } else {
                 Context::Link

@@ -1,0 +1,48 @@
+//! The API test effect (`t`): one authorized call to the account's API URL, shown as a line.
+
+use std::sync::Arc;
+
+use crate::oauth;
+use crate::refresh::{Persistence, open_session};
+use crate::store::Store;
+
+/// The most of an API answer the preview (`t`) reads; it shows a line of it.
+const PREVIEW_BODY_LIMIT: usize = 256 << 10;
+
+pub(super) async fn test_api(store: &Arc<Store>, name: &str) -> Result<(u16, String), String> {
+    let account = store
+        .accounts()
+        .map_err(|e| e.to_string())?
+        .get(name)
+        .map_err(|e| e.to_string())?
+        .clone();
+    let url = account
+        .api_url
+        .ok_or("no API URL is set for this account")?;
+    let session = open_session(store, name, &Persistence::while_running())
+        .await
+        .map_err(|e| e.to_string())?;
+    let response = session
+        .send(session.http().get(&url))
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = match session.read_body(response, PREVIEW_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(oauth::Error::AnswerTooLarge { .. }) => {
+            return Err(format!(
+                "the answer is larger than the preview reads ({} KiB): see it with `tokendeck call {name} {url}`",
+                PREVIEW_BODY_LIMIT >> 10
+            ));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let excerpt: String = String::from_utf8_lossy(&body)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(160)
+        .collect();
+    Ok((status, excerpt))
+}

@@ -1,0 +1,50 @@
+//! The link effect: one link from the authorization URL to tokens recorded in the store.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+use crate::refresh::{Link, Persistence};
+use crate::store::Store;
+use crate::tui::message::Message;
+
+/// One link: prepares the URL, then takes whichever answer works first — the browser at the
+/// loopback listener, or a paste — and records it. A failed attempt is reported and the next
+/// awaited (the listener keeps listening, so opening the URL again works), unless no answer could
+/// fix it.
+pub(super) async fn link(
+    store: &Arc<Store>,
+    name: &str,
+    mut pastes: mpsc::UnboundedReceiver<String>,
+    tx: &UnboundedSender<Message>,
+) -> Result<(), String> {
+    let link = Link::start(store, name, &Persistence::while_running())
+        .await
+        .map_err(|e| e.to_string())?;
+    let _ = tx.send(Message::LinkStarted {
+        url: link.url().to_string(),
+        listening: link.listening(),
+    });
+    let mut browser = Box::pin(link.from_browser());
+    let tokens = loop {
+        let result = tokio::select! {
+            result = &mut browser => {
+                browser.set(link.from_browser());
+                result
+            }
+            paste = pastes.recv() => match paste {
+                Some(text) => link.from_paste(&text).await,
+                None => return Err("The link was cancelled.".into()),
+            },
+        };
+        match result {
+            Ok(tokens) => break tokens,
+            Err(e) if !Link::paste_can_fix(&e) => return Err(e.to_string()),
+            Err(e) => {
+                let _ = tx.send(Message::LinkAttemptFailed(e.to_string()));
+            }
+        }
+    };
+    link.finish(store, &tokens)
+        .map_err(|e| format!("The tokens are in the keyring, but recording the link failed: {e}"))
+}

@@ -146,6 +146,10 @@ impl EventLog {
 
     /// Appends one line; rotates first when the log is full. Serialized across processes.
     pub fn append(&self, event: &Event) -> Result<(), StoreError> {
+        super::unblocked(|| self.append_now(event))
+    }
+
+    fn append_now(&self, event: &Event) -> Result<(), StoreError> {
         if let Some(dir) = self.path.parent() {
             Home::ensure_private_dir(dir)?;
         }

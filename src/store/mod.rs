@@ -27,6 +27,22 @@ pub use time_left::TimeLeft;
 
 use crate::oauth::Tokens;
 
+/// Runs file work — a read, a write, a short `flock` — from code that may be async without
+/// stalling the runtime's other tasks: on a multi-thread runtime (the TUI, its refresh engine)
+/// the worker first hands its other tasks on ([`tokio::task::block_in_place`]); on a
+/// current-thread runtime (the one-shot commands, which do one thing at a time), on a blocking
+/// thread and outside any runtime it simply runs. Every blocking method of the store goes
+/// through it, so no caller has to remember.
+pub fn unblocked<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
 /// One home's accounts, records, statuses and log. The keyring is opened on first use, so that
 /// commands which need no secret work without one.
 #[derive(Debug)]
@@ -61,11 +77,11 @@ impl Store {
     }
 
     pub fn accounts(&self) -> Result<Accounts, StoreError> {
-        Accounts::load(&self.home)
+        unblocked(|| Accounts::load(&self.home))
     }
 
     pub fn status(&self, name: &str) -> AccountStatus {
-        AccountStatus::load(&self.home, name)
+        unblocked(|| AccountStatus::load(&self.home, name))
     }
 
     /// Adds an account: its secret to the keyring first, then its configuration, so that a
@@ -85,12 +101,14 @@ impl Store {
             tokens: None,
         };
         self.keyring().await?.write(name, &record).await?;
-        Accounts::update(&self.home, |accounts| {
-            if accounts.accounts.contains_key(name) {
-                return Err(StoreError::AccountExists(name.to_string()));
-            }
-            accounts.accounts.insert(name.to_string(), account);
-            Ok(())
+        unblocked(|| {
+            Accounts::update(&self.home, |accounts| {
+                if accounts.accounts.contains_key(name) {
+                    return Err(StoreError::AccountExists(name.to_string()));
+                }
+                accounts.accounts.insert(name.to_string(), account);
+                Ok(())
+            })
         })
     }
 
@@ -99,8 +117,6 @@ impl Store {
         Ok(self.keyring().await?.read(name).await?.unwrap_or_default())
     }
 
-    /// Stores a new token set with the client secret, in one keyring write, then its status.
-    /// A removed account's record is not written back.
     /// Stores a new token set beside the client secret the keyring holds now — not one read
     /// earlier, which `tokendeck set` may have changed meanwhile (`fallback` when there is no
     /// record to read).
@@ -138,16 +154,15 @@ impl Store {
         name: &str,
         change: impl FnOnce(&mut AccountStatus),
     ) -> Result<(), StoreError> {
-        let _lock = self.status_lock()?;
-        if self
-            .accounts()
-            .is_ok_and(|a| !a.accounts.contains_key(name))
-        {
-            return Ok(());
-        }
-        let mut status = self.status(name);
-        change(&mut status);
-        status.save(&self.home, name)
+        unblocked(|| {
+            let _lock = self.status_lock()?;
+            if Accounts::load(&self.home).is_ok_and(|a| !a.accounts.contains_key(name)) {
+                return Ok(());
+            }
+            let mut status = AccountStatus::load(&self.home, name);
+            change(&mut status);
+            status.save(&self.home, name)
+        })
     }
 
     fn status_lock(&self) -> Result<std::fs::File, StoreError> {
@@ -169,17 +184,19 @@ impl Store {
         // Another process may have removed it while this one waited.
         self.accounts()?.get(name)?;
         self.keyring().await?.delete(name).await?;
-        Accounts::update(&self.home, |accounts| {
-            accounts.accounts.remove(name);
-            Ok(())
-        })?;
-        {
-            let _status = self.status_lock()?;
-            AccountStatus::remove(&self.home, name)?;
-        }
-        lock.delete_file()?;
-        self.log
-            .append(&Event::new(name, Trigger::Remove, Outcome::Ok))
+        unblocked(|| {
+            Accounts::update(&self.home, |accounts| {
+                accounts.accounts.remove(name);
+                Ok(())
+            })?;
+            {
+                let _status = self.status_lock()?;
+                AccountStatus::remove(&self.home, name)?;
+            }
+            lock.delete_file()?;
+            self.log
+                .append(&Event::new(name, Trigger::Remove, Outcome::Ok))
+        })
     }
 
     /// Logs that `name` was linked and gives it a fresh status: no failure from before the link
@@ -189,5 +206,38 @@ impl Store {
         let mut event = Event::new(name, Trigger::Link, Outcome::Ok);
         event.expires_at = tokens.expires_at();
         self.log.append(&event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unblocked;
+
+    #[test]
+    fn file_work_runs_on_every_kind_of_runtime_and_nested() {
+        assert_eq!(unblocked(|| 1), 1, "outside a runtime");
+        let current = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert_eq!(current.block_on(async { unblocked(|| 2) }), 2);
+        let multi = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let nested = multi.block_on(async {
+            tokio::spawn(async { unblocked(|| unblocked(|| 3)) })
+                .await
+                .unwrap()
+        });
+        assert_eq!(
+            nested, 3,
+            "on a worker, and nested (remove appends to the log inside)"
+        );
+        let blocking = multi.block_on(async {
+            tokio::task::spawn_blocking(|| unblocked(|| 4))
+                .await
+                .unwrap()
+        });
+        assert_eq!(blocking, 4, "on a blocking thread");
     }
 }

@@ -131,7 +131,7 @@ impl Keyring {
         let forced = forced_backend()?;
         let path = home.keyring_choice_file();
         let service = home.keyring_service();
-        if let Some(recorded) = choice::load(&path)? {
+        if let Some(recorded) = super::unblocked(|| choice::load(&path))? {
             if let Some(forced) = forced.filter(|f| *f != recorded) {
                 return Err(KeyringError::ForcedOther {
                     forced,
@@ -219,7 +219,7 @@ impl Keyring {
         {
             // A home made before choices were recorded: where its records are found is its
             // keyring. Best effort; the read itself worked.
-            let _ = recorder.ensure();
+            let _ = super::unblocked(|| recorder.ensure());
         }
         json.map(|json| {
             serde_json::from_str(&json).map_err(|e| KeyringError::CorruptRecord {
@@ -243,7 +243,7 @@ impl Keyring {
         })?;
         let bytes = json.len();
         if let Some(recorder) = &self.recorder {
-            recorder.ensure()?;
+            super::unblocked(|| recorder.ensure())?;
         }
         match self.call(account, Op::Write(json)).await {
             Err(KeyringError::TooLarge { .. }) => Err(KeyringError::TooLarge {

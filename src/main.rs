@@ -9,7 +9,12 @@ use tokendeck::cli::{Cli, Command, ExitStatus};
 use tokendeck::text::{Lines, printable};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<_> = std::env::args_os().collect();
+    let home_env = std::env::var_os("TOKENDECK_HOME");
+    let cli = match tokendeck::cli::quick::token_command(&args, home_env.as_deref()) {
+        Some(cli) => cli,
+        None => Cli::parse_from(args),
+    };
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one
     // thread does it, without starting (and joining) a worker per core. The rest gets the
     // multi-thread runtime (the TUI, its engine, links racing a browser against a paste).

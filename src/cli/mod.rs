@@ -6,6 +6,7 @@ mod accounts;
 mod error;
 mod link;
 mod log;
+pub mod quick;
 mod set;
 mod tokens;
 
@@ -49,7 +50,7 @@ pub struct Cli {
     pub demo: bool,
 
     /// In demo mode, how long access tokens live, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "demo", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECS", default_value_t = quick::DEMO_TTL, requires = "demo", value_parser = clap::value_parser!(u64).range(1..))]
     pub demo_ttl: u64,
 
     #[command(subcommand)]

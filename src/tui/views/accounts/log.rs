@@ -11,7 +11,7 @@ use crate::text::{Lines, printable};
 use crate::tui::app::App;
 
 /// The account column, wide enough for most names; longer ones are cut with "…".
-const ACCOUNT: usize = 14;
+const ACCOUNT: usize = 12;
 
 /// The rows the log keeps when space is short: its title and up to `lines` of what it has to
 /// show (at least one line, which says when there is nothing yet).

@@ -180,3 +180,181 @@ async fn a_kept_fresh_token_never_lapses_on_screen() {
     );
     assert_eq!(server.count("refresh token reused").await, 0);
 }
+
+/// Starts the TUI on `deck`'s home in a `width`×`height` terminal, once it shows `ready`.
+fn tui(deck: &Deck, width: u16, height: u16, ready: &str) -> Tmux {
+    let binary = Deck::binary();
+    let home = deck.home().to_str().unwrap().to_string();
+    let tmux = Tmux::start(&[binary.to_str().unwrap(), "--home", &home], width, height);
+    tmux.wait_for(ready, Duration::from_secs(15));
+    tmux
+}
+
+fn quit(tmux: &Tmux) {
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(Duration::from_secs(10));
+}
+
+/// Issue 10, item 1: after the form adds an account, `l` links that account — not the one that
+/// happened to sit on the selected row before.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_added_account_is_selected_and_l_links_it() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "alpha").await;
+    deck.add(&server, "zulu").await;
+    let tmux = tui(&deck, 100, 30, " Details: alpha ");
+    let wait = Duration::from_secs(15);
+
+    tmux.keys(&["a"]);
+    tmux.wait_for("Add account", wait);
+    tmux.keys(&["Right", "Right", "Right", "Right", "Right"]);
+    tmux.wait_for("Custom endpoints", wait);
+    for value in [
+        "mid".to_string(),
+        server.url("/auth"),
+        server.url("/token"),
+        "basic-client".into(),
+        "basic-secret-value".into(),
+    ] {
+        tmux.keys(&["Tab"]);
+        tmux.type_text(&value);
+    }
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.type_text("http://127.0.0.1:0/callback");
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.type_text("openid offline_access api");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Added mid", wait);
+    // "mid" sorts between the two: the selection moved to it, not to the row number it had.
+    tmux.wait_for(" Details: mid ", wait);
+    tmux.keys(&["l"]);
+    tmux.wait_for(" Link mid ", wait);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(" Details: mid ", wait);
+    quit(&tmux);
+}
+
+/// Issue 10, item 7: on a list longer than the screen, PgDn, End, PgUp and g move the selection
+/// by pages and to the ends, and the selected row is always on screen.
+#[tokio::test(flavor = "multi_thread")]
+async fn paging_a_long_list_keeps_the_selection_on_screen() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    for i in 0..37 {
+        deck.add(&server, &format!("acct-{i:02}")).await;
+    }
+    let tmux = tui(&deck, 80, 24, " Details: acct-00 ");
+    let wait = Duration::from_secs(10);
+    // 80×24: the table shows 8 rows, and a page is 8.
+    for (key, selected) in [
+        ("PageDown", "acct-08"),
+        ("PageDown", "acct-16"),
+        ("End", "acct-36"),
+        ("PageUp", "acct-28"),
+        ("g", "acct-00"),
+        ("G", "acct-36"),
+        ("Home", "acct-00"),
+    ] {
+        tmux.keys(&[key]);
+        let screen = tmux.wait_for(&format!(" Details: {selected} "), wait);
+        assert!(
+            screen
+                .lines()
+                .any(|l| l.starts_with(&format!("{selected} "))),
+            "after {key}, {selected} is not in the table:\n{screen}"
+        );
+    }
+    let screen = tmux.screen();
+    assert!(screen.contains("─ 1–8 of 37"), "{screen}");
+    quit(&tmux);
+}
+
+/// Issue 10, item 4: on a classic 80×24 terminal the details show when the token expires and
+/// how the last refresh went.
+#[tokio::test(flavor = "multi_thread")]
+async fn details_at_80x24_show_the_expiry_and_the_last_refresh() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let tmux = tui(&deck, 80, 24, "● valid");
+    let wait = Duration::from_secs(15);
+    let screen = tmux.wait_for("last refresh  never", wait);
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.starts_with("expires       ") && l.contains(" UTC (in ")),
+        "{screen}"
+    );
+    tmux.keys(&["r"]);
+    let deadline = std::time::Instant::now() + wait;
+    let mut screen = tmux.screen();
+    while !screen
+        .lines()
+        .any(|l| l.starts_with("last refresh  ") && l.ends_with(": ok"))
+    {
+        assert!(std::time::Instant::now() < deadline, "{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+        screen = tmux.screen();
+    }
+    assert!(screen.contains("refresh token held"), "{screen}");
+    quit(&tmux);
+}
+
+/// The token on screen: the lines below "access token  c copies it", up to the next field.
+fn token_on(screen: &str) -> String {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("c copies it · s hides it"))
+        .skip(1)
+        .take_while(|l| {
+            !l.trim().is_empty() && !l.starts_with([' ', '│']) && !l.starts_with("scopes ")
+        })
+        .map(str::trim_end)
+        .collect()
+}
+
+/// Issue 10, item 2: a shown token is the current one — after a refresh here (r) and after one
+/// by another process (`tokendeck refresh`), it is what `tokendeck token` prints.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shown_token_stays_the_current_one() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let tmux = tui(&deck, 100, 30, "● valid");
+    let wait = Duration::from_secs(15);
+    tmux.keys(&["s"]);
+    let screen = tmux.wait_for("c copies it · s hides it", wait);
+    let first = token_on(&screen);
+    assert_eq!(first, deck.ok(&["token", "work"]).await.trim(), "{screen}");
+
+    let mut shown = first.clone();
+    for (how, refresh) in [("r here", true), ("tokendeck refresh", false)] {
+        if refresh {
+            tmux.keys(&["r"]);
+        } else {
+            deck.ok(&["refresh", "work"]).await;
+        }
+        let before = shown.clone();
+        let deadline = std::time::Instant::now() + wait;
+        let mut screen = tmux.screen();
+        while token_on(&screen) == before || token_on(&screen).is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "after {how}, the old token is still shown:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+            screen = tmux.screen();
+        }
+        shown = token_on(&screen);
+        assert_eq!(
+            shown,
+            deck.ok(&["token", "work"]).await.trim(),
+            "after {how}:\n{screen}"
+        );
+    }
+    assert!(server.count("grant refresh_token 200").await >= 2);
+    quit(&tmux);
+}

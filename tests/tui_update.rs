@@ -6,6 +6,7 @@ mod fixtures;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fixtures::{app_with_accounts, ch, key, now, secs, status};
 use tokendeck::oauth::RefreshTrigger;
+use tokendeck::oauth::secret::AccessToken;
 use tokendeck::refresh::EngineEvent;
 use tokendeck::store::new_account::Field;
 use tokendeck::store::{Event, Health, Outcome, Trigger};
@@ -474,4 +475,222 @@ fn secrets_stay_out_of_debug_output() {
         debug.contains("client-id") && !debug.contains("CLIENT-SECRET-VALUE"),
         "{debug}"
     );
+}
+
+fn selected_name(app: &App) -> &str {
+    &app.selected_row().unwrap().name
+}
+
+#[test]
+fn the_selection_follows_its_account_when_the_list_is_read_again() {
+    let mut app = app_with_accounts();
+    select(&mut app, "staging");
+    // Another process added an account that sorts first: every row moves down one.
+    let mut rows = app.accounts.clone();
+    rows.insert(0, fixtures::row("aaa", "google", status(10, 3600)));
+    update(&mut app, Message::Loaded(rows.clone()));
+    assert_eq!(selected_name(&app), "staging");
+    // ... and removed one above it: every row moves up one.
+    rows.retain(|r| r.name != "mail");
+    update(&mut app, Message::Loaded(rows));
+    assert_eq!(selected_name(&app), "staging");
+    update(
+        &mut app,
+        Message::Removed {
+            name: "github".into(),
+        },
+    );
+    assert_eq!(selected_name(&app), "staging");
+    // The selected account itself gone: the selection passes to the row after it.
+    update(
+        &mut app,
+        Message::Removed {
+            name: "staging".into(),
+        },
+    );
+    assert_eq!(selected_name(&app), "nightly");
+}
+
+#[test]
+fn an_added_account_is_selected_so_that_l_links_it() {
+    let mut app = app_with_accounts();
+    select(&mut app, "github");
+    update(&mut app, Message::Added { name: "vz".into() });
+    assert_eq!(selected_name(&app), "github", "not listed yet");
+    let mut rows = app.accounts.clone();
+    rows.push(fixtures::row("vz", "verizon", Default::default()));
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    update(&mut app, Message::Loaded(rows.clone()));
+    assert_eq!(selected_name(&app), "vz");
+    assert_eq!(names(&update(&mut app, ch('l'))), ["StartLink(\"vz\")"]);
+    // Only once: a later reload keeps whatever the user selected since.
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, ch('g'));
+    update(&mut app, Message::Loaded(rows));
+    assert_eq!(selected_name(&app), "github");
+}
+
+#[test]
+fn a_shown_token_is_read_again_when_the_account_changes_and_copied_with_c() {
+    let mut app = app_with_accounts();
+    select(&mut app, "github");
+    assert_eq!(
+        names(&update(&mut app, ch('c'))),
+        Vec::<String>::new(),
+        "nothing shown, nothing copied"
+    );
+    assert!(app.notice.as_ref().unwrap().text.contains("Press s"));
+    assert_eq!(
+        names(&update(&mut app, ch('s'))),
+        ["RevealToken(\"github\")"]
+    );
+    let old = AccessToken::new("old-token");
+    update(
+        &mut app,
+        Message::TokenRevealed {
+            name: "github".into(),
+            token: old.clone(),
+        },
+    );
+    assert_eq!(app.revealed.as_ref().unwrap().token, Some(old.clone()));
+    // The same status read again (a tick's poll): nothing to do.
+    let same = app.accounts[0].status.clone();
+    let effects = update(
+        &mut app,
+        Message::Status {
+            name: "github".into(),
+            status: same,
+        },
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    // Refreshed (here, or by another process: the event log leads to the same Status).
+    let effects = update(
+        &mut app,
+        Message::Status {
+            name: "github".into(),
+            status: status(0, 3600),
+        },
+    );
+    assert_eq!(names(&effects), ["RevealToken(\"github\")"]);
+    assert_eq!(
+        app.revealed.as_ref().unwrap().token,
+        None,
+        "the old token is not shown as if it were current"
+    );
+    let new = AccessToken::new("new-token");
+    update(
+        &mut app,
+        Message::TokenRevealed {
+            name: "github".into(),
+            token: new.clone(),
+        },
+    );
+    let effects = update(&mut app, ch('c'));
+    let [Effect::CopyToken(copied)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(copied, &new);
+    assert!(!names(&effects)[0].contains("new-token"), "redacted");
+    // Its tokens gone (removed elsewhere, say): nothing is shown.
+    update(
+        &mut app,
+        Message::Status {
+            name: "github".into(),
+            status: Default::default(),
+        },
+    );
+    assert_eq!(app.revealed, None);
+    // Hidden before the keyring answered: the late answer does not show it.
+    update(&mut app, ch('s'));
+    update(&mut app, ch('s'));
+    update(
+        &mut app,
+        Message::TokenRevealed {
+            name: "github".into(),
+            token: new,
+        },
+    );
+    assert_eq!(app.revealed, None);
+}
+
+#[test]
+fn pages_and_ends_of_a_long_list() {
+    let mut app = app_with_accounts();
+    let template = app.accounts[0].clone();
+    app.accounts = (0..37)
+        .map(|i| {
+            let mut row = template.clone();
+            row.name = format!("acct-{i:02}");
+            row
+        })
+        .collect();
+    app.size = (80, 24);
+    let page = app.page();
+    assert_eq!(page, 8, "what the table shows at 80×24");
+    update(&mut app, key(KeyCode::PageDown));
+    assert_eq!(app.selected, page);
+    update(&mut app, key(KeyCode::End));
+    assert_eq!(app.selected, 36);
+    update(&mut app, key(KeyCode::PageDown));
+    assert_eq!(app.selected, 36, "stays in the list");
+    update(&mut app, key(KeyCode::PageUp));
+    assert_eq!(app.selected, 36 - page);
+    update(&mut app, ch('g'));
+    assert_eq!(app.selected, 0);
+    update(&mut app, key(KeyCode::PageUp));
+    assert_eq!(app.selected, 0);
+    update(&mut app, ch('G'));
+    assert_eq!(app.selected, 36);
+    update(&mut app, key(KeyCode::Home));
+    assert_eq!(app.selected, 0);
+}
+
+#[test]
+fn a_notice_about_an_account_goes_when_the_account_changes_later() {
+    let mut app = app_with_accounts();
+    let failed = EngineEvent::Finished {
+        account: "staging".into(),
+        trigger: RefreshTrigger::Manual,
+        error: Some("the server is busy (HTTP 503)".into()),
+    };
+    update(&mut app, Message::Engine(failed));
+    assert_eq!(app.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    // The status that failure wrote: the notice is about it, and stays.
+    let mut failing = app.accounts[4].status.clone();
+    failing.record_failure(
+        tokendeck::oauth::ErrorKind::Transient,
+        "HTTP 503",
+        None,
+        now(),
+    );
+    update(
+        &mut app,
+        Message::Status {
+            name: "staging".into(),
+            status: failing,
+        },
+    );
+    assert!(app.notice.is_some());
+    // Another account's refresh changes nothing.
+    update(
+        &mut app,
+        Message::Status {
+            name: "mail".into(),
+            status: status(0, 3600),
+        },
+    );
+    assert!(app.notice.is_some());
+    // A minute later the automatic retry succeeds: the error is stale.
+    app.now = now() + secs(60);
+    let mut recovered = status(0, 3600);
+    let tokens = tokendeck::oauth::Tokens::new("x", app.now);
+    recovered.record_tokens(&tokens, true, app.now);
+    update(
+        &mut app,
+        Message::Status {
+            name: "staging".into(),
+            status: recovered,
+        },
+    );
+    assert_eq!(app.notice, None);
 }

@@ -5,9 +5,10 @@ mod fixtures;
 
 use fixtures::{app_with_accounts, draw, link_screen, now};
 use ratatui::style::Color;
+use tokendeck::oauth::secret::AccessToken;
 use tokendeck::store::Backend;
 use tokendeck::tui::app::{
-    App, KeyringState, LinkPhase, Load, Notice, NoticeKind, Overlay, Screen,
+    App, KeyringState, LinkPhase, Load, Notice, NoticeKind, Overlay, Revealed, Screen,
 };
 use tokendeck::tui::form::AddForm;
 use tokendeck::tui::message::Message;
@@ -15,6 +16,15 @@ use tokendeck::tui::theme::Theme;
 use tokendeck::tui::update::update;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+/// The home screen's sizes: the smallest allowed, the classic, a large and a wide terminal.
+const HOME_SIZES: [(u16, u16); 4] = [(60, 16), (80, 24), (120, 40), (200, 60)];
+
+fn snapshot_home(name: &str, app: &App) {
+    for (w, h) in HOME_SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(app, w, h));
+    }
+}
 
 fn snapshot_both(name: &str, app: &App) {
     for (w, h) in SIZES {
@@ -36,6 +46,64 @@ fn home_empty() {
 #[test]
 fn home_with_every_status() {
     snapshot_both("home_all_statuses", &app_with_accounts());
+    snapshot_home("home", &app_with_accounts());
+}
+
+/// An obviously fake JWT as long as a real one: shown in full, wrapped, never cut.
+fn fake_jwt() -> String {
+    let body: String = (0..800).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+    format!("eyJFAKE.{body}.FAKE-SIGNATURE-END")
+}
+
+#[test]
+fn home_a_revealed_token_is_shown_in_full() {
+    let mut app = app_with_accounts();
+    let token = fake_jwt();
+    app.revealed = Some(Revealed {
+        name: "github".into(),
+        token: Some(AccessToken::new(token.clone())),
+    });
+    snapshot_home("home_revealed_token", &app);
+    // Whole (narrow: the pane spans the screen), or every piece in place (wide: a pane of 80).
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&app, w, h);
+        let whole: String = screen.lines().map(str::trim).collect();
+        assert!(whole.contains(&token), "all of it at {w}x{h}:\n{screen}");
+    }
+    let screen = draw(&app, 200, 60);
+    let chars: Vec<char> = token.chars().collect();
+    for piece in chars.chunks(80) {
+        let piece: String = piece.iter().collect();
+        assert!(screen.contains(&piece), "{piece} at 200x60:\n{screen}");
+    }
+}
+
+/// A long list, the selection at its end, a failing account waiting to retry, a long name.
+#[test]
+fn home_a_long_list_and_a_retry() {
+    let mut app = app_with_accounts();
+    let template = app.accounts[4].clone();
+    app.accounts = (0..37)
+        .map(|i| {
+            let mut row = template.clone();
+            row.name = format!("acct-{i:02}");
+            row
+        })
+        .collect();
+    app.accounts[36].name = "a-name-much-longer-than-thirty-two-columns".into();
+    app.accounts[36].status.retry_at = Some(now() + fixtures::secs(83));
+    app.selected = 36;
+    app.now = now() + fixtures::secs(3);
+    snapshot_home("home_long_list", &app);
+    let screen = draw(&app, 200, 60);
+    assert!(
+        screen.contains("a-name-much-longer-than-thirty-… "),
+        "{screen}"
+    );
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("a-name-much-longer-t… "), "{screen}");
+    assert!(screen.contains("● error · retrying in 1m 20s"), "{screen}");
+    assert!(screen.contains("of 37"), "{screen}");
 }
 
 #[test]
@@ -52,10 +120,10 @@ fn home_filtered_log_and_revealed_token_of_a_kernel_keyring() {
         warning: Some("lost at reboot".into()),
     };
     app.log_filter = true;
-    app.revealed = Some((
-        "github".into(),
-        tokendeck::oauth::secret::AccessToken::new("gho_SHOWN-ON-REQUEST"),
-    ));
+    app.revealed = Some(Revealed {
+        name: "github".into(),
+        token: Some(AccessToken::new("gho_SHOWN-ON-REQUEST")),
+    });
     insta::assert_snapshot!(draw(&app, 160, 48));
 }
 

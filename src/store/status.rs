@@ -294,6 +294,21 @@ impl AccountStatus {
         })
     }
 
+    /// While passing failures keep the account waiting, when the server is asked again:
+    /// `retrying in 1m 20s`.
+    pub fn retry_label(&self, now: SystemTime) -> Option<String> {
+        if self.needs_relink || self.failures == 0 {
+            return None;
+        }
+        Some(match self.retry_at?.duration_since(now) {
+            Ok(wait) if wait.as_secs() > 0 => format!(
+                "retrying in {}",
+                crate::format::short_duration(wait.as_secs())
+            ),
+            _ => "retrying now".into(),
+        })
+    }
+
     /// Whether an automatic refresh should wait (a relink is needed, or the backoff runs).
     pub fn backing_off(&self, now: SystemTime) -> bool {
         self.needs_relink || self.retry_at.is_some_and(|at| now < at)
@@ -327,6 +342,27 @@ fn backoff(failures: u32) -> Duration {
 mod tests {
     use super::*;
     use std::time::UNIX_EPOCH;
+
+    #[test]
+    fn a_failing_account_says_when_it_tries_again() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut status = AccountStatus::default();
+        assert_eq!(status.retry_label(now), None);
+        status.record_failure(
+            ErrorKind::Transient,
+            "HTTP 503",
+            Some(Duration::from_secs(80)),
+            now,
+        );
+        assert_eq!(
+            status.retry_label(now).as_deref(),
+            Some("retrying in 1m 20s")
+        );
+        let late = now + Duration::from_secs(90);
+        assert_eq!(status.retry_label(late).as_deref(), Some("retrying now"));
+        status.record_failure(ErrorKind::NeedsReauthorization, "invalid_grant", None, now);
+        assert_eq!(status.retry_label(now), None, "only a re-link helps");
+    }
 
     #[test]
     fn failures_back_off_and_a_dead_grant_waits_for_a_relink() {

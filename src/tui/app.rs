@@ -22,16 +22,25 @@ pub struct App {
     pub accounts: Vec<AccountRow>,
     /// Whether the accounts file was read, and what stopped it.
     pub load: Load,
+    /// The selected row. It follows its account, not the row number: whenever the list is read
+    /// again, it is moved to where that account now is.
     pub selected: usize,
+    /// An account just added: selected as soon as the list holds it (so that `l` links it).
+    pub select_when_listed: Option<String>,
+    /// The terminal's size as of the last draw (columns, rows): how far a page moves.
+    pub size: (u16, u16),
     /// Oldest first.
     pub log: Vec<LogLine>,
     pub log_filter: bool,
     /// Lines of the event log that could not be read and were skipped (shown once, as a count).
     pub log_unreadable: usize,
     pub notice: Option<Notice>,
+    /// The account the notice is about and when it was given: a later change of that account
+    /// (a refresh, a link) makes the notice stale, and it goes.
+    pub notice_about: Option<(String, SystemTime)>,
     pub keyring: KeyringState,
     /// The selected account's access token, while the user asked to see it.
-    pub revealed: Option<(String, AccessToken)>,
+    pub revealed: Option<Revealed>,
     /// Advanced by every tick while something is in progress.
     pub spinner: usize,
     pub pid: u32,
@@ -52,6 +61,15 @@ impl AccountRow {
     pub fn health(&self, now: SystemTime) -> Health {
         self.status.health(now)
     }
+}
+
+/// An access token the user asked to see (`s`). It is always the account's current one: when the
+/// account's tokens change, it is read again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revealed {
+    pub name: String,
+    /// `None` while it is being read from the keyring.
+    pub token: Option<AccessToken>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -191,10 +209,13 @@ impl App {
             accounts: Vec::new(),
             load: Load::Reading,
             selected: 0,
+            select_when_listed: None,
+            size: (80, 24),
             log: Vec::new(),
             log_filter: false,
             log_unreadable: 0,
             notice: None,
+            notice_about: None,
             keyring: KeyringState::Opening,
             revealed: None,
             spinner: 0,
@@ -210,6 +231,32 @@ impl App {
 
     pub fn row_mut(&mut self, name: &str) -> Option<&mut AccountRow> {
         self.accounts.iter_mut().find(|r| r.name == name)
+    }
+
+    /// Selects the account called `name`, if the list holds it.
+    pub fn select(&mut self, name: &str) -> bool {
+        match self.accounts.iter().position(|r| r.name == name) {
+            Some(i) => {
+                self.selected = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves the selection by `by` rows (negative: up), staying in the list.
+    pub fn move_selection(&mut self, by: isize) {
+        let last = self.accounts.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(by).min(last);
+    }
+
+    /// How many accounts a page holds: what the table shows at this terminal's height when the
+    /// list is long (half the rows below the header, the notice and the footer, less the table's
+    /// title and column names).
+    pub fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(3) / 2)
+            .saturating_sub(2)
+            .max(1)
     }
 
     /// The log lines shown: all, or the selected account's; newest first.

@@ -21,6 +21,10 @@ pub enum Context {
 pub enum Action {
     Up,
     Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
     Add,
     Link,
     Refresh,
@@ -80,19 +84,26 @@ const fn bind(
     }
 }
 
-use KeyCode::{BackTab, Char, Down, Enter, Esc, F, Left, Right, Tab, Up};
+use KeyCode::{
+    BackTab, Char, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up,
+};
 
 #[rustfmt::skip]
 pub static BINDINGS: &[Binding] = &[
-    bind(Context::Accounts, &[(Up, NONE), (Char('k'), NONE)], "↑/k", Action::Up, "select the previous account", None),
-    bind(Context::Accounts, &[(Down, NONE), (Char('j'), NONE)], "↓/j", Action::Down, "select the next account", None),
+    bind(Context::Accounts, &[(Down, NONE), (Char('j'), NONE)], "j/k", Action::Down, "select the next account (j or ↓)", Some("move")),
+    bind(Context::Accounts, &[(Up, NONE), (Char('k'), NONE)], "k/↑", Action::Up, "select the previous account (k or ↑)", None),
+    bind(Context::Accounts, &[(PageDown, NONE)], "PgDn", Action::PageDown, "a page down the list", None),
+    bind(Context::Accounts, &[(PageUp, NONE)], "PgUp", Action::PageUp, "a page up the list", None),
+    bind(Context::Accounts, &[(Home, NONE), (Char('g'), NONE)], "g/Home", Action::First, "the first account", None),
+    bind(Context::Accounts, &[(End, NONE), (Char('G'), SHIFT), (Char('G'), NONE)], "G/End", Action::Last, "the last account", None),
     bind(Context::Accounts, &[(Char('a'), NONE)], "a", Action::Add, "add an account", Some("add")),
     bind(Context::Accounts, &[(Char('l'), NONE)], "l", Action::Link, "link or re-link the selected account", Some("link")),
     bind(Context::Accounts, &[(Char('r'), NONE)], "r", Action::Refresh, "refresh the selected account now", Some("refresh")),
-    bind(Context::Accounts, &[(Char('t'), NONE)], "t", Action::Test, "test: call the account's API URL", Some("test API")),
+    bind(Context::Accounts, &[(Char('s'), NONE)], "s", Action::ShowToken, "show or hide the current access token", Some("token")),
+    bind(Context::Accounts, &[(Char('c'), NONE)], "c", Action::Copy, "copy the shown access token (OSC 52)", None),
+    bind(Context::Accounts, &[(Char('t'), NONE)], "t", Action::Test, "test: call the account's API URL", Some("test")),
     bind(Context::Accounts, &[(Char('d'), NONE)], "d", Action::Remove, "remove the selected account (asks first)", Some("remove")),
-    bind(Context::Accounts, &[(Char('f'), NONE)], "f", Action::Filter, "filter the log to the selected account", Some("filter log")),
-    bind(Context::Accounts, &[(Char('s'), NONE)], "s", Action::ShowToken, "show or hide the access token", None),
+    bind(Context::Accounts, &[(Char('f'), NONE)], "f", Action::Filter, "filter the log to the selected account", None),
     bind(Context::Accounts, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
     bind(Context::Accounts, &[(Char('q'), NONE), (Char('c'), CTRL)], "q", Action::Quit, "quit", Some("quit")),
     bind(Context::Add, &[(Tab, NONE), (Down, NONE)], "Tab/↓", Action::NextField, "next field", Some("next field")),

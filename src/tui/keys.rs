@@ -2,12 +2,11 @@
 
 use crossterm::event::KeyEvent;
 
-use super::app::NoticeKind;
-use super::app::{App, LinkPhase, LinkScreen, Overlay, Screen};
+use super::app::{App, LinkPhase, LinkScreen, NoticeKind, Overlay, Revealed, Screen};
 use super::form::{AddForm, Input};
 use super::keymap::{self, Action, Context};
 use super::message::Effect;
-use super::update::notice;
+use super::update::{notice, notice_about};
 use crate::store::Health;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -58,15 +57,14 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             r.account.api_url.is_some(),
         )
     });
+    let page = app.page() as isize;
     match (action, selected) {
-        (Action::Up, _) => {
-            app.selected = app.selected.saturating_sub(1);
-            app.revealed = None;
-        }
-        (Action::Down, _) => {
-            app.selected = (app.selected + 1).min(app.accounts.len().saturating_sub(1));
-            app.revealed = None;
-        }
+        (Action::Up, _) => move_selection(app, -1),
+        (Action::Down, _) => move_selection(app, 1),
+        (Action::PageUp, _) => move_selection(app, -page),
+        (Action::PageDown, _) => move_selection(app, page),
+        (Action::First, _) => move_selection(app, isize::MIN),
+        (Action::Last, _) => move_selection(app, isize::MAX),
         (Action::Add, _) => app.screen = Screen::Add(AddForm::new()),
         (Action::Help, _) => app.overlay = Some(Overlay::Help(0)),
         (Action::Quit, _) => app.quit = true,
@@ -82,15 +80,14 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             return vec![Effect::StartLink(name)];
         }
         (Action::Refresh, Some((name, Health::NotLinked, _)))
-        | (Action::Test, Some((name, Health::NotLinked, _))) => {
-            notice(
-                app,
-                NoticeKind::Info,
-                format!("{name} is not linked yet: press l to link it."),
-            );
+        | (Action::Test, Some((name, Health::NotLinked, _)))
+        | (Action::ShowToken, Some((name, Health::NotLinked, _)))
+        | (Action::Copy, Some((name, Health::NotLinked, _))) => {
+            let text = format!("{name} is not linked yet: press l to link it.");
+            notice_about(app, &name, NoticeKind::Info, text);
         }
         (Action::Refresh, Some((name, ..))) => {
-            notice(app, NoticeKind::Info, format!("Refreshing {name}…"));
+            notice_about(app, &name, NoticeKind::Info, format!("Refreshing {name}…"));
             return vec![Effect::Refresh(name)];
         }
         (Action::Test, Some((name, _, false))) => notice(
@@ -104,11 +101,49 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         }
         (Action::Remove, Some((name, ..))) => app.overlay = Some(Overlay::ConfirmRemove(name)),
         (Action::ShowToken, Some((name, ..))) if app.revealed.take().is_none() => {
+            app.revealed = Some(Revealed {
+                name: name.clone(),
+                token: None,
+            });
             return vec![Effect::RevealToken(name)];
         }
+        (Action::Copy, Some((name, ..))) => return copy_token(app, &name),
         _ => {}
     }
     Vec::new()
+}
+
+/// Moves the selection; a token shown for the account left behind is hidden.
+fn move_selection(app: &mut App, by: isize) {
+    let before = app.selected;
+    app.move_selection(by);
+    if app.selected != before {
+        app.revealed = None;
+    }
+}
+
+/// `c` copies the token on screen; with none shown, it says how to show it.
+fn copy_token(app: &mut App, name: &str) -> Vec<Effect> {
+    match app.revealed.as_ref().and_then(|r| r.token.clone()) {
+        Some(token) => {
+            notice(
+                app,
+                NoticeKind::Good,
+                format!("Copied {name}'s access token to the clipboard (OSC 52)."),
+            );
+            vec![Effect::CopyToken(token)]
+        }
+        None if app.revealed.is_some() => {
+            let text = "The token is still being read from the keyring: press c again in a moment.";
+            notice(app, NoticeKind::Info, text.into());
+            Vec::new()
+        }
+        None => {
+            let text = "Press s to show the access token first, then c copies it.";
+            notice(app, NoticeKind::Info, text.into());
+            Vec::new()
+        }
+    }
 }
 
 fn on_add_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {

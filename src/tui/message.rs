@@ -91,6 +91,8 @@ pub enum Effect {
     /// Demo mode: play the browser's part on this authorization URL.
     DemoApprove(String),
     Copy(String),
+    /// Copy a token the user asked for (its `Debug` stays redacted, unlike `Copy`'s text).
+    CopyToken(AccessToken),
     OpenBrowser(String),
     Add(Box<NewAccount>),
     Remove(String),

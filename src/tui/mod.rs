@@ -95,8 +95,12 @@ where
             () = signals.next() => Message::Quit,
         };
         let ticked = matches!(first, Message::Tick(_));
-        // Countdowns drawn after this batch show the time it was handled at.
+        // Countdowns drawn after this batch show the time it was handled at; a page is as tall
+        // as the terminal is now.
         app.now = SystemTime::now();
+        if let Ok(size) = terminal.size() {
+            app.size = (size.width, size.height);
+        }
         for effect in update::update(&mut app, first) {
             runner.run(effect);
         }

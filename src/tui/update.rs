@@ -4,12 +4,16 @@
 
 use crossterm::event::KeyEventKind;
 
-use super::app::{App, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind, Screen};
+use std::time::SystemTime;
+
+use super::app::{
+    AccountRow, App, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind, Screen,
+};
 use super::form::Input;
 use super::keys;
 use super::message::{Effect, Message};
 use crate::refresh::EngineEvent;
-use crate::store::Trigger;
+use crate::store::{AccountStatus, Trigger};
 
 /// What the TUI does first: open the keyring, read the accounts and the event log's history.
 pub fn start() -> Vec<Effect> {
@@ -38,18 +42,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
-        Message::Loaded(mut rows) => {
-            for row in &mut rows {
-                row.refreshing = app
-                    .accounts
-                    .iter()
-                    .any(|r| r.name == row.name && r.refreshing);
-            }
-            app.accounts = rows;
-            app.load = Load::Read;
-            app.selected = app.selected.min(app.accounts.len().saturating_sub(1));
-            Vec::new()
-        }
+        Message::Loaded(rows) => on_loaded(app, rows),
         Message::LoadFailed(error) => {
             app.load = Load::Failed(error);
             Vec::new()
@@ -68,10 +61,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Status { name, status } => {
-            if let Some(row) = app.row_mut(&name) {
-                row.status = status;
-            }
-            Vec::new()
+            let Some(row) = app.row_mut(&name) else {
+                return Vec::new();
+            };
+            let old = std::mem::replace(&mut row.status, status);
+            account_changed(app, &name, &old)
         }
         Message::Engine(event) => on_engine(app, event),
         Message::LinkStarted { url, listening } => {
@@ -101,20 +95,18 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::Linked { name } => {
             app.screen = Screen::Accounts;
-            notice(
-                app,
-                NoticeKind::Good,
-                format!("Linked {name}: its tokens are in the keyring."),
-            );
+            let text = format!("Linked {name}: its tokens are in the keyring.");
+            notice_about(app, &name, NoticeKind::Good, text);
             vec![Effect::LoadAccounts]
         }
         Message::Added { name } => {
             app.screen = Screen::Accounts;
-            notice(
-                app,
-                NoticeKind::Good,
-                format!("Added {name}. Press l to link it."),
-            );
+            let text = format!("Added {name}. Press l to link it.");
+            if !app.select(&name) {
+                app.select_when_listed = Some(name.clone());
+            }
+            app.revealed = None;
+            notice_about(app, &name, NoticeKind::Good, text);
             vec![Effect::LoadAccounts]
         }
         Message::AddFailed { field, message } => {
@@ -127,8 +119,15 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Removed { name } => {
+            let selected = app.selected_row().map(|r| r.name.clone());
             app.accounts.retain(|r| r.name != name);
-            app.selected = app.selected.min(app.accounts.len().saturating_sub(1));
+            // The others keep their selection; the removed one's passes to the row after it.
+            if !selected.is_some_and(|s| app.select(&s)) {
+                app.selected = app.selected.min(app.accounts.len().saturating_sub(1));
+            }
+            if app.revealed.as_ref().is_some_and(|r| r.name == name) {
+                app.revealed = None;
+            }
             notice(
                 app,
                 NoticeKind::Info,
@@ -136,7 +135,12 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             );
             Vec::new()
         }
-        Message::RemoveFailed(error) | Message::TokenUnavailable(error) => {
+        Message::RemoveFailed(error) => {
+            notice(app, NoticeKind::Error, error);
+            Vec::new()
+        }
+        Message::TokenUnavailable(error) => {
+            app.revealed = None;
             notice(app, NoticeKind::Error, error);
             Vec::new()
         }
@@ -150,19 +154,20 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             } else {
                 NoticeKind::Error
             };
-            notice(
-                app,
-                kind,
-                format!("{name}: the API answered HTTP {status}: {excerpt}"),
-            );
+            let text = format!("{name}: the API answered HTTP {status}: {excerpt}");
+            notice_about(app, &name, kind, text);
             vec![Effect::PollLog]
         }
         Message::ApiFailed { name, message } => {
-            notice(app, NoticeKind::Error, format!("{name}: {message}"));
+            let text = format!("{name}: {message}");
+            notice_about(app, &name, NoticeKind::Error, text);
             vec![Effect::PollLog]
         }
         Message::TokenRevealed { name, token } => {
-            app.revealed = Some((name, token));
+            // Only while the user still wants to see it (s again, or another row, hides it).
+            if let Some(revealed) = app.revealed.as_mut().filter(|r| r.name == name) {
+                revealed.token = Some(token);
+            }
             Vec::new()
         }
         Message::Quit => {
@@ -174,6 +179,86 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
 
 pub(super) fn notice(app: &mut App, kind: NoticeKind, text: String) {
     app.notice = Some(Notice { text, kind });
+    app.notice_about = None;
+}
+
+/// A notice about one account: it goes when that account changes later.
+pub(super) fn notice_about(app: &mut App, name: &str, kind: NoticeKind, text: String) {
+    app.notice = Some(Notice { text, kind });
+    app.notice_about = Some((name.to_string(), app.now));
+}
+
+/// The accounts file was read again: the selection stays on its account (or moves to the one
+/// just added), and what changed in each account is acted on.
+fn on_loaded(app: &mut App, mut rows: Vec<AccountRow>) -> Vec<Effect> {
+    let selected = app.selected_row().map(|r| r.name.clone());
+    let mut old = std::mem::take(&mut app.accounts);
+    for row in &mut rows {
+        row.refreshing = old.iter().any(|r| r.name == row.name && r.refreshing);
+    }
+    app.accounts = rows;
+    app.load = Load::Read;
+    let added = app.select_when_listed.take();
+    let found = match added {
+        Some(name) if app.select(&name) => true,
+        Some(name) => {
+            app.select_when_listed = Some(name);
+            false
+        }
+        None => false,
+    };
+    if !found && !selected.is_some_and(|s| app.select(&s)) {
+        app.selected = app.selected.min(app.accounts.len().saturating_sub(1));
+    }
+    if app
+        .revealed
+        .as_ref()
+        .is_some_and(|r| app.accounts.iter().all(|row| row.name != r.name))
+    {
+        app.revealed = None;
+    }
+    let mut effects = Vec::new();
+    let names: Vec<String> = app.accounts.iter().map(|r| r.name.clone()).collect();
+    for name in names {
+        if let Some(i) = old.iter().position(|r| r.name == name) {
+            let before = old.swap_remove(i);
+            effects.extend(account_changed(app, &name, &before.status));
+        }
+    }
+    effects
+}
+
+/// `name`'s status was read again (it was `old`). A shown token that is no longer the current
+/// one is read again, and a notice about the account from before the change goes.
+fn account_changed(app: &mut App, name: &str, old: &AccountStatus) -> Vec<Effect> {
+    let Some(row) = app.accounts.iter().find(|r| r.name == name) else {
+        return Vec::new();
+    };
+    let new = &row.status;
+    if let Some((about, at)) = &app.notice_about
+        && about == name
+        && changed_since(new, *at)
+    {
+        app.notice = None;
+        app.notice_about = None;
+    }
+    match app.revealed.as_mut().filter(|r| r.name == name) {
+        Some(_) if new.token.is_none() => {
+            app.revealed = None;
+            Vec::new()
+        }
+        Some(revealed) if new.token != old.token => {
+            revealed.token = None;
+            vec![Effect::RevealToken(name.to_string())]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the account was refreshed or linked after `at`.
+fn changed_since(status: &AccountStatus, at: SystemTime) -> bool {
+    status.last_refresh.as_ref().is_some_and(|l| l.at > at)
+        || status.token.as_ref().is_some_and(|t| t.obtained_at > at)
 }
 
 fn on_log_events(app: &mut App, events: Vec<crate::store::Event>) -> Vec<Effect> {
@@ -217,14 +302,14 @@ fn on_engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
                 row.refreshing = false;
             }
             if trigger == crate::oauth::RefreshTrigger::Manual {
-                match error {
-                    None => notice(app, NoticeKind::Good, format!("Refreshed {account}.")),
-                    Some(e) => notice(
-                        app,
+                let (kind, text) = match error {
+                    None => (NoticeKind::Good, format!("Refreshed {account}.")),
+                    Some(e) => (
                         NoticeKind::Error,
                         format!("Refreshing {account} failed: {e}"),
                     ),
-                }
+                };
+                notice_about(app, &account, kind, text);
             }
             vec![Effect::LoadStatus(account), Effect::PollLog]
         }

@@ -87,6 +87,7 @@ impl Runner {
             Effect::CancelLink => self.link = None,
             Effect::DemoApprove(url) => self.demo_approve(url),
             Effect::Copy(text) => copy_with_osc52(&text),
+            Effect::CopyToken(token) => copy_with_osc52(token.secret()),
             Effect::OpenBrowser(url) => self.open_browser(&url),
             Effect::Add(request) => self.add(*request),
             Effect::Remove(name) => self.remove(name),

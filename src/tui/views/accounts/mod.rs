@@ -1,0 +1,124 @@
+//! The home screen: the accounts table with live countdowns, the selected account's details
+//! (beside the table on a wide terminal, below it on a narrow one), and the live refresh log.
+//! Heights go where there is something to show: the table to its rows (at most half the screen),
+//! the details to their rows, most important first, and the log to the rest — yielding when it
+//! has little to say.
+
+mod details;
+mod log;
+mod table;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::spinner;
+use crate::text::{Lines, printable};
+use crate::tui::app::{App, KeyringState};
+
+/// Wide enough to put the details beside the whole table.
+const WIDE: u16 = 140;
+/// The table's least height: its title, the column names and two rows.
+const TABLE_MIN: u16 = 4;
+/// The log's lines when space is short.
+const LOG_MIN: usize = 2;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let [header, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    render_header(app, frame, header);
+    let table_want = table::height_wanted(app, area.width);
+    // A long list takes half the screen: what `App::page` moves by.
+    let mut table_height = table_want.min((rest.height / 2).max(3));
+    let mut log_min = log::height_min(app, LOG_MIN);
+    if area.width >= WIDE {
+        let details_width = (area.width * 2 / 5).max(56);
+        let details = details::lines(app, details_width);
+        if details.must_show() > 0 {
+            log_min = 0;
+        }
+        let top = table_height
+            .max(details.height())
+            .min(rest.height.saturating_sub(log_min));
+        let [top, log] =
+            Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(rest);
+        // A column apart, so the table's last cell never touches the details.
+        let [table, _, details_area] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(details_width),
+        ])
+        .areas(top);
+        table::render(app, frame, table);
+        details::render(app, &details, frame, details_area);
+        log::render(app, frame, log);
+    } else {
+        let details = details::lines(app, area.width);
+        // A token the user asked to see is shown whole: the log, then the table, make room.
+        let must = details.must_show();
+        if must > 0 {
+            log_min = 0;
+            let room = rest.height.saturating_sub(must);
+            table_height = table_height.min(room).max(table_want.min(TABLE_MIN));
+        }
+        let room = rest.height.saturating_sub(table_height + log_min);
+        let [table, details_area, log] = Layout::vertical([
+            Constraint::Length(table_height),
+            Constraint::Length(details.height().min(room)),
+            Constraint::Min(0),
+        ])
+        .areas(rest);
+        table::render(app, frame, table);
+        details::render(app, &details, frame, details_area);
+        log::render(app, frame, log);
+    }
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut spans = vec![
+        Span::styled("tokendeck", theme.title()),
+        Span::raw(format!(
+            "  {} account{}",
+            app.accounts.len(),
+            if app.accounts.len() == 1 { "" } else { "s" }
+        )),
+    ];
+    match &app.keyring {
+        KeyringState::Opening => spans.push(Span::styled(
+            format!("  {} opening the keyring…", spinner(app)),
+            theme.dim(),
+        )),
+        KeyringState::Ready {
+            backend,
+            warning: None,
+        } => spans.push(Span::styled(format!("  keyring: {backend}"), theme.dim())),
+        KeyringState::Ready {
+            backend,
+            warning: Some(_),
+        } => spans.push(Span::styled(
+            format!("  keyring: {backend} (lost at reboot)"),
+            theme.warning(),
+        )),
+        KeyringState::Failed(e) => spans.push(Span::styled(
+            format!("  keyring: {}", printable(e, Lines::One)),
+            theme.error(),
+        )),
+    }
+    if app.demo {
+        spans.push(Span::styled("  DEMO", theme.warning()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `text` in at most `width` columns, cut with "…" when it is longer: never cut silently.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        cut.push('…');
+    }
+    cut
+}

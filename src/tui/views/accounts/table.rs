@@ -1,0 +1,221 @@
+//! The accounts table: one row per account, columns sized to what they hold, the selection
+//! always on screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+use super::{fit, spinner};
+use crate::format::relative;
+use crate::store::TimeLeft;
+use crate::text::{Lines, printable};
+use crate::tui::app::{AccountRow, App, Load};
+
+/// The NAME column's bounds: never narrower than its heading, never wider than this.
+const NAME_MIN: usize = 8;
+const NAME_MAX: usize = 32;
+const PROVIDER_MAX: usize = 16;
+/// `● needs re-link`
+const STATUS: usize = 15;
+/// `expired 2h 06m ago`
+const TIME_LEFT: usize = 18;
+/// `✗ 11h 06m ago`
+const LAST_REFRESH: usize = 14;
+
+const EMPTY: &str = "No accounts yet. Press a to add one (Verizon Personal Cloud, Google, Microsoft, GitHub, any OpenID Connect issuer, or custom endpoints).";
+
+/// The rows the table would like, with its title and column names.
+pub fn height_wanted(app: &App, width: u16) -> u16 {
+    let body = match &app.load {
+        Load::Reading => 1,
+        Load::Failed(_) => 5,
+        Load::Read if app.accounts.is_empty() => {
+            (EMPTY.len() as u16).div_ceil(width.saturating_sub(2).max(1)) + 1
+        }
+        Load::Read => app.accounts.len().min(usize::from(u16::MAX)) as u16 + 1,
+    };
+    body.saturating_add(1)
+}
+
+/// The width of each column that fits in `width`: the name sized to the longest name (within
+/// bounds); the last refresh, then the provider, left out when even the shortest name would not
+/// fit otherwise.
+struct Columns {
+    name: usize,
+    provider: Option<usize>,
+    last_refresh: bool,
+}
+
+impl Columns {
+    fn fitting(app: &App, width: usize) -> Columns {
+        let longest = |f: fn(&AccountRow) -> &str| {
+            app.accounts
+                .iter()
+                .map(|r| f(r).chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let name = longest(|r| &r.name).clamp(NAME_MIN, NAME_MAX);
+        let provider = longest(|r| &r.account.kind).clamp("PROVIDER".len(), PROVIDER_MAX);
+        // Each column after the first takes one space before it.
+        let fixed = STATUS + 1 + TIME_LEFT + 1;
+        let mut columns = Columns {
+            name,
+            provider: Some(provider),
+            last_refresh: true,
+        };
+        loop {
+            let taken = fixed
+                + columns.provider.map_or(0, |p| p + 1)
+                + usize::from(columns.last_refresh) * (LAST_REFRESH + 1);
+            if taken + NAME_MIN <= width {
+                columns.name = name.min(width - taken);
+                return columns;
+            }
+            if columns.last_refresh {
+                columns.last_refresh = false;
+            } else if columns.provider.is_some() {
+                columns.provider = None;
+            } else {
+                columns.name = width.saturating_sub(taken).max(4);
+                return columns;
+            }
+        }
+    }
+
+    fn widths(&self) -> Vec<Constraint> {
+        let mut widths = vec![Constraint::Length(self.name as u16)];
+        widths.extend(self.provider.map(|p| Constraint::Length(p as u16)));
+        widths.push(Constraint::Length(STATUS as u16));
+        widths.push(Constraint::Length(TIME_LEFT as u16));
+        if self.last_refresh {
+            widths.push(Constraint::Length(LAST_REFRESH as u16));
+        }
+        widths
+    }
+
+    /// One row's cells, each cut with "…" to its column.
+    fn cells<'a>(&self, texts: [(String, Style); 5]) -> Vec<Cell<'a>> {
+        let [name, provider, status, left, last] = texts;
+        let cell = |(text, style): (String, Style), width: usize| {
+            Cell::from(Span::styled(fit(&text, width), style))
+        };
+        let mut cells = vec![cell(name, self.name)];
+        if let Some(width) = self.provider {
+            cells.push(cell(provider, width));
+        }
+        cells.push(cell(status, STATUS));
+        cells.push(cell(left, TIME_LEFT));
+        if self.last_refresh {
+            cells.push(cell(last, LAST_REFRESH));
+        }
+        cells
+    }
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(" Accounts ", theme.title()));
+    if app.load == Load::Reading {
+        frame.render_widget(
+            Paragraph::new(format!("{} reading the accounts…", spinner(app))).block(block),
+            area,
+        );
+        return;
+    }
+    if let Load::Failed(error) = &app.load {
+        let text = vec![
+            Line::from(Span::styled(printable(error, Lines::One), theme.error())),
+            Line::from(""),
+            Line::from("tokendeck reads it again as soon as it changes."),
+        ];
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+            area,
+        );
+        return;
+    }
+    if app.accounts.is_empty() {
+        frame.render_widget(
+            Paragraph::new(EMPTY).wrap(Wrap { trim: true }).block(block),
+            area,
+        );
+        return;
+    }
+    // Only the rows that fit are built: a thousand accounts cost what a screenful does. The
+    // selection is always among them.
+    let visible = area.height.saturating_sub(2).max(1) as usize;
+    let first = app.selected.saturating_sub(visible - 1);
+    let total = app.accounts.len();
+    if total > visible {
+        let last = (first + visible).min(total);
+        block = block.title(
+            Line::from(Span::styled(
+                format!(" {}–{last} of {total} ", first + 1),
+                theme.dim(),
+            ))
+            .right_aligned(),
+        );
+    }
+    let columns = Columns::fitting(app, area.width as usize);
+    let rows = app
+        .accounts
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(i, row)| {
+            let plain = Style::new();
+            let cells = columns.cells([
+                (printable(&row.name, Lines::One).into_owned(), plain),
+                (printable(&row.account.kind, Lines::One).into_owned(), plain),
+                badge(app, row),
+                (TimeLeft::of(&row.status, app.now).label(), plain),
+                (last_refresh(app, row), plain),
+            ]);
+            let line = Row::new(cells);
+            if i == app.selected {
+                line.style(theme.selected())
+            } else {
+                line
+            }
+        });
+    let dim = theme.dim();
+    let header = Row::new(columns.cells([
+        ("NAME".into(), dim),
+        ("PROVIDER".into(), dim),
+        ("STATUS".into(), dim),
+        ("TIME LEFT".into(), dim),
+        ("LAST REFRESH".into(), dim),
+    ]));
+    frame.render_widget(
+        Table::new(rows, columns.widths())
+            .header(header)
+            .block(block),
+        area,
+    );
+}
+
+/// The status badge and its colour.
+pub fn badge(app: &App, row: &AccountRow) -> (String, Style) {
+    if row.refreshing {
+        return (
+            format!("{} refreshing", spinner(app)),
+            app.theme.refreshing(),
+        );
+    }
+    let health = row.health(app.now);
+    (format!("● {}", health.label()), app.theme.health(health))
+}
+
+fn last_refresh(app: &App, row: &AccountRow) -> String {
+    match &row.status.last_refresh {
+        Some(last) if last.ok => relative(last.at, app.now),
+        Some(last) => format!("✗ {}", relative(last.at, app.now)),
+        None => "-".into(),
+    }
+}

@@ -36,7 +36,7 @@ pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, 
                 continue;
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<9}", binding.label), theme.key()),
+                Span::styled(format!("  {:<10}", binding.label), theme.key()),
                 Span::raw(binding.description),
             ]));
         }
@@ -44,7 +44,7 @@ pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, 
         if matches!(context, Context::Add | Context::LinkInput) {
             for (key, description) in EDITING_KEYS {
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {key:<9}"), theme.key()),
+                    Span::styled(format!("  {key:<10}"), theme.key()),
                     Span::raw(*description),
                 ]));
             }

@@ -69,10 +69,12 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
         let first = lines.len();
         match note {
             Some(note) if cells(&whole) + 2 + cells(&note) <= value_cells => {
+                // Beside an empty field the note starts where the value would.
+                let gap = if whole.is_empty() { "" } else { "  " };
                 lines.push(Line::from(vec![
                     label,
                     Span::raw(whole),
-                    Span::styled(format!("  {note}"), note_style),
+                    Span::styled(format!("{gap}{note}"), note_style),
                 ]));
             }
             Some(note) if is_error => {

@@ -611,4 +611,9 @@ fn typing_in_the_link_field_inserts_at_the_caret() {
     };
     assert_eq!(link.input.text(), "abcXd");
     assert_eq!(link.input.shown(20, None, true), "abcX▏d");
+    // `?` is typed into the field; F1 opens the help from it.
+    update(&mut app, ch('?'));
+    assert!(app.overlay.is_none());
+    update(&mut app, key(KeyCode::F(1)));
+    assert_eq!(app.overlay, Some(Overlay::Help(0)));
 }

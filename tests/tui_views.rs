@@ -353,10 +353,13 @@ fn footers_keep_help_and_the_way_out_and_never_cut_an_entry() {
     add.screen = Screen::Add(AddForm::new());
     let mut link = link_screen(None);
     link.demo = true;
+    let mut typing = link_screen(None);
+    update(&mut typing, fixtures::key(crossterm::event::KeyCode::Tab));
     let screens = [
         ("home", &home, ["? help", "q quit"]),
         ("add", &add, ["F1 help", "Esc cancel"]),
         ("link", &link, ["? help", "Esc back"]),
+        ("link field", &typing, ["F1 help", "Esc leave field"]),
     ];
     for (name, app, must) in screens {
         for (w, h) in EVERY_SIZE {

@@ -115,6 +115,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::LinkInput, &[(Enter, NONE)], "Enter", Action::Submit, "use the pasted code or URL", Some("use it")),
     bind(Context::LinkInput, &[(Tab, NONE)], "Tab", Action::TypeCode, "leave the field", None),
     bind(Context::LinkInput, &[(Esc, NONE)], "Esc", Action::Back, "leave the field", Some("leave field")),
+    bind(Context::LinkInput, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),
     bind(Context::Confirm, &[(Char('y'), NONE), (Enter, NONE)], "y", Action::Confirm, "yes, do it", Some("yes")),
     bind(Context::Confirm, &[(Char('n'), NONE), (Esc, NONE)], "n/Esc", Action::Back, "no, keep it", Some("no")),
     bind(Context::Help, &[(Up, NONE), (Char('k'), NONE)], "↑/k", Action::Up, "scroll up", Some("scroll")),

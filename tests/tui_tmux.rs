@@ -80,7 +80,16 @@ async fn add_link_refresh_and_test_in_a_real_terminal() {
         .into_owned();
     let redirect = Browser::new().authorize(&url, &redirect_uri).await;
     tmux.paste(&redirect);
-    tmux.wait_for("/callback?code=", wait);
+    // The field is one line scrolled to its caret: the paste's end shows, caret after it.
+    let tail: String = redirect
+        .chars()
+        .rev()
+        .take(20)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    tmux.wait_for(&format!("{tail}▏"), wait);
     tmux.keys(&["Enter"]);
     tmux.wait_for("● valid", wait);
     tmux.wait_for("link ", wait);

@@ -228,6 +228,24 @@ async fn a_denial_and_a_foreign_redirect_uri_are_refused() {
     );
 }
 
+/// `A` on a real account's link screen once sent the demo user to the real provider and said
+/// "the demo server did not answer: error sending request".
+#[tokio::test]
+async fn the_demo_key_says_it_approves_only_the_demo_account() {
+    let server = DemoServer::start(Duration::from_secs(60)).await.unwrap();
+    let browser = demo::browser(&server);
+    let said = browser(
+        "https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=x&state=s".into(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(said, demo::NOT_THE_DEMO);
+    assert!(said.contains("only the demo account"), "{said}");
+    // The demo's own URL is still approved (the request reaches the demo server).
+    let own = browser(server.url("/authorize?client_id=nobody")).await;
+    assert_ne!(own, Err(demo::NOT_THE_DEMO.to_string()));
+}
+
 #[test]
 fn the_whole_demo_in_a_real_terminal() {
     let home = tempfile::tempdir().unwrap();

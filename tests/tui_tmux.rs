@@ -80,7 +80,16 @@ async fn add_link_refresh_and_test_in_a_real_terminal() {
         .into_owned();
     let redirect = Browser::new().authorize(&url, &redirect_uri).await;
     tmux.paste(&redirect);
-    tmux.wait_for("/callback?code=", wait);
+    // The field is one line scrolled to its caret: the paste's end shows, caret after it.
+    let tail: String = redirect
+        .chars()
+        .rev()
+        .take(20)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    tmux.wait_for(&format!("{tail}▏"), wait);
     tmux.keys(&["Enter"]);
     tmux.wait_for("● valid", wait);
     tmux.wait_for("link ", wait);
@@ -357,4 +366,54 @@ async fn a_shown_token_stays_the_current_one() {
     }
     assert!(server.count("grant refresh_token 200").await >= 2);
     quit(&tmux);
+}
+
+/// Issue 10: the caret was drawn at the end of a field even after ←, so a letter typed then
+/// landed somewhere the user could not see. In a real terminal: type "wrk", ← twice, "o": the
+/// pane shows "wo▏rk", and the account the real provider's endpoints get is named "work".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_letter_typed_after_left_lands_where_the_caret_is() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    let binary = Deck::binary();
+    let home = deck.home().to_str().unwrap().to_string();
+    let tmux = Tmux::start(&[binary.to_str().unwrap(), "--home", &home], 80, 24);
+    let wait = Duration::from_secs(15);
+    tmux.wait_for("No accounts yet", wait);
+    tmux.keys(&["a"]);
+    tmux.wait_for("Add account", wait);
+    tmux.keys(&["Right", "Right", "Right", "Right", "Right"]);
+    tmux.wait_for("Custom endpoints", wait);
+    tmux.keys(&["Tab"]);
+    tmux.type_text("wrk");
+    tmux.wait_for("wrk▏", wait);
+    tmux.keys(&["Left", "Left"]);
+    tmux.wait_for("w▏rk", wait);
+    tmux.type_text("o");
+    let screen = tmux.wait_for("wo▏rk", wait);
+    assert!(
+        !screen.contains("work▏"),
+        "the caret stays mid-field:\n{screen}"
+    );
+
+    // Shell keys in a real terminal: Ctrl-E to the end, Ctrl-A back to the start.
+    tmux.keys(&["C-e"]);
+    tmux.wait_for("work▏", wait);
+    tmux.keys(&["C-a"]);
+    tmux.wait_for("▏work", wait);
+
+    for value in [
+        server.url("/auth"),
+        server.url("/token"),
+        "public-client".into(),
+    ] {
+        tmux.keys(&["Tab"]);
+        tmux.type_text(&value);
+    }
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Added work", wait);
+    let accounts = std::fs::read_to_string(deck.home().join("config/accounts.toml")).unwrap();
+    assert!(accounts.contains("[accounts.work]"), "{accounts}");
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(wait);
 }

@@ -694,3 +694,145 @@ fn a_notice_about_an_account_goes_when_the_account_changes_later() {
     );
     assert_eq!(app.notice, None);
 }
+
+fn form(app: &App) -> &tokendeck::tui::form::AddForm {
+    match &app.screen {
+        Screen::Add(form) => form,
+        _ => panic!("not the form"),
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        update(app, ch(c));
+    }
+}
+
+/// The caret used to be drawn at the end whatever ← did, so a letter typed after ← landed
+/// where the user could not see. It lands at the caret, and the field draws the caret there.
+#[test]
+fn typing_after_left_inserts_at_the_caret() {
+    let mut app = app_with_accounts();
+    update(&mut app, ch('a'));
+    update(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "mail");
+    update(&mut app, key(KeyCode::Left));
+    update(&mut app, key(KeyCode::Left));
+    update(&mut app, ch('X'));
+    assert_eq!(form(&app).value(Input::Name), "maXil");
+    let field = &form(&app).values[&Input::Name];
+    assert_eq!(field.cursor(), 3);
+    assert_eq!(field.shown(20, None, true), "maX▏il");
+
+    // Shell keys: to the start, a letter, to the end, kill a word.
+    update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+    );
+    update(&mut app, ch('>'));
+    update(&mut app, key(KeyCode::End));
+    type_text(&mut app, " two");
+    update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(form(&app).value(Input::Name), ">maXil ");
+    update(&mut app, key(KeyCode::Home));
+    update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(form(&app).value(Input::Name), "");
+
+    // On the provider field ← and → still choose the provider.
+    update(&mut app, key(KeyCode::BackTab));
+    update(&mut app, key(KeyCode::Right));
+    assert_eq!(form(&app).choices[form(&app).choice].label(), "Google");
+}
+
+/// Enter once showed one error per press, sometimes under the wrong field. Three bad fields:
+/// three errors, each beside its own field, and the focus on the first.
+#[test]
+fn enter_on_a_form_with_three_bad_fields_shows_three_errors_beside_them() {
+    let mut app = app_with_accounts();
+    update(&mut app, ch('a'));
+    while form(&app).choices[form(&app).choice].label() != "Custom endpoints" {
+        update(&mut app, key(KeyCode::Right));
+    }
+    update(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "bad name");
+    update(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "http://as.example/authorize");
+    update(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "https://as.example/token");
+    // The client id stays empty.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    let errors = &form(&app).errors;
+    let mut inputs: Vec<Input> = errors.keys().copied().collect();
+    inputs.sort_by_key(|i| format!("{i:?}"));
+    assert_eq!(
+        inputs,
+        [Input::AuthorizeUrl, Input::ClientId, Input::Name],
+        "{errors:?}"
+    );
+    assert!(errors[&Input::AuthorizeUrl].contains("plain http"));
+    assert!(errors[&Input::ClientId].contains("client id"));
+    assert_eq!(form(&app).focused(), Input::Name);
+    let screen = fixtures::draw(&app, 80, 24);
+    for (label, words) in [
+        ("Name", "cannot be an account name"),
+        ("Authorization URL", "authorization endpoint"),
+        ("Client ID", "the client id is required"),
+    ] {
+        let at = screen
+            .lines()
+            .position(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("{label} in\n{screen}"));
+        let beside = screen
+            .lines()
+            .skip(at)
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(beside.contains(words), "{label}: {words} in\n{screen}");
+    }
+}
+
+/// The TUI's words for a name taken name its key, not the CLI's command.
+#[test]
+fn a_taken_name_says_which_key_removes_the_other() {
+    use tokendeck::store::StoreError;
+    use tokendeck::store::new_account::NewAccountError;
+    let error = NewAccountError::Store(StoreError::AccountExists("mail".into()));
+    let mut app = app_with_accounts();
+    update(&mut app, ch('a'));
+    update(
+        &mut app,
+        Message::AddFailed {
+            field: error.field(),
+            message: tokendeck::tui::form::add_failure(&error),
+        },
+    );
+    let said = &form(&app).errors[&Input::Name];
+    assert!(said.contains("d on the accounts screen"), "{said}");
+    assert!(!said.contains("tokendeck remove"), "{said}");
+}
+
+#[test]
+fn typing_in_the_link_field_inserts_at_the_caret() {
+    let mut app = fixtures::link_screen(None);
+    update(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "abcd");
+    update(&mut app, key(KeyCode::Left));
+    update(&mut app, ch('X'));
+    let Screen::Link(link) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(link.input.text(), "abcXd");
+    assert_eq!(link.input.shown(20, None, true), "abcX▏d");
+    // `?` is typed into the field; F1 opens the help from it.
+    update(&mut app, ch('?'));
+    assert!(app.overlay.is_none());
+    update(&mut app, key(KeyCode::F(1)));
+    assert_eq!(app.overlay, Some(Overlay::Help(0)));
+}

@@ -334,3 +334,145 @@ fn home_tokens_not_saved() {
     );
     insta::assert_snapshot!(screen);
 }
+
+/// The sizes issue 10 was tried at, from the smallest the TUI draws.
+const EVERY_SIZE: [(u16, u16); 4] = [(60, 16), (80, 24), (120, 40), (200, 60)];
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        update(app, fixtures::ch(c));
+    }
+}
+
+/// Three bad fields after one Enter, each error beside (or right under) its own field, the
+/// focused field scrolled into view with its caret mid-text.
+#[test]
+fn add_form_with_errors_and_the_caret_mid_field_at_every_size() {
+    use crossterm::event::KeyCode;
+    let mut app = app_with_accounts();
+    app.screen = Screen::Add(AddForm::new());
+    for _ in 0..5 {
+        update(&mut app, fixtures::key(KeyCode::Right));
+    }
+    update(&mut app, fixtures::key(KeyCode::Tab));
+    type_text(&mut app, "bad name");
+    update(&mut app, fixtures::key(KeyCode::Tab));
+    type_text(
+        &mut app,
+        "http://as.example/oauth2/v2.0/authorize?tenant=common",
+    );
+    update(&mut app, fixtures::key(KeyCode::Tab));
+    type_text(&mut app, "https://as.example/oauth2/v2.0/token");
+    update(&mut app, fixtures::key(KeyCode::Enter));
+    update(&mut app, fixtures::key(KeyCode::Left));
+    update(&mut app, fixtures::key(KeyCode::Left));
+    for (w, h) in EVERY_SIZE {
+        let screen = draw(&app, w, h);
+        assert!(
+            screen.contains("› Name"),
+            "the focused field shows:\n{screen}"
+        );
+        assert!(
+            screen.contains("bad na▏me"),
+            "the caret after ←←:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("add_form_errors_{w}x{h}"), screen);
+    }
+}
+
+/// A pasted redirect URL is longer than the field: it scrolls so the caret shows, mid-field
+/// after ←.
+#[test]
+fn link_screen_typing_with_the_caret_mid_field_at_every_size() {
+    use crossterm::event::KeyCode;
+    let mut app = link_screen(None);
+    update(
+        &mut app,
+        Message::Paste(
+            "http://127.0.0.1:8765/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr&iss=https%3A%2F%2Flogin.example".into(),
+        ),
+    );
+    for _ in 0..60 {
+        update(&mut app, fixtures::key(KeyCode::Left));
+    }
+    type_text(&mut app, "X");
+    for (w, h) in EVERY_SIZE {
+        let screen = draw(&app, w, h);
+        assert!(
+            screen.contains("X▏"),
+            "the caret after the letter:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("link_caret_{w}x{h}"), screen);
+    }
+}
+
+/// Footers lost `? help  q quit` at 60×16 and the link footer ended "A demo: ap" at 80×24.
+/// At every size each footer is made of whole entries, and help and the way out are there.
+#[test]
+fn footers_keep_help_and_the_way_out_and_never_cut_an_entry() {
+    use tokendeck::tui::keymap::BINDINGS;
+    let mut entries: Vec<String> = BINDINGS
+        .iter()
+        .filter_map(|b| b.footer.map(|word| format!("{} {word}", b.label)))
+        .collect();
+    entries.push("A demo: approve".into());
+    let home = app_with_accounts();
+    let mut add = app_with_accounts();
+    add.screen = Screen::Add(AddForm::new());
+    let mut link = link_screen(None);
+    link.demo = true;
+    let mut typing = link_screen(None);
+    update(&mut typing, fixtures::key(crossterm::event::KeyCode::Tab));
+    let screens = [
+        ("home", &home, ["? help", "q quit"]),
+        ("add", &add, ["F1 help", "Esc cancel"]),
+        ("link", &link, ["? help", "Esc back"]),
+        ("link field", &typing, ["F1 help", "Esc leave field"]),
+    ];
+    for (name, app, must) in screens {
+        for (w, h) in EVERY_SIZE {
+            let screen = draw(app, w, h);
+            let footer = screen.lines().last().unwrap_or_default().to_string();
+            for entry in footer.split("  ").filter(|e| !e.is_empty()) {
+                assert!(
+                    entries.contains(&entry.trim().to_string()),
+                    "{name} at {w}x{h}: {entry:?} is not a whole entry in {footer:?}"
+                );
+            }
+            for key in must {
+                assert!(
+                    footer.contains(key),
+                    "{name} at {w}x{h}: {key} in {footer:?}"
+                );
+            }
+        }
+    }
+    insta::assert_snapshot!("home_footer_60x16", draw(&home, 60, 16));
+}
+
+/// A notice was cut mid-word ("Check the netw") with a blank row below: it wraps at spaces into
+/// the lines it needs, at most three, and says "…" when even those are not enough.
+#[test]
+fn a_long_notice_wraps_at_spaces_into_at_most_three_lines() {
+    let mut app = app_with_accounts();
+    let text = "Refreshing work failed: could not connect to http://127.0.0.1:9/token: Connection refused. Check the network and the provider's address, then try again";
+    app.notice = Some(Notice {
+        text: text.into(),
+        kind: NoticeKind::Error,
+    });
+    let screen = draw(&app, 60, 16);
+    let lines: Vec<&str> = screen.lines().collect();
+    let notice = lines[lines.len() - 4..lines.len() - 1].join(" ");
+    assert_eq!(
+        notice.split_whitespace().collect::<Vec<_>>().join(" "),
+        text,
+        "{screen}"
+    );
+    app.notice = Some(Notice {
+        text: text.repeat(3),
+        kind: NoticeKind::Error,
+    });
+    let screen = draw(&app, 60, 16);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[lines.len() - 2].ends_with('…'), "{screen}");
+}

@@ -40,7 +40,7 @@ pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
     let store = Arc::new(Store::new(Home::rooted(&dir).map_err(|e| e.to_string())?));
     let result = match claim_account(&store, &server).await {
         Ok(()) => {
-            let browser: DemoBrowser = Arc::new(|url: String| Box::pin(approve(url)));
+            let browser = browser(&server);
             let result = crate::tui::run(
                 store.clone(),
                 crate::tui::Options {
@@ -116,6 +116,25 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         auth_method: None,
         api_url: Some(server.url("/api/me")),
     }
+}
+
+/// What `A` says on another account's link screen: it would ask a real provider, which the demo
+/// user cannot approve.
+pub const NOT_THE_DEMO: &str = "A approves only the demo account's link, at the demo's own server. For this account, open the URL in a browser (o) or copy it (c).";
+
+/// The link screen's `A`: approves an authorization URL of `server`'s, and says what to do
+/// instead for any other provider's.
+pub fn browser(server: &DemoServer) -> DemoBrowser {
+    let authorize = server.url("/authorize");
+    Arc::new(move |url: String| {
+        let own = url.split('?').next() == Some(authorize.as_str());
+        Box::pin(async move {
+            if !own {
+                return Err(NOT_THE_DEMO.to_string());
+            }
+            approve(url).await
+        })
+    })
 }
 
 /// Plays the browser: approves the authorization request at the demo server as the demo user,

@@ -29,6 +29,9 @@ pub struct Preset {
     pub params: BTreeMap<String, String>,
     #[serde(default)]
     pub api_url: Option<String>,
+    /// The callback this provider's app registration expects, when the default does not fit.
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
     /// Seconds; see `Account::refresh_at_least`.
     #[serde(default)]
     pub refresh_at_least: Option<u64>,

@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
+mod check;
+
+pub(crate) use check::{check_api_url, check_params, check_session};
+
 use super::accounts::{Account, validate_name};
 use super::{Store, StoreError};
-use crate::oauth::params::reserved_param_problem;
 use crate::oauth::presets::Preset;
 use crate::oauth::url_policy::UrlRole;
-use crate::oauth::{self, AuthMethod, ConfigField, Provider, Session};
+use crate::oauth::{self, AuthMethod, ConfigField, Provider};
 
 /// Where the browser is sent back to unless the user says otherwise: a fixed port, so that it
 /// can be registered at providers that compare callback URLs exactly.
@@ -26,7 +29,10 @@ pub enum Source {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Field {
     Name,
+    /// The preset, or the issuer to discover.
     Source,
+    AuthorizeUrl,
+    TokenUrl,
     ClientId,
     ClientSecret,
     RedirectUri,
@@ -68,9 +74,9 @@ fn url_field(role: UrlRole) -> Field {
     match role {
         UrlRole::Callback => Field::RedirectUri,
         UrlRole::Api => Field::ApiUrl,
-        UrlRole::AuthorizationEndpoint
-        | UrlRole::TokenEndpoint
-        | UrlRole::UserinfoEndpoint
+        UrlRole::AuthorizationEndpoint => Field::AuthorizeUrl,
+        UrlRole::TokenEndpoint => Field::TokenUrl,
+        UrlRole::UserinfoEndpoint
         | UrlRole::RevocationEndpoint
         | UrlRole::Issuer
         | UrlRole::Endpoint
@@ -124,18 +130,18 @@ impl std::fmt::Debug for NewAccount {
 }
 
 impl NewAccount {
-    /// Checks, resolves (discovery may ask the network) and stores the account.
+    /// Checks, resolves (discovery may ask the network) and stores the account. The first
+    /// problem [`NewAccount::check`] finds is the error.
     pub async fn create(self, store: &Store) -> Result<(), NewAccountError> {
         validate_name(&self.name)?;
         if store.accounts()?.accounts.contains_key(&self.name) {
             return Err(StoreError::AccountExists(self.name).into());
         }
-        let invalid = |field, message: String| NewAccountError::Invalid { field, message };
+        if let Some(problem) = self.check().into_iter().next() {
+            return Err(problem);
+        }
         let preset = match &self.source {
-            Some(Source::Preset(id)) => Some(
-                Preset::find(id)
-                    .ok_or_else(|| invalid(Field::Source, format!("no preset {id:?}")))?,
-            ),
+            Some(Source::Preset(id)) => Preset::find(id),
             _ => None,
         };
         let (kind, provider) = match (&self.source, &preset) {
@@ -147,18 +153,13 @@ impl NewAccount {
                 ("custom".to_string(), Provider::new(authorize, token)?)
             }
             _ => {
-                return Err(invalid(
-                    Field::Source,
-                    "choose a preset, an OpenID Connect issuer, or custom endpoints".into(),
-                ));
+                return Err(NewAccountError::Invalid {
+                    field: Field::Source,
+                    message: "choose a preset, an OpenID Connect issuer, or custom endpoints"
+                        .into(),
+                });
             }
         };
-        if self.client_id.trim().is_empty() {
-            return Err(invalid(
-                Field::ClientId,
-                "the client id is required: copy it from the provider's app registration".into(),
-            ));
-        }
         let secret = self.client_secret.filter(|s| !s.is_empty());
         let scopes = match (self.scopes, &preset) {
             (Some(scopes), _) => scopes,
@@ -193,6 +194,7 @@ impl NewAccount {
             redirect_uri: self
                 .redirect_uri
                 .filter(|u| !u.is_empty())
+                .or(preset.as_ref().and_then(|p| p.redirect_uri.clone()))
                 .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
             scopes,
             auth_method,
@@ -207,53 +209,10 @@ impl NewAccount {
     }
 }
 
-/// Extra authorization parameters may not repeat one tokendeck sends itself.
-pub(crate) fn check_params<'a>(
-    keys: impl IntoIterator<Item = &'a String>,
-) -> Result<(), NewAccountError> {
-    match keys.into_iter().find_map(|key| reserved_param_problem(key)) {
-        Some(message) => Err(NewAccountError::Invalid {
-            field: Field::Params,
-            message,
-        }),
-        None => Ok(()),
-    }
-}
-
-pub(crate) fn check_api_url(api_url: &str) -> Result<(), NewAccountError> {
-    // The URL policy: the account's token is sent there.
-    oauth::url_policy::parse(UrlRole::Api, api_url)
-        .map(drop)
-        .map_err(|e| NewAccountError::Invalid {
-            field: Field::ApiUrl,
-            message: e.to_string(),
-        })
-}
-
-/// The same checks a link will make, before anything is stored.
-pub(crate) fn check_session(
-    account: &Account,
-    secret: Option<&str>,
-) -> Result<(), NewAccountError> {
-    let mut check = Session::builder(
-        account.provider.clone(),
-        &account.client_id,
-        &account.redirect_uri,
-    )
-    .auth_method(account.auth_method);
-    for (key, value) in &account.params {
-        check = check.authorize_param(key, value);
-    }
-    if let Some(secret) = secret {
-        check = check.client_secret(secret);
-    }
-    check.build()?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oauth::Session;
 
     fn field_of(result: Result<Session, oauth::Error>) -> Option<Field> {
         NewAccountError::OAuth(result.expect_err("the builder refuses this")).field()
@@ -290,7 +249,7 @@ mod tests {
         let endpoint = Provider::new("https://as.example/auth", "http://as.example/token");
         assert_eq!(
             NewAccountError::OAuth(endpoint.expect_err("plain http")).field(),
-            Some(Field::Source)
+            Some(Field::TokenUrl)
         );
         let api = check_api_url("http://api.example/me").expect_err("plain http");
         assert_eq!(api.field(), Some(Field::ApiUrl));

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use crate::oauth::presets::Preset;
-use crate::store::new_account::{DEFAULT_REDIRECT_URI, Field, NewAccount, Source};
+use crate::store::StoreError;
+use crate::store::new_account::{DEFAULT_REDIRECT_URI, Field, NewAccount, NewAccountError, Source};
 
 use super::input::TextInput;
 
@@ -105,7 +106,6 @@ impl AddForm {
             errors: HashMap::new(),
             submitting: false,
         };
-        form.set(Input::RedirectUri, DEFAULT_REDIRECT_URI);
         form.apply_preset();
         form
     }
@@ -165,7 +165,7 @@ impl AddForm {
         self.apply_preset();
     }
 
-    /// A preset's scopes, parameters and API URL become the fields' starting values.
+    /// A preset's callback, scopes, parameters and API URL become the fields' starting values.
     fn apply_preset(&mut self) {
         let preset = match &self.choices[self.choice] {
             Choice::Preset { id, .. } => Preset::find(id),
@@ -185,24 +185,22 @@ impl AddForm {
                     .join(" ")
             })
             .unwrap_or_default();
+        let redirect = preset
+            .as_ref()
+            .and_then(|p| p.redirect_uri.clone())
+            .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string());
         let api = preset.and_then(|p| p.api_url).unwrap_or_default();
+        self.set(Input::RedirectUri, &redirect);
         self.set(Input::Scopes, &scopes);
         self.set(Input::Params, &params);
         self.set(Input::ApiUrl, &api);
         self.errors.clear();
     }
 
-    /// What the form says, checked as far as it can be without I/O; problems go beside fields.
+    /// What the form says, checked as far as it can be without I/O: every problem at once,
+    /// each beside its own field.
     pub fn request(&self) -> Result<NewAccount, HashMap<Input, String>> {
-        let mut errors = HashMap::new();
         let value = |input| self.value(input).trim().to_string();
-        let name = value(Input::Name);
-        if crate::store::validate_name(&name).is_err() {
-            errors.insert(
-                Input::Name,
-                "1–64 letters, digits, . _ - (not starting with .)".into(),
-            );
-        }
         let source = match &self.choices[self.choice] {
             Choice::Preset { id, .. } => Source::Preset(id.clone()),
             Choice::Issuer => Source::Issuer(value(Input::Issuer)),
@@ -211,17 +209,7 @@ impl AddForm {
                 token: value(Input::TokenUrl),
             },
         };
-        for (input, required) in [
-            (Input::Issuer, matches!(source, Source::Issuer(_))),
-            (Input::AuthorizeUrl, matches!(source, Source::Custom { .. })),
-            (Input::TokenUrl, matches!(source, Source::Custom { .. })),
-            (Input::ClientId, true),
-            (Input::RedirectUri, true),
-        ] {
-            if required && value(input).is_empty() {
-                errors.insert(input, "required".into());
-            }
-        }
+        let mut errors = HashMap::new();
         let mut params = Vec::new();
         for pair in value(Input::Params).split_whitespace() {
             match pair.split_once('=') {
@@ -229,15 +217,14 @@ impl AddForm {
                 Some((k, "")) if !k.is_empty() => {}
                 Some((k, v)) if !k.is_empty() => params.push((k.to_string(), v.to_string())),
                 _ => {
-                    errors.insert(Input::Params, format!("{pair:?} is not key=value"));
+                    errors
+                        .entry(Input::Params)
+                        .or_insert(format!("{pair:?} is not key=value"));
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(NewAccount {
-            name,
+        let request = NewAccount {
+            name: value(Input::Name),
             source: Some(source),
             client_id: value(Input::ClientId),
             client_secret: Some(self.value(Input::ClientSecret).to_string())
@@ -252,18 +239,39 @@ impl AddForm {
             params,
             auth_method: None,
             api_url: Some(value(Input::ApiUrl)).filter(|s| !s.is_empty()),
-        })
+        };
+        if value(Input::RedirectUri).is_empty() {
+            errors.insert(
+                Input::RedirectUri,
+                "the callback URL is required: the one registered at the provider".into(),
+            );
+        }
+        for problem in request.check() {
+            let input = problem
+                .field()
+                .map_or(Input::Provider, |f| self.input_for(f));
+            errors.entry(input).or_insert_with(|| add_failure(&problem));
+        }
+        if errors.is_empty() {
+            Ok(request)
+        } else {
+            Err(errors)
+        }
     }
 
     /// Where an error from creating the account belongs.
     pub fn input_for(&self, field: Field) -> Input {
         match field {
             Field::Name => Input::Name,
-            Field::Source => match self.choices[self.choice] {
-                Choice::Issuer => Input::Issuer,
-                Choice::Custom => Input::TokenUrl,
-                Choice::Preset { .. } => Input::Provider,
-            },
+            Field::AuthorizeUrl | Field::TokenUrl | Field::Source => {
+                match (self.choices[self.choice].clone(), field) {
+                    (Choice::Custom, Field::AuthorizeUrl) => Input::AuthorizeUrl,
+                    (Choice::Custom, _) => Input::TokenUrl,
+                    (Choice::Issuer, _) => Input::Issuer,
+                    // A preset's or a discovered endpoint: only the provider can be changed.
+                    (Choice::Preset { .. }, _) => Input::Provider,
+                }
+            }
             Field::ClientId => Input::ClientId,
             Field::ClientSecret => Input::ClientSecret,
             Field::RedirectUri => Input::RedirectUri,
@@ -271,6 +279,17 @@ impl AddForm {
             Field::Params => Input::Params,
             Field::ApiUrl => Input::ApiUrl,
         }
+    }
+}
+
+/// What the form says when the account cannot be made. A name already taken is worded for this
+/// screen: the CLI's message names `tokendeck remove`; here the key that removes is `d`.
+pub fn add_failure(error: &NewAccountError) -> String {
+    match error {
+        NewAccountError::Store(StoreError::AccountExists(name)) => format!(
+            "an account named {name:?} exists already: choose another name, or remove that one first (d on the accounts screen)"
+        ),
+        other => other.to_string(),
     }
 }
 
@@ -289,5 +308,72 @@ impl std::fmt::Debug for AddForm {
 impl Default for AddForm {
     fn default() -> Self {
         AddForm::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn custom_form() -> AddForm {
+        let mut form = AddForm::new();
+        form.choice = form
+            .choices
+            .iter()
+            .position(|c| *c == Choice::Custom)
+            .expect("custom endpoints are offered");
+        form.apply_preset();
+        form
+    }
+
+    /// Once an authorization URL's problem was shown under Token URL, one problem per Enter.
+    #[test]
+    fn every_field_is_checked_at_once_and_each_error_is_beside_its_own_field() {
+        let mut form = custom_form();
+        form.set(Input::Name, "no spaces allowed");
+        form.set(Input::AuthorizeUrl, "http://as.example/authorize");
+        form.set(Input::TokenUrl, "https://as.example/token");
+        form.set(Input::ClientId, "");
+        form.set(Input::Params, "justakey");
+        let errors = form.request().expect_err("four problems");
+        let mut inputs: Vec<Input> = errors.keys().copied().collect();
+        inputs.sort_by_key(|i| form.inputs().iter().position(|x| x == i));
+        assert_eq!(
+            inputs,
+            [
+                Input::Name,
+                Input::AuthorizeUrl,
+                Input::ClientId,
+                Input::Params
+            ]
+        );
+        assert!(errors[&Input::AuthorizeUrl].contains("authorization endpoint"));
+    }
+
+    #[test]
+    fn a_preset_brings_its_own_callback_and_the_others_the_default() {
+        let mut form = AddForm::new();
+        while !matches!(&form.choices[form.choice], Choice::Preset { id, .. } if id == "microsoft")
+        {
+            form.cycle_choice(true);
+        }
+        assert_eq!(
+            form.value(Input::RedirectUri),
+            "http://localhost:0/callback"
+        );
+        form.cycle_choice(true);
+        assert_eq!(form.value(Input::RedirectUri), DEFAULT_REDIRECT_URI);
+    }
+
+    #[test]
+    fn a_name_taken_names_the_key_that_removes_it() {
+        let error = NewAccountError::Store(StoreError::AccountExists("mail".into()));
+        let words = add_failure(&error);
+        assert!(words.contains("d on the accounts screen"), "{words}");
+        assert!(!words.contains("tokendeck remove"), "{words}");
+        assert!(
+            error.to_string().contains("tokendeck remove"),
+            "the CLI's words"
+        );
     }
 }

@@ -212,6 +212,7 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
                 return vec![Effect::SubmitPaste(text)];
             }
             Some(Action::TypeCode | Action::Back) => link.typing = false,
+            Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
             _ => {
                 link.input.handle(key);
             }

@@ -257,7 +257,7 @@ impl Runner {
                 }
                 Err(e) => Message::AddFailed {
                     field: e.field(),
-                    message: e.to_string(),
+                    message: crate::tui::form::add_failure(&e),
                 },
             }
         });

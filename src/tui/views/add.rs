@@ -1,22 +1,37 @@
-//! The "Add account" form: the provider picker and its fields, errors beside them.
+//! The "Add account" form: the provider picker and its fields, each error beside its own field
+//! (or, where the line has no room, right under it), scrolled so the focused field shows.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::spinner;
+use super::wrap::{cells, one_line, wrap};
 use crate::text::{Lines, printable};
 use crate::tui::app::App;
 use crate::tui::form::{AddForm, Input};
+use crate::tui::input::TextInput;
+
+/// "› " and the longest label, padded.
+const LABEL_CELLS: usize = 20;
+/// The most lines an error under its field takes.
+const ERROR_LINES: usize = 3;
 
 pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let block = Block::new()
         .borders(Borders::TOP)
         .title(Span::styled(" Add account ", theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let value_cells = width.saturating_sub(LABEL_CELLS);
+    let indent = " ".repeat(LABEL_CELLS);
     let focused = form.focused();
     let mut lines = Vec::new();
+    let mut focus_lines = (0, 0);
     for input in form.inputs() {
         let is_focused = input == focused;
         let label_style = if is_focused {
@@ -25,43 +40,69 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
             theme.dim()
         };
         let marker = if is_focused { "›" } else { " " };
-        let value = match input {
-            Input::Provider => format!("◀ {} ▶", form.choices[form.choice].label()),
-            Input::ClientSecret => "•".repeat(form.value(input).chars().count()),
-            _ => printable(form.value(input), Lines::One).into_owned(),
-        };
-        let mut spans = vec![
-            Span::styled(format!("{marker} {:<18}", input.label()), label_style),
-            Span::raw(value),
-        ];
-        if is_focused && input != Input::Provider {
-            spans.push(Span::styled("▏", theme.focused()));
-        }
-        match form.errors.get(&input) {
-            Some(error) => spans.push(Span::styled(
-                format!("  {}", printable(error, Lines::One)),
+        let label = Span::styled(format!("{marker} {:<18}", input.label()), label_style);
+        let (note, note_style): (Option<String>, Style) = match form.errors.get(&input) {
+            Some(error) => (
+                Some(printable(error, Lines::One).into_owned()),
                 theme.error(),
-            )),
+            ),
             None if is_focused && !input.hint().is_empty() => {
-                spans.push(Span::styled(format!("  {}", input.hint()), theme.dim()))
+                (Some(input.hint().to_string()), theme.dim())
             }
-            None => {}
+            None => (None, theme.dim()),
+        };
+        let is_error = form.errors.contains_key(&input);
+        let value = |room: usize| match input {
+            Input::Provider => {
+                one_line(&format!("◀ {} ▶", form.choices[form.choice].label()), room)
+            }
+            _ => {
+                let mask = (input == Input::ClientSecret).then_some('•');
+                let empty = TextInput::default();
+                let field = form.values.get(&input).unwrap_or(&empty);
+                field.shown(room, mask, is_focused)
+            }
+        };
+        // The note goes beside the value when both fit; an error that does not goes under it,
+        // a hint that does not is left out.
+        let whole = value(value_cells);
+        let first = lines.len();
+        match note {
+            Some(note) if cells(&whole) + 2 + cells(&note) <= value_cells => {
+                // Beside an empty field the note starts where the value would.
+                let gap = if whole.is_empty() { "" } else { "  " };
+                lines.push(Line::from(vec![
+                    label,
+                    Span::raw(whole),
+                    Span::styled(format!("{gap}{note}"), note_style),
+                ]));
+            }
+            Some(note) if is_error => {
+                lines.push(Line::from(vec![label, Span::raw(whole)]));
+                for part in wrap(&note, value_cells, ERROR_LINES) {
+                    lines.push(Line::from(vec![
+                        Span::raw(indent.clone()),
+                        Span::styled(part, note_style),
+                    ]));
+                }
+            }
+            _ => lines.push(Line::from(vec![label, Span::raw(whole)])),
         }
-        lines.push(Line::from(spans));
+        if is_focused {
+            focus_lines = (first, lines.len());
+        }
     }
     lines.push(Line::from(""));
     if form.submitting {
         lines.push(Line::from(format!("{} adding the account…", spinner(app))));
     } else {
-        lines.push(Line::from(Span::styled(
-            "Register tokendeck at the provider with the callback URL above. Enter adds the account; link it next with l.",
-            theme.dim(),
-        )));
+        let advice = "Register tokendeck at the provider with the callback URL above. Enter adds the account; link it next with l. F1 lists every key.";
+        for part in wrap(advice, width, usize::MAX) {
+            lines.push(Line::from(Span::styled(part, theme.dim())));
+        }
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
-    );
+    // The focused field and what is said about it stay on screen, however many fields there are.
+    let height = inner.height as usize;
+    let scroll = focus_lines.1.saturating_sub(height).min(focus_lines.0);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }

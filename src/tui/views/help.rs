@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::text::{Lines, printable};
 use crate::tui::app::App;
+use crate::tui::input::EDITING_KEYS;
 use crate::tui::keymap::{self, Action, Context};
 
 pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, area: Rect) {
@@ -35,9 +36,18 @@ pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, 
                 continue;
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<9}", binding.label), theme.key()),
+                Span::styled(format!("  {:<10}", binding.label), theme.key()),
                 Span::raw(binding.description),
             ]));
+        }
+        // The form's fields and the code field edit as a shell line does.
+        if matches!(context, Context::Add | Context::LinkInput) {
+            for (key, description) in EDITING_KEYS {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key:<10}"), theme.key()),
+                    Span::raw(*description),
+                ]));
+            }
         }
     }
     let total = lines.len() as u16;

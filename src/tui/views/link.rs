@@ -101,15 +101,17 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     } else {
         theme.dim()
     };
+    let label = "Code or redirect URL: ";
+    let room = (text_area.width as usize).saturating_sub(label.chars().count());
     let shown = if link.input.is_empty() && !link.typing {
         "(Tab to type, or just paste)".to_string()
     } else {
-        printable(link.input.text(), Lines::One).into_owned()
+        // Scrolled so the caret shows: a pasted redirect URL is longer than any screen.
+        link.input.shown(room, None, link.typing)
     };
     lines.push(Line::from(vec![
-        Span::styled("Code or redirect URL: ", field_style),
+        Span::styled(label, field_style),
         Span::raw(shown),
-        Span::styled(if link.typing { "▏" } else { "" }, theme.focused()),
     ]));
     if let Some(error) = &link.error {
         lines.push(Line::from(""));

@@ -6,6 +6,7 @@ mod add;
 mod help;
 mod link;
 pub mod qr;
+mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,12 +14,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, NoticeKind, Overlay, Screen};
-use super::keymap::{self, Context};
+use super::keymap::{self, Action, Context};
 use crate::text::{Lines, printable};
 
 /// Below this, nothing fits sensibly; the screen says so instead.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
+
+/// The most lines a notice takes from the screen; beyond them it ends in "…".
+const NOTICE_LINES: usize = 3;
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
@@ -35,14 +39,17 @@ pub fn render(app: &App, frame: &mut Frame) {
         );
         return;
     }
-    // A long notice (an error with its advice) gets a second line rather than being cut.
-    let notice_lines = match &app.notice {
-        Some(n) if printable(&n.text, Lines::One).chars().count() > area.width as usize => 2,
-        _ => 1,
-    };
+    // A long notice (an error with its advice) takes the lines it needs rather than being cut.
+    let notice = app.notice.as_ref().map_or_else(Vec::new, |n| {
+        wrap::wrap(
+            &printable(&n.text, Lines::One),
+            area.width as usize,
+            NOTICE_LINES,
+        )
+    });
     let [body, status, footer] = Layout::vertical([
         Constraint::Min(1),
-        Constraint::Length(notice_lines),
+        Constraint::Length(notice.len().max(1) as u16),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -66,7 +73,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
         }
     };
-    render_status(app, frame, status);
+    render_status(app, notice, frame, status);
     let context = match &app.overlay {
         Some(Overlay::Help(scroll)) => {
             help::render_help(app, context, *scroll, frame, body);
@@ -81,8 +88,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_footer(app, context, frame, footer);
 }
 
-/// The notice line: the latest outcome of something the user did.
-fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+/// The notice: the latest outcome of something the user did, already wrapped to the screen.
+fn render_status(app: &App, lines: Vec<String>, frame: &mut Frame, area: Rect) {
     let Some(notice) = &app.notice else {
         return;
     };
@@ -91,24 +98,83 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         NoticeKind::Good => app.theme.good(),
         NoticeKind::Error => app.theme.error(),
     };
-    // Notices quote errors and API answers: the provider's words, escaped.
-    frame.render_widget(
-        Paragraph::new(Span::styled(printable(&notice.text, Lines::One), style)),
-        area,
-    );
+    // Notices quote errors and API answers: the provider's words, escaped (before wrapping).
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// The keys that work here, from the keymap table.
-fn render_footer(app: &App, context: Context, frame: &mut Frame, area: Rect) {
-    let mut spans = Vec::new();
-    for binding in keymap::bindings(context) {
-        let Some(word) = binding.footer else { continue };
-        spans.push(Span::styled(binding.label, app.theme.key()));
-        spans.push(Span::raw(format!(" {word}  ")));
+/// One key in the footer.
+struct FooterEntry {
+    label: &'static str,
+    word: &'static str,
+    /// Help, quit and back: the ways out, shown whatever else must go.
+    essential: bool,
+}
+
+impl FooterEntry {
+    fn cells(&self) -> usize {
+        wrap::cells(self.label) + 1 + wrap::cells(self.word) + 2
     }
-    if context == Context::Link && app.demo {
-        spans.push(Span::styled("A", app.theme.key()));
-        spans.push(Span::raw(" demo: approve  "));
+}
+
+/// The keys that work here, from the keymap table, in its order. When they do not all fit,
+/// whole entries go, least important first (the table's last), and help, quit and back stay.
+fn render_footer(app: &App, context: Context, frame: &mut Frame, area: Rect) {
+    let mut entries: Vec<FooterEntry> = keymap::bindings(context)
+        .filter_map(|binding| {
+            binding.footer.map(|word| FooterEntry {
+                label: binding.label,
+                word,
+                essential: matches!(binding.action, Action::Help | Action::Quit | Action::Back),
+            })
+        })
+        .collect();
+    // In the demo, approving is how the link completes: next after the ways out.
+    let demo = (context == Context::Link && app.demo).then_some(FooterEntry {
+        label: "A",
+        word: "demo: approve",
+        essential: false,
+    });
+    let mut keep: Vec<bool> = entries.iter().map(|_| true).collect();
+    let mut keep_demo = demo.is_some();
+    let width = area.width as usize;
+    let total = |keep: &[bool], keep_demo: bool| {
+        entries
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(e, _)| e.cells())
+            .sum::<usize>()
+            + demo
+                .as_ref()
+                .filter(|_| keep_demo)
+                .map_or(0, FooterEntry::cells)
+    };
+    for i in (0..entries.len()).rev() {
+        if total(&keep, keep_demo) <= width + 2 {
+            break;
+        }
+        if !entries[i].essential {
+            keep[i] = false;
+        }
+    }
+    if total(&keep, keep_demo) > width + 2 {
+        keep_demo = false;
+    }
+    if keep_demo && let Some(demo) = demo {
+        entries.push(demo);
+        keep.push(true);
+    }
+    let mut spans = Vec::new();
+    for (entry, _) in entries.iter().zip(&keep).filter(|(_, k)| **k) {
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(entry.label, app.theme.key()));
+        spans.push(Span::raw(format!(" {}", entry.word)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -18,6 +18,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub enum Grant {
     AuthorizationCode,
     RefreshToken,
+    /// The device authorization request, and polling for its tokens (RFC 8628).
+    DeviceCode,
+    /// Giving a token back at the revocation endpoint (RFC 7009).
+    Revocation,
 }
 
 /// Which of the client's settings a configuration problem is about, so that a form can show it
@@ -163,6 +167,28 @@ pub enum Error {
     #[error("the account must be linked again: {0}")]
     DeadGrant(String),
 
+    #[error(
+        "the provider offers no device authorization endpoint for this account: link it with the authorization URL instead"
+    )]
+    NoDeviceEndpoint,
+
+    #[error(
+        "no revocation endpoint is known for this provider, so the grant stays valid there until it expires; revoke tokendeck's access in your account settings at the provider"
+    )]
+    NoRevocationEndpoint,
+
+    #[error(
+        "{}: start the link again and approve it",
+        with_description("the sign-in was declined at the provider", description.as_deref())
+    )]
+    DeviceDenied { description: Option<String> },
+
+    #[error(
+        "the code expired before it was approved (it was valid for {} min): start the link again and approve it sooner",
+        valid_for.as_secs().div_ceil(60)
+    )]
+    DeviceExpired { valid_for: Duration },
+
     #[error("no refresh token is held: link the account again to get one")]
     NoRefreshToken,
 
@@ -207,9 +233,11 @@ impl Error {
                 _ if self.setting().is_some() => ErrorKind::Configuration,
                 _ => ErrorKind::NeedsReauthorization,
             },
-            Error::DeadGrant(_) | Error::NoRefreshToken | Error::NotAuthorized => {
-                ErrorKind::NeedsReauthorization
-            }
+            Error::DeadGrant(_)
+            | Error::NoRefreshToken
+            | Error::NotAuthorized
+            | Error::DeviceDenied { .. }
+            | Error::DeviceExpired { .. } => ErrorKind::NeedsReauthorization,
             _ => ErrorKind::Other,
         }
     }
@@ -281,6 +309,15 @@ fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<
         }
         (Grant::AuthorizationCode, "invalid_grant") => {
             "the code is wrong, expired or already used: open the authorization URL again and paste the new answer"
+        }
+        (Grant::Revocation, _) => {
+            "the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings at the provider"
+        }
+        (Grant::DeviceCode, "invalid_grant") => {
+            "the device code is no longer valid (expired or already used): start the link again"
+        }
+        (Grant::DeviceCode, "unsupported_grant_type") => {
+            "the provider does not accept the device authorization grant from this client: link with the authorization URL instead"
         }
         (Grant::RefreshToken, _) if is_dead_grant(status, error) => {
             "the refresh token is no longer valid (expired, revoked or already used): link the account again"

@@ -9,10 +9,11 @@ use reqwest::header::AUTHORIZATION;
 use serde::{Deserialize, Serialize};
 use url::form_urlencoded;
 
+use super::device::{DEVICE_CODE_GRANT, DeviceAuthorization, DevicePoll};
 use super::error::{Error, Grant};
 use super::http;
 use super::provider::Provider;
-use super::secret::{AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
+use super::secret::{AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, RefreshToken};
 use super::token::{ResponseProblem, Tokens};
 
 /// How the client proves who it is at the token endpoint.
@@ -68,13 +69,77 @@ impl TokenEndpoint {
     async fn request(
         &self,
         grant: Grant,
-        mut form: Vec<(&str, &str)>,
+        form: Vec<(&str, &str)>,
         previous: Option<&RefreshToken>,
     ) -> Result<Tokens, Error> {
-        let mut request = self
-            .http
-            .post(self.provider.token_endpoint().clone())
-            .timeout(self.timeout);
+        let response = self
+            .post(self.provider.token_endpoint().clone(), form)
+            .await?;
+        classify(grant, response, previous)
+    }
+
+    /// The device authorization request (RFC 8628 §3.1): the scopes and extra parameters, with
+    /// the client authenticated as at the token endpoint.
+    pub async fn device_authorization(
+        &self,
+        scopes: &[String],
+        extra: &[(String, String)],
+    ) -> Result<DeviceAuthorization, Error> {
+        let endpoint = self
+            .provider
+            .device_authorization_endpoint()
+            .ok_or(Error::NoDeviceEndpoint)?
+            .clone();
+        let scope = scopes.join(" ");
+        let mut form = Vec::new();
+        if !scope.is_empty() {
+            form.push(("scope", scope.as_str()));
+        }
+        form.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let response = self.post(endpoint, form).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(error_answer(Grant::DeviceCode, response));
+        }
+        DeviceAuthorization::from_response(&response.url, response.status, &response.body)
+    }
+
+    /// One poll of the token endpoint for a device code (RFC 8628 §3.4).
+    pub async fn poll_device(&self, device_code: &DeviceCode) -> DevicePoll {
+        let form = vec![
+            ("grant_type", DEVICE_CODE_GRANT),
+            ("device_code", device_code.secret()),
+        ];
+        let answer = self
+            .post(self.provider.token_endpoint().clone(), form)
+            .await
+            .and_then(|response| classify(Grant::DeviceCode, response, None));
+        DevicePoll::from(answer)
+    }
+
+    /// Gives `token` back at the revocation endpoint (RFC 7009 §2.1); `hint` is its type. An
+    /// unknown or already revoked token is success, as the RFC says.
+    pub async fn revoke(&self, token: &str, hint: &str) -> Result<(), Error> {
+        let endpoint = self
+            .provider
+            .revocation_endpoint()
+            .ok_or(Error::NoRevocationEndpoint)?
+            .clone();
+        let form = vec![("token", token), ("token_type_hint", hint)];
+        let response = self.post(endpoint, form).await?;
+        if (200..300).contains(&response.status) {
+            Ok(())
+        } else {
+            Err(error_answer(Grant::Revocation, response))
+        }
+    }
+
+    /// POSTs `form` to `url` with the client's authentication.
+    async fn post(
+        &self,
+        url: url::Url,
+        mut form: Vec<(&str, &str)>,
+    ) -> Result<http::RawResponse, Error> {
+        let mut request = self.http.post(url).timeout(self.timeout);
         match (self.auth_method, &self.client_secret) {
             (AuthMethod::Basic, Some(secret)) => {
                 request = request.header(AUTHORIZATION, basic_auth(&self.client_id, secret));
@@ -94,8 +159,7 @@ impl TokenEndpoint {
                 "application/x-www-form-urlencoded",
             )
             .body(body);
-        let response = http::execute(&self.http, request, self.timeout).await?;
-        classify(grant, response, previous)
+        http::execute(&self.http, request, self.timeout).await
     }
 }
 
@@ -110,54 +174,62 @@ fn classify(
     response: http::RawResponse,
     previous: Option<&RefreshToken>,
 ) -> Result<Tokens, Error> {
+    if !(200..300).contains(&response.status) {
+        return Err(error_answer(grant, response));
+    }
     let http::RawResponse {
         url, status, body, ..
     } = response;
-    if (200..300).contains(&status) {
-        return Tokens::from_response(&body, SystemTime::now(), previous).map_err(|problem| {
-            match problem {
-                ResponseProblem::OAuthError { error, description } => Error::Rejected {
-                    grant,
-                    status,
-                    error,
-                    description,
-                },
-                ResponseProblem::Malformed(reason) => Error::InvalidResponse {
-                    url,
-                    status,
-                    reason: reason.to_string(),
-                },
-            }
-        });
-    }
+    Tokens::from_response(&body, SystemTime::now(), previous).map_err(|problem| match problem {
+        ResponseProblem::OAuthError { error, description } => Error::Rejected {
+            grant,
+            status,
+            error,
+            description,
+        },
+        ResponseProblem::Malformed(reason) => Error::InvalidResponse {
+            url,
+            status,
+            reason: reason.to_string(),
+        },
+    })
+}
+
+/// What an error status from a token-side endpoint means.
+fn error_answer(grant: Grant, response: http::RawResponse) -> Error {
+    let http::RawResponse {
+        url, status, body, ..
+    } = response;
     let error_body: Option<ErrorBody> = serde_json::from_slice(&body).ok();
     match error_body {
         Some(ErrorBody {
             error,
             error_description,
-        }) => Err(Error::Rejected {
+        }) => Error::Rejected {
             grant,
             status,
             error,
             description: error_description,
-        }),
+        },
         // A 401 that says nothing: at the code exchange, the client was not recognised; at a
         // refresh, the refresh token is dead (Verizon's documented meaning, and DESIGN §5).
-        None if status == 401 => Err(Error::Rejected {
+        None if status == 401 => Error::Rejected {
             grant,
             status,
             error: match grant {
-                Grant::AuthorizationCode => "invalid_client",
+                Grant::AuthorizationCode | Grant::DeviceCode | Grant::Revocation => {
+                    "invalid_client"
+                }
                 Grant::RefreshToken => "invalid_grant",
             }
             .into(),
             description: None,
-        }),
-        None => Err(Error::InvalidResponse {
+        },
+        None => Error::InvalidResponse {
             url,
             status,
             reason: "an error status without an OAuth error body".into(),
-        }),
+        },
     }
 }
 

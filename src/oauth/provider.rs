@@ -25,6 +25,9 @@ pub struct Provider {
     userinfo_endpoint: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revocation_endpoint: Option<Url>,
+    /// Where the device authorization grant starts (RFC 8628), when the provider offers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device_authorization_endpoint: Option<Url>,
     #[serde(default = "yes")]
     pkce: bool,
     /// Discovery said `authorization_response_iss_parameter_supported`: every answer carries
@@ -50,6 +53,7 @@ impl Provider {
             issuer: None,
             userinfo_endpoint: None,
             revocation_endpoint: None,
+            device_authorization_endpoint: None,
             pkce: true,
             iss_parameter_supported: false,
         })
@@ -101,11 +105,28 @@ impl Provider {
         provider.userinfo_endpoint = optional(UrlRole::UserinfoEndpoint, doc.userinfo_endpoint)?;
         provider.revocation_endpoint =
             optional(UrlRole::RevocationEndpoint, doc.revocation_endpoint)?;
+        provider.device_authorization_endpoint = optional(
+            UrlRole::DeviceAuthorizationEndpoint,
+            doc.device_authorization_endpoint,
+        )?;
         // Servers that list their PKCE methods without S256 would reject a challenge.
         provider.pkce = doc
             .code_challenge_methods_supported
             .is_none_or(|methods| methods.iter().any(|m| m == "S256"));
         Ok(provider)
+    }
+
+    /// The device authorization endpoint (RFC 8628 §3.1), for linking without a browser here.
+    pub fn with_device_authorization_endpoint(mut self, url: &str) -> Result<Self, Error> {
+        self.device_authorization_endpoint =
+            Some(endpoint_url(UrlRole::DeviceAuthorizationEndpoint, url)?);
+        Ok(self)
+    }
+
+    /// The revocation endpoint (RFC 7009), where a grant is given back on removal.
+    pub fn with_revocation_endpoint(mut self, url: &str) -> Result<Self, Error> {
+        self.revocation_endpoint = Some(endpoint_url(UrlRole::RevocationEndpoint, url)?);
+        Ok(self)
     }
 
     /// For the rare provider that rejects a `code_challenge`.
@@ -153,6 +174,10 @@ impl Provider {
         self.revocation_endpoint.as_ref()
     }
 
+    pub fn device_authorization_endpoint(&self) -> Option<&Url> {
+        self.device_authorization_endpoint.as_ref()
+    }
+
     pub fn uses_pkce(&self) -> bool {
         self.pkce
     }
@@ -181,6 +206,11 @@ impl Provider {
                 UrlRole::RevocationEndpoint,
                 self.revocation_endpoint.as_ref(),
             ),
+            (
+                "device_authorization_endpoint",
+                UrlRole::DeviceAuthorizationEndpoint,
+                self.device_authorization_endpoint.as_ref(),
+            ),
         ];
         for (field, what, url) in endpoints {
             if let Some(url) = url {
@@ -201,6 +231,7 @@ struct Discovery {
     token_endpoint: String,
     userinfo_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
+    device_authorization_endpoint: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
     authorization_response_iss_parameter_supported: Option<bool>,
 }

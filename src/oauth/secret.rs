@@ -41,6 +41,11 @@ macro_rules! secret_type {
 }
 
 secret_type!(
+    /// The device code of a device authorization (RFC 8628): whoever holds it gets the tokens
+    /// once the user approves.
+    DeviceCode
+);
+secret_type!(
     /// A bearer access token.
     AccessToken
 );

@@ -126,7 +126,7 @@ impl Tokens {
         now: SystemTime,
         previous: Option<&RefreshToken>,
     ) -> Result<Tokens, ResponseProblem> {
-        let mut fields = parse_body(body)?;
+        let mut fields = parse_body(body, "access_token=")?;
         if let Some(error) = fields.get("error").and_then(Value::as_str) {
             let description = fields
                 .get("error_description")
@@ -227,8 +227,19 @@ pub(crate) enum ResponseProblem {
     Malformed(&'static str),
 }
 
-/// JSON first; some providers (GitHub without `Accept`) answer form-encoded.
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ResponseProblem> {
+impl ResponseProblem {
+    /// Why the body was not usable, for a message (an error answer's code, never a secret).
+    pub(crate) fn reason(&self) -> &str {
+        match self {
+            ResponseProblem::OAuthError { error, .. } => error,
+            ResponseProblem::Malformed(reason) => reason,
+        }
+    }
+}
+
+/// JSON first; some providers (GitHub without `Accept`) answer form-encoded — recognised by
+/// `marker` (the success answer's first field, `access_token=`) or an `error=`.
+pub(crate) fn parse_body(body: &[u8], marker: &str) -> Result<Map<String, Value>, ResponseProblem> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => return Ok(map),
         Ok(_) => return Err(ResponseProblem::Malformed("the body is not a JSON object")),
@@ -236,7 +247,7 @@ fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ResponseProblem> {
     }
     let text = std::str::from_utf8(body)
         .map_err(|_| ResponseProblem::Malformed("the body is neither JSON nor text"))?;
-    if !text.contains("access_token=") && !text.contains("error=") {
+    if !text.contains(marker) && !text.contains("error=") {
         return Err(ResponseProblem::Malformed("the body is not JSON"));
     }
     Ok(url::form_urlencoded::parse(text.trim().as_bytes())
@@ -245,7 +256,7 @@ fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ResponseProblem> {
 }
 
 /// `expires_in` as a number or a numeric string; negative or garbage is ignored.
-fn seconds(value: &Value) -> Option<u64> {
+pub(crate) fn seconds(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n
             .as_u64()

@@ -16,6 +16,9 @@ pub enum UrlRole {
     TokenEndpoint,
     UserinfoEndpoint,
     RevocationEndpoint,
+    DeviceAuthorizationEndpoint,
+    /// Where the user approves a device authorization (`verification_uri`).
+    Verification,
     Issuer,
     /// Where the browser is sent back to (`redirect_uri`).
     Callback,
@@ -34,6 +37,8 @@ impl UrlRole {
             UrlRole::TokenEndpoint => "token endpoint",
             UrlRole::UserinfoEndpoint => "userinfo endpoint",
             UrlRole::RevocationEndpoint => "revocation endpoint",
+            UrlRole::DeviceAuthorizationEndpoint => "device authorization endpoint",
+            UrlRole::Verification => "verification URL",
             UrlRole::Issuer => "issuer",
             UrlRole::Callback => "callback URL",
             UrlRole::Api => "API URL",

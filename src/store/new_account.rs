@@ -78,6 +78,8 @@ fn url_field(role: UrlRole) -> Field {
         UrlRole::TokenEndpoint => Field::TokenUrl,
         UrlRole::UserinfoEndpoint
         | UrlRole::RevocationEndpoint
+        | UrlRole::DeviceAuthorizationEndpoint
+        | UrlRole::Verification
         | UrlRole::Issuer
         | UrlRole::Endpoint
         | UrlRole::RedirectTarget => Field::Source,

@@ -26,6 +26,10 @@ pub struct Options {
     pub rotate: bool,
     /// Token responses without `expires_in`: expiry shows only as a 401.
     pub omit_expires_in: bool,
+    /// The `interval` the device authorization answer carries (none: clients wait 5 s).
+    pub device_interval: Option<u64>,
+    /// How long a device code lives, in seconds.
+    pub device_ttl: u64,
 }
 
 impl Default for Options {
@@ -34,6 +38,8 @@ impl Default for Options {
             access_ttl: 3600,
             rotate: true,
             omit_expires_in: false,
+            device_interval: Some(1),
+            device_ttl: 600,
         }
     }
 }
@@ -56,6 +62,12 @@ impl TestProvider {
             .env(
                 "OMIT_EXPIRES_IN",
                 if options.omit_expires_in { "1" } else { "0" },
+            )
+            .env("DEVICE_TTL", options.device_ttl.to_string())
+            .envs(
+                options
+                    .device_interval
+                    .map(|s| ("DEVICE_INTERVAL", s.to_string())),
             )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -223,6 +235,43 @@ impl Browser {
         panic!("more than 20 redirects");
     }
 
+    /// Opens a device flow's verification URL (with the user code in it) and confirms the code —
+    /// or aborts, when `approve` is false — as a person at the provider's page would; the
+    /// provider's own login and consent follow (approved by the test server). Returns the last
+    /// page's text.
+    pub async fn approve_device(&self, url: &str, approve: bool) -> String {
+        // The provider answers with a form that posts the code back to it by itself.
+        let (at, page) = self.follow(self.http.get(url)).await;
+        let action = at.join(&attribute(&page, "action=\"")).unwrap();
+        let code = hidden(&page, "user_code");
+        let form = [("xsrf", hidden(&page, "xsrf")), ("user_code", code.clone())];
+        let (_, page) = self
+            .follow(self.http.post(action.clone()).form(&form))
+            .await;
+        // The confirmation page: "Continue" or "Abort".
+        let answer = if approve { "confirm" } else { "abort" };
+        let form = [
+            ("xsrf", hidden(&page, "xsrf")),
+            ("user_code", code),
+            (answer, "yes".to_string()),
+        ];
+        self.follow(self.http.post(action).form(&form)).await.1
+    }
+
+    /// Sends `request` and follows redirects; the last URL and its page.
+    async fn follow(&self, request: reqwest::RequestBuilder) -> (url::Url, String) {
+        let mut response = request.send().await.unwrap();
+        for _ in 0..20 {
+            let Some(location) = response.headers().get("location") else {
+                let url = response.url().clone();
+                return (url, response.text().await.unwrap());
+            };
+            let next = response.url().join(location.to_str().unwrap()).unwrap();
+            response = self.http.get(next).send().await.unwrap();
+        }
+        panic!("more than 20 redirects");
+    }
+
     /// Follows the flow and then visits the callback itself, as a real browser does.
     pub async fn complete(&self, url: &str, redirect_uri: &str) -> reqwest::Response {
         let callback = self.authorize(url, redirect_uri).await;
@@ -285,4 +334,23 @@ pub fn signal(pid: u32, name: &str) {
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+/// The value of the hidden form field `name` in `page`.
+pub fn hidden(page: &str, name: &str) -> String {
+    let after = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&after)
+        .unwrap_or_else(|| panic!("no field {name} in the page: {page:.600}"))
+        + after.len();
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+/// What follows the first `prefix` in `page`, up to the next quote.
+fn attribute(page: &str, prefix: &str) -> String {
+    let start = page
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in the page: {page:.600}"))
+        + prefix.len();
+    page[start..].split('"').next().unwrap().to_string()
 }

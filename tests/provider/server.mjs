@@ -11,6 +11,9 @@
 //   ROTATE       "0" turns refresh-token rotation off (default on)
 //   OMIT_EXPIRES_IN  "1" leaves expires_in out of token responses, as some providers do, so that
 //                a client learns of expiry only from a 401
+//   DEVICE_INTERVAL  seconds between device-flow polls, added to the device authorization answer
+//                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
+//   DEVICE_TTL   device code lifetime in seconds (default 600)
 
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -18,16 +21,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import Provider from 'oidc-provider';
 
+// Standard output carries one line, `listening …`, which the test reads and then stops reading:
+// oidc-provider's own notices (console.log/info, e.g. on an aborted device sign-in) go to stderr,
+// or a write to the closed pipe would kill the server.
+console.log = console.info = console.warn;
+
 const accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
 const rotate = process.env.ROTATE !== '0';
 const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
+const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
+const deviceTtl = Number(process.env.DEVICE_TTL ?? 600);
 
 // Native clients may redirect to a loopback address on any port (RFC 8252 §7.3).
 const redirectUris = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://localhost/callback'];
 const common = {
   application_type: 'native',
   redirect_uris: redirectUris,
-  grant_types: ['authorization_code', 'refresh_token'],
+  grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
 };
 const clients = [
@@ -68,6 +78,7 @@ const provider = new Provider(issuer, {
   ttl: {
     AccessToken: accessTtl,
     AuthorizationCode: 60,
+    DeviceCode: deviceTtl,
     RefreshToken: 14 * 24 * 3600,
     Grant: 14 * 24 * 3600,
     Interaction: 600,
@@ -81,6 +92,7 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
+    deviceFlow: { enabled: true },
   },
   findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
 });
@@ -201,6 +213,7 @@ provider.use(async (ctx, next) => {
   const grantType = ctx.oidc?.params?.grant_type;
   if (ctx.path === '/token' && grantType) count(`grant ${grantType} ${ctx.status}`);
   if (ctx.path === '/token' && omitExpiresIn && ctx.body?.expires_in !== undefined) delete ctx.body.expires_in;
+  if (ctx.path === '/device/auth' && deviceInterval !== undefined && ctx.body?.device_code) ctx.body.interval = deviceInterval;
   // The real handler ran (a refresh token may have rotated) but the answer comes late.
   if (fault?.delayAfterMs) await sleep(fault.delayAfterMs);
 });
@@ -209,4 +222,4 @@ server.on('request', provider.callback());
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();
-console.log(`listening ${issuer}`);
+process.stdout.write(`listening ${issuer}\n`);

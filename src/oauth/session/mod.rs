@@ -2,7 +2,10 @@
 //! `on_refreshed`, refresh on a 401) with state and PKCE, refresh ahead of expiry, one refresh at a
 //! time, and new tokens persisted before anyone uses them.
 
+mod device;
 mod refresh;
+
+pub use device::Revoked;
 
 use refresh::Backoff;
 

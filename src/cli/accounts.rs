@@ -39,6 +39,8 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         params: args.params,
         auth_method: args.auth_method.map(Into::into),
         api_url: args.api_url,
+        device_authorization_url: args.device_authorization_url,
+        revocation_url: args.revocation_url,
     }
     .create(store)
     .await?;
@@ -185,9 +187,18 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
     })
 }
 
-pub async fn remove(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
-    store.remove(name).await?;
+/// Removes `name`, revoking its grant first unless `revoke` is off. A failed revocation is said
+/// (and the exit status stays 0: the account is gone, as asked).
+pub async fn remove(store: &Arc<Store>, name: &str, revoke: bool) -> Result<(), CliError> {
+    let revocation = crate::refresh::remove_account(store, name, revoke).await?;
     eprintln!("Removed {name:?}: its tokens are gone from the keyring.");
+    if let Some(sentence) = revocation.describe() {
+        let sentence = printable(&sentence, Lines::One);
+        match revocation.is_failure() {
+            true => eprintln!("tokendeck: {sentence}"),
+            false => eprintln!("{sentence}"),
+        }
+    }
     Ok(())
 }
 

@@ -2,7 +2,8 @@
 //! on stderr (for people); completes through the loopback listener when the callback URL is a
 //! loopback one, and otherwise — or meanwhile — from what is pasted on stdin. A failure at the
 //! listener ends the link; a paste that does not work is explained and another awaited, unless no
-//! paste could fix it.
+//! paste could fix it. `link --device`: the verification URL on stdout, the user code and a QR
+//! code of the URL on stderr, and the provider polled until the user approves anywhere.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -13,28 +14,28 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use super::{CliError, persistence, warn_about_keyring};
 use crate::format::short_duration;
 use crate::oauth::{Error, Tokens};
-use crate::refresh::Link;
+use crate::refresh::{DeviceLink, Link};
 use crate::store::Store;
 use crate::text::{Lines, printable};
 
-pub async fn link(store: &Arc<Store>, name: &str, browser: bool, qr: bool) -> Result<(), CliError> {
+/// What `link` shows besides the URL.
+#[derive(Clone, Copy, Debug)]
+pub struct Show {
+    /// Try to open the URL in a browser here.
+    pub browser: bool,
+    /// Print the URL's QR code.
+    pub qr: bool,
+}
+
+pub async fn link(store: &Arc<Store>, name: &str, show: Show) -> Result<(), CliError> {
+    let Show { browser, qr } = show;
     let link = Link::start(store, name, &persistence()).await?;
     warn_about_keyring(store).await;
     let url = link.url();
     println!("{url}");
     let _ = std::io::stdout().flush();
 
-    let drawn = qr
-        && match crate::qr::half_blocks(url) {
-            Some(lines) => {
-                eprintln!();
-                for line in lines {
-                    eprintln!("  {line}");
-                }
-                true
-            }
-            None => false,
-        };
+    let drawn = qr && print_qr(url);
     let scan = if drawn { " (or scan the code)" } else { "" };
     eprintln!("\nOpen the URL above in a browser{scan} and approve access.");
     match link.listening() {
@@ -56,6 +57,59 @@ pub async fn link(store: &Arc<Store>, name: &str, browser: bool, qr: bool) -> Re
 
     let tokens = complete(&link).await?;
     link.finish(store, &tokens)?;
+    say_linked(name, &tokens);
+    Ok(())
+}
+
+/// The device grant: the URL to open on stdout, the code and a QR code on stderr, then the wait.
+pub async fn link_device(store: &Arc<Store>, name: &str, show: Show) -> Result<(), CliError> {
+    let link = DeviceLink::start(store, name, &persistence()).await?;
+    warn_about_keyring(store).await;
+    let authorization = link.authorization();
+    let url = authorization.url_to_open();
+    println!("{url}");
+    let _ = std::io::stdout().flush();
+    let drawn = show.qr && print_qr(url);
+    let scan = if drawn {
+        " (or scan the code with a phone)"
+    } else {
+        ""
+    };
+    let code = printable(authorization.user_code(), Lines::One);
+    match authorization.verification_uri_complete() {
+        Some(_) => eprintln!(
+            "\nOpen the URL above on any device{scan}, check that it shows the code {code}, and approve."
+        ),
+        None => eprintln!("\nOpen the URL above on any device{scan} and enter the code {code}."),
+    }
+    eprintln!(
+        "Waiting for the approval; the code expires in {}.",
+        short_duration(authorization.valid_for().as_secs())
+    );
+    if show.browser && !crate::browser::open(url) {
+        eprintln!("(No browser could be opened here: open the URL on another device.)");
+    }
+    let tokens = link.complete().await.map_err(|e| link.failed(e))?;
+    link.finish(store, &tokens)?;
+    say_linked(name, &tokens);
+    Ok(())
+}
+
+/// Prints `url`'s QR code on stderr; whether it fitted in one.
+fn print_qr(url: &str) -> bool {
+    match crate::qr::half_blocks(url) {
+        Some(lines) => {
+            eprintln!();
+            for line in lines {
+                eprintln!("  {line}");
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+fn say_linked(name: &str, tokens: &Tokens) {
     let left = tokens
         .expires_at()
         .and_then(|at| at.duration_since(SystemTime::now()).ok())
@@ -67,7 +121,6 @@ pub async fn link(store: &Arc<Store>, name: &str, browser: bool, qr: bool) -> Re
         })
         .unwrap_or_default();
     eprintln!("Linked {name:?}{left}.");
-    Ok(())
 }
 
 /// Waits for whichever comes first: the browser at the listener, or a paste that works. A paste

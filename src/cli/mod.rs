@@ -72,6 +72,13 @@ pub enum Command {
         /// Do not print the QR code
         #[arg(long)]
         no_qr: bool,
+        /// Link with the device grant: a short code and a URL to open on any device (the
+        /// default when the provider offers it and the callback is not a loopback URL)
+        #[arg(long, conflicts_with = "no_device")]
+        device: bool,
+        /// Link with the authorization URL even where the device grant is the default
+        #[arg(long)]
+        no_device: bool,
     },
     /// List the accounts
     List {
@@ -100,7 +107,12 @@ pub enum Command {
         json: bool,
     },
     /// Remove an account: its keyring record, status and definition
-    Remove { name: String },
+    Remove {
+        name: String,
+        /// Keep the grant at the provider: do not revoke the tokens before forgetting them
+        #[arg(long)]
+        keep_grant: bool,
+    },
     /// Print a shell completion script
     Completions { shell: clap_complete::Shell },
 }
@@ -141,6 +153,12 @@ pub struct AddArgs {
     /// An API URL to test the account with (`t` in the TUI)
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// The device authorization endpoint, for `link --device` (presets and discovery know it)
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_url: Option<String>,
+    /// The revocation endpoint, where `remove` gives the grant back (presets and discovery know it)
+    #[arg(long, value_name = "URL")]
+    pub revocation_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -244,7 +262,21 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
             name,
             no_browser,
             no_qr,
-        } => link::link(&store, &name, !no_browser, !no_qr).await,
+            device,
+            no_device,
+        } => {
+            let device =
+                device || (!no_device && crate::refresh::Link::prefers_device(&store, &name)?);
+            let show = link::Show {
+                browser: !no_browser,
+                qr: !no_qr,
+            };
+            if device {
+                link::link_device(&store, &name, show).await
+            } else {
+                link::link(&store, &name, show).await
+            }
+        }
         Command::List { json } => accounts::list(&store, json),
         Command::Status { name, json } => accounts::status(&store, name.as_deref(), json),
         Command::Token { name } => tokens::token(&store, &name).await,
@@ -253,7 +285,7 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         Command::Log { name, follow, json } => {
             log::log(&store, name.as_deref(), follow, json).await
         }
-        Command::Remove { name } => accounts::remove(&store, &name).await,
+        Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Completions { .. } => Ok(()),
     }
 }

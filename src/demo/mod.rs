@@ -115,6 +115,8 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         params: Vec::new(),
         auth_method: None,
         api_url: Some(server.url("/api/me")),
+        device_authorization_url: None,
+        revocation_url: None,
     }
 }
 

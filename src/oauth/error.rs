@@ -177,16 +177,10 @@ pub enum Error {
     )]
     NoRevocationEndpoint,
 
-    #[error(
-        "{}: start the link again and approve it",
-        with_description("the sign-in was declined at the provider", description.as_deref())
-    )]
+    #[error("{}: start the link again and approve it", self.problem())]
     DeviceDenied { description: Option<String> },
 
-    #[error(
-        "the code expired before it was approved (it was valid for {} min): start the link again and approve it sooner",
-        valid_for.as_secs().div_ceil(60)
-    )]
+    #[error("{}: start the link again and approve it sooner", self.problem())]
     DeviceExpired { valid_for: Duration },
 
     #[error("no refresh token is held: link the account again to get one")]

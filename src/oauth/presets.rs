@@ -22,6 +22,12 @@ pub struct Preset {
     pub token_endpoint: String,
     #[serde(default)]
     pub issuer: Option<String>,
+    /// Where the device authorization grant starts, when the provider offers it.
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
+    /// Where a grant is given back (RFC 7009), when the provider has such an endpoint.
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
     #[serde(default)]
     pub scopes: Vec<String>,
     pub auth_method: AuthMethod,
@@ -59,11 +65,17 @@ impl Preset {
     }
 
     pub fn provider(&self) -> Result<Provider, Error> {
-        let provider = Provider::new(&self.authorization_endpoint, &self.token_endpoint)?;
-        match &self.issuer {
-            Some(issuer) => provider.with_issuer(issuer),
-            None => Ok(provider),
+        let mut provider = Provider::new(&self.authorization_endpoint, &self.token_endpoint)?;
+        if let Some(issuer) = &self.issuer {
+            provider = provider.with_issuer(issuer)?;
         }
+        if let Some(url) = &self.device_authorization_endpoint {
+            provider = provider.with_device_authorization_endpoint(url)?;
+        }
+        if let Some(url) = &self.revocation_endpoint {
+            provider = provider.with_revocation_endpoint(url)?;
+        }
+        Ok(provider)
     }
 }
 
@@ -85,5 +97,15 @@ mod tests {
         let verizon = Preset::find("verizon").unwrap();
         assert_eq!(verizon.provider().unwrap(), Provider::verizon_cloud());
         assert!(verizon.params.contains_key("deviceid"));
+        let device = |id: &str| {
+            Preset::find(id)
+                .unwrap()
+                .provider()
+                .unwrap()
+                .device_authorization_endpoint()
+                .is_some()
+        };
+        assert!(device("google") && device("microsoft") && device("github"));
+        assert!(!device("verizon"));
     }
 }

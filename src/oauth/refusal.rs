@@ -67,6 +67,14 @@ impl Error {
             Error::Unavailable { url, status, .. } => {
                 format!("{url} is temporarily unavailable (HTTP {status})")
             }
+            Error::DeviceDenied { description } => with_description(
+                "the sign-in was declined at the provider",
+                description.as_deref(),
+            ),
+            Error::DeviceExpired { valid_for } => format!(
+                "the code expired before it was approved (it was valid for {} min)",
+                valid_for.as_secs().div_ceil(60)
+            ),
             other => other.to_string(),
         }
     }

@@ -1,7 +1,9 @@
-//! Linking an account, the one flow both faces run: the account's session, the loopback listener
-//! when the callback URL is a loopback one, the authorization URL, and the two ways an answer
-//! arrives — the browser at the listener, or a paste. And what to say when a link has ended
-//! without tokens, which differs from what to say while it still runs.
+//! Linking an account, the one flow both faces run, in its two modes. The authorization code
+//! flow ([`Link`]): the account's session, the loopback listener when the callback URL is a
+//! loopback one, the authorization URL, and the two ways an answer arrives — the browser at the
+//! listener, or a paste. The device grant ([`DeviceLink`]): a user code and a URL to open on any
+//! device, then polling. And what to say when a link has ended without tokens, which differs
+//! from what to say while it still runs.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,7 +11,9 @@ use std::sync::Arc;
 use super::account::{AccountError, Persistence, open_session};
 use crate::oauth::error::clause;
 use crate::oauth::provider::is_loopback;
-use crate::oauth::{self, CallbackListener, ErrorKind, Session, Setting, Tokens};
+use crate::oauth::{
+    self, CallbackListener, DeviceAuthorization, ErrorKind, Session, Setting, Tokens,
+};
 use crate::store::{Store, StoreError};
 
 /// A link under way: the authorization URL is issued and answers are awaited.
@@ -28,17 +32,7 @@ impl Link {
         name: &str,
         persistence: &Persistence,
     ) -> Result<Link, AccountError> {
-        let account = store.accounts()?.get(name)?.clone();
-        if let Some(problem) = account
-            .params
-            .keys()
-            .find_map(|key| oauth::params::reserved_param_problem(key))
-        {
-            return Err(AccountError::OAuth(oauth::Error::Config(format!(
-                "{problem}: change the parameters with `tokendeck set {name} --param KEY=VALUE` (or clear them with `--no-params`), then link again"
-            ))));
-        }
-        let session = open_session(store, name, persistence).await?;
+        let session = linkable_session(store, name, persistence).await?;
         let listener = match url::Url::parse(&session.redirect_uri()) {
             Ok(url) if url.scheme() == "http" && is_loopback(&url) => Some(session.listen().await?),
             _ => None,
@@ -97,6 +91,89 @@ impl Link {
         LinkFailed {
             name: self.name.clone(),
             error,
+            device: false,
+        }
+    }
+
+    /// Whether `name` links by device by default: its provider offers the device grant and its
+    /// callback is not one this machine can catch (a loopback URL) — pasting a long code from a
+    /// phone's address bar is what the device grant spares the user.
+    pub fn prefers_device(store: &Store, name: &str) -> Result<bool, AccountError> {
+        let account = store.accounts()?.get(name)?.clone();
+        let loopback = url::Url::parse(&account.redirect_uri)
+            .is_ok_and(|url| url.scheme() == "http" && is_loopback(&url));
+        Ok(account.provider.device_authorization_endpoint().is_some() && !loopback)
+    }
+}
+
+/// The session a link starts from, once the account's settings can start one.
+async fn linkable_session(
+    store: &Arc<Store>,
+    name: &str,
+    persistence: &Persistence,
+) -> Result<Session, AccountError> {
+    let account = store.accounts()?.get(name)?.clone();
+    if let Some(problem) = account
+        .params
+        .keys()
+        .find_map(|key| oauth::params::reserved_param_problem(key))
+    {
+        return Err(AccountError::OAuth(oauth::Error::Config(format!(
+            "{problem}: change the parameters with `tokendeck set {name} --param KEY=VALUE` (or clear them with `--no-params`), then link again"
+        ))));
+    }
+    open_session(store, name, persistence).await
+}
+
+/// A device link under way: the user code is issued, the provider is polled until the user
+/// approves at the verification URL.
+pub struct DeviceLink {
+    name: String,
+    session: Session,
+    authorization: DeviceAuthorization,
+}
+
+impl DeviceLink {
+    /// Opens `name`'s session and asks its provider for a device code.
+    pub async fn start(
+        store: &Arc<Store>,
+        name: &str,
+        persistence: &Persistence,
+    ) -> Result<DeviceLink, AccountError> {
+        let session = linkable_session(store, name, persistence).await?;
+        let authorization = session.device_authorization().await?;
+        Ok(DeviceLink {
+            name: name.to_string(),
+            session,
+            authorization,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The user code, the URL to open, the expiry.
+    pub fn authorization(&self) -> &DeviceAuthorization {
+        &self.authorization
+    }
+
+    /// Polls until the user approves (tokens stored), declines or lets the code expire.
+    pub async fn complete(&self) -> Result<Tokens, oauth::Error> {
+        self.session.device_tokens(&self.authorization).await
+    }
+
+    /// Records that the account is linked (the tokens are already in the keyring).
+    pub fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
+        store.record_link(&self.name, tokens)
+    }
+
+    /// The link ends with `error`: its message says how to start again.
+    pub fn failed(&self, error: oauth::Error) -> LinkFailed {
+        LinkFailed {
+            name: self.name.clone(),
+            error,
+            device: true,
         }
     }
 }
@@ -104,16 +181,19 @@ impl Link {
 /// A link that ended without tokens. Nothing listens or waits for a paste any more, so the advice
 /// is to link again — after changing the setting the provider refused, when it refused one.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", ended_message(name, error))]
+#[error("{}", ended_message(name, error, *device))]
 pub struct LinkFailed {
     pub name: String,
     pub error: oauth::Error,
+    /// It was a device link: linking again means `--device` again.
+    pub device: bool,
 }
 
-fn ended_message(name: &str, error: &oauth::Error) -> String {
+fn ended_message(name: &str, error: &oauth::Error, device: bool) -> String {
     let problem = error.problem();
     let problem = clause(&problem);
-    let relink = format!("run `tokendeck link {name}` again");
+    let flag = if device { " --device" } else { "" };
+    let relink = format!("run `tokendeck link {name}{flag}` again");
     match (error.setting(), error.kind()) {
         (Some(Setting::ClientCredentials), _) => format!(
             "{problem}. The client secret (or the client authentication method) is wrong: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`), then {relink}"
@@ -137,7 +217,7 @@ mod tests {
     use oauth::Grant;
 
     fn ended(error: oauth::Error) -> String {
-        ended_message("work", &error)
+        ended_message("work", &error, false)
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum Trigger {
     #[serde(rename = "after-401")]
     After401,
     Link,
+    /// The grant given back at the provider (RFC 7009), before a removal.
+    Revoke,
     Remove,
 }
 
@@ -47,6 +49,7 @@ impl Trigger {
             Trigger::AheadOfExpiry => "ahead of expiry",
             Trigger::After401 => "after a 401",
             Trigger::Link => "link",
+            Trigger::Revoke => "revoke",
             Trigger::Remove => "remove",
         }
     }

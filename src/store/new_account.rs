@@ -108,6 +108,10 @@ pub struct NewAccount {
     pub params: Vec<(String, String)>,
     pub auth_method: Option<AuthMethod>,
     pub api_url: Option<String>,
+    /// The device authorization endpoint (RFC 8628), over the preset's or discovery's.
+    pub device_authorization_url: Option<String>,
+    /// The revocation endpoint (RFC 7009), over the preset's or discovery's.
+    pub revocation_url: Option<String>,
 }
 
 /// Everything but the client secret.
@@ -146,7 +150,7 @@ impl NewAccount {
             Some(Source::Preset(id)) => Preset::find(id),
             _ => None,
         };
-        let (kind, provider) = match (&self.source, &preset) {
+        let (kind, mut provider) = match (&self.source, &preset) {
             (Some(Source::Preset(_)), Some(preset)) => (preset.id.clone(), preset.provider()?),
             (Some(Source::Issuer(issuer)), _) => {
                 ("issuer".to_string(), Provider::discover(issuer).await?)
@@ -162,6 +166,16 @@ impl NewAccount {
                 });
             }
         };
+        if let Some(url) = self
+            .device_authorization_url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+        {
+            provider = provider.with_device_authorization_endpoint(url)?;
+        }
+        if let Some(url) = self.revocation_url.as_deref().filter(|u| !u.is_empty()) {
+            provider = provider.with_revocation_endpoint(url)?;
+        }
         let secret = self.client_secret.filter(|s| !s.is_empty());
         let scopes = match (self.scopes, &preset) {
             (Some(scopes), _) => scopes,

@@ -239,6 +239,8 @@ impl AddForm {
             params,
             auth_method: None,
             api_url: Some(value(Input::ApiUrl)).filter(|s| !s.is_empty()),
+            device_authorization_url: None,
+            revocation_url: None,
         };
         if value(Input::RedirectUri).is_empty() {
             errors.insert(

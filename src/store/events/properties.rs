@@ -22,6 +22,7 @@ fn event() -> impl Strategy<Value = Event> {
         Trigger::AheadOfExpiry,
         Trigger::After401,
         Trigger::Link,
+        Trigger::Revoke,
         Trigger::Remove,
     ]);
     let outcome = prop::sample::select(vec![Outcome::Ok, Outcome::Adopted, Outcome::Failed]);

@@ -45,6 +45,19 @@ impl NewAccount {
                 "choose a preset, an OpenID Connect issuer, or custom endpoints".into(),
             )),
         }
+        for (raw, role) in [
+            (
+                &self.device_authorization_url,
+                UrlRole::DeviceAuthorizationEndpoint,
+            ),
+            (&self.revocation_url, UrlRole::RevocationEndpoint),
+        ] {
+            if let Some(raw) = raw.as_deref().filter(|u| !u.is_empty())
+                && let Err(e) = oauth::provider::endpoint_url(role, raw)
+            {
+                problems.push(e.into());
+            }
+        }
         if self.client_id.trim().is_empty() {
             problems.push(invalid(
                 Field::ClientId,
@@ -177,6 +190,8 @@ mod tests {
             params: vec![("state".into(), "x".into())],
             auth_method: None,
             api_url: Some("http://api.example/me".into()),
+            device_authorization_url: None,
+            revocation_url: None,
         };
         let fields: Vec<Option<Field>> = request.check().iter().map(|e| e.field()).collect();
         assert_eq!(

@@ -1,0 +1,200 @@
+//! `tokendeck link --device` and `tokendeck remove` with revocation, as a user runs them, against
+//! the real oidc-provider and the real keyring.
+
+mod common;
+
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use common::cli::{Deck, text};
+use common::{Browser, Options, TestProvider};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// Adds `name` for the basic client with the server's device and revocation endpoints.
+async fn add(deck: &Deck, server: &TestProvider, name: &str, redirect: &str) {
+    let (device, revoke) = (server.url("/device/auth"), server.url("/token/revocation"));
+    let extra = [
+        "--device-authorization-url",
+        device.as_str(),
+        "--revocation-url",
+        revoke.as_str(),
+    ];
+    let out = deck
+        .add_with(server, name, "basic-secret-value", &extra)
+        .await;
+    assert!(out.status.success(), "add: {}", text(&out.stderr));
+    if redirect != "http://127.0.0.1:0/callback" {
+        deck.ok(&["set", name, "--redirect-uri", redirect]).await;
+    }
+}
+
+/// Runs `link NAME ARGS…`, reads the URL it prints first, answers it in the test browser
+/// (`approve` or abort), and returns the URL and the finished command's output.
+async fn link_device(deck: &Deck, name: &str, args: &[&str], approve: bool) -> (String, Output) {
+    let mut command_args = vec!["link", name, "--no-browser"];
+    command_args.extend_from_slice(args);
+    let mut child = deck
+        .command(&command_args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).await.unwrap();
+    let url = url.trim().to_string();
+    assert!(
+        url.contains("user_code="),
+        "the complete verification URL: {url:?}"
+    );
+    Browser::new().approve_device(&url, approve).await;
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("link finished within 30 s")
+        .unwrap();
+    (url, out)
+}
+
+#[tokio::test]
+async fn link_device_prints_the_url_then_the_code_and_a_qr_code_and_stores_the_tokens() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    let (url, out) = link_device(&deck, "work", &["--device"], true).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let code = url.split("user_code=").nth(1).unwrap();
+    assert!(stderr.contains(&format!("the code {code}")), "{stderr}");
+    assert!(
+        stderr.contains('█') || stderr.contains('▀'),
+        "a QR code: {stderr}"
+    );
+    assert!(stderr.contains("Linked \"work\""), "{stderr}");
+    // The tokens work, and refresh.
+    let token = deck.ok(&["token", "work"]).await;
+    let me = reqwest::Client::new()
+        .get(server.url("/api/me"))
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    deck.ok(&["refresh", "work"]).await;
+    let log = deck.ok(&["log", "work"]).await;
+    assert!(log.contains("link"), "{log}");
+}
+
+#[tokio::test]
+async fn a_declined_or_expired_device_link_exits_4_with_a_sentence() {
+    let server = TestProvider::start_with(Options {
+        device_ttl: 3,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    let (_, out) = link_device(&deck, "work", &["--device", "--no-qr"], false).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("declined") && stderr.contains("run `tokendeck link work --device` again"),
+        "{stderr}"
+    );
+
+    // Nobody answers: the code expires, and the command says so.
+    let out = deck
+        .run(&["link", "work", "--device", "--no-browser", "--no-qr"], "")
+        .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("expired before it was approved"),
+        "{stderr}"
+    );
+    let status = deck.ok(&["status", "work"]).await;
+    assert!(status.contains("not linked"), "{status}");
+}
+
+#[tokio::test]
+async fn an_account_without_a_loopback_callback_links_by_device_by_default() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, "phone", "com.example.app:/callback").await;
+    let (_, out) = link_device(&deck, "phone", &["--no-qr"], true).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn remove_revokes_the_grant_unless_asked_to_keep_it() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    for name in ["gone", "kept"] {
+        add(&deck, &server, name, "http://127.0.0.1:0/callback").await;
+        assert!(deck.link(name).await.status.success());
+    }
+    let stolen = |name: &'static str| {
+        let deck = &deck;
+        async move { deck.ok(&["token", name]).await.trim().to_string() }
+    };
+    let (gone, kept) = (stolen("gone").await, stolen("kept").await);
+    let api = |token: String| {
+        let url = server.url("/api/me");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+
+    let out = deck.run(&["remove", "gone"], "").await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("The grant was revoked at the provider"),
+        "{stderr}"
+    );
+    assert_eq!(
+        api(gone).await,
+        401,
+        "revoking the refresh token ended its grant"
+    );
+
+    let out = deck.run(&["remove", "kept", "--keep-grant"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(api(kept).await, 200, "--keep-grant leaves the grant alone");
+
+    let log = deck.ok(&["log", "--json"]).await;
+    let revokes: Vec<&str> = log.lines().filter(|l| l.contains("\"revoke\"")).collect();
+    assert_eq!(revokes.len(), 1, "{log}");
+    assert!(
+        revokes[0].contains("\"gone\"") && revokes[0].contains("\"ok\""),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_revocation_is_said_and_the_account_is_removed_anyway() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    assert!(deck.link("work").await.status.success());
+    server.fault("/token/revocation", 1, "status=503").await;
+    let out = deck.run(&["remove", "work"], "").await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("Revoking the grant failed"), "{stderr}");
+    assert!(!stderr.contains("basic-secret-value"), "{stderr}");
+    let list = deck.ok(&["list"]).await;
+    assert!(!list.contains("work"), "{list}");
+    let log = deck.ok(&["log", "--json"]).await;
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\"revoke\"") && l.contains("\"failed\"")),
+        "{log}"
+    );
+}

@@ -98,9 +98,20 @@ fn removing_asks_first() {
         &mut app,
         Message::Removed {
             name: "mail".into(),
+            revocation: Some("Revoking the grant failed: the provider is having trouble.".into()),
+            revocation_failed: true,
         },
     );
     assert!(app.accounts.iter().all(|r| r.name != "mail"));
+    // Gone here either way; what stays valid at the provider is said, as a problem.
+    let notice = app.notice.as_ref().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert!(
+        notice.text.starts_with("Removed mail")
+            && notice.text.contains("Revoking the grant failed"),
+        "{}",
+        notice.text
+    );
 }
 
 #[test]
@@ -498,6 +509,8 @@ fn the_selection_follows_its_account_when_the_list_is_read_again() {
         &mut app,
         Message::Removed {
             name: "github".into(),
+            revocation: None,
+            revocation_failed: false,
         },
     );
     assert_eq!(selected_name(&app), "staging");
@@ -506,6 +519,8 @@ fn the_selection_follows_its_account_when_the_list_is_read_again() {
         &mut app,
         Message::Removed {
             name: "staging".into(),
+            revocation: None,
+            revocation_failed: false,
         },
     );
     assert_eq!(selected_name(&app), "nightly");

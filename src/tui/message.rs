@@ -55,6 +55,9 @@ pub enum Message {
     },
     Removed {
         name: String,
+        /// What became of the grant at the provider, in a sentence.
+        revocation: Option<String>,
+        revocation_failed: bool,
     },
     RemoveFailed(String),
     ApiAnswered {

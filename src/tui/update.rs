@@ -118,7 +118,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Message::Removed { name } => {
+        Message::Removed {
+            name,
+            revocation,
+            revocation_failed,
+        } => {
             let selected = app.selected_row().map(|r| r.name.clone());
             app.accounts.retain(|r| r.name != name);
             // The others keep their selection; the removed one's passes to the row after it.
@@ -128,10 +132,15 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             if app.revealed.as_ref().is_some_and(|r| r.name == name) {
                 app.revealed = None;
             }
+            let kind = match revocation_failed {
+                true => NoticeKind::Error,
+                false => NoticeKind::Info,
+            };
+            let then = revocation.map(|r| format!(" {r}")).unwrap_or_default();
             notice(
                 app,
-                NoticeKind::Info,
-                format!("Removed {name}: its tokens are gone from the keyring."),
+                kind,
+                format!("Removed {name}: its tokens are gone from the keyring.{then}"),
             );
             Vec::new()
         }

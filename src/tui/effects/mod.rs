@@ -265,8 +265,12 @@ impl Runner {
 
     fn remove(&self, name: String) {
         self.task(|store| async move {
-            match store.remove(&name).await {
-                Ok(()) => Message::Removed { name },
+            match crate::refresh::remove_account(&store, &name, true).await {
+                Ok(revocation) => Message::Removed {
+                    name,
+                    revocation: revocation.describe(),
+                    revocation_failed: revocation.is_failure(),
+                },
                 Err(e) => Message::RemoveFailed(e.to_string()),
             }
         });

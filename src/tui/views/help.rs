@@ -70,8 +70,9 @@ pub fn render_confirm(app: &App, name: &str, frame: &mut Frame, area: Rect) {
         Line::from(format!("Remove {}?", printable(name, Lines::One))),
         Line::from(""),
         Line::from(
-            "Its tokens and client secret are deleted from the keyring, and it leaves the accounts file. The provider's grant is not revoked.",
+            "Its tokens and client secret are deleted from the keyring, and it leaves the accounts file.",
         ),
+        Line::from(revocation_note(app, name)),
         Line::from(""),
         Line::from(vec![
             Span::styled("y", app.theme.key()),
@@ -80,7 +81,7 @@ pub fn render_confirm(app: &App, name: &str, frame: &mut Frame, area: Rect) {
             Span::raw(" keep"),
         ]),
     ];
-    let area = centered(area, 56, 9);
+    let area = centered(area, 56, 11);
     frame.render_widget(Clear, area);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -89,6 +90,19 @@ pub fn render_confirm(app: &App, name: &str, frame: &mut Frame, area: Rect) {
         Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
         area,
     );
+}
+
+/// What removing `name` does at the provider.
+fn revocation_note(app: &App, name: &str) -> &'static str {
+    let row = app.accounts.iter().find(|r| r.name == name);
+    match row {
+        Some(r) if r.account.provider.revocation_endpoint().is_some() => {
+            "Its grant is revoked at the provider first."
+        }
+        _ => {
+            "The provider has no revocation endpoint: the grant stays valid there until it expires."
+        }
+    }
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -91,8 +91,8 @@ fn revocation_event(name: &str, revocation: &Revocation) -> Option<Event> {
             (Outcome::Ok, Some("only the access token was held".into()))
         }
         Revocation::Failed(e) => (Outcome::Failed, Some(e.to_string())),
-        Revocation::NoEndpoint => (Outcome::Failed, revocation.describe()),
-        Revocation::Kept | Revocation::NothingHeld => return None,
+        // Nothing was attempted: the removal's own line is the record.
+        Revocation::NoEndpoint | Revocation::Kept | Revocation::NothingHeld => return None,
     };
     let mut event = Event::new(name, Trigger::Revoke, outcome);
     event.message = message;

@@ -417,3 +417,39 @@ async fn a_letter_typed_after_left_lands_where_the_caret_is() {
     tmux.keys(&["q"]);
     tmux.wait_until_gone(wait);
 }
+
+/// Issue 11: at 80×24 `l` links by device code — the code large, the QR code of the verification
+/// URL beside it and readable from the real terminal's screen — and approving elsewhere links.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_80x24_the_device_view_shows_the_code_and_a_qr_code_and_links_on_approval() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    let device = server.url("/device/auth");
+    let out = deck
+        .add_with(
+            &server,
+            "work",
+            "basic-secret-value",
+            &["--device-authorization-url", &device],
+        )
+        .await;
+    assert!(out.status.success(), "{}", common::cli::text(&out.stderr));
+    let tmux = tui(&deck, 80, 24, " Details: work ");
+    let wait = Duration::from_secs(15);
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("waiting for the approval", wait);
+    let url = common::qr::decode(&screen)
+        .unwrap_or_else(|| panic!("no readable QR code on the screen:\n{screen}"));
+    assert!(url.starts_with(&server.url("/device?user_code=")), "{url}");
+    let code = url.rsplit('=').next().unwrap();
+    let spaced: Vec<String> = code.chars().map(|c| c.to_string()).collect();
+    assert!(
+        screen.contains(&spaced.join(" ")),
+        "the code, large:\n{screen}"
+    );
+    Browser::new().approve_device(&url, true).await;
+    tmux.wait_for("Linked work", wait);
+    let token = deck.ok(&["token", "work"]).await;
+    assert!(!token.trim().is_empty());
+    quit(&tmux);
+}

@@ -291,12 +291,17 @@ fn the_demo_key_works_only_in_demo_mode() {
     // Before the URL is ready there is nothing to approve, and the screen says so.
     let mut app = fixtures::app_with_accounts();
     app.demo = true;
-    app.screen = Screen::Link(tokendeck::tui::app::LinkScreen::new("work"));
+    app.screen = Screen::Link(tokendeck::tui::app::LinkScreen::new("work", false));
     assert!(update(&mut app, ch('A')).is_empty());
     let Screen::Link(link) = &app.screen else {
         panic!("left the link screen")
     };
-    assert!(link.error.as_deref().unwrap().contains("not ready yet"));
+    assert!(
+        link.error
+            .as_deref()
+            .unwrap()
+            .contains("Nothing to approve yet")
+    );
 }
 
 #[test]
@@ -850,4 +855,76 @@ fn typing_in_the_link_field_inserts_at_the_caret() {
     assert!(app.overlay.is_none());
     update(&mut app, key(KeyCode::F(1)));
     assert_eq!(app.overlay, Some(Overlay::Help(0)));
+}
+
+#[test]
+fn l_links_by_device_where_the_authorization_urls_qr_code_would_not_fit_and_d_switches() {
+    let mut app = app_with_accounts();
+    fixtures::with_device_endpoint(&mut app, "work");
+    select(&mut app, "work");
+    // A large terminal and a loopback callback: the authorization URL, as before.
+    app.size = (200, 60);
+    assert_eq!(names(&update(&mut app, ch('l'))), ["StartLink(\"work\")"]);
+    // `d` switches to a device code, and back.
+    assert_eq!(
+        names(&update(&mut app, ch('d'))),
+        ["CancelLink", "StartDeviceLink(\"work\")"]
+    );
+    assert!(matches!(&app.screen, Screen::Link(l) if l.device));
+    assert_eq!(
+        names(&update(&mut app, ch('d'))),
+        ["CancelLink", "StartLink(\"work\")"]
+    );
+    update(&mut app, key(KeyCode::Esc));
+
+    // 80×24 cannot show the authorization URL's QR code: the device grant is the default.
+    app.size = (80, 24);
+    assert_eq!(
+        names(&update(&mut app, ch('l'))),
+        ["StartDeviceLink(\"work\")"]
+    );
+    let code = tokendeck::tui::app::DeviceCode {
+        url: "https://login.example/device?user_code=ABCD-EFGH".into(),
+        user_code: "ABCD-EFGH".into(),
+        complete: true,
+        expires_at: now() + secs(300),
+    };
+    update(&mut app, Message::DeviceLinkStarted(code));
+    let Screen::Link(link) = &app.screen else {
+        panic!("left the link screen")
+    };
+    assert!(matches!(&link.phase, LinkPhase::Device(c) if c.user_code == "ABCD-EFGH"));
+    assert!(
+        link.qr_lines("https://login.example/device?user_code=ABCD-EFGH")
+            .is_some()
+    );
+    // The demo key approves the device URL; c copies it.
+    app.demo = true;
+    let effects = update(&mut app, ch('A'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::DemoApprove(u)] if u.ends_with("user_code=ABCD-EFGH")),
+        "{effects:?}"
+    );
+    assert_eq!(
+        names(&update(&mut app, ch('c'))),
+        ["Copy(\"https://login.example/device?user_code=ABCD-EFGH\")"]
+    );
+    // Declined: the link fails for good, and r starts a device link again.
+    update(
+        &mut app,
+        Message::LinkFailed("the sign-in was declined".into()),
+    );
+    assert_eq!(
+        names(&update(&mut app, ch('r'))),
+        ["StartDeviceLink(\"work\")"]
+    );
+
+    // A provider without a device endpoint: `d` says so, and `l` never picks the device grant.
+    update(&mut app, key(KeyCode::Esc));
+    select(&mut app, "github");
+    assert_eq!(names(&update(&mut app, ch('l'))), ["StartLink(\"github\")"]);
+    assert!(update(&mut app, ch('d')).is_empty());
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if l.error.as_deref().is_some_and(|e| e.contains("no device code")))
+    );
 }

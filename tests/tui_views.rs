@@ -1,6 +1,8 @@
 //! Every screen, drawn on ratatui's TestBackend at 80×24 and 160×48, as insta snapshots; and the
 //! colours that snapshots cannot show, asserted on the buffer.
 
+#[allow(dead_code)]
+mod common;
 mod fixtures;
 
 use fixtures::{app_with_accounts, draw, link_screen, now};
@@ -193,6 +195,26 @@ fn link_screen_failed_for_good() {
         ),
     );
     insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
+fn device_view_shows_the_code_and_a_qr_code_that_fits_at_80x24() {
+    let app = fixtures::device_screen();
+    for (w, h) in [(80, 24), (160, 48)] {
+        let screen = draw(&app, w, h);
+        assert!(screen.contains("W D J B - M J H T"), "{screen}");
+        assert!(
+            screen.contains("█▀▀▀▀▀█") || screen.contains('▀'),
+            "a QR code at {w}x{h}:\n{screen}"
+        );
+        assert!(screen.contains("expires in 4m 52s"), "{screen}");
+        assert_eq!(
+            common::qr::decode(&screen).as_deref(),
+            Some("http://127.0.0.1:8765/device?user_code=WDJB-MJHT"),
+            "the QR code on screen at {w}x{h} carries the URL beside it"
+        );
+        insta::assert_snapshot!(format!("device_view_{w}x{h}"), screen);
+    }
 }
 
 #[test]

@@ -1,11 +1,10 @@
 //! The TUI's state: plain data that `update` changes and views borrow. No I/O, no clock: the time
 //! is whatever the last tick said.
 
-use std::net::SocketAddr;
 use std::time::SystemTime;
 
 use super::form::AddForm;
-use super::input::TextInput;
+pub use super::link::{DeviceCode, LinkPhase, LinkScreen};
 use super::theme::Theme;
 use crate::oauth::secret::AccessToken;
 use crate::store::{Account, AccountStatus, Backend, Event, Health};
@@ -129,76 +128,6 @@ pub enum Overlay {
     ConfirmRemove(String),
 }
 
-#[derive(Debug)]
-pub struct LinkScreen {
-    pub account: String,
-    pub phase: LinkPhase,
-    pub input: TextInput,
-    pub typing: bool,
-    /// Where the loopback listener waits for the browser, when there is one.
-    pub listening: Option<SocketAddr>,
-    pub zoom: bool,
-    /// The last attempt's error, in words a person understands.
-    pub error: Option<String>,
-    pub copied: bool,
-    /// The URL's QR code as half-block lines, encoded once when the URL arrives (drawing only
-    /// draws it); `None` inside when the URL is too long for a QR code.
-    pub qr: Option<(String, Option<Vec<String>>)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LinkPhase {
-    Starting,
-    Waiting {
-        url: String,
-    },
-    Exchanging {
-        url: String,
-    },
-    /// The link cannot go on (the account vanished, the keyring failed): only starting again
-    /// (or going back) helps. Why is in `LinkScreen::error`.
-    Failed,
-}
-
-impl LinkScreen {
-    pub fn new(account: &str) -> LinkScreen {
-        LinkScreen {
-            account: account.to_string(),
-            phase: LinkPhase::Starting,
-            input: TextInput::default(),
-            typing: false,
-            listening: None,
-            zoom: false,
-            error: None,
-            copied: false,
-            qr: None,
-        }
-    }
-
-    /// The authorization URL is ready: wait on it, with its QR code encoded now, once.
-    pub fn show(&mut self, url: String) {
-        if self.qr.as_ref().is_none_or(|(encoded, _)| *encoded != url) {
-            self.qr = Some((url.clone(), crate::qr::half_blocks(&url)));
-        }
-        self.phase = LinkPhase::Waiting { url };
-    }
-
-    /// The QR code of `url`, when it was encoded and fits in a QR code.
-    pub fn qr_lines(&self, url: &str) -> Option<&[String]> {
-        match &self.qr {
-            Some((encoded, lines)) if encoded == url => lines.as_deref(),
-            _ => None,
-        }
-    }
-
-    pub fn url(&self) -> Option<&str> {
-        match &self.phase {
-            LinkPhase::Waiting { url } | LinkPhase::Exchanging { url } => Some(url),
-            LinkPhase::Starting | LinkPhase::Failed => None,
-        }
-    }
-}
-
 impl App {
     pub fn new(now: SystemTime, theme: Theme) -> App {
         App {
@@ -276,7 +205,7 @@ impl App {
         self.load == Load::Reading
             || self.keyring == KeyringState::Opening
             || self.accounts.iter().any(|r| r.refreshing)
-            || matches!(&self.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Starting | LinkPhase::Exchanging { .. }))
+            || matches!(&self.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Starting | LinkPhase::Exchanging { .. } | LinkPhase::Device(_)))
             || matches!(&self.screen, Screen::Add(f) if f.submitting)
     }
 

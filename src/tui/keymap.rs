@@ -13,6 +13,8 @@ pub enum Context {
     LinkInput,
     /// The link screen after the link failed for good.
     LinkFailed,
+    /// The link screen showing a device code (the device grant).
+    LinkDevice,
     Confirm,
     Help,
 }
@@ -47,6 +49,8 @@ pub enum Action {
     Confirm,
     DemoApprove,
     Restart,
+    /// Link the other way: a device code instead of the authorization URL, or back.
+    SwitchWay,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -115,11 +119,19 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Add, &[(Esc, NONE)], "Esc", Action::Back, "cancel", Some("cancel")),
     bind(Context::Link, &[(Char('c'), NONE)], "c", Action::Copy, "copy the URL (OSC 52)", Some("copy URL")),
     bind(Context::Link, &[(Char('o'), NONE)], "o", Action::OpenBrowser, "open the URL in a browser", Some("open browser")),
+    bind(Context::Link, &[(Char('d'), NONE)], "d", Action::SwitchWay, "link with a code on another device instead (when the provider offers it)", Some("device code")),
     bind(Context::Link, &[(Char('z'), NONE)], "z", Action::Zoom, "show the QR code alone", Some("QR only")),
     bind(Context::Link, &[(Tab, NONE), (Char('i'), NONE), (Char('p'), NONE)], "Tab", Action::TypeCode, "type or paste the code / redirect URL", Some("type/paste code")),
     bind(Context::Link, &[(Char('A'), SHIFT), (Char('A'), NONE)], "A", Action::DemoApprove, "demo only: approve as the demo user", None),
     bind(Context::Link, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
     bind(Context::Link, &[(Esc, NONE), (Char('q'), NONE)], "Esc", Action::Back, "back to the accounts", Some("back")),
+    bind(Context::LinkDevice, &[(Char('c'), NONE)], "c", Action::Copy, "copy the URL (OSC 52)", Some("copy URL")),
+    bind(Context::LinkDevice, &[(Char('o'), NONE)], "o", Action::OpenBrowser, "open the URL in a browser here", Some("open browser")),
+    bind(Context::LinkDevice, &[(Char('d'), NONE)], "d", Action::SwitchWay, "link with the authorization URL instead", Some("use URL")),
+    bind(Context::LinkDevice, &[(Char('z'), NONE)], "z", Action::Zoom, "show the QR code alone", Some("QR only")),
+    bind(Context::LinkDevice, &[(Char('A'), SHIFT), (Char('A'), NONE)], "A", Action::DemoApprove, "demo only: approve as the demo user", None),
+    bind(Context::LinkDevice, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
+    bind(Context::LinkDevice, &[(Esc, NONE), (Char('q'), NONE)], "Esc", Action::Back, "back to the accounts", Some("back")),
     bind(Context::LinkFailed, &[(Char('r'), NONE), (Enter, NONE)], "r", Action::Restart, "start the link again", Some("start again")),
     bind(Context::LinkFailed, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
     bind(Context::LinkFailed, &[(Esc, NONE), (Char('q'), NONE)], "Esc", Action::Back, "back to the accounts", Some("back")),
@@ -133,6 +145,18 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Help, &[(Down, NONE), (Char('j'), NONE)], "↓/j", Action::Down, "scroll down", None),
     bind(Context::Help, &[(Esc, NONE), (Char('q'), NONE), (Char('?'), NONE), (F(1), NONE)], "Esc", Action::Back, "close the help", Some("close")),
 ];
+
+/// Which bindings the link screen has now: its state decides.
+pub fn link_context(link: &crate::tui::link::LinkScreen) -> Context {
+    use crate::tui::link::LinkPhase;
+    match link.phase {
+        LinkPhase::Failed => Context::LinkFailed,
+        _ if link.typing => Context::LinkInput,
+        LinkPhase::Device(_) => Context::LinkDevice,
+        _ if link.device => Context::LinkDevice,
+        _ => Context::Link,
+    }
+}
 
 /// What `key` does in `context`, if anything.
 pub fn action(context: Context, key: &KeyEvent) -> Option<Action> {

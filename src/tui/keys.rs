@@ -5,6 +5,7 @@ use crossterm::event::KeyEvent;
 use super::app::{App, LinkPhase, LinkScreen, NoticeKind, Overlay, Revealed, Screen};
 use super::form::{AddForm, Input};
 use super::keymap::{self, Action, Context};
+use super::link::device_by_default;
 use super::message::Effect;
 use super::update::{notice, notice_about};
 use crate::store::Health;
@@ -76,8 +77,11 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         ),
         (Action::Link, Some((name, ..))) => {
             app.notice = None;
-            app.screen = Screen::Link(LinkScreen::new(&name));
-            return vec![Effect::StartLink(name)];
+            let device = app
+                .selected_row()
+                .is_some_and(|row| device_by_default(&row.account, app.size));
+            app.screen = Screen::Link(LinkScreen::new(&name, device));
+            return vec![start_link(name, device)];
         }
         (Action::Refresh, Some((name, Health::NotLinked, _)))
         | (Action::Test, Some((name, Health::NotLinked, _)))
@@ -187,8 +191,29 @@ fn on_add_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The effect that starts a link one way or the other.
+fn start_link(name: String, device: bool) -> Effect {
+    match device {
+        true => Effect::StartDeviceLink(name),
+        false => Effect::StartLink(name),
+    }
+}
+
 fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let demo = app.demo;
+    let offers_device = match &app.screen {
+        Screen::Link(link) => app
+            .accounts
+            .iter()
+            .find(|row| row.name == link.account)
+            .is_some_and(|row| {
+                row.account
+                    .provider
+                    .device_authorization_endpoint()
+                    .is_some()
+            }),
+        _ => false,
+    };
     let Screen::Link(link) = &mut app.screen else {
         return Vec::new();
     };
@@ -219,12 +244,13 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    if link.phase == LinkPhase::Failed {
+    let context = keymap::link_context(link);
+    if context == Context::LinkFailed {
         match keymap::action(Context::LinkFailed, key) {
             Some(Action::Restart) => {
                 let name = link.account.clone();
-                *link = LinkScreen::new(&name);
-                return vec![Effect::StartLink(name)];
+                *link = LinkScreen::new(&name, link.device);
+                return vec![start_link(name, link.device)];
             }
             Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
             Some(Action::Back) => app.screen = Screen::Accounts,
@@ -233,7 +259,16 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let url = link.url().map(str::to_string);
-    match (keymap::action(Context::Link, key), url) {
+    match (keymap::action(context, key), url) {
+        (Some(Action::SwitchWay), _) if !link.device && !offers_device => {
+            link.error =
+                Some("This provider offers no device code: open the URL, or scan it, here.".into());
+        }
+        (Some(Action::SwitchWay), _) => {
+            let name = link.account.clone();
+            *link = LinkScreen::new(&name, !link.device);
+            return vec![Effect::CancelLink, start_link(name, link.device)];
+        }
         (Some(Action::Copy), Some(url)) => {
             link.copied = true;
             return vec![Effect::Copy(url)];
@@ -243,8 +278,7 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         (Some(Action::TypeCode), _) => link.typing = true,
         (Some(Action::DemoApprove), Some(url)) if demo => return vec![Effect::DemoApprove(url)],
         (Some(Action::DemoApprove), None) if demo => {
-            link.error =
-                Some("The authorization URL is not ready yet: press A again in a moment.".into());
+            link.error = Some("Nothing to approve yet: press A again in a moment.".into());
         }
         (Some(Action::Help), _) => app.overlay = Some(Overlay::Help(0)),
         (Some(Action::Back), _) if link.zoom => link.zoom = false,

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use crossterm::event::KeyEvent;
 
-use super::app::AccountRow;
+use super::app::{AccountRow, DeviceCode};
 use crate::oauth::secret::AccessToken;
 use crate::refresh::EngineEvent;
 use crate::store::new_account::{Field, NewAccount};
@@ -39,6 +39,8 @@ pub enum Message {
         url: String,
         listening: Option<SocketAddr>,
     },
+    /// The device grant's code is issued: show it while the provider is polled.
+    DeviceLinkStarted(DeviceCode),
     /// An attempt failed but the link can go on (another paste, the browser again).
     LinkAttemptFailed(String),
     /// The link cannot go on (the account vanished, the keyring failed).
@@ -89,6 +91,8 @@ pub enum Effect {
     Refresh(String),
     TestApi(String),
     StartLink(String),
+    /// Link with the device grant: a code approved on another device.
+    StartDeviceLink(String),
     SubmitPaste(String),
     CancelLink,
     /// Demo mode: play the browser's part on this authorization URL.

@@ -10,6 +10,7 @@ pub mod form;
 pub mod input;
 pub mod keymap;
 mod keys;
+pub mod link;
 pub mod message;
 pub mod theme;
 pub mod update;

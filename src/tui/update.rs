@@ -75,6 +75,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Message::DeviceLinkStarted(code) => {
+            if let Screen::Link(link) = &mut app.screen
+                && link.device
+            {
+                link.show_device(code);
+            }
+            Vec::new()
+        }
         Message::LinkAttemptFailed(error) => {
             if let Screen::Link(link) = &mut app.screen {
                 if let LinkPhase::Exchanging { url } = &link.phase {

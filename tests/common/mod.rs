@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod cli;
+pub mod qr;
 pub mod tmux;
 
 use std::path::PathBuf;

@@ -1,11 +1,13 @@
-//! The link effect: one link from the authorization URL to tokens recorded in the store.
+//! The link effects: one link, from the authorization URL or a device code, to tokens recorded in
+//! the store.
 
 use std::sync::Arc;
 
 use tokio::sync::mpsc::{self, UnboundedSender};
 
-use crate::refresh::{Link, Persistence};
+use crate::refresh::{DeviceLink, Link, Persistence};
 use crate::store::Store;
+use crate::tui::app::DeviceCode;
 use crate::tui::message::Message;
 
 /// One link: prepares the URL, then takes whichever answer works first — the browser at the
@@ -45,6 +47,28 @@ pub(super) async fn link(
             }
         }
     };
+    link.finish(store, &tokens)
+        .map_err(|e| format!("The tokens are in the keyring, but recording the link failed: {e}"))
+}
+
+/// One device link: issues the code, shows it, polls until the user approves elsewhere, and
+/// records the tokens. A denial or an expiry ends it (`r` starts again).
+pub(super) async fn device_link(
+    store: &Arc<Store>,
+    name: &str,
+    tx: &UnboundedSender<Message>,
+) -> Result<(), String> {
+    let link = DeviceLink::start(store, name, &Persistence::while_running())
+        .await
+        .map_err(|e| e.to_string())?;
+    let authorization = link.authorization();
+    let _ = tx.send(Message::DeviceLinkStarted(DeviceCode {
+        url: authorization.url_to_open().to_string(),
+        user_code: authorization.user_code().to_string(),
+        complete: authorization.verification_uri_complete().is_some(),
+        expires_at: authorization.expires_at(),
+    }));
+    let tokens = link.complete().await.map_err(|e| e.to_string())?;
     link.finish(store, &tokens)
         .map_err(|e| format!("The tokens are in the keyring, but recording the link failed: {e}"))
 }

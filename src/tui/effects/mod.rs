@@ -82,7 +82,8 @@ impl Runner {
             Effect::PollLog => self.poll_log(),
             Effect::Refresh(name) => self.engine.refresh_now(&name),
             Effect::TestApi(name) => self.test_api(name),
-            Effect::StartLink(name) => self.start_link(name),
+            Effect::StartLink(name) => self.start_link(name, false),
+            Effect::StartDeviceLink(name) => self.start_link(name, true),
             Effect::SubmitPaste(text) => self.submit_paste(text),
             Effect::CancelLink => self.link = None,
             Effect::DemoApprove(url) => self.demo_approve(url),
@@ -195,11 +196,15 @@ impl Runner {
         });
     }
 
-    fn start_link(&mut self, name: String) {
+    /// Starts a link (replacing one under way): with the authorization URL, or by `device`.
+    fn start_link(&mut self, name: String, device: bool) {
         let (store, tx, engine) = (self.store.clone(), self.tx.clone(), self.engine.clone());
         let (pastes, inbox) = mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
-            let result = link::link(&store, &name, inbox, &tx).await;
+            let result = match device {
+                true => link::device_link(&store, &name, &tx).await,
+                false => link::link(&store, &name, inbox, &tx).await,
+            };
             engine.rescan();
             let _ = tx.send(match result {
                 Ok(()) => Message::Linked { name },

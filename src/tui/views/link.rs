@@ -19,6 +19,14 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if let LinkPhase::Device(code) = &link.phase {
+        super::device::render(app, link, code, frame, inner);
+        return;
+    }
+    let what = match link.device {
+        true => "asking the provider for a device code…",
+        false => "preparing the authorization URL…",
+    };
     let Some(url) = link.url() else {
         let lines = match (&link.phase, &link.error) {
             (LinkPhase::Failed, error) => vec![
@@ -30,13 +38,10 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
                 Line::from("Press r to start the link again, or Esc to go back."),
             ],
             (_, Some(error)) => vec![
-                Line::from(format!("{} preparing the authorization URL…", spinner(app))),
+                Line::from(format!("{} {what}", spinner(app))),
                 Line::from(Span::styled(printable(error, Lines::One), theme.error())),
             ],
-            (_, None) => vec![Line::from(format!(
-                "{} preparing the authorization URL…",
-                spinner(app)
-            ))],
+            (_, None) => vec![Line::from(format!("{} {what}", spinner(app)))],
         };
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         return;
@@ -126,7 +131,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn render_qr_alone(app: &App, qr: Option<&QrCode<'_>>, frame: &mut Frame, area: Rect) {
+pub(super) fn render_qr_alone(app: &App, qr: Option<&QrCode<'_>>, frame: &mut Frame, area: Rect) {
     match qr {
         Some(qr) if qr.size().0 <= area.width && qr.size().1 <= area.height => {
             frame.render_widget(qr, area)

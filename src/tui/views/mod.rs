@@ -3,6 +3,7 @@
 
 mod accounts;
 mod add;
+mod device;
 mod help;
 mod link;
 pub mod qr;
@@ -64,13 +65,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Screen::Link(link) => {
             link::render(app, link, frame, body);
-            if link.phase == super::app::LinkPhase::Failed {
-                Context::LinkFailed
-            } else if link.typing {
-                Context::LinkInput
-            } else {
-                Context::Link
-            }
+            keymap::link_context(link)
         }
     };
     render_status(app, notice, frame, status);

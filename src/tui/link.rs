@@ -1,0 +1,123 @@
+//! The link screen's state: which way the account is being linked (the authorization URL, or the
+//! device grant's code), how far it got, and what the user typed.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use super::input::TextInput;
+use crate::store::Account;
+
+#[derive(Debug)]
+pub struct LinkScreen {
+    pub account: String,
+    pub phase: LinkPhase,
+    pub input: TextInput,
+    pub typing: bool,
+    /// Where the loopback listener waits for the browser, when there is one.
+    pub listening: Option<SocketAddr>,
+    pub zoom: bool,
+    /// The last attempt's error, in words a person understands.
+    pub error: Option<String>,
+    pub copied: bool,
+    /// The URL's QR code as half-block lines, encoded once when the URL arrives (drawing only
+    /// draws it); `None` inside when the URL is too long for a QR code.
+    pub qr: Option<(String, Option<Vec<String>>)>,
+    /// Linking with the device grant (a code approved on another device) rather than the
+    /// authorization URL; `r` starts again the same way.
+    pub device: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkPhase {
+    Starting,
+    Waiting {
+        url: String,
+    },
+    Exchanging {
+        url: String,
+    },
+    /// The device grant: the code and the URL are shown, the provider is polled.
+    Device(DeviceCode),
+    /// The link cannot go on (the account vanished, the keyring failed, the user declined, the
+    /// code expired): only starting again (or going back) helps. Why is in `LinkScreen::error`.
+    Failed,
+}
+
+/// What the device view shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceCode {
+    /// What to open (and what the QR code carries): the complete verification URL when the
+    /// provider gives one.
+    pub url: String,
+    /// What the user types at `url`, or checks there.
+    pub user_code: String,
+    /// Whether `url` already carries the code (the page shows it; nothing to type).
+    pub complete: bool,
+    pub expires_at: SystemTime,
+}
+
+impl LinkScreen {
+    pub fn new(account: &str, device: bool) -> LinkScreen {
+        LinkScreen {
+            account: account.to_string(),
+            phase: LinkPhase::Starting,
+            input: TextInput::default(),
+            typing: false,
+            listening: None,
+            zoom: false,
+            error: None,
+            copied: false,
+            qr: None,
+            device,
+        }
+    }
+
+    /// The authorization URL is ready: wait on it, with its QR code encoded now, once.
+    pub fn show(&mut self, url: String) {
+        self.encode(&url);
+        self.phase = LinkPhase::Waiting { url };
+    }
+
+    /// The device code is issued: show it, with the URL's QR code encoded now, once.
+    pub fn show_device(&mut self, code: DeviceCode) {
+        self.encode(&code.url);
+        self.phase = LinkPhase::Device(code);
+    }
+
+    fn encode(&mut self, url: &str) {
+        if self.qr.as_ref().is_none_or(|(encoded, _)| encoded != url) {
+            self.qr = Some((url.to_string(), crate::qr::half_blocks(url)));
+        }
+    }
+
+    /// The QR code of `url`, when it was encoded and fits in a QR code.
+    pub fn qr_lines(&self, url: &str) -> Option<&[String]> {
+        match &self.qr {
+            Some((encoded, lines)) if encoded == url => lines.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The URL to open, in either mode.
+    pub fn url(&self) -> Option<&str> {
+        match &self.phase {
+            LinkPhase::Waiting { url } | LinkPhase::Exchanging { url } => Some(url),
+            LinkPhase::Device(code) => Some(&code.url),
+            LinkPhase::Starting | LinkPhase::Failed => None,
+        }
+    }
+}
+
+/// A terminal smaller than this cannot show the QR code of a typical authorization URL (250–330
+/// characters: a 65–69 module code) beside its text; the device code's short URL fits.
+pub const CODE_FLOW_QR_FITS: (u16, u16) = (113, 40);
+
+/// Whether `l` links `account` with the device grant: its provider offers it, and either its
+/// callback is not one this machine can catch (a loopback URL) or the terminal is too small for
+/// the authorization URL's QR code.
+pub fn device_by_default(account: &Account, size: (u16, u16)) -> bool {
+    let loopback = url::Url::parse(&account.redirect_uri)
+        .is_ok_and(|url| url.scheme() == "http" && crate::oauth::provider::is_loopback(&url));
+    let small = size.0 < CODE_FLOW_QR_FITS.0 || size.1 < CODE_FLOW_QR_FITS.1;
+    account.provider.device_authorization_endpoint().is_some() && (!loopback || small)
+}

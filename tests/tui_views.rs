@@ -1,7 +1,6 @@
 //! Every screen, drawn on ratatui's TestBackend at 80×24 and 160×48, as insta snapshots; and the
 //! colours that snapshots cannot show, asserted on the buffer.
 
-#[allow(dead_code)]
 mod common;
 mod fixtures;
 

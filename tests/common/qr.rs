@@ -28,8 +28,8 @@ pub fn decode(screen: &str) -> Option<String> {
     // Module (x, y) is light when its half of the cell is drawn.
     let light = |x: usize, y: usize| match cells[y / 2][x] {
         '█' => true,
-        '▀' => y % 2 == 0,
-        '▄' => y % 2 == 1,
+        '▀' => y.is_multiple_of(2),
+        '▄' => !y.is_multiple_of(2),
         _ => false,
     };
     const SCALE: usize = 4;

@@ -214,6 +214,13 @@ fn device_view_shows_the_code_and_a_qr_code_that_fits_at_80x24() {
         );
         insta::assert_snapshot!(format!("device_view_{w}x{h}"), screen);
     }
+    // Too small for the code beside the text: the code and the URL still, and how to see it.
+    let screen = draw(&app, 60, 16);
+    assert!(
+        screen.contains("W D J B - M J H T") && screen.contains("z shows it alone"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("device_view_60x16", screen);
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod device;
 mod help;
 mod link;
 pub mod qr;
-mod wrap;
+pub(super) mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

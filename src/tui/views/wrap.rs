@@ -1,7 +1,7 @@
 //! Text fitted to the cells it has: wrapped at spaces into as many lines as it may take, and
 //! cut with "…" beyond them, never silently in the middle of a word.
 
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 
 /// `text` wrapped into lines of at most `width` cells, at most `max_lines` of them; a word
 /// longer than a line is broken, and the last line ends in "…" when text was left over.
@@ -70,6 +70,27 @@ pub fn one_line(text: &str, width: usize) -> String {
     out
 }
 
+/// `line` in at most `width` cells: its spans kept (with their styles) as far as they fit, the
+/// last one cut with "…" when the line was longer.
+pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if w < left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        spans.push(Span::styled(one_line(&span.content, left), span.style));
+        break;
+    }
+    Line::from(spans)
+}
+
 /// How many terminal cells `text` takes.
 pub fn cells(text: &str) -> usize {
     Span::raw(text).width()
@@ -78,6 +99,19 @@ pub fn cells(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_keeps_its_spans_and_ends_in_an_ellipsis() {
+        let line = Line::from(vec![Span::raw("14:26:21  "), Span::raw("mail refreshed")]);
+        let fitted = fit_line(line.clone(), 16);
+        assert_eq!(fitted.to_string(), "14:26:21  mail …");
+        assert_eq!(fitted.width(), 16);
+        assert_eq!(
+            fit_line(line.clone(), 40),
+            line,
+            "a line that fits is left alone"
+        );
+    }
 
     #[test]
     fn wraps_at_spaces_and_never_cuts_a_word_silently() {

@@ -5,6 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use crate::tui::views::wrap::fit_line;
+
 use super::fit;
 use crate::format::clock;
 use crate::text::{Lines, printable};
@@ -75,7 +77,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.outcome(event.outcome),
             ));
         }
-        Line::from(spans)
+        // Cut where the pane ends, and say so.
+        fit_line(Line::from(spans), usize::from(area.width))
     });
     let lines: Vec<Line> = skipped.into_iter().chain(events).collect();
     let body = if lines.is_empty() {

@@ -84,31 +84,32 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             if app.accounts.len() == 1 { "" } else { "s" }
         )),
     ];
-    match &app.keyring {
-        KeyringState::Opening => spans.push(Span::styled(
-            format!("  {} opening the keyring…", spinner(app)),
-            theme.dim(),
-        )),
-        KeyringState::Ready {
-            backend,
-            warning: None,
-        } => spans.push(Span::styled(format!("  keyring: {backend}"), theme.dim())),
-        KeyringState::Ready {
-            backend,
-            warning: Some(_),
-        } => spans.push(Span::styled(
-            format!("  keyring: {backend} (lost at reboot)"),
-            theme.warning(),
-        )),
-        KeyringState::Failed(e) => spans.push(Span::styled(
-            format!("  keyring: {}", printable(e, Lines::One)),
-            theme.error(),
-        )),
-    }
     if app.demo {
         spans.push(Span::styled("  DEMO", theme.warning()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans.push(match &app.keyring {
+        KeyringState::Opening => Span::styled(
+            format!("  {} opening the keyring…", spinner(app)),
+            theme.dim(),
+        ),
+        KeyringState::Ready {
+            backend,
+            warning: None,
+        } => Span::styled(format!("  keyring: {backend}"), theme.dim()),
+        KeyringState::Ready {
+            backend,
+            warning: Some(_),
+        } => Span::styled(
+            format!("  keyring: {backend} (lost at reboot)"),
+            theme.warning(),
+        ),
+        KeyringState::Failed(e) => Span::styled(
+            format!("  keyring: {}", printable(e, Lines::One)),
+            theme.error(),
+        ),
+    });
+    let line = crate::tui::views::wrap::fit_line(Line::from(spans), usize::from(area.width));
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 /// `text` in at most `width` columns, cut with "…" when it is longer: never cut silently.

@@ -3,6 +3,7 @@
 //! on the link screen that plays the browser's part. Kept apart from the product code: nothing
 //! else depends on it.
 
+mod device;
 mod grants;
 mod page;
 pub mod server;
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use server::DemoServer;
+pub use server::{DemoOptions, DemoServer};
 
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{Account, Home, Store};

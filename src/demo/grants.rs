@@ -1,6 +1,6 @@
 //! The demo server's token endpoint: client authentication, the `authorization_code` grant
 //! (single-use codes bound to redirect URI and PKCE challenge) and the `refresh_token` grant
-//! (rotation; a reused refresh token revokes its grant).
+//! (rotation; a reused refresh token revokes its grant); and the revocation endpoint (RFC 7009).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -15,25 +15,16 @@ use super::server::{
     Books, CLIENT_ID, CLIENT_SECRET, RefreshToken, Reply, State, json, lock, oauth_error,
 };
 use crate::oauth::authorize::random_token;
+use crate::oauth::device::DEVICE_CODE_GRANT;
 
 impl State {
     pub(super) fn token(&self, authorization: Option<&str>, p: &HashMap<String, String>) -> Reply {
         if !client_authenticated(authorization, p) {
-            let mut reply = oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "client authentication failed",
-            );
-            reply.headers_mut().insert(
-                WWW_AUTHENTICATE,
-                "Basic realm=\"tokendeck demo\""
-                    .parse()
-                    .expect("a valid header"),
-            );
-            return reply;
+            return invalid_client();
         }
         let mut books = lock(&self.books);
         match p.get("grant_type").map(String::as_str) {
+            Some(DEVICE_CODE_GRANT) => self.device_grant(&mut books, p),
             Some("authorization_code") => {
                 let Some(code) = p.get("code") else {
                     return oauth_error(
@@ -118,7 +109,7 @@ impl State {
             Some(_) => oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "use authorization_code or refresh_token",
+                "use authorization_code, refresh_token or the device_code grant",
             ),
             None => oauth_error(
                 StatusCode::BAD_REQUEST,
@@ -128,11 +119,11 @@ impl State {
         }
     }
 
-    fn issue(&self, books: &mut Books, grant: &str, scope: &str) -> Reply {
+    pub(super) fn issue(&self, books: &mut Books, grant: &str, scope: &str) -> Reply {
         let (access, refresh) = (random_token(), random_token());
         books.access_tokens.insert(
             access.clone(),
-            (grant.to_string(), Instant::now() + self.ttl),
+            (grant.to_string(), Instant::now() + self.options.ttl),
         );
         books.refresh_tokens.insert(
             refresh.clone(),
@@ -145,16 +136,58 @@ impl State {
         let body = serde_json::json!({
             "access_token": access,
             "token_type": "Bearer",
-            "expires_in": self.ttl.as_secs(),
+            "expires_in": self.options.ttl.as_secs(),
             "refresh_token": refresh,
             "scope": scope,
         });
         json(StatusCode::OK, &body)
     }
+
+    /// RFC 7009: the client gives a token back. A refresh token ends its whole grant (its access
+    /// tokens stop working too); an access token ends only itself. A token the server does not
+    /// know — or no longer knows — is not an error: the client's goal is reached either way.
+    pub(super) fn revoke(&self, authorization: Option<&str>, p: &HashMap<String, String>) -> Reply {
+        if !client_authenticated(authorization, p) {
+            return invalid_client();
+        }
+        let Some(token) = p.get("token").filter(|t| !t.is_empty()) else {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "token is missing",
+            );
+        };
+        let mut books = lock(&self.books);
+        if let Some(grant) = books.refresh_tokens.get(token).map(|rt| rt.grant.clone()) {
+            books.revoked.insert(grant);
+        } else {
+            books.access_tokens.remove(token);
+        }
+        json(StatusCode::OK, &serde_json::json!({}))
+    }
+}
+
+/// The answer to a client that failed to authenticate (RFC 6749 §5.2).
+pub(super) fn invalid_client() -> Reply {
+    let mut reply = oauth_error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        "client authentication failed",
+    );
+    reply.headers_mut().insert(
+        WWW_AUTHENTICATE,
+        "Basic realm=\"tokendeck demo\""
+            .parse()
+            .expect("a valid header"),
+    );
+    reply
 }
 
 /// HTTP Basic (form-encoded id and secret, RFC 6749 §2.3.1) or both in the body.
-fn client_authenticated(authorization: Option<&str>, p: &HashMap<String, String>) -> bool {
+pub(super) fn client_authenticated(
+    authorization: Option<&str>,
+    p: &HashMap<String, String>,
+) -> bool {
     let basic = authorization
         .and_then(|a| a.strip_prefix("Basic "))
         .and_then(|b| STANDARD.decode(b).ok())

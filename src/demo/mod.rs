@@ -1,8 +1,10 @@
 //! `tokendeck --demo`: the whole flow on one machine with no credentials. An embedded
 //! authorization server on 127.0.0.1, a throwaway home with one demo account, the TUI, and a key
-//! on the link screen that plays the browser's part. Kept apart from the product code: nothing
-//! else depends on it.
+//! on the link screen that plays the browser's part, for the authorization code flow and the
+//! device grant alike. Kept apart from the product code: nothing else depends on it.
 
+mod browser;
+mod device;
 mod grants;
 mod page;
 pub mod server;
@@ -11,11 +13,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use server::DemoServer;
+pub use browser::{NOT_THE_DEMO, approve, browser};
+pub use server::{DemoOptions, DemoServer};
 
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{Account, Home, Store};
-use crate::tui::effects::DemoBrowser;
 
 /// The demo account's name.
 pub const ACCOUNT: &str = "demo";
@@ -100,7 +102,9 @@ fn is_demo_account(account: &Account) -> bool {
         && token.path() == "/token"
 }
 
-/// The demo account: the demo server's confidential client, a loopback callback on a free port.
+/// The demo account: the demo server's confidential client, a loopback callback on a free port,
+/// and the server's device authorization and revocation endpoints, so that it links either way
+/// and removing it gives the grant back.
 pub fn demo_account(server: &DemoServer) -> NewAccount {
     NewAccount {
         name: ACCOUNT.into(),
@@ -115,61 +119,7 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         params: Vec::new(),
         auth_method: None,
         api_url: Some(server.url("/api/me")),
-        device_authorization_url: None,
-        revocation_url: None,
+        device_authorization_url: Some(server.url("/device/code")),
+        revocation_url: Some(server.url("/revoke")),
     }
-}
-
-/// What `A` says on another account's link screen: it would ask a real provider, which the demo
-/// user cannot approve.
-pub const NOT_THE_DEMO: &str = "A approves only the demo account's link, at the demo's own server. For this account, open the URL in a browser (o) or copy it (c).";
-
-/// The link screen's `A`: approves an authorization URL of `server`'s, and says what to do
-/// instead for any other provider's.
-pub fn browser(server: &DemoServer) -> DemoBrowser {
-    let authorize = server.url("/authorize");
-    Arc::new(move |url: String| {
-        let own = url.split('?').next() == Some(authorize.as_str());
-        Box::pin(async move {
-            if !own {
-                return Err(NOT_THE_DEMO.to_string());
-            }
-            approve(url).await
-        })
-    })
-}
-
-/// Plays the browser: approves the authorization request at the demo server as the demo user,
-/// then follows the redirect to the callback — where tokendeck's listener takes it.
-pub async fn approve(authorize_url: String) -> Result<(), String> {
-    let url = url::Url::parse(&authorize_url).map_err(|e| format!("not a URL: {e}"))?;
-    let form: Vec<(String, String)> = url
-        .query_pairs()
-        .into_owned()
-        .chain([("decision".to_string(), "approve".to_string())])
-        .collect();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mut endpoint = url.clone();
-    endpoint.set_query(None);
-    let answer = http
-        .post(endpoint)
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| format!("the demo server did not answer: {}", e.without_url()))?;
-    let callback = answer
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| format!("the demo server did not approve (HTTP {})", answer.status()))?
-        .to_string();
-    http.get(&callback)
-        .send()
-        .await
-        .map_err(|e| format!("the callback did not answer: {}", e.without_url()))?;
-    Ok(())
 }

@@ -2,8 +2,9 @@
 //! an authorize endpoint with an approve/deny page; single-use, short-lived codes bound to the
 //! client, the redirect URI and the PKCE challenge; a token endpoint for the `authorization_code`
 //! and `refresh_token` grants with client authentication, refresh-token rotation and reuse
-//! detection (a reused refresh token revokes the grant); RFC 6749 errors; and a protected
-//! `/api/me` that answers 401 once a token has expired. All in memory.
+//! detection (a reused refresh token revokes the grant); the device authorization grant (RFC 8628)
+//! with its own verification page; revocation (RFC 7009); RFC 6749 errors; and a protected
+//! `/api/me` that answers 401 once a token has expired or its grant was revoked. All in memory.
 
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
@@ -20,6 +21,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use super::device::Device;
 use super::page;
 use crate::oauth::authorize::random_token;
 
@@ -39,14 +41,48 @@ impl Drop for DemoServer {
     }
 }
 
+/// How a demo server behaves; [`Default`] is what `tokendeck --demo` runs.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// How long access tokens live.
+    pub ttl: Duration,
+    /// How long a device code (and its user code) can be approved and redeemed.
+    pub device_code_lifetime: Duration,
+    /// The device grant's polling interval; a poll sooner than it is told to slow down.
+    pub interval: Duration,
+    /// The first this many polls of each device code are told to slow down, as a busy server
+    /// sheds load: how a client's patience is shown (and tested). 0 normally.
+    pub busy_polls: u32,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            ttl: Duration::from_secs(60),
+            device_code_lifetime: Duration::from_secs(300),
+            interval: Duration::from_secs(2),
+            busy_polls: 0,
+        }
+    }
+}
+
 impl DemoServer {
     /// Starts on 127.0.0.1 and a free port; access tokens live `ttl`.
     pub async fn start(ttl: Duration) -> std::io::Result<DemoServer> {
+        DemoServer::start_with(DemoOptions {
+            ttl,
+            ..DemoOptions::default()
+        })
+        .await
+    }
+
+    /// Starts on 127.0.0.1 and a free port, behaving as `options` say.
+    pub async fn start_with(options: DemoOptions) -> std::io::Result<DemoServer> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let issuer = format!("http://{}", listener.local_addr()?);
         let state = Arc::new(State {
             issuer: issuer.clone(),
-            ttl,
+            options,
             books: Mutex::new(Books::default()),
         });
         let task = tokio::spawn(async move {
@@ -77,7 +113,7 @@ impl DemoServer {
 
 pub(super) struct State {
     pub(super) issuer: String,
-    pub(super) ttl: Duration,
+    pub(super) options: DemoOptions,
     pub(super) books: Mutex<Books>,
 }
 
@@ -89,6 +125,9 @@ pub(super) struct Books {
     pub(super) refresh_tokens: HashMap<String, RefreshToken>,
     pub(super) access_tokens: HashMap<String, (String, Instant)>,
     pub(super) revoked: HashSet<String>,
+    /// Device authorizations by device code, and the user codes that name them.
+    pub(super) devices: HashMap<String, Device>,
+    pub(super) user_codes: HashMap<String, String>,
 }
 
 pub(super) struct Code {
@@ -115,17 +154,28 @@ impl State {
                 Ok(form) => self.decide(&params(&form)),
                 Err(reply) => *reply,
             },
-            (Method::POST, "/token") => {
+            (Method::POST, path @ ("/token" | "/device/code" | "/revoke")) => {
+                let path = path.to_string();
                 let auth = req
                     .headers()
                     .get(AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
-                match body(req).await {
-                    Ok(form) => self.token(auth.as_deref(), &params(&form)),
-                    Err(reply) => *reply,
+                let form = match body(req).await {
+                    Ok(form) => params(&form),
+                    Err(reply) => return *reply,
+                };
+                match path.as_str() {
+                    "/token" => self.token(auth.as_deref(), &form),
+                    "/device/code" => self.device_code(auth.as_deref(), &form),
+                    _ => self.revoke(auth.as_deref(), &form),
                 }
             }
+            (Method::GET, "/device") => self.device_page(&params(&query)),
+            (Method::POST, "/device") => match body(req).await {
+                Ok(form) => self.device_decide(&params(&form)),
+                Err(reply) => *reply,
+            },
             (Method::GET, "/api/me") => {
                 let auth = req
                     .headers()
@@ -297,7 +347,7 @@ fn respond(status: StatusCode, content_type: &str, body: String) -> Reply {
     reply
 }
 
-fn html(status: StatusCode, body: String) -> Reply {
+pub(super) fn html(status: StatusCode, body: String) -> Reply {
     respond(status, "text/html; charset=utf-8", body)
 }
 

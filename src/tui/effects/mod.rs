@@ -22,7 +22,8 @@ use crate::store::Store;
 use crate::store::events::Follow;
 use crate::store::new_account::NewAccount;
 
-/// Plays the browser's part in demo mode: given the authorization URL, approves it.
+/// Plays the browser's part in demo mode: given the authorization URL, or a device code's
+/// verification URL, approves it.
 pub type DemoBrowser =
     Arc<dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
 

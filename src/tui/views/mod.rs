@@ -128,11 +128,13 @@ fn render_footer(app: &App, context: Context, frame: &mut Frame, area: Rect) {
         })
         .collect();
     // In the demo, approving is how the link completes: next after the ways out.
-    let demo = (context == Context::Link && app.demo).then_some(FooterEntry {
-        label: "A",
-        word: "demo: approve",
-        essential: false,
-    });
+    let demo = (matches!(context, Context::Link | Context::LinkDevice) && app.demo).then_some(
+        FooterEntry {
+            label: "A",
+            word: "demo: approve",
+            essential: false,
+        },
+    );
     let mut keep: Vec<bool> = entries.iter().map(|_| true).collect();
     let mut keep_demo = demo.is_some();
     let width = area.width as usize;

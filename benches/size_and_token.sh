@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The release binary's stripped size, and `tokendeck token NAME` on a fresh token side by side with
+# The release binary's stripped size; `tokendeck token NAME` on a fresh token in the Secret Service
+# side by side with `secret-tool lookup` of the same record (benches/token_vs_secret_tool.sh, when a
+# session bus is there, as under tests/run); and on the kernel keyring side by side with
 # `pizauth show` (benches/token_vs_pizauth.sh) when PIZAUTH names a pizauth binary. pizauth is not
 # on crates.io: build it from its public repository (ltratt/pizauth, tag pizauth-1.1.0) with
 # `cargo build --release`, and pass PIZAUTH=/path/to/target/release/pizauth.
@@ -15,6 +17,10 @@ trap 'rm -f "$stripped"' EXIT
 cp "$binary" "$stripped"
 strip "$stripped" 2>/dev/null || true
 stat -c %s "$stripped" | awk '{ printf "tokendeck release binary, stripped: %d bytes (%.2f MB)\n", $1, $1 / 1e6 }'
+if command -v secret-tool >/dev/null && [[ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]]; then
+    echo "tokendeck token vs secret-tool lookup (Secret Service):"
+    TOKENDECK=$binary benches/token_vs_secret_tool.sh
+fi
 if [[ -n "${PIZAUTH:-}" ]]; then
     printf 'pizauth release binary, stripped: '
     cp "$PIZAUTH" "$stripped" && strip "$stripped" 2>/dev/null || true

@@ -259,7 +259,11 @@ fn the_whole_demo_in_a_real_terminal() {
     let wait = Duration::from_secs(20);
     tmux.wait_for("not linked", wait);
     tmux.keys(&["l"]);
-    // Approving needs the authorization URL, ready once the listener waits.
+    // 100×30 is too small for the authorization URL's QR code: the demo's device code comes first.
+    tmux.wait_for("waiting for the approval", wait);
+    tmux.wait_for("A demo: approve", wait);
+    // `d`: the authorization URL instead. Approving needs it, ready once the listener waits.
+    tmux.keys(&["d"]);
     tmux.wait_for("Waiting for the browser on 127.0.0.1:", wait);
     tmux.wait_for("A demo: approve", wait);
     tmux.keys(&["A"]);

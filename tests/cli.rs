@@ -390,3 +390,37 @@ async fn a_dead_grant_is_not_asked_about_again() {
         "the dead grant was not tried again"
     );
 }
+
+/// Issue 12: `acct2` before `acct10`, in `list`, `list --json` and `status`.
+#[tokio::test]
+async fn accounts_are_listed_in_natural_order() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    for name in ["acct10", "acct2", "Acct1"] {
+        deck.add(&server, name).await;
+    }
+    let names = |text: String| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        names(deck.ok(&["list"]).await),
+        ["Acct1", "acct2", "acct10"]
+    );
+    let status = deck.ok(&["status"]).await;
+    let order: Vec<usize> = ["Acct1", "acct2", "acct10"]
+        .iter()
+        .map(|n| status.find(n).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{status}");
+    let json: serde_json::Value =
+        serde_json::from_str(&deck.ok(&["list", "--json"]).await).unwrap();
+    let listed: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["Acct1", "acct2", "acct10"]);
+}

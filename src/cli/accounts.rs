@@ -71,8 +71,8 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
     let now = SystemTime::now();
     if json {
         let rows: Vec<Value> = accounts
-            .accounts
-            .iter()
+            .in_natural_order()
+            .into_iter()
             .map(|(name, account)| {
                 json!({
                     "name": name,
@@ -92,7 +92,7 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
         );
         return Ok(());
     }
-    for (name, account) in &accounts.accounts {
+    for (name, account) in accounts.in_natural_order() {
         let status = store.status(name);
         println!(
             "{name:<20} {:<10} {:<14} {}",
@@ -111,7 +111,11 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
             accounts.get(name)?;
             vec![name.to_string()]
         }
-        None => accounts.accounts.keys().cloned().collect(),
+        None => accounts
+            .in_natural_order()
+            .into_iter()
+            .map(|(name, _)| name.clone())
+            .collect(),
     };
     let now = SystemTime::now();
     let rows: Vec<Value> = names

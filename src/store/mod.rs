@@ -7,6 +7,7 @@ pub mod events;
 pub mod home;
 pub mod keyring;
 pub mod lock;
+pub mod natural;
 pub mod new_account;
 pub mod settings;
 pub mod status;

@@ -302,7 +302,7 @@ fn read_accounts(store: &Store) -> Message {
     match store.accounts() {
         Ok(accounts) => Message::Loaded(
             accounts
-                .accounts
+                .into_natural_order()
                 .into_iter()
                 .map(|(name, account)| AccountRow {
                     status: store.status(&name),

@@ -424,3 +424,30 @@ async fn accounts_are_listed_in_natural_order() {
         .collect();
     assert_eq!(listed, ["Acct1", "acct2", "acct10"]);
 }
+
+/// Issue 12, item 1: who the account is, from the ID token the link brought (oidc-provider's
+/// `sub`), in `status`, `status --json`, `list` and `list --json`.
+#[tokio::test]
+async fn the_linked_identity_is_recorded_and_shown() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let status: Value =
+        serde_json::from_str(&deck.ok(&["status", "work", "--json"]).await).unwrap();
+    assert_eq!(status["identity"], "test-user", "{status}");
+    assert!(
+        deck.ok(&["status", "work"])
+            .await
+            .contains("identity: test-user")
+    );
+    assert!(deck.ok(&["list"]).await.contains("test-user"));
+    let list: Value = serde_json::from_str(&deck.ok(&["list", "--json"]).await).unwrap();
+    assert_eq!(list[0]["identity"], "test-user", "{list}");
+    // The status file keeps it; the ID token itself is nowhere in it.
+    let file = std::fs::read_to_string(deck.home().join("state/accounts/work.json")).unwrap();
+    assert!(
+        file.contains("test-user") && !file.contains("eyJ"),
+        "{file}"
+    );
+}

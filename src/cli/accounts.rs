@@ -74,12 +74,14 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
             .in_natural_order()
             .into_iter()
             .map(|(name, account)| {
+                let status = store.status(name);
                 json!({
                     "name": name,
                     "kind": account.kind,
                     "client_id": account.client_id,
                     "token_endpoint": account.provider.token_endpoint().as_str(),
-                    "status": store.status(name).health(now),
+                    "status": status.health(now),
+                    "identity": status.identity,
                 })
             })
             .collect();
@@ -94,11 +96,13 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
     }
     for (name, account) in accounts.in_natural_order() {
         let status = store.status(name);
+        let identity = status.identity.as_deref().unwrap_or("");
         println!(
-            "{name:<20} {:<10} {:<14} {}",
+            "{name:<20} {:<10} {:<14} {:<18} {}",
             printable(&account.kind, Lines::One),
             status.health(now).label(),
-            TimeLeft::of(&status, now).label()
+            TimeLeft::of(&status, now).label(),
+            printable(identity, Lines::One)
         );
     }
     Ok(())
@@ -141,6 +145,9 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         if let Some(note) = status.unsaved_note() {
             println!("  {note}");
         }
+        if let Some(identity) = &status.identity {
+            println!("  identity: {}", printable(identity, Lines::One));
+        }
         if let Some(token) = &status.token {
             println!(
                 "  scope: {}",
@@ -176,6 +183,7 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
     json!({
         "name": name,
         "status": status.health(now),
+        "identity": status.identity,
         "expires_at": expires_at.map(rfc3339),
         "seconds_left": expires_at.map(|at| seconds_between(now, at)),
         "obtained_at": token.map(|t| rfc3339(t.obtained_at)),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod exchange;
 pub mod hooks;
 mod http;
+pub mod identity;
 pub mod params;
 pub mod presets;
 pub mod provider;

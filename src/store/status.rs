@@ -19,6 +19,9 @@ use crate::oauth::{ErrorKind, Tokens};
 pub struct AccountStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<TokenInfo>,
+    /// Who the account is (an email, a user name), from the latest ID token that said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_refresh: Option<LastRefresh>,
     /// The grant is dead (revoked, expired, denied): only linking again helps.
@@ -223,6 +226,13 @@ impl AccountStatus {
     /// New tokens were stored (a link or a refresh).
     pub fn record_tokens(&mut self, tokens: &Tokens, refreshed: bool, now: SystemTime) {
         self.token = Some(TokenInfo::of(tokens));
+        // A refresh without an ID token leaves the identity as the last one said.
+        if let Some(who) = tokens
+            .id_token()
+            .and_then(crate::oauth::identity::from_id_token)
+        {
+            self.identity = Some(who);
+        }
         self.needs_relink = false;
         self.failures = 0;
         self.retry_at = None;
@@ -268,6 +278,8 @@ impl AccountStatus {
 
     /// New tokens were linked: a fresh start, with no failure from before the link left over.
     pub fn record_link(&mut self, tokens: &Tokens, now: SystemTime) {
+        // Linked again, perhaps as someone else: only this link's ID token says who.
+        self.identity = None;
         self.record_tokens(tokens, false, now);
         self.last_refresh = None;
     }

@@ -90,6 +90,16 @@ pub fn lines(app: &App, width: u16) -> Details {
         None => badge,
     };
     lines.push(field("status", &state, style));
+    let identity = row
+        .status
+        .identity
+        .as_ref()
+        .map(|who| field("identity", &printable(who, Lines::One), plain));
+    let revealing = app.revealed.as_ref().is_some_and(|r| r.name == row.name);
+    // Who the account is comes second — unless its token is shown, which then needs the room.
+    if !revealing {
+        lines.extend(identity.clone());
+    }
     let token = row.status.token.as_ref();
     let expires = match token {
         None => "-".into(),
@@ -108,6 +118,9 @@ pub fn lines(app: &App, width: u16) -> Details {
     let token_lines = access_token(app, row, width);
     let token_end = (token_lines.len() > 1).then(|| lines.len() + token_lines.len());
     lines.extend(token_lines);
+    if revealing {
+        lines.extend(identity);
+    }
     let account = &row.account;
     let scopes = token
         .and_then(|t| t.scope.clone())

@@ -23,6 +23,7 @@ const STATUS: usize = 15;
 const TIME_LEFT: usize = 18;
 /// `✗ 11h 06m ago`
 const LAST_REFRESH: usize = 14;
+const IDENTITY_MAX: usize = 32;
 
 const EMPTY: &str = "No accounts yet. Press a to add one (Verizon Personal Cloud, Google, Microsoft, GitHub, any OpenID Connect issuer, or custom endpoints).";
 
@@ -46,6 +47,8 @@ struct Columns {
     name: usize,
     provider: Option<usize>,
     last_refresh: bool,
+    /// Who each account is, when any says and there is room left: the first column to go.
+    identity: Option<usize>,
 }
 
 impl Columns {
@@ -59,22 +62,28 @@ impl Columns {
         };
         let name = longest(|r| &r.name).clamp(NAME_MIN, NAME_MAX);
         let provider = longest(|r| &r.account.kind).clamp("PROVIDER".len(), PROVIDER_MAX);
+        let identity = longest(|r| r.status.identity.as_deref().unwrap_or(""));
+        let identity = (identity > 0).then(|| identity.clamp("IDENTITY".len(), IDENTITY_MAX));
         // Each column after the first takes one space before it.
         let fixed = STATUS + 1 + TIME_LEFT + 1;
         let mut columns = Columns {
             name,
             provider: Some(provider),
             last_refresh: true,
+            identity,
         };
         loop {
             let taken = fixed
                 + columns.provider.map_or(0, |p| p + 1)
-                + usize::from(columns.last_refresh) * (LAST_REFRESH + 1);
+                + usize::from(columns.last_refresh) * (LAST_REFRESH + 1)
+                + columns.identity.map_or(0, |w| w + 1);
             if taken + NAME_MIN <= width {
                 columns.name = name.min(width - taken);
                 return columns;
             }
-            if columns.last_refresh {
+            if columns.identity.is_some() {
+                columns.identity = None;
+            } else if columns.last_refresh {
                 columns.last_refresh = false;
             } else if columns.provider.is_some() {
                 columns.provider = None;
@@ -93,12 +102,13 @@ impl Columns {
         if self.last_refresh {
             widths.push(Constraint::Length(LAST_REFRESH as u16));
         }
+        widths.extend(self.identity.map(|w| Constraint::Length(w as u16)));
         widths
     }
 
     /// One row's cells, each cut with "…" to its column.
-    fn cells<'a>(&self, texts: [(String, Style); 5]) -> Vec<Cell<'a>> {
-        let [name, provider, status, left, last] = texts;
+    fn cells<'a>(&self, texts: [(String, Style); 6]) -> Vec<Cell<'a>> {
+        let [name, provider, status, left, last, identity] = texts;
         let cell = |(text, style): (String, Style), width: usize| {
             Cell::from(Span::styled(fit(&text, width), style))
         };
@@ -110,6 +120,9 @@ impl Columns {
         cells.push(cell(left, TIME_LEFT));
         if self.last_refresh {
             cells.push(cell(last, LAST_REFRESH));
+        }
+        if let Some(width) = self.identity {
+            cells.push(cell(identity, width));
         }
         cells
     }
@@ -176,6 +189,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 badge(app, row),
                 (TimeLeft::of(&row.status, app.now).label(), plain),
                 (last_refresh(app, row), plain),
+                (
+                    printable(row.status.identity.as_deref().unwrap_or(""), Lines::One)
+                        .into_owned(),
+                    theme.dim(),
+                ),
             ]);
             let line = Row::new(cells);
             if i == app.selected {
@@ -191,6 +209,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ("STATUS".into(), dim),
         ("TIME LEFT".into(), dim),
         ("LAST REFRESH".into(), dim),
+        ("IDENTITY".into(), dim),
     ]));
     frame.render_widget(
         Table::new(rows, columns.widths())

@@ -1,0 +1,82 @@
+//! Who an account is, as a person recognises it: from an OpenID Connect ID token's claims
+//! (`email`, then `preferred_username`, `name`, `sub`) or a userinfo answer (the same claims, or
+//! GitHub's `login`). Not a credential — a label, kept beside the status and shown everywhere.
+//!
+//! The ID token came straight from the token endpoint over TLS, which OpenID Connect Core §3.1.3.7
+//! accepts in place of checking its signature; the label is only ever shown, never trusted.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+/// The longest label kept: an email address fits, a paragraph does not.
+const MAX_LABEL: usize = 128;
+
+/// The label an ID token names, when it is a JWT with a usable claim.
+pub fn from_id_token(id_token: &str) -> Option<String> {
+    let payload = id_token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        Value::Object(claims) => from_claims(&claims),
+        _ => None,
+    }
+}
+
+/// The label a set of claims names: the first usable of `email`, `preferred_username`, `name`,
+/// `login` (GitHub), `sub`.
+pub fn from_claims(claims: &Map<String, Value>) -> Option<String> {
+    ["email", "preferred_username", "name", "login", "sub"]
+        .iter()
+        .filter_map(|key| claims.get(*key)?.as_str())
+        .map(str::trim)
+        .find(|value| {
+            !value.is_empty()
+                && value.chars().count() <= MAX_LABEL
+                && !value.chars().any(char::is_control)
+        })
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(claims: &str) -> String {
+        format!(
+            "eyJhbGciOiJSUzI1NiJ9.{}.c2lnbmF0dXJl",
+            URL_SAFE_NO_PAD.encode(claims)
+        )
+    }
+
+    #[test]
+    fn prefers_what_a_person_recognises() {
+        let token = jwt(r#"{"sub":"248289761001","email":"alice@example.test","name":"Alice"}"#);
+        assert_eq!(from_id_token(&token).as_deref(), Some("alice@example.test"));
+        let token = jwt(r#"{"sub":"248289761001","preferred_username":"alice"}"#);
+        assert_eq!(from_id_token(&token).as_deref(), Some("alice"));
+        assert_eq!(
+            from_id_token(&jwt(r#"{"sub":"test-user"}"#)).as_deref(),
+            Some("test-user")
+        );
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_shown() {
+        assert_eq!(from_id_token("not a jwt"), None);
+        assert_eq!(from_id_token("a.%%%.c"), None);
+        assert_eq!(from_id_token(&jwt("[1,2]")), None);
+        let long = "x".repeat(MAX_LABEL + 1);
+        let token = jwt(&format!(r#"{{"email":"{long}","sub":"s1"}}"#));
+        assert_eq!(
+            from_id_token(&token).as_deref(),
+            Some("s1"),
+            "too long: the next claim"
+        );
+        let token = jwt(r#"{"email":"a\u001b[2Jb","sub":"s2"}"#);
+        assert_eq!(
+            from_id_token(&token).as_deref(),
+            Some("s2"),
+            "control characters"
+        );
+    }
+}

@@ -317,8 +317,10 @@ fn token_on(screen: &str) -> String {
         .lines()
         .skip_while(|l| !l.contains("c copies it · s hides it"))
         .skip(1)
+        // A token has no spaces; the next field ("identity      …", "scopes        …") has.
         .take_while(|l| {
-            !l.trim().is_empty() && !l.starts_with([' ', '│']) && !l.starts_with("scopes ")
+            let line = l.trim_end();
+            !line.is_empty() && !line.contains(' ') && !l.starts_with('│')
         })
         .map(str::trim_end)
         .collect()

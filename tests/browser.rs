@@ -41,14 +41,11 @@ async fn the_browser_is_given_the_whole_url() {
     let url = url.trim().to_string();
     assert!(url.matches('&').count() >= 3, "{url}");
     // The script runs in the background: wait for what it wrote.
-    let mut opened = String::new();
-    for _ in 0..100 {
-        opened = std::fs::read_to_string(&seen).unwrap_or_default();
-        if !opened.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::eventually(Duration::from_secs(5), async || {
+        std::fs::metadata(&seen).is_ok_and(|m| m.len() > 0)
+    })
+    .await;
+    let opened = std::fs::read_to_string(&seen).unwrap();
     assert_eq!(
         opened, url,
         "the browser was not given the URL tokendeck printed"

@@ -382,7 +382,11 @@ async fn keyring_stopped() -> Option<Outcome> {
     })
     .await;
     common::signal(daemon, "STOP");
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // Stopped until the refresh, its keyring write timed out, says it holds unsaved tokens.
+    common::eventually(Duration::from_secs(20), async || {
+        !row.status()["unsaved_since"].is_null()
+    })
+    .await;
     common::signal(daemon, "CONT");
     let out = tokio::time::timeout(Duration::from_secs(40), child.wait_with_output())
         .await

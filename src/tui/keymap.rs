@@ -94,8 +94,8 @@ use KeyCode::{
 
 #[rustfmt::skip]
 pub static BINDINGS: &[Binding] = &[
-    bind(Context::Accounts, &[(Down, NONE), (Char('j'), NONE)], "j/k", Action::Down, "select the next account (j or ↓)", Some("move")),
-    bind(Context::Accounts, &[(Up, NONE), (Char('k'), NONE)], "k/↑", Action::Up, "select the previous account (k or ↑)", None),
+    bind(Context::Accounts, &[(Down, NONE), (Char('j'), NONE)], "j/k", Action::Down, "move the selection: j or ↓ down, k or ↑ up", Some("move")),
+    bind(Context::Accounts, &[(Up, NONE), (Char('k'), NONE)], "k/↑", Action::Up, "move the selection up", None),
     bind(Context::Accounts, &[(PageDown, NONE)], "PgDn", Action::PageDown, "a page down the list", None),
     bind(Context::Accounts, &[(PageUp, NONE)], "PgUp", Action::PageUp, "a page up the list", None),
     bind(Context::Accounts, &[(Home, NONE), (Char('g'), NONE)], "g/Home", Action::First, "the first account", None),

@@ -350,18 +350,20 @@ fn retry_hint(retry_after: &Option<RetryAfter>) -> String {
     }
 }
 
+/// A token-endpoint refusal without a description, for tests of how one reads.
+#[cfg(test)]
+pub(crate) fn rejected(grant: Grant, status: u16, error: &str) -> Error {
+    Error::Rejected {
+        grant,
+        status,
+        error: error.into(),
+        description: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rejected(grant: Grant, status: u16, error: &str) -> Error {
-        Error::Rejected {
-            grant,
-            status,
-            error: error.into(),
-            description: None,
-        }
-    }
 
     #[test]
     fn classification_follows_the_design() {

@@ -127,16 +127,8 @@ pub(super) fn denied_message(error: &str, description: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oauth::error::rejected;
     use crate::oauth::{ErrorKind, Grant};
-
-    fn rejected(grant: Grant, status: u16, error: &str) -> Error {
-        Error::Rejected {
-            grant,
-            status,
-            error: error.into(),
-            description: None,
-        }
-    }
 
     #[test]
     fn a_providers_full_stop_is_not_doubled() {

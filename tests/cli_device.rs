@@ -198,3 +198,19 @@ async fn a_failed_revocation_is_said_and_the_account_is_removed_anyway() {
         "{log}"
     );
 }
+
+/// A provider in trouble while the user approves: polls that get 503 are answered by polling
+/// less often, not by ending the link; the approval still links.
+#[tokio::test]
+async fn a_busy_token_endpoint_while_polling_slows_the_link_down_but_does_not_end_it() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    server.fault("/token", 1, "status=503").await;
+    let (_, out) = link_device(&deck, "work", &["--device", "--no-qr"], true).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("Linked \"work\""), "{stderr}");
+    assert_eq!(server.count("fault 503").await, 1, "the 503 was served");
+    assert!(!deck.ok(&["token", "work"]).await.trim().is_empty());
+}

@@ -27,7 +27,12 @@ async fn twenty_processes_after_expiry_never_spend_a_refresh_token_twice() {
     assert!(deck.link("race").await.status.success());
 
     let api = server.url("/api/me");
-    let http = reqwest::Client::new();
+    // A fresh connection for each check: twenty at once on pooled keep-alive connections met
+    // the server closing an idle one (ECONNRESET) in one CI run.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let started = Instant::now();
     let mut rounds = 0;
     while started.elapsed() < Duration::from_secs(30) {

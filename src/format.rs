@@ -1,6 +1,11 @@
-//! How durations and times are written for people (the CLI and the TUI alike).
+//! How durations and times are written for people (the CLI and the TUI alike): times in the
+//! user's own time zone (`TZ`, else the system's), durations short. Machine-readable output
+//! (`--json`, the files) keeps RFC 3339 in UTC.
 
 use std::time::SystemTime;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 /// `42s`, `3m 05s`, `2h 10m`, `3d 4h`.
 pub fn short_duration(secs: u64) -> String {
@@ -22,22 +27,74 @@ pub fn relative(at: SystemTime, now: SystemTime) -> String {
     }
 }
 
-/// RFC 3339 in UTC, to the second.
+/// RFC 3339 in UTC, to the second: for `--json` and files, never for people.
 pub fn rfc3339(t: SystemTime) -> String {
     // Past year 9999 (a hand-edited file) RFC 3339 has no way to write it: say the latest.
     humantime::format_rfc3339_seconds(crate::oauth::time::showable(t)).to_string()
 }
 
-/// `HH:MM:SS` in UTC.
-pub fn clock(t: SystemTime) -> String {
-    let text = rfc3339(t);
-    text.get(11..19).unwrap_or(&text).to_string()
+/// The user's time zone: `TZ` when set (an unknown name reads as UTC, as `date` does), else the
+/// system's (`/etc/localtime`), else UTC. Read once per call: a long-lived process keeps the
+/// zone it was given.
+pub fn local_zone() -> TimeZone {
+    TimeZone::try_system().unwrap_or(TimeZone::UTC)
+}
+
+fn zoned(t: SystemTime, zone: &TimeZone) -> jiff::ZonedDateTime {
+    let t = crate::oauth::time::showable(t);
+    // `showable` keeps `t` inside RFC 3339's years, which are inside jiff's.
+    Timestamp::try_from(t)
+        .unwrap_or(Timestamp::MAX)
+        .to_zoned_datetime(zone.clone())
+}
+
+/// `HH:MM:SS` on the wall clock of `zone`.
+pub fn clock(t: SystemTime, zone: &TimeZone) -> String {
+    zoned(t, zone).strftime("%H:%M:%S").to_string()
+}
+
+/// `2026-11-28 16:45:02 JST`: a full local time, with the zone's abbreviation (which tells the two
+/// 01:30s of a night when clocks go back apart).
+pub fn date_time(t: SystemTime, zone: &TimeZone) -> String {
+    zoned(t, zone).strftime("%Y-%m-%d %H:%M:%S %Z").to_string()
+}
+
+/// `16:45:02 JST` on the day of `now`, else `Dec 12 16:45 JST` within the year, else the date in
+/// full: as much as is needed to place `t` for someone reading at `now`.
+pub fn near(t: SystemTime, now: SystemTime, zone: &TimeZone) -> String {
+    format!(
+        "{} {}",
+        near_clock(t, now, zone),
+        zone_abbreviation(t, zone)
+    )
+}
+
+/// [`near`] without the zone, for lines under a title that names it (the live log).
+pub fn near_clock(t: SystemTime, now: SystemTime, zone: &TimeZone) -> String {
+    let (at, today) = (zoned(t, zone), zoned(now, zone));
+    let format = if at.date() == today.date() {
+        "%H:%M:%S"
+    } else if at.year() == today.year() {
+        "%b %-d %H:%M"
+    } else {
+        "%Y-%m-%d %H:%M"
+    };
+    at.strftime(format).to_string()
+}
+
+/// The zone's abbreviation at `t` (`JST`, `EST`/`EDT`, `UTC`), or its offset when it has none.
+pub fn zone_abbreviation(t: SystemTime, zone: &TimeZone) -> String {
+    zoned(t, zone).strftime("%Z").to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    fn zone(name: &str) -> TimeZone {
+        TimeZone::get(name).expect("zone in the database")
+    }
 
     #[test]
     fn reads_well() {
@@ -46,8 +103,62 @@ mod tests {
         assert_eq!(short_duration(7800), "2h 10m");
         assert_eq!(short_duration(273_600), "3d 4h");
         let t = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        assert_eq!(clock(t), "08:00:00");
+        assert_eq!(clock(t, &TimeZone::UTC), "08:00:00");
         assert_eq!(relative(t, t + Duration::from_secs(5)), "5s ago");
         assert_eq!(relative(t + Duration::from_secs(65), t), "in 1m 05s");
+    }
+
+    #[test]
+    fn one_instant_on_three_clocks() {
+        // 2027-01-15T08:00:00Z
+        let t = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert_eq!(date_time(t, &TimeZone::UTC), "2027-01-15 08:00:00 UTC");
+        assert_eq!(date_time(t, &zone("Asia/Tokyo")), "2027-01-15 17:00:00 JST");
+        assert_eq!(
+            date_time(t, &zone("America/New_York")),
+            "2027-01-15 03:00:00 EST"
+        );
+        assert_eq!(rfc3339(t), "2027-01-15T08:00:00Z", "files stay in UTC");
+    }
+
+    #[test]
+    fn the_night_clocks_go_back_reads_in_order() {
+        // New York, 2026-11-01: 01:59:59 EDT is followed by 01:00:00 EST (06:00 UTC).
+        let ny = zone("America/New_York");
+        let change = UNIX_EPOCH + Duration::from_secs(1_793_512_800);
+        let before = change - Duration::from_secs(1800);
+        let after = change + Duration::from_secs(1800);
+        assert_eq!(date_time(before, &ny), "2026-11-01 01:30:00 EDT");
+        assert_eq!(date_time(after, &ny), "2026-11-01 01:30:00 EST");
+        assert_eq!(zone_abbreviation(before, &ny), "EDT");
+        assert_eq!(zone_abbreviation(after, &ny), "EST");
+        // And forward in spring: 2027-03-14, 02:00 EST becomes 03:00 EDT (07:00 UTC).
+        let spring = UNIX_EPOCH + Duration::from_secs(1_805_007_600);
+        assert_eq!(clock(spring - Duration::from_secs(1), &ny), "01:59:59");
+        assert_eq!(clock(spring, &ny), "03:00:00");
+    }
+
+    #[test]
+    fn near_says_as_much_as_is_needed() {
+        let tokyo = zone("Asia/Tokyo");
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000); // 17:00 JST, Jan 15
+        let soon = now + Duration::from_secs(3600);
+        assert_eq!(near(soon, now, &tokyo), "18:00:00 JST");
+        let later = now + Duration::from_secs(14 * 86_400);
+        assert_eq!(near(later, now, &tokyo), "Jan 29 17:00 JST");
+        let next_year = now + Duration::from_secs(400 * 86_400);
+        assert_eq!(near(next_year, now, &tokyo), "2028-02-19 17:00 JST");
+        // Past midnight in Tokyo but not in UTC: another day for the person in Tokyo.
+        let midnight = now + Duration::from_secs(7 * 3600 + 60);
+        assert_eq!(near(midnight, now, &tokyo), "Jan 16 00:01 JST");
+        assert_eq!(near_clock(midnight, now, &tokyo), "Jan 16 00:01");
+    }
+
+    #[test]
+    fn the_far_future_is_written_not_panicked_on() {
+        let far = UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+        // The latest instant every zone can still write (jiff's bound), not a wrap-around.
+        assert_eq!(date_time(far, &TimeZone::UTC), "9999-12-30 22:00:00 UTC");
+        assert!(!date_time(far, &zone("Asia/Tokyo")).is_empty());
     }
 }

@@ -194,7 +194,11 @@ async fn a_kept_fresh_token_never_lapses_on_screen() {
 fn tui(deck: &Deck, width: u16, height: u16, ready: &str) -> Tmux {
     let binary = Deck::binary();
     let home = deck.home().to_str().unwrap().to_string();
-    let tmux = Tmux::start(&[binary.to_str().unwrap(), "--home", &home], width, height);
+    let env = deck.env_words();
+    let mut command = vec!["env"];
+    command.extend(env.iter().map(String::as_str));
+    command.extend([binary.to_str().unwrap(), "--home", &home]);
+    let tmux = Tmux::start(&command, width, height);
     tmux.wait_for(ready, Duration::from_secs(15));
     tmux
 }
@@ -284,7 +288,7 @@ async fn paging_a_long_list_keeps_the_selection_on_screen() {
 #[tokio::test(flavor = "multi_thread")]
 async fn details_at_80x24_show_the_expiry_and_the_last_refresh() {
     let server = TestProvider::start().await;
-    let deck = Deck::new();
+    let deck = Deck::new().with_env("TZ", "UTC");
     deck.add(&server, "work").await;
     assert!(deck.link("work").await.status.success());
     let tmux = tui(&deck, 80, 24, "● valid");
@@ -454,4 +458,41 @@ async fn at_80x24_the_device_view_shows_the_code_and_a_qr_code_and_links_on_appr
     let token = deck.ok(&["token", "work"]).await;
     assert!(!token.trim().is_empty());
     quit(&tmux);
+}
+
+/// Issue 12, item 3: the TUI's clock is the user's (`TZ`), its zone named in the log's title; on
+/// the night New York's clocks go back, both 01:30s are listed, newest first, in the log's order.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_is_on_the_users_clock() {
+    let server = TestProvider::start().await;
+    let events = ["2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z"];
+
+    let deck = Deck::new().with_env("TZ", "Asia/Tokyo");
+    deck.add(&server, "work").await;
+    deck.write_events(&events);
+    let tmux = tui(&deck, 100, 30, " Live log · JST ");
+    let screen = tmux.wait_for("14:30:00", Duration::from_secs(15));
+    let times: Vec<&str> = log_times(&screen);
+    assert_eq!(times, ["15:30:00", "14:30:00"], "{screen}");
+    quit(&tmux);
+
+    let deck = Deck::new().with_env("TZ", "America/New_York");
+    deck.add(&server, "work").await;
+    deck.write_events(&events);
+    // Today's abbreviation in the title (EST or EDT, by the date the test runs).
+    let tmux = tui(&deck, 100, 30, " Live log · E");
+    let screen = tmux.wait_for("01:30:00", Duration::from_secs(15));
+    assert_eq!(log_times(&screen), ["01:30:00", "01:30:00"], "{screen}");
+    quit(&tmux);
+}
+
+/// The times at the start of the live log's lines, top first.
+fn log_times(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains(" Live log "))
+        .skip(1)
+        .filter(|l| l.contains("ahead of expiry"))
+        .map(|l| &l[..8])
+        .collect()
 }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use super::CliError;
-use crate::format::rfc3339;
+use jiff::tz::TimeZone;
+
+use crate::format::{date_time, near};
 use crate::store::events::Batch;
 use crate::store::{Event, Store};
 use crate::text::{Lines, printable, printable_json};
@@ -25,9 +27,10 @@ pub async fn log(
     {
         store.accounts()?.get(name)?;
     }
+    let zone = crate::format::local_zone();
     let show = |batch: Batch| {
         for event in batch.events.iter().filter(|e| wanted(e)) {
-            print_event(event, json);
+            print_event(event, json, &zone);
         }
         // Said once per read, not once per line: a damaged log must not drown the events.
         if batch.unreadable > 0 {
@@ -53,7 +56,7 @@ pub async fn log(
 
 /// One event per line. The account and the message come from a file anyone can edit and from
 /// the provider's words: escaped for the terminal (and in JSON, beyond what serde escapes).
-fn print_event(event: &Event, json: bool) {
+fn print_event(event: &Event, json: bool, zone: &TimeZone) {
     if json {
         if let Ok(line) = serde_json::to_string(event) {
             println!("{}", printable_json(&line));
@@ -62,13 +65,13 @@ fn print_event(event: &Event, json: bool) {
     }
     let mut line = format!(
         "{}  {:<16} {:<16} {}",
-        rfc3339(event.time),
+        date_time(event.time, zone),
         printable(&event.account, Lines::One),
         event.trigger.label(),
         event.outcome.label()
     );
     if let Some(at) = event.expires_at {
-        line.push_str(&format!("  expires {}", rfc3339(at)));
+        line.push_str(&format!("  expires {}", near(at, event.time, zone)));
     }
     if let Some(message) = &event.message {
         line.push_str(&format!("  {}", printable(message, Lines::One)));

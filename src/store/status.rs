@@ -193,7 +193,7 @@ impl AccountStatus {
     /// a process that ended.
     pub fn unsaved_note(&self) -> Option<String> {
         let since = self.unsaved_since?;
-        let at = crate::format::rfc3339(since);
+        let at = crate::format::date_time(since, &crate::format::local_zone());
         Some(match self.unsaved_held {
             true => format!(
                 "tokens not saved — keyring unavailable since {at}: a running tokendeck (pid {}) holds them and keeps trying",
@@ -288,7 +288,8 @@ impl AccountStatus {
     /// reached the keyring — the known causes, with their times, for a message that follows a
     /// dead grant.
     pub fn spent_token_cause(&self) -> Option<String> {
-        let time = |t: SystemTime| crate::format::rfc3339(t);
+        let zone = crate::format::local_zone();
+        let time = |t: SystemTime| crate::format::date_time(t, &zone);
         if let Some(at) = self.unsaved_since {
             return Some(format!(
                 "the refresh at {} received new tokens but the keyring could not store them before tokendeck stopped, and the server had already rotated the refresh token",
@@ -427,7 +428,8 @@ mod tests {
         status.record_failure(ErrorKind::Ambiguous, "no answer", None, now);
         let cause = status.spent_token_cause().unwrap();
         assert!(
-            cause.contains("2027-01-15T08:00:00Z") && cause.contains("answer was lost"),
+            cause.contains(&crate::format::date_time(now, &crate::format::local_zone()))
+                && cause.contains("answer was lost"),
             "{cause}"
         );
         status.unsaved_since = Some(now);

@@ -15,6 +15,8 @@ pub const LOG_CAPACITY: usize = 10_000;
 #[derive(Debug)]
 pub struct App {
     pub now: SystemTime,
+    /// The user's time zone, which every time on screen is in (UTC until the runner says).
+    pub zone: jiff::tz::TimeZone,
     pub theme: Theme,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
@@ -132,6 +134,7 @@ impl App {
     pub fn new(now: SystemTime, theme: Theme) -> App {
         App {
             now,
+            zone: jiff::tz::TimeZone::UTC,
             theme,
             screen: Screen::Accounts,
             overlay: None,

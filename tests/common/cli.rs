@@ -28,6 +28,28 @@ impl Deck {
         self
     }
 
+    /// This deck's environment as `KEY=value` words, for a command started elsewhere (a tmux
+    /// pane runs `env KEY=value … tokendeck`).
+    pub fn env_words(&self) -> Vec<String> {
+        self.env.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
+    /// Writes an event log of refreshes of `work` at `times` (RFC 3339, in this order), as
+    /// another process would have logged them.
+    pub fn write_events(&self, times: &[&str]) {
+        let state = self.home().join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        let lines: String = times
+            .iter()
+            .map(|t| {
+                format!(
+                    r#"{{"time":"{t}","account":"work","trigger":"ahead-of-expiry","outcome":"ok","pid":4242}}"#
+                ) + "\n"
+            })
+            .collect();
+        std::fs::write(state.join("events.jsonl"), lines).unwrap();
+    }
+
     pub fn home(&self) -> &Path {
         self.home.path()
     }

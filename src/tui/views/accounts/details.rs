@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{fit, table::badge};
-use crate::format::{clock, relative};
+use crate::format::{near, relative};
 use crate::store::Health;
 use crate::text::{Lines, printable};
 use crate::tui::app::{AccountRow, App, KeyringState};
@@ -104,7 +104,11 @@ pub fn lines(app: &App, width: u16) -> Details {
     let expires = match token {
         None => "-".into(),
         Some(t) => t.expires_at.map_or("no expiry".into(), |at| {
-            format!("{} UTC ({})", clock(at), relative(at, app.now))
+            format!(
+                "{} ({})",
+                near(at, app.now, &app.zone),
+                relative(at, app.now)
+            )
         }),
     };
     lines.push(field("expires", &expires, plain));
@@ -126,7 +130,7 @@ pub fn lines(app: &App, width: u16) -> Details {
         .and_then(|t| t.scope.clone())
         .unwrap_or_else(|| account.scopes.join(" "));
     lines.push(field("scopes", &scopes, plain));
-    let obtained = token.map_or("-".into(), |t| format!("{} UTC", clock(t.obtained_at)));
+    let obtained = token.map_or("-".into(), |t| near(t.obtained_at, app.now, &app.zone));
     lines.push(field("obtained", &obtained, plain));
     lines.push(field(
         "token URL",

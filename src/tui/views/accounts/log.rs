@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::tui::views::wrap::fit_line;
 
 use super::fit;
-use crate::format::clock;
+use crate::format::{clock, near_clock, zone_abbreviation};
 use crate::text::{Lines, printable};
 use crate::tui::app::App;
 
@@ -24,12 +24,15 @@ pub fn height_min(app: &App, lines: usize) -> u16 {
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
+    // The zone as it is now: on the night clocks change, lines before and after differ by an hour
+    // while their order (the log's) stays true.
+    let zone = zone_abbreviation(app.now, &app.zone);
     let title = match (app.log_filter, app.selected_row()) {
         (true, Some(row)) => format!(
-            " Live log — {} only (f: all) · UTC ",
+            " Live log — {} only (f: all) · {zone} ",
             printable(&row.name, Lines::One)
         ),
-        _ => " Live log · UTC · f: only the selected account ".to_string(),
+        _ => format!(" Live log · {zone} · f: only the selected account "),
     };
     let block = Block::new()
         .borders(Borders::TOP)
@@ -52,7 +55,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let event = &line.event;
         let account = fit(&printable(&event.account, Lines::One), ACCOUNT);
         let mut spans = vec![
-            Span::styled(clock(event.time), theme.dim()),
+            Span::styled(clock(event.time, &app.zone), theme.dim()),
             Span::raw(format!(
                 "  {account:<ACCOUNT$} {:<16} ",
                 event.trigger.label()
@@ -61,7 +64,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ];
         if let Some(at) = event.expires_at {
             spans.push(Span::styled(
-                format!("  → expires {}", clock(at)),
+                format!("  → expires {}", near_clock(at, event.time, &app.zone)),
                 theme.dim(),
             ));
         }

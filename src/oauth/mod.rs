@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod hooks;
 mod http;
 pub mod identity;
+pub mod jwt;
 pub mod params;
 pub mod presets;
 pub mod provider;

@@ -32,6 +32,6 @@ pub use error::{BoxError, ConfigField, Error, ErrorKind, Grant, Setting};
 pub use exchange::AuthMethod;
 pub use hooks::{PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
 pub use provider::Provider;
-pub use session::Session;
+pub use session::{Fetched, Session};
 pub use time::RetryAfter;
 pub use token::{Tokens, refresh_lead};

@@ -157,7 +157,8 @@ impl Signature {
         matches!(self, Signature::Verified { .. })
     }
 
-    /// One plain sentence for people.
+    /// One plain sentence for people. The `alg` and `kid` in it come from the token and the key
+    /// set, text from outside: escape it (`crate::text`) before a terminal sees it.
     pub fn describe(&self) -> String {
         match self {
             Signature::Verified {

@@ -161,6 +161,11 @@ pub enum Error {
         reason: String,
     },
 
+    #[error(
+        "the provider's signing keys could not be read ({0}): check its key set URL (jwks_uri), or discover the provider again"
+    )]
+    InvalidKeySet(String),
+
     #[error("OpenID Connect discovery at {issuer} failed: {reason}")]
     Discovery { issuer: String, reason: String },
 

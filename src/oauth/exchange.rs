@@ -248,6 +248,7 @@ mod tests {
             url: "https://as.example/token".into(),
             status,
             body: body.as_bytes().to_vec(),
+            date: None,
         }
     }
 

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ACCEPT, RETRY_AFTER};
+use reqwest::header::{ACCEPT, DATE, RETRY_AFTER};
 
 use super::error::Error;
 use super::time::RetryAfter;
@@ -30,6 +30,8 @@ pub(crate) struct RawResponse {
     pub url: String,
     pub status: u16,
     pub body: Vec<u8>,
+    /// The answer's `Date` header: the server's clock, when it said.
+    pub date: Option<SystemTime>,
 }
 
 /// Sends `request` on `client` and reads the answer, mapping every transport failure to an
@@ -38,6 +40,16 @@ pub(crate) async fn execute(
     client: &reqwest::Client,
     request: reqwest::RequestBuilder,
     timeout: Duration,
+) -> Result<RawResponse, Error> {
+    execute_limited(client, request, timeout, MAX_BODY).await
+}
+
+/// [`execute`] for an answer known to be smaller: a body over `limit` bytes is refused.
+pub(crate) async fn execute_limited(
+    client: &reqwest::Client,
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+    limit: usize,
 ) -> Result<RawResponse, Error> {
     let request = request
         .header(ACCEPT, "application/json")
@@ -56,6 +68,11 @@ pub(crate) async fn execute(
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| RetryAfter::parse(v, SystemTime::now()));
+    let date = response
+        .headers()
+        .get(DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
     if status == 408 || status == 429 || (500..600).contains(&status) {
         return Err(Error::Unavailable {
             url,
@@ -69,16 +86,21 @@ pub(crate) async fn execute(
         .await
         .map_err(|e| transport_error(&url, timeout, e))?
     {
-        if body.len() + chunk.len() > MAX_BODY {
+        if body.len() + chunk.len() > limit {
             return Err(Error::InvalidResponse {
                 url,
                 status,
-                reason: format!("the answer is larger than {} KiB", MAX_BODY / 1024),
+                reason: format!("the answer is larger than {} KiB", limit / 1024),
             });
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(RawResponse { url, status, body })
+    Ok(RawResponse {
+        url,
+        status,
+        body,
+        date,
+    })
 }
 
 /// The endpoint as shown in messages: scheme, host, port and path, never a query.

@@ -28,6 +28,9 @@ pub struct Preset {
     /// Where a grant is given back (RFC 7009), when the provider has such an endpoint.
     #[serde(default)]
     pub revocation_endpoint: Option<String>,
+    /// Where the provider's signing keys are, to check an ID token's signature.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
     #[serde(default)]
     pub scopes: Vec<String>,
     pub auth_method: AuthMethod,
@@ -75,6 +78,9 @@ impl Preset {
         if let Some(url) = &self.revocation_endpoint {
             provider = provider.with_revocation_endpoint(url)?;
         }
+        if let Some(url) = &self.jwks_uri {
+            provider = provider.with_jwks_uri(url)?;
+        }
         Ok(provider)
     }
 }
@@ -107,5 +113,17 @@ mod tests {
         };
         assert!(device("google") && device("microsoft") && device("github"));
         assert!(!device("verizon"));
+        let keys = |id: &str| {
+            let provider = Preset::find(id).unwrap().provider().unwrap();
+            provider.jwks_uri().map(|u| u.to_string())
+        };
+        assert_eq!(
+            keys("google").as_deref(),
+            Some("https://www.googleapis.com/oauth2/v3/certs")
+        );
+        assert_eq!(
+            keys("microsoft").as_deref(),
+            Some("https://login.microsoftonline.com/common/discovery/v2.0/keys")
+        );
     }
 }

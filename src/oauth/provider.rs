@@ -28,6 +28,9 @@ pub struct Provider {
     /// Where the device authorization grant starts (RFC 8628), when the provider offers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     device_authorization_endpoint: Option<Url>,
+    /// Where the provider publishes the public keys its tokens are signed with (a JWKS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jwks_uri: Option<Url>,
     #[serde(default = "yes")]
     pkce: bool,
     /// Discovery said `authorization_response_iss_parameter_supported`: every answer carries
@@ -54,6 +57,7 @@ impl Provider {
             userinfo_endpoint: None,
             revocation_endpoint: None,
             device_authorization_endpoint: None,
+            jwks_uri: None,
             pkce: true,
             iss_parameter_supported: false,
         })
@@ -109,6 +113,7 @@ impl Provider {
             UrlRole::DeviceAuthorizationEndpoint,
             doc.device_authorization_endpoint,
         )?;
+        provider.jwks_uri = optional(UrlRole::JwksUri, doc.jwks_uri)?;
         // Servers that list their PKCE methods without S256 would reject a challenge.
         provider.pkce = doc
             .code_challenge_methods_supported
@@ -126,6 +131,12 @@ impl Provider {
     /// The revocation endpoint (RFC 7009), where a grant is given back on removal.
     pub fn with_revocation_endpoint(mut self, url: &str) -> Result<Self, Error> {
         self.revocation_endpoint = Some(endpoint_url(UrlRole::RevocationEndpoint, url)?);
+        Ok(self)
+    }
+
+    /// Where the provider's signing keys are (its `jwks_uri`), to check an ID token's signature.
+    pub fn with_jwks_uri(mut self, url: &str) -> Result<Self, Error> {
+        self.jwks_uri = Some(endpoint_url(UrlRole::JwksUri, url)?);
         Ok(self)
     }
 
@@ -178,6 +189,10 @@ impl Provider {
         self.device_authorization_endpoint.as_ref()
     }
 
+    pub fn jwks_uri(&self) -> Option<&Url> {
+        self.jwks_uri.as_ref()
+    }
+
     pub fn uses_pkce(&self) -> bool {
         self.pkce
     }
@@ -211,6 +226,7 @@ impl Provider {
                 UrlRole::DeviceAuthorizationEndpoint,
                 self.device_authorization_endpoint.as_ref(),
             ),
+            ("jwks_uri", UrlRole::JwksUri, self.jwks_uri.as_ref()),
         ];
         for (field, what, url) in endpoints {
             if let Some(url) = url {
@@ -232,6 +248,7 @@ struct Discovery {
     userinfo_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
     device_authorization_endpoint: Option<String>,
+    jwks_uri: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
     authorization_response_iss_parameter_supported: Option<bool>,
 }
@@ -304,6 +321,14 @@ mod tests {
         provider.token_endpoint = Url::parse("http://127.0.0.1:9/t").unwrap();
         provider.revocation_endpoint = Some(Url::parse("http://as.example/r").unwrap());
         assert_eq!(provider.check_urls().unwrap_err().0, "revocation_endpoint");
+        provider.revocation_endpoint = None;
+        provider.jwks_uri = Some(Url::parse("http://as.example/keys").unwrap());
+        assert_eq!(provider.check_urls().unwrap_err().0, "jwks_uri");
+        assert!(
+            provider
+                .with_jwks_uri("ftp://as.example/keys")
+                .is_err_and(|e| e.to_string().contains("jwks_uri"))
+        );
     }
 
     #[test]

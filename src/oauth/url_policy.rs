@@ -17,6 +17,8 @@ pub enum UrlRole {
     UserinfoEndpoint,
     RevocationEndpoint,
     DeviceAuthorizationEndpoint,
+    /// Where the provider publishes its signing keys (`jwks_uri`).
+    JwksUri,
     /// Where the user approves a device authorization (`verification_uri`).
     Verification,
     Issuer,
@@ -38,6 +40,7 @@ impl UrlRole {
             UrlRole::UserinfoEndpoint => "userinfo endpoint",
             UrlRole::RevocationEndpoint => "revocation endpoint",
             UrlRole::DeviceAuthorizationEndpoint => "device authorization endpoint",
+            UrlRole::JwksUri => "key set URL (jwks_uri)",
             UrlRole::Verification => "verification URL",
             UrlRole::Issuer => "issuer",
             UrlRole::Callback => "callback URL",

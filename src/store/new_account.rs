@@ -79,6 +79,7 @@ fn url_field(role: UrlRole) -> Field {
         UrlRole::UserinfoEndpoint
         | UrlRole::RevocationEndpoint
         | UrlRole::DeviceAuthorizationEndpoint
+        | UrlRole::JwksUri
         | UrlRole::Verification
         | UrlRole::Issuer
         | UrlRole::Endpoint

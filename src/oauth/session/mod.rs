@@ -3,9 +3,11 @@
 //! time, and new tokens persisted before anyone uses them.
 
 mod device;
+mod inspect;
 mod refresh;
 
 pub use device::Revoked;
+pub use inspect::Fetched;
 
 use refresh::Backoff;
 

@@ -41,6 +41,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         api_url: args.api_url,
         device_authorization_url: args.device_authorization_url,
         revocation_url: args.revocation_url,
+        userinfo_url: args.userinfo_url,
     }
     .create(store)
     .await?;

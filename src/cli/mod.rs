@@ -159,6 +159,10 @@ pub struct AddArgs {
     /// The revocation endpoint, where `remove` gives the grant back (presets and discovery know it)
     #[arg(long, value_name = "URL")]
     pub revocation_url: Option<String>,
+    /// The userinfo endpoint, where the account's identity is asked when its ID token does not
+    /// say (presets and discovery know it)
+    #[arg(long, value_name = "URL")]
+    pub userinfo_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

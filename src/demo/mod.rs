@@ -121,5 +121,6 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         api_url: Some(server.url("/api/me")),
         device_authorization_url: Some(server.url("/device/code")),
         revocation_url: Some(server.url("/revoke")),
+        userinfo_url: None,
     }
 }

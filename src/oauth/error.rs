@@ -182,6 +182,26 @@ pub enum Error {
     )]
     NoRevocationEndpoint,
 
+    #[error(
+        "no userinfo endpoint is known for this provider, so tokendeck cannot ask who the account is; give the account its userinfo URL"
+    )]
+    NoUserinfoEndpoint,
+
+    #[error(
+        "{url} refused the access token (HTTP {status}); userinfo may need a scope the account lacks (`openid` at an OpenID Connect provider): add it to the account's scopes and link again"
+    )]
+    UserinfoRefused { url: String, status: u16 },
+
+    #[error(
+        "no introspection endpoint (RFC 7662) is known for this provider, so a token's state cannot be asked there; check the token with an API call instead"
+    )]
+    NoIntrospectionEndpoint,
+
+    #[error(
+        "{url} refused this client's introspection request (HTTP {status}): many providers let only resource servers introspect tokens; check the token with an API call instead"
+    )]
+    IntrospectionRefused { url: String, status: u16 },
+
     #[error("{}: start the link again and approve it", self.problem())]
     DeviceDenied { description: Option<String> },
 

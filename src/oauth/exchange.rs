@@ -134,7 +134,7 @@ impl TokenEndpoint {
     }
 
     /// POSTs `form` to `url` with the client's authentication.
-    async fn post(
+    pub(crate) async fn post(
         &self,
         url: url::Url,
         mut form: Vec<(&str, &str)>,

@@ -14,12 +14,29 @@ const MAX_LABEL: usize = 128;
 
 /// The label an ID token names, when it is a JWT with a usable claim.
 pub fn from_id_token(id_token: &str) -> Option<String> {
-    let payload = id_token.split('.').nth(1)?;
+    from_claims(&jwt_claims(id_token)?)
+}
+
+/// A JWT's claims, read without checking its signature: fit for a label, never for trust.
+pub fn jwt_claims(jwt: &str) -> Option<Map<String, Value>> {
+    let payload = jwt.trim().split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     match serde_json::from_slice(&bytes).ok()? {
-        Value::Object(claims) => from_claims(&claims),
+        Value::Object(claims) => Some(claims),
         _ => None,
     }
+}
+
+/// Whether to ask the userinfo endpoint who the account is: the ID token (if any) names it by
+/// nothing better than its `sub` — an opaque number at Google or Microsoft — and the label held
+/// now (`current`) is no better either: none, or that same `sub`.
+pub fn wants_userinfo(id_token: Option<&str>, current: Option<&str>) -> bool {
+    let claims = id_token.and_then(jwt_claims).unwrap_or_default();
+    let sub = claims.get("sub").and_then(Value::as_str).map(str::trim);
+    if from_claims(&claims).is_some_and(|label| Some(label.as_str()) != sub) {
+        return false;
+    }
+    current.is_none_or(|label| Some(label) == sub)
 }
 
 /// The label a set of claims names: the first usable of `email`, `preferred_username`, `name`,
@@ -58,6 +75,25 @@ mod tests {
             from_id_token(&jwt(r#"{"sub":"test-user"}"#)).as_deref(),
             Some("test-user")
         );
+    }
+
+    #[test]
+    fn userinfo_is_asked_only_when_nothing_better_than_sub_is_known() {
+        let sub_only = jwt(r#"{"sub":"248289761001"}"#);
+        let named = jwt(r#"{"sub":"248289761001","email":"alice@example.test"}"#);
+        assert!(wants_userinfo(None, None), "no ID token (GitHub)");
+        assert!(wants_userinfo(Some(&sub_only), None));
+        assert!(wants_userinfo(Some(&sub_only), Some("248289761001")));
+        assert!(!wants_userinfo(Some(&named), None));
+        assert!(
+            !wants_userinfo(Some(&sub_only), Some("alice@example.test")),
+            "userinfo already said"
+        );
+        assert!(
+            !wants_userinfo(None, Some("alice")),
+            "GitHub's login, known"
+        );
+        assert!(wants_userinfo(Some("not a jwt"), None));
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub struct Preset {
     /// Where the provider's signing keys are, to check an ID token's signature.
     #[serde(default)]
     pub jwks_uri: Option<String>,
+    /// Where the account's identity is asked when no ID token names it (userinfo, GitHub's /user).
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
     #[serde(default)]
     pub scopes: Vec<String>,
     pub auth_method: AuthMethod,
@@ -81,6 +84,9 @@ impl Preset {
         if let Some(url) = &self.jwks_uri {
             provider = provider.with_jwks_uri(url)?;
         }
+        if let Some(url) = &self.userinfo_endpoint {
+            provider = provider.with_userinfo_endpoint(url)?;
+        }
         Ok(provider)
     }
 }
@@ -125,5 +131,26 @@ mod tests {
             keys("microsoft").as_deref(),
             Some("https://login.microsoftonline.com/common/discovery/v2.0/keys")
         );
+        let userinfo = |id: &str| {
+            Preset::find(id)
+                .unwrap()
+                .provider()
+                .unwrap()
+                .userinfo_endpoint()
+                .map(|u| u.to_string())
+        };
+        assert_eq!(
+            userinfo("google").as_deref(),
+            Some("https://openidconnect.googleapis.com/v1/userinfo")
+        );
+        assert_eq!(
+            userinfo("microsoft").as_deref(),
+            Some("https://graph.microsoft.com/oidc/userinfo")
+        );
+        assert_eq!(
+            userinfo("github").as_deref(),
+            Some("https://api.github.com/user")
+        );
+        assert_eq!(userinfo("verizon"), None);
     }
 }

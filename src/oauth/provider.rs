@@ -25,6 +25,9 @@ pub struct Provider {
     userinfo_endpoint: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revocation_endpoint: Option<Url>,
+    /// Where a token's state can be asked (RFC 7662), when the provider lets this client ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    introspection_endpoint: Option<Url>,
     /// Where the device authorization grant starts (RFC 8628), when the provider offers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     device_authorization_endpoint: Option<Url>,
@@ -56,6 +59,7 @@ impl Provider {
             issuer: None,
             userinfo_endpoint: None,
             revocation_endpoint: None,
+            introspection_endpoint: None,
             device_authorization_endpoint: None,
             jwks_uri: None,
             pkce: true,
@@ -109,6 +113,8 @@ impl Provider {
         provider.userinfo_endpoint = optional(UrlRole::UserinfoEndpoint, doc.userinfo_endpoint)?;
         provider.revocation_endpoint =
             optional(UrlRole::RevocationEndpoint, doc.revocation_endpoint)?;
+        provider.introspection_endpoint =
+            optional(UrlRole::IntrospectionEndpoint, doc.introspection_endpoint)?;
         provider.device_authorization_endpoint = optional(
             UrlRole::DeviceAuthorizationEndpoint,
             doc.device_authorization_endpoint,
@@ -137,6 +143,19 @@ impl Provider {
     /// Where the provider's signing keys are (its `jwks_uri`), to check an ID token's signature.
     pub fn with_jwks_uri(mut self, url: &str) -> Result<Self, Error> {
         self.jwks_uri = Some(endpoint_url(UrlRole::JwksUri, url)?);
+        Ok(self)
+    }
+
+    /// The userinfo endpoint (OpenID Connect Core §5.3, or GitHub's `/user`), where the account's
+    /// identity is asked when the ID token does not name it.
+    pub fn with_userinfo_endpoint(mut self, url: &str) -> Result<Self, Error> {
+        self.userinfo_endpoint = Some(endpoint_url(UrlRole::UserinfoEndpoint, url)?);
+        Ok(self)
+    }
+
+    /// The introspection endpoint (RFC 7662), where a token's state is asked.
+    pub fn with_introspection_endpoint(mut self, url: &str) -> Result<Self, Error> {
+        self.introspection_endpoint = Some(endpoint_url(UrlRole::IntrospectionEndpoint, url)?);
         Ok(self)
     }
 
@@ -185,6 +204,10 @@ impl Provider {
         self.revocation_endpoint.as_ref()
     }
 
+    pub fn introspection_endpoint(&self) -> Option<&Url> {
+        self.introspection_endpoint.as_ref()
+    }
+
     pub fn device_authorization_endpoint(&self) -> Option<&Url> {
         self.device_authorization_endpoint.as_ref()
     }
@@ -222,6 +245,11 @@ impl Provider {
                 self.revocation_endpoint.as_ref(),
             ),
             (
+                "introspection_endpoint",
+                UrlRole::IntrospectionEndpoint,
+                self.introspection_endpoint.as_ref(),
+            ),
+            (
                 "device_authorization_endpoint",
                 UrlRole::DeviceAuthorizationEndpoint,
                 self.device_authorization_endpoint.as_ref(),
@@ -247,6 +275,7 @@ struct Discovery {
     token_endpoint: String,
     userinfo_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
     device_authorization_endpoint: Option<String>,
     jwks_uri: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,

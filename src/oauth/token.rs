@@ -99,6 +99,15 @@ impl Tokens {
         self.access_token == other.access_token && self.refresh_token == other.refresh_token
     }
 
+    /// A refresh answer may leave the ID token out (OpenID Connect Core §12.2): the last one
+    /// still names the account, so it is kept, as a refresh token is.
+    pub(crate) fn keeping_id_token_of(mut self, previous: &Tokens) -> Tokens {
+        if self.id_token.is_none() {
+            self.id_token = previous.id_token.clone();
+        }
+        self
+    }
+
     /// How long the access token was issued for, when the provider said.
     pub fn lifetime(&self) -> Option<Duration> {
         self.expires_at?.duration_since(self.obtained_at).ok()
@@ -431,6 +440,20 @@ mod tests {
         assert!(t.is_refresh_due(now() + Duration::from_secs(3300)));
         assert!(!t.is_expired(now() + Duration::from_secs(3599)));
         assert!(t.is_expired(now() + Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn a_refresh_without_an_id_token_keeps_the_last_one() {
+        let linked = parse(r#"{"access_token":"a1","id_token":"h.p1.s"}"#).unwrap();
+        let refreshed = parse(r#"{"access_token":"a2"}"#).unwrap();
+        let kept = refreshed.keeping_id_token_of(&linked);
+        assert_eq!(
+            (kept.access_token(), kept.id_token()),
+            ("a2", Some("h.p1.s"))
+        );
+        let renewed = parse(r#"{"access_token":"a3","id_token":"h.p2.s"}"#).unwrap();
+        let renewed = renewed.keeping_id_token_of(&linked);
+        assert_eq!(renewed.id_token(), Some("h.p2.s"), "a new one replaces it");
     }
 
     #[test]

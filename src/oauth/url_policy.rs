@@ -16,6 +16,7 @@ pub enum UrlRole {
     TokenEndpoint,
     UserinfoEndpoint,
     RevocationEndpoint,
+    IntrospectionEndpoint,
     DeviceAuthorizationEndpoint,
     /// Where the provider publishes its signing keys (`jwks_uri`).
     JwksUri,
@@ -39,6 +40,7 @@ impl UrlRole {
             UrlRole::TokenEndpoint => "token endpoint",
             UrlRole::UserinfoEndpoint => "userinfo endpoint",
             UrlRole::RevocationEndpoint => "revocation endpoint",
+            UrlRole::IntrospectionEndpoint => "introspection endpoint",
             UrlRole::DeviceAuthorizationEndpoint => "device authorization endpoint",
             UrlRole::JwksUri => "key set URL (jwks_uri)",
             UrlRole::Verification => "verification URL",

@@ -78,6 +78,7 @@ fn url_field(role: UrlRole) -> Field {
         UrlRole::TokenEndpoint => Field::TokenUrl,
         UrlRole::UserinfoEndpoint
         | UrlRole::RevocationEndpoint
+        | UrlRole::IntrospectionEndpoint
         | UrlRole::DeviceAuthorizationEndpoint
         | UrlRole::JwksUri
         | UrlRole::Verification
@@ -113,6 +114,8 @@ pub struct NewAccount {
     pub device_authorization_url: Option<String>,
     /// The revocation endpoint (RFC 7009), over the preset's or discovery's.
     pub revocation_url: Option<String>,
+    /// The userinfo endpoint, over the preset's or discovery's.
+    pub userinfo_url: Option<String>,
 }
 
 /// Everything but the client secret.
@@ -176,6 +179,9 @@ impl NewAccount {
         }
         if let Some(url) = self.revocation_url.as_deref().filter(|u| !u.is_empty()) {
             provider = provider.with_revocation_endpoint(url)?;
+        }
+        if let Some(url) = self.userinfo_url.as_deref().filter(|u| !u.is_empty()) {
+            provider = provider.with_userinfo_endpoint(url)?;
         }
         let secret = self.client_secret.filter(|s| !s.is_empty());
         let scopes = match (self.scopes, &preset) {

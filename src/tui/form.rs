@@ -241,6 +241,7 @@ impl AddForm {
             api_url: Some(value(Input::ApiUrl)).filter(|s| !s.is_empty()),
             device_authorization_url: None,
             revocation_url: None,
+            userinfo_url: None,
         };
         if value(Input::RedirectUri).is_empty() {
             errors.insert(

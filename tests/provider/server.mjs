@@ -86,15 +86,27 @@ const provider = new Provider(issuer, {
     IdToken: 3600,
   },
   rotateRefreshToken: rotate,
-  scopes: ['openid', 'offline_access', 'api'],
+  scopes: ['openid', 'offline_access', 'api', 'email', 'profile'],
+  // Scope claims go to userinfo, not into the ID token, whenever an access token is issued
+  // (oidc-provider's conformIdTokenClaims): the ID token says only `sub`, userinfo the email.
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   // A refresh token for every client allowed the grant, without needing prompt=consent.
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   features: {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
     deviceFlow: { enabled: true },
+    // Every test client may introspect the tokens issued to it (RFC 7662).
+    introspection: {
+      enabled: true,
+      allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+    },
   },
-  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  // oidc-provider gives each answer only the claims its scopes ask for.
+  findAccount: async (_ctx, sub) => ({
+    accountId: sub,
+    claims: async () => ({ sub, email: 'test-user@example.test', email_verified: true, name: 'Test User' }),
+  }),
 });
 
 // Login and consent are approved at once, unless the authorize request says login_hint=deny.

@@ -4,7 +4,9 @@
 
 mod device;
 mod inspect;
+mod introspect;
 mod refresh;
+mod userinfo;
 
 pub use device::Revoked;
 pub use inspect::Fetched;

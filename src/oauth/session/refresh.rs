@@ -107,15 +107,17 @@ impl Session {
                 }
             }
         }
-        let refresh_token = {
+        let (previous, refresh_token) = {
             let state = lock(&self.inner.state);
-            let tokens = state.tokens.as_ref().ok_or(Error::NotAuthorized)?;
-            tokens
+            let tokens = state.tokens.clone().ok_or(Error::NotAuthorized)?;
+            let refresh_token = tokens
                 .refresh_secret()
                 .cloned()
-                .ok_or(Error::NoRefreshToken)?
+                .ok_or(Error::NoRefreshToken)?;
+            (tokens, refresh_token)
         };
         let tokens = self.inner.endpoint.refresh(&refresh_token).await?;
+        let tokens = tokens.keeping_id_token_of(&previous);
         let tokens = self.install(tokens).await?;
         drop(guard);
         Ok((tokens, false))

@@ -51,6 +51,7 @@ impl NewAccount {
                 UrlRole::DeviceAuthorizationEndpoint,
             ),
             (&self.revocation_url, UrlRole::RevocationEndpoint),
+            (&self.userinfo_url, UrlRole::UserinfoEndpoint),
         ] {
             if let Some(raw) = raw.as_deref().filter(|u| !u.is_empty())
                 && let Err(e) = oauth::provider::endpoint_url(role, raw)
@@ -192,6 +193,7 @@ mod tests {
             api_url: Some("http://api.example/me".into()),
             device_authorization_url: None,
             revocation_url: None,
+            userinfo_url: None,
         };
         let fields: Vec<Option<Field>> = request.check().iter().map(|e| e.field()).collect();
         assert_eq!(

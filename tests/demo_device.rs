@@ -370,7 +370,7 @@ async fn removing_the_demo_account_revokes_its_grant() {
         .await
         .unwrap();
     let tokens = link.complete().await.unwrap();
-    link.finish(&demo.store, &tokens).unwrap();
+    link.finish(&demo.store, &tokens).await.unwrap();
     assert_eq!(demo.me(tokens.access_token()).await, 200);
     let holder = demo.session(Some(tokens.clone()));
 

@@ -56,7 +56,7 @@ pub async fn link(store: &Arc<Store>, name: &str, show: Show) -> Result<(), CliE
     }
 
     let tokens = complete(&link).await?;
-    link.finish(store, &tokens)?;
+    link.finish(store, &tokens).await?;
     say_linked(name, &tokens);
     Ok(())
 }
@@ -90,7 +90,7 @@ pub async fn link_device(store: &Arc<Store>, name: &str, show: Show) -> Result<(
         eprintln!("(No browser could be opened here: open the URL on another device.)");
     }
     let tokens = link.complete().await.map_err(|e| link.failed(e))?;
-    link.finish(store, &tokens)?;
+    link.finish(store, &tokens).await?;
     say_linked(name, &tokens);
     Ok(())
 }

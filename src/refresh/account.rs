@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use super::identity::learn_identity;
 use crate::oauth::params::is_reserved_param;
 use crate::oauth::{
     self, PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens,
@@ -198,7 +199,12 @@ pub async fn force_refresh(
     if session.tokens().is_none() {
         return Err(AccountError::NotLinked(name.to_string()));
     }
-    session.refresh().await.map_err(|e| explain(store, name, e))
+    let tokens = session
+        .refresh()
+        .await
+        .map_err(|e| explain(store, name, e))?;
+    learn_identity(store, name, &session).await;
+    Ok(tokens)
 }
 
 /// A refresh token refused after `cause`, in one sentence.

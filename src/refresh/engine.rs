@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{Mutex, mpsc};
 
 use super::account::{AccountError, Persistence, open_session};
+use super::identity::learn_identity;
 use crate::oauth::time::{earlier, later};
 use crate::oauth::{RefreshTrigger, refresh_lead};
 use crate::store::{Account, AccountStatus, Store};
@@ -247,10 +248,13 @@ async fn refresh(
     });
     let result = match open_session(store, name, &Persistence::while_running()).await {
         Ok(session) if session.tokens().is_none() => Err(AccountError::NotLinked(name.to_string())),
-        Ok(session) => session
-            .refresh_for(trigger)
-            .await
-            .map_err(AccountError::from),
+        Ok(session) => {
+            let result = session.refresh_for(trigger).await;
+            if result.is_ok() {
+                learn_identity(store, name, &session).await;
+            }
+            result.map_err(AccountError::from)
+        }
         Err(e) => Err(e),
     };
     if let Err(e @ (AccountError::NotLinked(_) | AccountError::RecordMissing(_))) = &result {

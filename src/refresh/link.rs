@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::account::{AccountError, Persistence, open_session};
+use super::identity::learn_identity;
 use crate::oauth::error::clause;
 use crate::oauth::provider::is_loopback;
 use crate::oauth::{
@@ -74,9 +75,12 @@ impl Link {
         self.session.token(text).await
     }
 
-    /// Records that the account is linked (the tokens are already in the keyring).
-    pub fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
-        store.record_link(&self.name, tokens)
+    /// Records that the account is linked (the tokens are already in the keyring), and who it
+    /// is: the ID token's label, or userinfo's when that names nothing better than a `sub`.
+    pub async fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
+        store.record_link(&self.name, tokens)?;
+        learn_identity(store, &self.name, &self.session).await;
+        Ok(())
     }
 
     /// Whether pasting another answer could still fix `error`. A refused client configuration
@@ -163,9 +167,12 @@ impl DeviceLink {
         self.session.device_tokens(&self.authorization).await
     }
 
-    /// Records that the account is linked (the tokens are already in the keyring).
-    pub fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
-        store.record_link(&self.name, tokens)
+    /// Records that the account is linked (the tokens are already in the keyring), and who it
+    /// is: the ID token's label, or userinfo's when that names nothing better than a `sub`.
+    pub async fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
+        store.record_link(&self.name, tokens)?;
+        learn_identity(store, &self.name, &self.session).await;
+        Ok(())
     }
 
     /// The link ends with `error`: its message says how to start again.

@@ -200,6 +200,11 @@ impl Store {
         })
     }
 
+    /// Records who `name` is (a label from the provider's userinfo endpoint).
+    pub fn record_identity(&self, name: &str, label: &str) -> Result<(), StoreError> {
+        self.update_status(name, |status| status.identity = Some(label.to_string()))
+    }
+
     /// Logs that `name` was linked and gives it a fresh status: no failure from before the link
     /// is left over.
     pub fn record_link(&self, name: &str, tokens: &Tokens) -> Result<(), StoreError> {

@@ -48,6 +48,7 @@ pub(super) async fn link(
         }
     };
     link.finish(store, &tokens)
+        .await
         .map_err(|e| format!("The tokens are in the keyring, but recording the link failed: {e}"))
 }
 
@@ -70,5 +71,6 @@ pub(super) async fn device_link(
     }));
     let tokens = link.complete().await.map_err(|e| e.to_string())?;
     link.finish(store, &tokens)
+        .await
         .map_err(|e| format!("The tokens are in the keyring, but recording the link failed: {e}"))
 }

@@ -97,6 +97,18 @@ async fn a_failing_userinfo_never_fails_the_link_and_the_next_refresh_asks_again
     assert_eq!(identity(&deck).await, EMAIL, "learned after the refresh");
 }
 
+#[tokio::test]
+async fn a_userinfo_answer_about_another_subject_is_not_taken() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, &["email"], true).await;
+    let body = r#"{"sub":"someone-else","email":"mallory@example.test"}"#;
+    server.fault_body("/me", body, "status=200").await;
+    assert!(deck.link("work").await.status.success());
+    assert_eq!(server.count("GET /me").await, 1);
+    assert_eq!(identity(&deck).await, "test-user");
+}
+
 /// A session for `client` whose provider names the introspection and revocation endpoints.
 fn session(server: &TestProvider, client: Client, scopes: &[&str]) -> Session {
     let provider = server

@@ -31,12 +31,25 @@ pub fn jwt_claims(jwt: &str) -> Option<Map<String, Value>> {
 /// nothing better than its `sub` — an opaque number at Google or Microsoft — and the label held
 /// now (`current`) is no better either: none, or that same `sub`.
 pub fn wants_userinfo(id_token: Option<&str>, current: Option<&str>) -> bool {
-    let claims = id_token.and_then(jwt_claims).unwrap_or_default();
-    let sub = claims.get("sub").and_then(Value::as_str).map(str::trim);
-    if from_claims(&claims).is_some_and(|label| Some(label.as_str()) != sub) {
+    if id_token.is_some_and(names_more_than_sub) {
         return false;
     }
-    current.is_none_or(|label| Some(label) == sub)
+    let sub = id_token
+        .and_then(jwt_claims)
+        .and_then(|claims| subject(&claims));
+    current.is_none_or(|label| Some(label) == sub.as_deref())
+}
+
+/// Whether the ID token's label is something a person recognises, not only its `sub`.
+pub fn names_more_than_sub(id_token: &str) -> bool {
+    jwt_claims(id_token).is_some_and(|claims| {
+        from_claims(&claims).is_some_and(|label| Some(label) != subject(&claims))
+    })
+}
+
+/// The `sub` claim, as [`from_claims`] would show it.
+pub fn subject(claims: &Map<String, Value>) -> Option<String> {
+    Some(claims.get("sub")?.as_str()?.trim().to_string())
 }
 
 /// The label a set of claims names: the first usable of `email`, `preferred_username`, `name`,

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::oauth::{Session, identity};
 use crate::store::Store;
 
@@ -30,17 +28,11 @@ pub(crate) async fn learn_identity(store: &Store, name: &str, session: &Session)
         return;
     };
     // OpenID Connect Core §5.3.2: an answer about another subject is not about this account.
-    let sub_of = |claims: &serde_json::Map<String, Value>| {
-        claims
-            .get("sub")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
     let id_sub = tokens
         .id_token()
         .and_then(identity::jwt_claims)
-        .and_then(|c| sub_of(&c));
-    if id_sub.is_some() && sub_of(&claims) != id_sub {
+        .and_then(|claims| identity::subject(&claims));
+    if id_sub.is_some() && identity::subject(&claims) != id_sub {
         return;
     }
     if let Some(label) = identity::from_claims(&claims) {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod error;
 pub mod events;
 pub mod home;
+mod identity;
 pub mod keyring;
 pub mod lock;
 pub mod natural;
@@ -198,11 +199,6 @@ impl Store {
             self.log
                 .append(&Event::new(name, Trigger::Remove, Outcome::Ok))
         })
-    }
-
-    /// Records who `name` is (a label from the provider's userinfo endpoint).
-    pub fn record_identity(&self, name: &str, label: &str) -> Result<(), StoreError> {
-        self.update_status(name, |status| status.identity = Some(label.to_string()))
     }
 
     /// Logs that `name` was linked and gives it a fresh status: no failure from before the link

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use super::accounts::write_atomically;
 use super::error::StoreError;
 use super::home::Home;
-use crate::oauth::identity;
 use crate::oauth::time::later;
 use crate::oauth::token::{unix_seconds, unix_seconds_opt};
 use crate::oauth::{ErrorKind, Tokens};
@@ -227,14 +226,7 @@ impl AccountStatus {
     /// New tokens were stored (a link or a refresh).
     pub fn record_tokens(&mut self, tokens: &Tokens, refreshed: bool, now: SystemTime) {
         self.token = Some(TokenInfo::of(tokens));
-        // A refresh without an ID token leaves the identity as the last one said; one that names
-        // only its opaque `sub` does not replace what userinfo said.
-        if let Some(id_token) = tokens.id_token()
-            && let Some(who) = identity::from_id_token(id_token)
-            && (self.identity.is_none() || !identity::wants_userinfo(Some(id_token), None))
-        {
-            self.identity = Some(who);
-        }
+        self.take_identity_from(tokens);
         self.needs_relink = false;
         self.failures = 0;
         self.retry_at = None;
@@ -442,35 +434,6 @@ mod tests {
         assert_eq!(status.spent_token_cause(), None);
         assert_eq!(status.last_refresh, None);
         assert_eq!(status.health(now), Health::Valid);
-    }
-
-    #[test]
-    fn an_id_token_naming_only_sub_does_not_replace_what_userinfo_said() {
-        use base64::Engine as _;
-        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let with_id = |claims: &str| {
-            let jwt = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims);
-            let body = format!(r#"{{"access_token":"a","id_token":"h.{jwt}.s"}}"#);
-            Tokens::from_response(body.as_bytes(), now, None).unwrap()
-        };
-        let mut status = AccountStatus::default();
-        status.record_link(&with_id(r#"{"sub":"1"}"#), now);
-        assert_eq!(status.identity.as_deref(), Some("1"));
-        status.identity = Some("alice@example.test".into());
-        status.record_tokens(&with_id(r#"{"sub":"1"}"#), true, now);
-        assert_eq!(status.identity.as_deref(), Some("alice@example.test"));
-        status.record_tokens(
-            &with_id(r#"{"sub":"1","email":"b@example.test"}"#),
-            true,
-            now,
-        );
-        assert_eq!(status.identity.as_deref(), Some("b@example.test"));
-        status.record_link(&with_id(r#"{"sub":"2"}"#), now);
-        assert_eq!(
-            status.identity.as_deref(),
-            Some("2"),
-            "a new link starts over"
-        );
     }
 
     #[test]

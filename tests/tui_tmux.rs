@@ -496,3 +496,35 @@ fn log_times(screen: &str) -> Vec<&str> {
         .map(|l| &l[..8])
         .collect()
 }
+
+/// Issue 12, item 2: `i` opens the inspect screen in a real terminal — the ID token verified with
+/// the provider's key — then `i` there asks introspection, and Esc goes back.
+#[tokio::test(flavor = "multi_thread")]
+async fn i_inspects_the_tokens_and_introspects_on_request() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new().with_env("TZ", "Asia/Tokyo");
+    deck.add_discovered(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let tmux = tui(&deck, 80, 24, " Details: work ");
+    let wait = Duration::from_secs(15);
+
+    tmux.keys(&["i"]);
+    let screen = tmux.wait_for("verified with the provider's key", wait);
+    assert!(screen.contains(" Inspect: work "), "{screen}");
+    assert!(
+        screen.contains(" JST ("),
+        "times on the user's clock: {screen}"
+    );
+    assert!(
+        screen.contains("i introspect"),
+        "the footer names the key: {screen}"
+    );
+    tmux.keys(&["G"]);
+    tmux.wait_for("not asked", wait);
+    tmux.keys(&["i"]);
+    let screen = tmux.wait_for("yes: the provider accepts", wait);
+    assert!(screen.contains("basic-client"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(" Details: work ", wait);
+    quit(&tmux);
+}

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod error;
+mod inspect;
 mod link;
 mod log;
 pub mod quick;
@@ -90,6 +91,15 @@ pub enum Command {
         name: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// What the stored tokens say: decoded claims, signature, scopes, clock skew (no token shown)
+    Inspect {
+        name: String,
+        #[arg(long)]
+        json: bool,
+        /// Also ask the provider's introspection endpoint about the access token (RFC 7662)
+        #[arg(long)]
+        introspect: bool,
     },
     /// Print a valid access token (refreshed first when it is about to expire)
     Token { name: String },
@@ -283,6 +293,11 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         }
         Command::List { json } => accounts::list(&store, json),
         Command::Status { name, json } => accounts::status(&store, name.as_deref(), json),
+        Command::Inspect {
+            name,
+            json,
+            introspect,
+        } => inspect::inspect(&store, &name, json, introspect).await,
         Command::Token { name } => tokens::token(&store, &name).await,
         Command::Refresh { name } => tokens::refresh(&store, &name).await,
         Command::Call(args) => tokens::call(&store, args).await,

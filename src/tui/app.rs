@@ -4,6 +4,7 @@
 use std::time::SystemTime;
 
 use super::form::AddForm;
+pub use super::inspect::{InspectScreen, Inspection};
 pub use super::link::{DeviceCode, LinkPhase, LinkScreen};
 use super::theme::Theme;
 use crate::oauth::secret::AccessToken;
@@ -121,6 +122,7 @@ pub enum Screen {
     Accounts,
     Add(AddForm),
     Link(LinkScreen),
+    Inspect(InspectScreen),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,6 +212,7 @@ impl App {
             || self.accounts.iter().any(|r| r.refreshing)
             || matches!(&self.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Starting | LinkPhase::Exchanging { .. } | LinkPhase::Device(_)))
             || matches!(&self.screen, Screen::Add(f) if f.submitting)
+            || matches!(&self.screen, Screen::Inspect(i) if i.busy())
     }
 
     /// How often to tick: fast while busy (spinner), once a second while countdowns and the log
@@ -217,7 +220,7 @@ impl App {
     pub fn tick_every(&self) -> Option<std::time::Duration> {
         if self.busy() {
             Some(std::time::Duration::from_millis(250))
-        } else if matches!(self.screen, Screen::Accounts) {
+        } else if matches!(self.screen, Screen::Accounts | Screen::Inspect(_)) {
             Some(std::time::Duration::from_secs(1))
         } else {
             None

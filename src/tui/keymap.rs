@@ -17,6 +17,8 @@ pub enum Context {
     LinkDevice,
     Confirm,
     Help,
+    /// The inspect screen: what an account's tokens say.
+    Inspect,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +51,12 @@ pub enum Action {
     Confirm,
     DemoApprove,
     Restart,
+    /// Open the inspect screen for the selected account.
+    Inspect,
+    /// Ask the provider's introspection endpoint (a network call, so only on request).
+    Introspect,
+    /// Read the stored tokens again.
+    Reread,
     /// Link the other way: a device code instead of the authorization URL, or back.
     SwitchWay,
 }
@@ -105,8 +113,9 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Accounts, &[(Char('r'), NONE)], "r", Action::Refresh, "refresh the selected account now", Some("refresh")),
     bind(Context::Accounts, &[(Char('s'), NONE)], "s", Action::ShowToken, "show or hide the current access token", Some("token")),
     bind(Context::Accounts, &[(Char('c'), NONE)], "c", Action::Copy, "copy the shown access token (OSC 52)", None),
-    bind(Context::Accounts, &[(Char('t'), NONE)], "t", Action::Test, "test: call the account's API URL", Some("test")),
+    bind(Context::Accounts, &[(Char('i'), NONE)], "i", Action::Inspect, "inspect the tokens: claims, signature, scopes", Some("inspect")),
     bind(Context::Accounts, &[(Char('d'), NONE)], "d", Action::Remove, "remove the selected account (asks first)", Some("remove")),
+    bind(Context::Accounts, &[(Char('t'), NONE)], "t", Action::Test, "test: call the account's API URL", Some("test")),
     bind(Context::Accounts, &[(Char('f'), NONE)], "f", Action::Filter, "filter the log to the selected account", None),
     bind(Context::Accounts, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
     bind(Context::Accounts, &[(Char('q'), NONE), (Char('c'), CTRL)], "q", Action::Quit, "quit", Some("quit")),
@@ -141,6 +150,16 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::LinkInput, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),
     bind(Context::Confirm, &[(Char('y'), NONE), (Enter, NONE)], "y", Action::Confirm, "yes, do it", Some("yes")),
     bind(Context::Confirm, &[(Char('n'), NONE), (Esc, NONE)], "n/Esc", Action::Back, "no, keep it", Some("no")),
+    bind(Context::Inspect, &[(Down, NONE), (Char('j'), NONE)], "j/k", Action::Down, "scroll: j or ↓ down, k or ↑ up", Some("scroll")),
+    bind(Context::Inspect, &[(Up, NONE), (Char('k'), NONE)], "k/↑", Action::Up, "scroll up", None),
+    bind(Context::Inspect, &[(PageDown, NONE), (Char(' '), NONE)], "PgDn", Action::PageDown, "a page down", None),
+    bind(Context::Inspect, &[(PageUp, NONE)], "PgUp", Action::PageUp, "a page up", None),
+    bind(Context::Inspect, &[(Home, NONE), (Char('g'), NONE)], "g/Home", Action::First, "the top", None),
+    bind(Context::Inspect, &[(End, NONE), (Char('G'), SHIFT), (Char('G'), NONE)], "G/End", Action::Last, "the bottom", None),
+    bind(Context::Inspect, &[(Char('i'), NONE)], "i", Action::Introspect, "ask the provider about the access token (introspection)", Some("introspect")),
+    bind(Context::Inspect, &[(Char('r'), NONE)], "r", Action::Reread, "read the stored tokens again", Some("reread")),
+    bind(Context::Inspect, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
+    bind(Context::Inspect, &[(Esc, NONE), (Char('q'), NONE)], "Esc", Action::Back, "back to the accounts", Some("back")),
     bind(Context::Help, &[(Up, NONE), (Char('k'), NONE)], "↑/k", Action::Up, "scroll up", Some("scroll")),
     bind(Context::Help, &[(Down, NONE), (Char('j'), NONE)], "↓/j", Action::Down, "scroll down", None),
     bind(Context::Help, &[(Esc, NONE), (Char('q'), NONE), (Char('?'), NONE), (F(1), NONE)], "Esc", Action::Back, "close the help", Some("close")),

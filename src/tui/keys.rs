@@ -2,7 +2,9 @@
 
 use crossterm::event::KeyEvent;
 
-use super::app::{App, LinkPhase, LinkScreen, NoticeKind, Overlay, Revealed, Screen};
+use super::app::{
+    App, InspectScreen, Inspection, LinkPhase, LinkScreen, NoticeKind, Overlay, Revealed, Screen,
+};
 use super::form::{AddForm, Input};
 use super::keymap::{self, Action, Context};
 use super::link::device_by_default;
@@ -18,6 +20,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::Accounts => on_accounts_key(app, &key),
         Screen::Add(_) => on_add_key(app, &key),
         Screen::Link(_) => on_link_key(app, &key),
+        Screen::Inspect(_) => on_inspect_key(app, &key),
     }
 }
 
@@ -84,6 +87,7 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             return vec![start_link(name, device)];
         }
         (Action::Refresh, Some((name, Health::NotLinked, _)))
+        | (Action::Inspect, Some((name, Health::NotLinked, _)))
         | (Action::Test, Some((name, Health::NotLinked, _)))
         | (Action::ShowToken, Some((name, Health::NotLinked, _)))
         | (Action::Copy, Some((name, Health::NotLinked, _))) => {
@@ -103,6 +107,14 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             notice(app, NoticeKind::Info, format!("Calling {name}'s API…"));
             return vec![Effect::TestApi(name)];
         }
+        (Action::Inspect, Some((name, ..))) => {
+            app.notice = None;
+            app.screen = Screen::Inspect(InspectScreen::new(&name));
+            return vec![Effect::Inspect {
+                name,
+                introspect: false,
+            }];
+        }
         (Action::Remove, Some((name, ..))) => app.overlay = Some(Overlay::ConfirmRemove(name)),
         (Action::ShowToken, Some((name, ..))) if app.revealed.take().is_none() => {
             app.revealed = Some(Revealed {
@@ -112,6 +124,38 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             return vec![Effect::RevealToken(name)];
         }
         (Action::Copy, Some((name, ..))) => return copy_token(app, &name),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_inspect_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
+    let page = app.size.1.saturating_sub(6).max(1);
+    let Screen::Inspect(screen) = &mut app.screen else {
+        return Vec::new();
+    };
+    match keymap::action(Context::Inspect, key) {
+        Some(Action::Down) => screen.scroll = screen.scroll.saturating_add(1),
+        Some(Action::Up) => screen.scroll = screen.scroll.saturating_sub(1),
+        Some(Action::PageDown) => screen.scroll = screen.scroll.saturating_add(page),
+        Some(Action::PageUp) => screen.scroll = screen.scroll.saturating_sub(page),
+        Some(Action::First) => screen.scroll = 0,
+        // The view brings an overshoot back to the last page.
+        Some(Action::Last) => screen.scroll = u16::MAX,
+        Some(Action::Introspect | Action::Reread) if screen.busy() => {}
+        Some(action @ (Action::Introspect | Action::Reread)) => {
+            let introspect = action == Action::Introspect;
+            screen.introspecting = introspect;
+            if !introspect {
+                screen.report = Inspection::Reading;
+            }
+            return vec![Effect::Inspect {
+                name: screen.name.clone(),
+                introspect,
+            }];
+        }
+        Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
+        Some(Action::Back) => app.screen = Screen::Accounts,
         _ => {}
     }
     Vec::new()

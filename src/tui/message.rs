@@ -76,6 +76,11 @@ pub enum Message {
         token: AccessToken,
     },
     TokenUnavailable(String),
+    /// What `name`'s tokens say, or why that could not be read.
+    Inspected {
+        name: String,
+        report: Result<Box<crate::inspect::Report>, String>,
+    },
     Quit,
 }
 
@@ -104,4 +109,9 @@ pub enum Effect {
     Add(Box<NewAccount>),
     Remove(String),
     RevealToken(String),
+    /// Inspect an account's stored tokens; `introspect` asks the provider too.
+    Inspect {
+        name: String,
+        introspect: bool,
+    },
 }

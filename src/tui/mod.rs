@@ -8,6 +8,7 @@ pub mod app;
 pub mod effects;
 pub mod form;
 pub mod input;
+pub mod inspect;
 pub mod keymap;
 mod keys;
 pub mod link;

@@ -7,7 +7,7 @@ use crossterm::event::KeyEventKind;
 use std::time::SystemTime;
 
 use super::app::{
-    AccountRow, App, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind, Screen,
+    AccountRow, App, Inspection, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind, Screen,
 };
 use super::form::Input;
 use super::keys;
@@ -154,6 +154,19 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::RemoveFailed(error) => {
             notice(app, NoticeKind::Error, error);
+            Vec::new()
+        }
+        Message::Inspected { name, report } => {
+            // A report for a screen since left (or another account's) is dropped.
+            if let Screen::Inspect(screen) = &mut app.screen
+                && screen.name == name
+            {
+                screen.introspecting = false;
+                screen.report = match report {
+                    Ok(report) => Inspection::Ready(report),
+                    Err(error) => Inspection::Failed(error),
+                };
+            }
             Vec::new()
         }
         Message::TokenUnavailable(error) => {

@@ -104,6 +104,30 @@ impl Deck {
         assert!(out.status.success(), "add failed: {}", text(&out.stderr));
     }
 
+    /// Adds `name` for the test server's basic client by discovery from its issuer (so its key
+    /// set, userinfo and introspection endpoints are known), with a loopback callback.
+    pub async fn add_discovered(&self, server: &TestProvider, name: &str) {
+        let args = [
+            "add",
+            name,
+            "--issuer",
+            &server.issuer,
+            "--client-id",
+            "basic-client",
+            "--client-secret-stdin",
+            "--redirect-uri",
+            "http://127.0.0.1:0/callback",
+            "--scope",
+            "openid",
+            "--scope",
+            "offline_access",
+            "--scope",
+            "api",
+        ];
+        let out = self.run(&args, "basic-secret-value\n").await;
+        assert!(out.status.success(), "add failed: {}", text(&out.stderr));
+    }
+
     /// `add` for the basic client with `secret` and `extra` arguments (`--param …`, say).
     pub async fn add_with(
         &self,

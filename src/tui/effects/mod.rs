@@ -94,6 +94,7 @@ impl Runner {
             Effect::Add(request) => self.add(*request),
             Effect::Remove(name) => self.remove(name),
             Effect::RevealToken(name) => self.reveal_token(name),
+            Effect::Inspect { name, introspect } => self.inspect(name, introspect),
         }
     }
 
@@ -181,6 +182,16 @@ impl Runner {
                 *last = now;
                 read_accounts(store)
             })
+        });
+    }
+
+    fn inspect(&self, name: String, introspect: bool) {
+        self.task(|store| async move {
+            let report = crate::inspect::inspect(&store, &name, introspect)
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            Message::Inspected { name, report }
         });
     }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod add;
 mod device;
 mod help;
+mod inspect;
 mod link;
 pub mod qr;
 pub(super) mod wrap;
@@ -66,6 +67,10 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Link(link) => {
             link::render(app, link, frame, body);
             keymap::link_context(link)
+        }
+        Screen::Inspect(screen) => {
+            inspect::render(app, screen, frame, body);
+            Context::Inspect
         }
     };
     render_status(app, notice, frame, status);

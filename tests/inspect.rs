@@ -1,0 +1,191 @@
+//! Issue 12, item 2: `tokendeck inspect` against the real oidc-provider — the ID token decoded and
+//! its signature verified with the keys discovery names, a tampered one not, introspection live
+//! and then not after revocation, times on the user's clock, and no token value anywhere.
+
+mod common;
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
+
+use common::TestProvider;
+use common::cli::{Deck, text};
+use tokendeck::store::{Home, Store};
+
+/// `work`, added by discovery from the test server's issuer and linked.
+async fn discovered(server: &TestProvider) -> Deck {
+    let deck = Deck::new();
+    deck.add_discovered(server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    deck
+}
+
+async fn inspect_json(deck: &Deck, args: &[&str]) -> Value {
+    let mut all = vec!["inspect", "work", "--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&deck.ok(&all).await).unwrap()
+}
+
+/// The stored tokens, read from the keyring as tokendeck keeps them.
+async fn stored(deck: &Deck) -> (Arc<Store>, Value) {
+    let store = Arc::new(Store::new(Home::rooted(deck.home()).unwrap()));
+    let record = store.record("work").await.unwrap();
+    let tokens = serde_json::to_value(record.tokens.unwrap()).unwrap();
+    (store, tokens)
+}
+
+#[tokio::test]
+async fn the_id_token_is_decoded_and_its_signature_verified() {
+    let server = TestProvider::start().await;
+    let deck = discovered(&server).await;
+    let report = inspect_json(&deck, &[]).await;
+
+    let id = &report["id_token"];
+    assert_eq!(id["format"], "jwt", "{report:#}");
+    assert_eq!(id["signature"], "verified", "{report:#}");
+    assert_eq!(id["header"]["alg"], "RS256");
+    assert_eq!(id["header"]["kid"], "test");
+    assert_eq!(id["claims"]["sub"], "test-user");
+    assert_eq!(id["claims"]["iss"], server.issuer.as_str());
+    assert_eq!(id["claims"]["aud"], "basic-client");
+    assert!(id["times"]["exp"].as_str().unwrap().ends_with('Z'));
+    // oidc-provider's access tokens are opaque: shown as such, by length only.
+    assert_eq!(report["access_token"]["format"], "opaque");
+    assert!(report["access_token"]["length"].as_u64().unwrap() > 20);
+    assert_eq!(report["keys"]["state"], "fetched");
+    assert_eq!(report["keys"]["count"], 1);
+    let granted: Vec<&str> = report["scopes"]["granted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(
+        granted.contains(&"openid") && granted.contains(&"api"),
+        "{granted:?}"
+    );
+    // oidc-provider leaves offline_access out of `scope`; the refresh token is that grant.
+    assert_eq!(
+        report["scopes"]["dropped"],
+        serde_json::json!([]),
+        "{report:#}"
+    );
+    // Same machine, same clock: the provider's Date agrees to within a couple of seconds.
+    let skew = &report["clock_skew"];
+    assert_eq!(skew["source"], "server_date");
+    assert!(skew["seconds"].as_i64().unwrap().abs() <= 2, "{skew}");
+    assert_eq!(skew["warning"], false);
+    assert_eq!(report["introspection"], Value::Null, "only on request");
+
+    // No token's value, in JSON or in text.
+    let (_store, tokens) = stored(&deck).await;
+    let text = deck.ok(&["inspect", "work"]).await;
+    let json = report.to_string();
+    for key in ["access_token", "refresh_token", "id_token"] {
+        let secret = tokens[key].as_str().unwrap();
+        assert!(!json.contains(secret), "{key} in --json");
+        assert!(!text.contains(secret), "{key} in the text");
+        // Not even the signature part of a JWT.
+        let last = secret.rsplit('.').next().unwrap();
+        assert!(!text.contains(last) && !json.contains(last), "{key}'s tail");
+    }
+    assert!(text.contains("verified with the provider's key"), "{text}");
+}
+
+#[tokio::test]
+async fn a_tampered_id_token_is_not_called_verified() {
+    let server = TestProvider::start().await;
+    let deck = discovered(&server).await;
+    let (store, mut tokens) = stored(&deck).await;
+    let id = tokens["id_token"].as_str().unwrap().to_string();
+    let parts: Vec<&str> = id.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    claims["sub"] = "mallory".into();
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
+    tokens["id_token"] = forged.into();
+    let mut record = store.record("work").await.unwrap();
+    record.tokens = Some(serde_json::from_value(tokens).unwrap());
+    store.save_tokens("work", &record).await.unwrap();
+
+    let report = inspect_json(&deck, &[]).await;
+    assert_eq!(report["id_token"]["claims"]["sub"], "mallory");
+    assert_eq!(report["id_token"]["signature"], "invalid", "{report:#}");
+    let text = deck.ok(&["inspect", "work"]).await;
+    assert!(text.contains("NOT verified"), "{text}");
+}
+
+#[tokio::test]
+async fn introspection_says_active_then_not_after_revocation() {
+    let server = TestProvider::start().await;
+    let deck = discovered(&server).await;
+    let report = inspect_json(&deck, &["--introspect"]).await;
+    let answer = &report["introspection"];
+    assert_eq!(answer["active"], true, "{report:#}");
+    assert_eq!(answer["client_id"], "basic-client");
+    assert!(
+        answer["scope"].as_str().unwrap().contains("api"),
+        "{answer}"
+    );
+
+    let token = deck.ok(&["token", "work"]).await;
+    server.revoke_access_token(token.trim()).await;
+    let report = inspect_json(&deck, &["--introspect"]).await;
+    assert_eq!(report["introspection"]["active"], false, "{report:#}");
+    let text = deck.ok(&["inspect", "work", "--introspect"]).await;
+    assert!(text.contains("no longer accepts"), "{text}");
+}
+
+/// An account made by hand knows no key set and no introspection endpoint: it says so, and the
+/// rest of the report is still there.
+#[tokio::test]
+async fn without_discovery_it_says_what_it_cannot_check() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let report = inspect_json(&deck, &["--introspect"]).await;
+    assert_eq!(report["keys"]["state"], "unknown");
+    assert_eq!(report["id_token"]["signature"], "not_checked");
+    assert_eq!(report["id_token"]["claims"]["sub"], "test-user");
+    let error = report["introspection"]["error"].as_str().unwrap();
+    assert!(error.contains("introspection"), "{error}");
+}
+
+/// Times in the text are on the user's clock.
+#[tokio::test]
+async fn times_are_on_the_users_clock() {
+    let server = TestProvider::start().await;
+    let deck = discovered(&server).await;
+    let report = inspect_json(&deck, &[]).await;
+    let exp = report["id_token"]["times"]["exp"].as_str().unwrap();
+    let t: jiff::Timestamp = exp.parse().unwrap();
+    for zone in ["Asia/Tokyo", "America/New_York"] {
+        let out = deck
+            .command(&["inspect", "work"])
+            .env("TZ", zone)
+            .output()
+            .await
+            .unwrap();
+        let text = text(&out.stdout);
+        let local = t
+            .to_zoned_datetime(jiff::tz::TimeZone::get(zone).unwrap())
+            .strftime("%Y-%m-%d %H:%M:%S %Z")
+            .to_string();
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("exp "))
+            .unwrap();
+        assert!(
+            line.contains(&local),
+            "TZ={zone}: {line:?} should say {local}"
+        );
+    }
+}

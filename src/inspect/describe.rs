@@ -333,6 +333,7 @@ pub fn to_text(sections: &[Section]) -> String {
         .min(16);
     let mut out = String::new();
     for section in sections {
+        out.push('\n');
         out.push_str(&section.title);
         out.push('\n');
         for row in &section.rows {

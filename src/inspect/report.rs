@@ -137,7 +137,10 @@ impl Report {
         tokens: &Tokens,
         answers: Answers,
     ) -> Report {
+        let any_jwt = Jwt::decode(tokens.access_token()).is_some()
+            || tokens.id_token().and_then(Jwt::decode).is_some();
         let (keys, jwks, server_date) = match (&answers.jwks_uri, answers.jwks) {
+            _ if !any_jwt => (Keys::NotNeeded, None, None),
             (None, _) => (Keys::Unknown, None, None),
             (Some(_), None) => (Keys::NotNeeded, None, None),
             (Some(uri), Some(Ok(fetched))) => (

@@ -5,9 +5,9 @@
 //! The ID token came straight from the token endpoint over TLS, which OpenID Connect Core §3.1.3.7
 //! accepts in place of checking its signature; the label is only ever shown, never trusted.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
+
+use super::jwt::Jwt;
 
 /// The longest label kept: an email address fits, a paragraph does not.
 const MAX_LABEL: usize = 128;
@@ -19,12 +19,7 @@ pub fn from_id_token(id_token: &str) -> Option<String> {
 
 /// A JWT's claims, read without checking its signature: fit for a label, never for trust.
 pub fn jwt_claims(jwt: &str) -> Option<Map<String, Value>> {
-    let payload = jwt.trim().split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    match serde_json::from_slice(&bytes).ok()? {
-        Value::Object(claims) => Some(claims),
-        _ => None,
-    }
+    Jwt::decode(jwt.trim()).map(|jwt| jwt.claims().clone())
 }
 
 /// Whether to ask the userinfo endpoint who the account is: the ID token (if any) names it by
@@ -70,6 +65,8 @@ pub fn from_claims(claims: &Map<String, Value>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn jwt(claims: &str) -> String {
         format!(

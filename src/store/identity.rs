@@ -38,7 +38,7 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let with_id = |claims: &str| {
             let jwt = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims);
-            let body = format!(r#"{{"access_token":"a","id_token":"h.{jwt}.s"}}"#);
+            let body = format!(r#"{{"access_token":"a","id_token":"eyJhbGciOiJub25lIn0.{jwt}."}}"#);
             Tokens::from_response(body.as_bytes(), now, None).unwrap()
         };
         let mut status = AccountStatus::default();

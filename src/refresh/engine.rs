@@ -270,9 +270,22 @@ async fn refresh(
     if trigger == RefreshTrigger::AheadOfExpiry
         && let Ok(session) = &session
         && let Some(tokens) = session.tokens()
-        && !still_due(store, name, Some(&TokenInfo::of(&tokens)))
     {
-        return true;
+        let held = TokenInfo::of(&tokens);
+        if !still_due(store, name, Some(&held)) {
+            // The status lags behind the record (written just after it, or not at all): bring
+            // it forward, so the schedule is not computed from the old tokens again.
+            let _ = store.update_status(name, |status| {
+                if status
+                    .token
+                    .as_ref()
+                    .is_none_or(|t| t.obtained_at < held.obtained_at)
+                {
+                    status.token = Some(held);
+                }
+            });
+            return true;
+        }
     }
     notify(EngineEvent::Started {
         account: name.to_string(),

@@ -34,7 +34,14 @@ pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
         }
         Err(e) => say.line(Level::Error, &e.to_string()),
     }
-    let count = store.accounts().map(|a| a.accounts.len()).unwrap_or(0);
+    // A broken accounts file is said once; the engine looks again at every wake.
+    let count = match store.accounts() {
+        Ok(accounts) => accounts.accounts.len(),
+        Err(e) => {
+            say.line(Level::Error, &e.to_string());
+            0
+        }
+    };
     say.line(
         Level::Info,
         &format!(

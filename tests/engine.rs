@@ -170,3 +170,35 @@ async fn the_engine_holds_tokens_the_keyring_cannot_take_yet() {
     );
     assert_eq!(server.count("refresh token reused").await, 0);
 }
+
+/// Another process's refresh reaches the keyring just before its status file: an engine that
+/// scheduled from the old status reads the new record, and must not refresh it again (beside a
+/// daemon, that would be a double refresh). It brings the status forward instead.
+#[tokio::test]
+async fn a_record_newer_than_its_status_is_not_refreshed_again() {
+    let _one_at_a_time = KEYRING.lock().await;
+    // 20 s tokens: the record is due 10 s after the link.
+    let server = TestProvider::start_with(Options {
+        access_ttl: 20,
+        ..Options::default()
+    })
+    .await;
+    let (_deck, store) = linked_store(&server).await;
+    let held = store.status("work").token.unwrap();
+    // The status tells of tokens 15 s older: due already, by its account.
+    store
+        .update_status("work", |status| {
+            let token = status.token.as_mut().unwrap();
+            token.obtained_at -= Duration::from_secs(15);
+            token.expires_at = token.expires_at.map(|at| at - Duration::from_secs(15));
+        })
+        .unwrap();
+    let before = server.count("grant refresh_token 200").await;
+
+    let _handle = engine::spawn(store.clone(), |_| {});
+    common::eventually(Duration::from_secs(5), async || {
+        store.status("work").token.as_ref() == Some(&held)
+    })
+    .await;
+    assert_eq!(server.count("grant refresh_token 200").await, before);
+}

@@ -50,6 +50,18 @@ fn home_with_every_status() {
     snapshot_home("home", &app_with_accounts());
 }
 
+#[test]
+fn home_with_a_daemon_keeping_it_fresh() {
+    let mut app = app_with_accounts();
+    app.daemon = Some(tokendeck::store::RunningDaemon { pid: Some(4242) });
+    let wide = draw(&app, 160, 48);
+    assert!(
+        wide.lines().next().unwrap().contains("daemon: pid 4242"),
+        "{wide}"
+    );
+    snapshot_both("home_daemon", &app);
+}
+
 /// An obviously fake JWT as long as a real one: shown in full, wrapped, never cut.
 fn fake_jwt() -> String {
     let body: String = (0..800).map(|i| (b'a' + (i % 26) as u8) as char).collect();

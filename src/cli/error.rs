@@ -111,6 +111,8 @@ fn store_status(error: &StoreError) -> ExitStatus {
         StoreError::CorruptAccounts { .. } => ExitStatus::BrokenAccountsFile,
         StoreError::Keyring(_) => ExitStatus::Keyring,
         StoreError::LockTimeout { .. } => ExitStatus::TryLater,
-        StoreError::NoHome(_) | StoreError::Io { .. } => ExitStatus::Failure,
+        StoreError::NoHome(_) | StoreError::Io { .. } | StoreError::DaemonRunning { .. } => {
+            ExitStatus::Failure
+        }
     }
 }

@@ -3,11 +3,13 @@
 //! kind of failure it was (see [`ExitStatus`]).
 
 mod accounts;
+pub mod daemon;
 mod error;
 mod inspect;
 mod link;
 mod log;
 pub mod quick;
+pub mod service;
 mod set;
 mod tokens;
 
@@ -123,8 +125,26 @@ pub enum Command {
         #[arg(long)]
         keep_grant: bool,
     },
+    /// Keep every account fresh in the background: the refresh engine without the UI, in the
+    /// foreground, one per home (stop it with SIGTERM or Ctrl-C)
+    Daemon(DaemonArgs),
     /// Print a shell completion script
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Write a service that runs the daemon at login (a systemd user unit; a launchd agent on
+    /// macOS), and print the command that starts it
+    #[arg(long, conflicts_with = "uninstall")]
+    pub install: bool,
+    /// Remove that service
+    #[arg(long)]
+    pub uninstall: bool,
+    /// With --install: replace a different service file; with --uninstall: remove it even while
+    /// it is enabled
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -305,6 +325,9 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
             log::log(&store, name.as_deref(), follow, json).await
         }
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
+        Command::Daemon(args) if args.install => service::install(store.home(), args.force),
+        Command::Daemon(args) if args.uninstall => service::uninstall(store.home(), args.force),
+        Command::Daemon(_) => daemon::run(store).await,
         Command::Completions { .. } => Ok(()),
     }
 }

@@ -9,12 +9,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::account::{AccountError, Persistence, open_session};
 use super::identity::learn_identity;
 use crate::oauth::time::{earlier, later};
 use crate::oauth::{RefreshTrigger, refresh_lead};
+use crate::store::status::TokenInfo;
 use crate::store::{Account, AccountStatus, Store};
 
 /// The least time between refreshes of a token whose lifetime is unknown.
@@ -81,6 +82,8 @@ enum Request {
     RefreshNow(String),
     /// Accounts changed (added, linked, removed): look again.
     Rescan,
+    /// Start nothing more; answer once the refreshes under way have ended.
+    Stop(oneshot::Sender<()>),
 }
 
 impl EngineHandle {
@@ -91,6 +94,17 @@ impl EngineHandle {
     pub fn rescan(&self) {
         let _ = self.requests.send(Request::Rescan);
     }
+
+    /// Stops the engine: nothing new starts, and the refreshes under way (a token request, the
+    /// keyring write that stores its answer) may finish, for at most `patience`. Whether they all
+    /// did.
+    pub async fn stop(&self, patience: Duration) -> bool {
+        let (reply, done) = oneshot::channel();
+        if self.requests.send(Request::Stop(reply)).is_err() {
+            return true;
+        }
+        tokio::time::timeout(patience, done).await.is_ok()
+    }
 }
 
 /// Starts the engine on the current tokio runtime.
@@ -100,14 +114,16 @@ pub fn spawn(
 ) -> EngineHandle {
     let (requests, inbox) = mpsc::unbounded_channel();
     let (finished, done) = mpsc::unbounded_channel();
+    let (in_flight, drained) = mpsc::channel(1);
     let engine = Engine {
         store,
         notify: Arc::new(notify),
         running: HashMap::new(),
         cooldown: HashMap::new(),
         finished,
+        in_flight,
     };
-    tokio::spawn(engine.run(inbox, done));
+    tokio::spawn(engine.run(inbox, done, drained));
     EngineHandle { requests }
 }
 
@@ -122,6 +138,9 @@ struct Engine {
     /// Each refresh task says here that it ended, so the schedule is computed again at once from
     /// the new token: a refresh must never be followed by a `MAX_SLEEP` nap past the next due time.
     finished: mpsc::UnboundedSender<Finished>,
+    /// Each refresh task holds a clone until it ends: once the engine drops its own, the
+    /// receiver closes when the last refresh under way is done.
+    in_flight: mpsc::Sender<()>,
 }
 
 struct Finished {
@@ -139,8 +158,9 @@ impl Engine {
         mut self,
         mut inbox: mpsc::UnboundedReceiver<Request>,
         mut done: mpsc::UnboundedReceiver<Finished>,
+        mut drained: mpsc::Receiver<()>,
     ) {
-        loop {
+        let stopped = loop {
             let now = SystemTime::now();
             let mut next_wake = later(now, MAX_SLEEP);
             if let Ok(accounts) = self.store.accounts() {
@@ -170,10 +190,17 @@ impl Engine {
                 request = inbox.recv() => match request {
                     Some(Request::RefreshNow(name)) => self.start(&name, RefreshTrigger::Manual),
                     Some(Request::Rescan) => {}
-                    None => return,
+                    Some(Request::Stop(reply)) => break Some(reply),
+                    None => break None,
                 },
                 Some(finished) = done.recv() => self.finished(finished),
             }
+        };
+        drop(self);
+        // Every task's clone of `in_flight` dropped: nothing is left mid-refresh.
+        while drained.recv().await.is_some() {}
+        if let Some(reply) = stopped {
+            let _ = reply.send(());
         }
     }
 
@@ -205,8 +232,9 @@ impl Engine {
             }
             // A manual refresh waits its turn.
             let (store, notify, name) = (self.store.clone(), self.notify.clone(), name.to_string());
-            let finished = self.finished.clone();
+            let (finished, in_flight) = (self.finished.clone(), self.in_flight.clone());
             tokio::spawn(async move {
+                let _in_flight = in_flight;
                 let _turn = slot.lock().await;
                 let ok = refresh(&store, &*notify, &name, trigger).await;
                 let _ = finished.send(Finished { account: name, ok });
@@ -214,8 +242,9 @@ impl Engine {
             return;
         };
         let (store, notify, name) = (self.store.clone(), self.notify.clone(), name.to_string());
-        let finished = self.finished.clone();
+        let (finished, in_flight) = (self.finished.clone(), self.in_flight.clone());
         tokio::spawn(async move {
+            let _in_flight = in_flight;
             let ok = {
                 let _turn = guard;
                 refresh(&store, &*notify, &name, trigger).await
@@ -233,12 +262,29 @@ async fn refresh(
     trigger: RefreshTrigger,
 ) -> bool {
     // Another process may have refreshed since the schedule was read.
-    if trigger == RefreshTrigger::AheadOfExpiry {
-        let still_due = store.accounts().ok().and_then(|a| {
-            let account = a.accounts.get(name)?.clone();
-            next_refresh_at(&account, &store.status(name))
-        });
-        if still_due.is_none_or(|due| due > SystemTime::now()) {
+    if trigger == RefreshTrigger::AheadOfExpiry && !still_due(store, name, None) {
+        return true;
+    }
+    let session = open_session(store, name, &Persistence::while_running()).await;
+    // … or between that look at its status and this read of its record: the record is the
+    // truth. (One that refreshes after this read is adopted under the lock, by the session.)
+    if trigger == RefreshTrigger::AheadOfExpiry
+        && let Ok(session) = &session
+        && let Some(tokens) = session.tokens()
+    {
+        let held = TokenInfo::of(&tokens);
+        if !still_due(store, name, Some(&held)) {
+            // The status lags behind the record (written just after it, or not at all): bring
+            // it forward, so the schedule is not computed from the old tokens again.
+            let _ = store.update_status(name, |status| {
+                if status
+                    .token
+                    .as_ref()
+                    .is_none_or(|t| t.obtained_at < held.obtained_at)
+                {
+                    status.token = Some(held);
+                }
+            });
             return true;
         }
     }
@@ -246,7 +292,7 @@ async fn refresh(
         account: name.to_string(),
         trigger,
     });
-    let result = match open_session(store, name, &Persistence::while_running()).await {
+    let result = match session {
         Ok(session) if session.tokens().is_none() => Err(AccountError::NotLinked(name.to_string())),
         Ok(session) => {
             let result = session.refresh_for(trigger).await;
@@ -273,6 +319,23 @@ async fn refresh(
         error: result.err().map(|e| e.to_string()),
     });
     ok
+}
+
+/// Whether `name` is due for a refresh now, by its status — with `held`, the tokens just read
+/// from its record, in place of the status's account of them.
+fn still_due(store: &Store, name: &str, held: Option<&TokenInfo>) -> bool {
+    let Some(account) = store
+        .accounts()
+        .ok()
+        .and_then(|a| a.accounts.get(name).cloned())
+    else {
+        return false;
+    };
+    let mut status = store.status(name);
+    if let Some(held) = held {
+        status.token = Some(held.clone());
+    }
+    next_refresh_at(&account, &status).is_some_and(|due| due <= SystemTime::now())
 }
 
 #[cfg(test)]

@@ -45,6 +45,16 @@ pub enum StoreError {
     )]
     LockTimeout { account: String, seconds: u64 },
 
+    #[error(
+        "a daemon{} is already keeping {home} fresh; stop it with {}",
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+        match pid {
+            Some(p) => format!("`kill {p}` or `systemctl --user stop tokendeck`"),
+            None => "`systemctl --user stop tokendeck` (or end that process)".into(),
+        }
+    )]
+    DaemonRunning { pid: Option<u32>, home: String },
+
     #[error(transparent)]
     Keyring(#[from] KeyringError),
 }

@@ -11,6 +11,8 @@ use super::error::StoreError;
 
 #[derive(Clone, Debug)]
 pub struct Home {
+    /// The folder given with `--home`; `None` for the platform's directories.
+    root: Option<PathBuf>,
     config_dir: PathBuf,
     state_dir: PathBuf,
     namespace: String,
@@ -35,6 +37,7 @@ impl Home {
         Ok(Home {
             config_dir: dir.join("config"),
             state_dir: dir.join("state"),
+            root: Some(dir),
             namespace,
         })
     }
@@ -51,10 +54,24 @@ impl Home {
             .unwrap_or_else(|| dirs.data_local_dir())
             .to_path_buf();
         Ok(Home {
+            root: None,
             config_dir: dirs.config_dir().to_path_buf(),
             state_dir,
             namespace: "default".into(),
         })
+    }
+
+    /// The folder given with `--home` (absolute), or `None` for the platform's directories.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The home in words, for messages: its folder, or "the default home".
+    pub fn describe(&self) -> String {
+        match &self.root {
+            Some(dir) => dir.display().to_string(),
+            None => "the default home".into(),
+        }
     }
 
     pub fn config_dir(&self) -> &Path {
@@ -91,6 +108,11 @@ impl Home {
 
     pub fn lock_file(&self, account: &str) -> PathBuf {
         self.state_dir.join("locks").join(format!("{account}.lock"))
+    }
+
+    /// Held by the running `tokendeck daemon` for its life, with its pid inside.
+    pub fn daemon_lock_file(&self) -> PathBuf {
+        self.state_dir.join("daemon.lock")
     }
 
     /// Creates `dir` (and parents) readable by the user alone.

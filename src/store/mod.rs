@@ -2,6 +2,7 @@
 //! and the event log. Knows the protocol's types, nothing of the UI.
 
 pub mod accounts;
+pub mod daemon;
 pub mod error;
 pub mod events;
 pub mod home;
@@ -19,6 +20,7 @@ use std::time::SystemTime;
 use tokio::sync::OnceCell;
 
 pub use accounts::{Account, Accounts, validate_name};
+pub use daemon::{DaemonLock, RunningDaemon};
 pub use error::StoreError;
 pub use events::{Event, EventLog, FailureKind, Outcome, Trigger};
 pub use home::Home;
@@ -80,6 +82,11 @@ impl Store {
 
     pub fn accounts(&self) -> Result<Accounts, StoreError> {
         unblocked(|| Accounts::load(&self.home))
+    }
+
+    /// The daemon keeping this home fresh, if one runs (a lock probe that never waits).
+    pub fn daemon(&self) -> Option<RunningDaemon> {
+        unblocked(|| DaemonLock::probe(&self.home))
     }
 
     pub fn status(&self, name: &str) -> AccountStatus {

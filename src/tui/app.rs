@@ -8,7 +8,7 @@ pub use super::inspect::{InspectScreen, Inspection};
 pub use super::link::{DeviceCode, LinkPhase, LinkScreen};
 use super::theme::Theme;
 use crate::oauth::secret::AccessToken;
-use crate::store::{Account, AccountStatus, Backend, Event, Health};
+use crate::store::{Account, AccountStatus, Backend, Event, Health, RunningDaemon};
 
 /// The most log lines kept in memory.
 pub const LOG_CAPACITY: usize = 10_000;
@@ -46,6 +46,8 @@ pub struct App {
     /// Advanced by every tick while something is in progress.
     pub spinner: usize,
     pub pid: u32,
+    /// The `tokendeck daemon` keeping this home fresh, if one runs.
+    pub daemon: Option<RunningDaemon>,
     /// In demo mode the link screen can play the browser's part.
     pub demo: bool,
     pub quit: bool,
@@ -154,6 +156,7 @@ impl App {
             revealed: None,
             spinner: 0,
             pid: std::process::id(),
+            daemon: None,
             demo: false,
             quit: false,
         }

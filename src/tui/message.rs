@@ -10,7 +10,7 @@ use super::app::{AccountRow, DeviceCode};
 use crate::oauth::secret::AccessToken;
 use crate::refresh::EngineEvent;
 use crate::store::new_account::{Field, NewAccount};
-use crate::store::{AccountStatus, Backend, Event};
+use crate::store::{AccountStatus, Backend, Event, RunningDaemon};
 
 #[derive(Debug)]
 pub enum Message {
@@ -21,6 +21,8 @@ pub enum Message {
     Tick(SystemTime),
     Loaded(Vec<AccountRow>),
     LoadFailed(String),
+    /// Whether a `tokendeck daemon` keeps this home fresh (looked at with the accounts).
+    Daemon(Option<RunningDaemon>),
     KeyringReady {
         backend: Backend,
         warning: Option<String>,

@@ -47,6 +47,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.load = Load::Failed(error);
             Vec::new()
         }
+        Message::Daemon(daemon) => {
+            app.daemon = daemon;
+            Vec::new()
+        }
         Message::KeyringReady { backend, warning } => {
             app.keyring = super::app::KeyringState::Ready { backend, warning };
             Vec::new()

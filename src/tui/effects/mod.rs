@@ -121,8 +121,10 @@ impl Runner {
 
     fn load_accounts(&self) {
         let seen = self.accounts_seen.clone();
+        let tx = self.tx.clone();
         self.blocking(move |store| {
             *lock(&seen) = modified(store);
+            let _ = tx.send(Message::Daemon(store.daemon()));
             Some(read_accounts(store))
         });
     }
@@ -176,6 +178,8 @@ impl Runner {
                     let _ = tx.send(Message::LogUnreadable(batch.unreadable));
                 }
             }
+            // A daemon may have started or stopped since: one lock probe, which never waits.
+            let _ = tx.send(Message::Daemon(store.daemon()));
             let now = modified(store);
             let mut last = lock(&seen);
             (*last != now).then(|| {

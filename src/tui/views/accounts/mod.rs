@@ -108,6 +108,14 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             theme.error(),
         ),
     });
+    // Last: the first to go when the header is cut.
+    if let Some(daemon) = app.daemon {
+        let text = match daemon.pid {
+            Some(pid) => format!("  daemon: pid {pid}"),
+            None => "  daemon: running".into(),
+        };
+        spans.push(Span::styled(text, theme.dim()));
+    }
     let line = crate::tui::views::wrap::fit_line(Line::from(spans), usize::from(area.width));
     frame.render_widget(Paragraph::new(line), area);
 }

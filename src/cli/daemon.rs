@@ -1,0 +1,246 @@
+//! `tokendeck daemon`: the refresh engine without a UI, in the foreground (for systemd, launchd,
+//! a terminal multiplexer), one per home. It notices accounts added, linked or removed by any
+//! process, stops on SIGTERM/SIGINT once the refreshes under way have stored what they got, and
+//! tells what it does on stderr, one line per event, in a form journald reads (`<6>` info, `<4>`
+//! warning, `<3>` error) unless stderr is a terminal. Never a token.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::CliError;
+use crate::refresh::{EngineEvent, engine};
+use crate::store::{DaemonLock, Store, unblocked};
+use crate::text::{Lines, printable};
+
+/// How often the daemon looks whether another process changed the home (two `stat`s).
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// How long a stop waits for refreshes under way: systemd and people expect an exit within a
+/// second; a token request that takes longer is abandoned, which the next refresh notices.
+const STOP_PATIENCE: Duration = Duration::from_millis(800);
+
+/// Runs until SIGTERM or SIGINT.
+pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
+    let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
+    let say = Say::detect();
+    let home = store.home().describe();
+    match store.keyring().await {
+        Ok(keyring) => {
+            if let Some(warning) = keyring.warning() {
+                say.line(Level::Warning, warning);
+            }
+        }
+        Err(e) => say.line(Level::Error, &e.to_string()),
+    }
+    // A broken accounts file is said once; the engine looks again at every wake.
+    let count = match store.accounts() {
+        Ok(accounts) => accounts.accounts.len(),
+        Err(e) => {
+            say.line(Level::Error, &e.to_string());
+            0
+        }
+    };
+    say.line(
+        Level::Info,
+        &format!(
+            "keeping {count} account{} of {home} fresh (pid {})",
+            if count == 1 { "" } else { "s" },
+            std::process::id()
+        ),
+    );
+    let engine_store = store.clone();
+    let engine = engine::spawn(store.clone(), move |event| {
+        if let Some((level, text)) = describe(&engine_store, &event) {
+            say.line(level, &text);
+        }
+    });
+    let mut changes = HomeChanges::new(&store);
+    let mut poll = tokio::time::interval(WATCH_EVERY);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut signals = Signals::new()?;
+    let signal = loop {
+        tokio::select! {
+            _ = poll.tick() => if changes.seen_again() {
+                engine.rescan();
+            },
+            signal = signals.next() => break signal,
+        }
+    };
+    say.line(Level::Info, &format!("{signal}: stopping"));
+    if !engine.stop(STOP_PATIENCE).await {
+        say.line(
+            Level::Warning,
+            "a token request was still unanswered at exit; the next refresh of that account checks what became of it",
+        );
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Where diagnostics go: stderr, with syslog priorities for journald, or plain on a terminal.
+#[derive(Clone, Copy)]
+struct Say {
+    journal: bool,
+}
+
+impl Say {
+    fn detect() -> Say {
+        Say {
+            journal: std::env::var_os("JOURNAL_STREAM").is_some()
+                || !std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn line(&self, level: Level, text: &str) {
+        eprintln!("{}", render(level, text, self.journal));
+    }
+}
+
+/// One diagnostic line: `<6>text` for journald (sd-daemon(3) priorities), plain on a terminal.
+/// Text from outside (provider errors) is escaped and kept to one line.
+pub fn render(level: Level, text: &str, journal: bool) -> String {
+    let text = printable(text, Lines::One);
+    match (journal, level) {
+        (true, Level::Info) => format!("<6>{text}"),
+        (true, Level::Warning) => format!("<4>{text}"),
+        (true, Level::Error) => format!("<3>{text}"),
+        (false, Level::Info) => format!("tokendeck daemon: {text}"),
+        (false, Level::Warning) => format!("tokendeck daemon: warning: {text}"),
+        (false, Level::Error) => format!("tokendeck daemon: error: {text}"),
+    }
+}
+
+/// An engine event as a diagnostic line; `None` for the start of a refresh (its end says it all).
+fn describe(store: &Store, event: &EngineEvent) -> Option<(Level, String)> {
+    let EngineEvent::Finished {
+        account,
+        trigger,
+        error,
+    } = event
+    else {
+        return None;
+    };
+    let trigger = crate::store::Trigger::from(*trigger).label();
+    let status = store.status(account);
+    Some(match error {
+        None => {
+            let until = status
+                .token
+                .and_then(|t| t.expires_at)
+                .map(|at| format!(", valid until {}", crate::format::rfc3339(at)))
+                .unwrap_or_default();
+            (
+                Level::Info,
+                format!("{account}: refreshed ({trigger}){until}"),
+            )
+        }
+        Some(error) if status.needs_relink => {
+            (Level::Error, format!("{account}: needs the user: {error}"))
+        }
+        Some(error) => (
+            Level::Warning,
+            format!("{account}: refresh failed ({trigger}): {error}"),
+        ),
+    })
+}
+
+/// Notices that another process changed the home: the accounts file (added, removed, changed)
+/// and the event log (every link, refresh and removal appends to it). Two `stat`s a look.
+struct HomeChanges {
+    files: [PathBuf; 2],
+    seen: [Option<(SystemTime, u64)>; 2],
+}
+
+impl HomeChanges {
+    fn new(store: &Store) -> HomeChanges {
+        let home = store.home();
+        let files = [home.accounts_file(), home.events_file()];
+        let seen = files.clone().map(|f| stamp(&f));
+        HomeChanges { files, seen }
+    }
+
+    /// Whether anything changed since the last look.
+    fn seen_again(&mut self) -> bool {
+        let now = self.files.clone().map(|f| stamp(&f));
+        let changed = now != self.seen;
+        self.seen = now;
+        changed
+    }
+}
+
+fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// SIGTERM (systemd, launchd, `kill`) and SIGINT (Ctrl-C) end the daemon.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, CliError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind| {
+                signal(kind).map_err(|e| CliError::Io(format!("cannot listen for signals: {e}")))
+            };
+            Ok(Signals {
+                term: listen(SignalKind::terminate())?,
+                int: listen(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// The name of the signal that came.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => "SIGTERM",
+                _ = self.int.recv() => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journald_gets_priorities_and_a_terminal_plain_text() {
+        assert_eq!(
+            render(Level::Info, "work: refreshed", true),
+            "<6>work: refreshed"
+        );
+        assert_eq!(render(Level::Warning, "slow", true), "<4>slow");
+        assert_eq!(render(Level::Error, "dead", true), "<3>dead");
+        assert_eq!(
+            render(Level::Warning, "slow", false),
+            "tokendeck daemon: warning: slow"
+        );
+        // A provider's text cannot start a second journal entry or move a terminal's cursor.
+        let line = render(Level::Error, "bad\n<6>forged\x1b[2J", true);
+        assert!(!line.contains('\n') && !line.contains('\x1b'), "{line:?}");
+    }
+}

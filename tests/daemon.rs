@@ -1,0 +1,423 @@
+//! `tokendeck daemon` against the real oidc-provider and keyring: it keeps an account of 20 s
+//! tokens valid for two minutes, picks up an account linked by another process after it started,
+//! refuses a second instance, stops promptly on SIGTERM/SIGINT without losing a refresh under
+//! way, runs beside the TUI without refreshing anything twice, and installs as a systemd unit.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::cli::{Deck, text};
+use common::tmux::Tmux;
+use common::{Options, TestProvider, eventually};
+use tokendeck::store::{Event, Home, Outcome, Store, Trigger};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Child;
+
+/// A `tokendeck daemon` running on a deck's home, its stderr collected line by line.
+struct Daemon {
+    child: Child,
+    pid: u32,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Daemon {
+    /// Starts the daemon and waits for its first line (it holds the home's lock by then).
+    async fn start(deck: &Deck) -> Daemon {
+        let mut child = deck
+            .command(&["daemon"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (sink, stderr) = (lines.clone(), child.stderr.take().unwrap());
+        tokio::spawn(async move {
+            let mut stderr = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = stderr.next_line().await {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let daemon = Daemon { child, pid, lines };
+        daemon.wait_for_line("<6>keeping ").await;
+        daemon
+    }
+
+    fn stderr(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    async fn wait_for_line(&self, start: &str) {
+        let wait = Duration::from_secs(15);
+        let found = tokio::time::timeout(wait, async {
+            while !self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|l| l.starts_with(start))
+            {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert!(
+            found.is_ok(),
+            "no line starting {start:?} within {wait:?}; stderr:\n{}",
+            self.stderr()
+        );
+    }
+
+    /// Sends `signal` and waits for the exit; returns it and how long it took.
+    async fn stop(mut self, signal: &str) -> (ExitStatus, Duration, String) {
+        let sent = Instant::now();
+        common::signal(self.pid, signal);
+        let status = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("the daemon ended within 10 s of the signal")
+            .unwrap();
+        let took = sent.elapsed();
+        // The last lines, read to the end of the pipe.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        (status, took, self.stderr())
+    }
+}
+
+fn store(deck: &Deck) -> Store {
+    Store::new(Home::rooted(deck.home()).unwrap())
+}
+
+/// Refreshes of `account` done (not adopted) by process `pid`.
+fn refreshes_by(store: &Store, account: &str, pid: u32) -> Vec<Event> {
+    store
+        .log()
+        .read_all()
+        .into_iter()
+        .filter(|e| e.account == account && e.pid == pid && e.outcome == Outcome::Ok)
+        .filter(|e| e.trigger == Trigger::AheadOfExpiry)
+        .collect()
+}
+
+async fn linked(server: &TestProvider, name: &str) -> Deck {
+    let deck = Deck::new();
+    deck.add(server, name).await;
+    assert!(deck.link(name).await.status.success());
+    deck
+}
+
+#[tokio::test]
+async fn keeps_an_account_valid_for_two_minutes() {
+    const TTL: u64 = 20;
+    const SAMPLES: u64 = 120;
+    let server = TestProvider::start_with(Options {
+        access_ttl: TTL,
+        ..Options::default()
+    })
+    .await;
+    let deck = linked(&server, "work").await;
+    let daemon = Daemon::start(&deck).await;
+    let pid = daemon.pid;
+    let before = server.count("grant refresh_token 200").await;
+
+    let start = Instant::now();
+    let mut lapses = Vec::new();
+    for second in 0..SAMPLES {
+        // `status` reads the status file only: it never refreshes, so only the daemon can keep
+        // this account valid.
+        let status: serde_json::Value =
+            serde_json::from_str(&deck.ok(&["status", "work", "--json"]).await).unwrap();
+        let left = status["seconds_left"].as_i64().expect("an expiry");
+        if status["status"] == "expired" || left <= 0 {
+            lapses.push(format!("{second:>3} s: {status}"));
+        }
+        let next = Duration::from_secs(second + 1);
+        if let Some(pause) = next.checked_sub(start.elapsed()) {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    assert!(
+        lapses.is_empty(),
+        "the token lapsed:\n{}",
+        lapses.join("\n")
+    );
+    // Stopped before counting, so that no refresh falls between the count and the log.
+    let (status, _, stderr) = daemon.stop("TERM").await;
+    assert!(status.success(), "{status:?}: {stderr}");
+    let refreshes = server.count("grant refresh_token 200").await - before;
+    // Due every 10 s (half of 20 s); never more often than every 5 s (a quarter).
+    assert!(
+        (SAMPLES / TTL..=SAMPLES / (TTL / 4) + 1).contains(&refreshes),
+        "{refreshes} refreshes in {SAMPLES} s of {TTL} s tokens"
+    );
+    assert_eq!(server.count("refresh token reused").await, 0);
+    let store = store(&deck);
+    assert_eq!(
+        refreshes_by(&store, "work", pid).len() as u64,
+        refreshes,
+        "the daemon logged every refresh it made to the event log"
+    );
+
+    let token = deck.ok(&["token", "work"]).await;
+    assert!(
+        stderr.contains("<6>work: refreshed (ahead of expiry), valid until "),
+        "one journald line per refresh: {stderr}"
+    );
+    assert!(
+        !stderr.contains(token.trim()),
+        "a token on stderr: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn picks_up_an_account_linked_by_another_process() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 20,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    let daemon = Daemon::start(&deck).await;
+    assert!(daemon.stderr().contains("<6>keeping 0 accounts of "));
+
+    deck.add(&server, "late").await;
+    assert!(deck.link("late").await.status.success());
+    let linked_at = SystemTime::now();
+    // Due 10 s after the link. A daemon that only woke on its 30 s timer would let it expire.
+    let store = store(&deck);
+    eventually(Duration::from_secs(19), async || {
+        !refreshes_by(&store, "late", daemon.pid).is_empty()
+    })
+    .await;
+    let refreshed = refreshes_by(&store, "late", daemon.pid)[0].time;
+    assert!(
+        refreshed.duration_since(linked_at).unwrap() < Duration::from_secs(19),
+        "refreshed before expiry"
+    );
+    let (status, _, stderr) = daemon.stop("TERM").await;
+    assert!(status.success(), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_second_daemon_on_the_same_home_names_the_first() {
+    let deck = Deck::new();
+    let first = Daemon::start(&deck).await;
+    let out = deck.run(&["daemon"], "").await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let pid = first.pid;
+    assert!(
+        stderr.contains(&format!("a daemon (pid {pid}) is already keeping "))
+            && stderr.contains(&format!(
+                "`kill {pid}` or `systemctl --user stop tokendeck`"
+            )),
+        "{stderr}"
+    );
+    let (status, ..) = first.stop("TERM").await;
+    assert!(status.success());
+    // Its lock went with it.
+    let again = Daemon::start(&deck).await;
+    let (status, ..) = again.stop("INT").await;
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn sigterm_and_sigint_end_it_within_a_second() {
+    for signal in ["TERM", "INT"] {
+        let deck = Deck::new();
+        let daemon = Daemon::start(&deck).await;
+        let (status, took, stderr) = daemon.stop(signal).await;
+        assert_eq!(status.code(), Some(0), "SIG{signal}: {stderr}");
+        assert!(took < Duration::from_secs(1), "SIG{signal} took {took:?}");
+        assert!(
+            stderr.contains(&format!("<6>SIG{signal}: stopping")),
+            "{stderr}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_refresh_under_way_store_its_tokens() {
+    // 4 s tokens: due 2 s after the link. The server rotates the refresh token, then holds its
+    // answer for half a second: a daemon that exited then would lose the only valid one.
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let deck = linked(&server, "work").await;
+    server.fault("/token", 1, "delay_after_ms=500").await;
+    let daemon = Daemon::start(&deck).await;
+    let store = store(&deck);
+    eventually(Duration::from_secs(10), async || {
+        store.status("work").refresh_started_at.is_some()
+    })
+    .await;
+    let (status, took, stderr) = daemon.stop("TERM").await;
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(took < Duration::from_secs(1), "took {took:?}: {stderr}");
+
+    let status = store.status("work");
+    assert_eq!(
+        status.refresh_started_at, None,
+        "the refresh ended: {stderr}"
+    );
+    assert!(status.last_refresh.is_some_and(|r| r.ok), "{stderr}");
+    // The tokens it stored are the live ones: refreshing with them works.
+    deck.ok(&["refresh", "work"]).await;
+    assert_eq!(server.count("refresh token reused").await, 0);
+}
+
+#[tokio::test]
+async fn the_tui_beside_a_daemon_never_refreshes_an_account_twice() {
+    const TTL: u64 = 20;
+    const WATCH: Duration = Duration::from_secs(120);
+    let server = TestProvider::start_with(Options {
+        access_ttl: TTL,
+        ..Options::default()
+    })
+    .await;
+    let deck = linked(&server, "work").await;
+    let daemon = Daemon::start(&deck).await;
+    let pid = daemon.pid;
+    let binary = Deck::binary();
+    let home = deck.home().to_str().unwrap().to_string();
+    let tmux = Tmux::start(&[binary.to_str().unwrap(), "--home", &home], 100, 30);
+    let header = format!("daemon: pid {pid}");
+    tmux.wait_for(&header, Duration::from_secs(15));
+    let before = server.count("grant refresh_token 200").await;
+    let since = SystemTime::now();
+
+    // Two refreshers, each with its own engine, both due at the same moments, for two minutes.
+    let start = Instant::now();
+    while start.elapsed() < WATCH {
+        assert!(tmux.running(), "the TUI ended");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    tmux.wait_for(&header, Duration::from_secs(1));
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(Duration::from_secs(10));
+    let (status, ..) = daemon.stop("TERM").await;
+    assert!(status.success());
+
+    let refreshes = server.count("grant refresh_token 200").await - before;
+    let store = store(&deck);
+    let mut done: Vec<Event> = store
+        .log()
+        .read_all()
+        .into_iter()
+        .filter(|e| e.time >= since && e.outcome == Outcome::Ok)
+        .filter(|e| e.trigger == Trigger::AheadOfExpiry)
+        .collect();
+    done.sort_by_key(|e| e.time);
+    let by_daemon = done.iter().filter(|e| e.pid == pid).count();
+    let summary = format!(
+        "{refreshes} token requests, {} logged refreshes ({by_daemon} by the daemon)",
+        done.len()
+    );
+    // Every token request is one logged refresh, by one process; none came soon after another.
+    assert_eq!(refreshes, done.len() as u64, "{summary}");
+    assert!(
+        (WATCH.as_secs() / TTL..=WATCH.as_secs() / (TTL / 2) + 2).contains(&refreshes),
+        "{summary}"
+    );
+    for pair in done.windows(2) {
+        let gap = pair[1]
+            .time
+            .duration_since(pair[0].time)
+            .unwrap_or_default();
+        assert!(
+            gap >= Duration::from_secs(TTL / 4),
+            "two refreshes {gap:?} apart (pids {} and {}): {summary}",
+            pair[0].pid,
+            pair[1].pid
+        );
+    }
+    assert_eq!(server.count("refresh token reused").await, 0);
+}
+
+#[tokio::test]
+async fn install_writes_a_unit_that_runs_this_binary_on_this_home() {
+    let config = tempfile::tempdir().unwrap();
+    let deck = Deck::new().with_env("XDG_CONFIG_HOME", config.path().to_str().unwrap());
+    let unit = config.path().join("systemd/user/tokendeck.service");
+
+    let out = deck.run(&["daemon", "--install"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "systemctl --user daemon-reload && systemctl --user enable --now tokendeck\n"
+    );
+    let written = std::fs::read_to_string(&unit).unwrap();
+    let binary = Deck::binary().canonicalize().unwrap();
+    let home = deck.home().canonicalize().unwrap();
+    let exec = format!(
+        "\nExecStart={} --home {} daemon\n",
+        binary.display(),
+        home.display()
+    );
+    assert!(written.contains(&exec), "{written}");
+    verify(&unit);
+
+    // Again: the same unit, left alone. A different one is kept unless --force.
+    assert!(
+        deck.run(&["daemon", "--install"], "")
+            .await
+            .status
+            .success()
+    );
+    std::fs::write(&unit, written.replace("RestartSec=10", "RestartSec=1")).unwrap();
+    let out = deck.run(&["daemon", "--install"], "").await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--install --force"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        deck.run(&["daemon", "--install", "--force"], "")
+            .await
+            .status
+            .success()
+    );
+    assert_eq!(std::fs::read_to_string(&unit).unwrap(), written);
+
+    // Enabled, it is not removed behind systemd's back.
+    let wants = config.path().join("systemd/user/default.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    std::os::unix::fs::symlink(&unit, wants.join("tokendeck.service")).unwrap();
+    let out = deck.run(&["daemon", "--uninstall"], "").await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("run `systemctl --user disable --now tokendeck` first"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(unit.exists());
+    std::fs::remove_file(wants.join("tokendeck.service")).unwrap();
+    let out = deck.run(&["daemon", "--uninstall"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!unit.exists());
+}
+
+/// `systemd-analyze verify` on the unit, where the tool exists.
+fn verify(unit: &PathBuf) {
+    let Ok(out) = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(unit)
+        .output()
+    else {
+        eprintln!("note: systemd-analyze is not installed; the unit was not verified by systemd");
+        return;
+    };
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "systemd-analyze verify: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}

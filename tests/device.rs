@@ -163,7 +163,9 @@ async fn slow_down_adds_five_seconds_to_the_interval() {
         took >= Duration::from_secs(7),
         "polls at 1 s, then 1 + 6 s: took {took:?}"
     );
-    assert!(took < Duration::from_secs(12), "took {took:?}");
+    // Loose: on a loaded machine the approval can land a poll (6 s) later; an interval that kept
+    // growing would still be caught.
+    assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 
 #[tokio::test]

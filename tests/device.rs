@@ -163,8 +163,7 @@ async fn slow_down_adds_five_seconds_to_the_interval() {
         took >= Duration::from_secs(7),
         "polls at 1 s, then 1 + 6 s: took {took:?}"
     );
-    // Loose: on a loaded machine the approval can land a poll (6 s) later; an interval that kept
-    // growing would still be caught.
+    // Loose: on a loaded machine the approval can land a poll (6 s) or two later.
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 

@@ -45,6 +45,31 @@ async fn log_shows_the_same_instants_on_each_zones_clock() {
         assert!(time.ends_with('Z'), "--json stays in UTC: {time}");
     }
 
+    let status: Value =
+        serde_json::from_str(&deck.ok(&["status", "work", "--json"]).await).unwrap();
+    let expires = status["expires_at"].as_str().unwrap();
+    let refreshed = status["last_refresh"]["at"].as_str().unwrap();
+    for (zone, abbreviation) in ZONES {
+        let out = deck
+            .command(&["status", "work"])
+            .env("TZ", zone)
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let expected = format!("  expires: {} (in ", in_zone(expires, zone));
+        assert!(
+            text.contains(&expected),
+            "TZ={zone}: {text} should say {expected:?}"
+        );
+        let expected = format!("  last refresh: {} (", in_zone(refreshed, zone));
+        assert!(
+            text.contains(&expected),
+            "TZ={zone}: {text} should say {expected:?}"
+        );
+        assert!(expected.contains(&format!(" {abbreviation}")), "{expected}");
+    }
+
     for (zone, abbreviation) in ZONES {
         let out = deck
             .command(&["log"])

@@ -136,6 +136,7 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         return Ok(());
     }
     // The scope and the last error are the provider's words, replayed from the status file.
+    let zone = crate::format::local_zone();
     for name in &names {
         let status = store.status(name);
         println!(
@@ -150,6 +151,13 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
             println!("  identity: {}", printable(identity, Lines::One));
         }
         if let Some(token) = &status.token {
+            if let Some(at) = token.expires_at {
+                println!(
+                    "  expires: {} ({})",
+                    crate::format::date_time(at, &zone),
+                    crate::format::relative(at, now)
+                );
+            }
             println!(
                 "  scope: {}",
                 printable(
@@ -171,7 +179,11 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
                 None => "ok".to_string(),
                 Some(e) => format!("failed: {}", printable(e, Lines::One)),
             };
-            println!("  last refresh: {} ago, {outcome}", ago(last.at, now));
+            println!(
+                "  last refresh: {} ({} ago), {outcome}",
+                crate::format::date_time(last.at, &zone),
+                ago(last.at, now)
+            );
         }
     }
     Ok(())

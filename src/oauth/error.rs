@@ -7,7 +7,10 @@ use std::time::Duration;
 
 pub use super::refusal::Setting;
 pub(crate) use super::refusal::clause;
-use super::refusal::{denied_message, is_client_error, with_description};
+use wording::{is_dead_grant, rejected_message, retry_hint, size};
+
+mod wording;
+use super::refusal::{denied_message, is_client_error};
 use super::time::RetryAfter;
 
 /// Any error a persistence hook may return.
@@ -316,65 +319,6 @@ impl Error {
     }
 }
 
-fn is_dead_grant(status: u16, error: &str) -> bool {
-    (status == 401 && !is_client_error(error)) || error == "invalid_grant"
-}
-
-fn rejected_message(grant: Grant, status: u16, error: &str, description: Option<&str>) -> String {
-    let detail = with_description(error, description);
-    let advice = match (grant, error) {
-        (_, "invalid_client") | (_, "unauthorized_client") => {
-            "check the client id, the client secret and the client authentication method"
-        }
-        (Grant::AuthorizationCode, "invalid_grant") => {
-            "the code is wrong, expired or already used: open the authorization URL again and paste the new answer"
-        }
-        (Grant::Revocation, _) => {
-            "the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings at the provider"
-        }
-        (Grant::DeviceCode, "invalid_grant") => {
-            "the device code is no longer valid (expired or already used): start the link again"
-        }
-        (Grant::DeviceCode, "unsupported_grant_type") => {
-            "the provider does not accept the device authorization grant from this client: link with the authorization URL instead"
-        }
-        (Grant::RefreshToken, _) if is_dead_grant(status, error) => {
-            "the refresh token is no longer valid (expired, revoked or already used): link the account again"
-        }
-        (_, "server_error" | "temporarily_unavailable") => {
-            "the provider is having trouble; try again later"
-        }
-        _ => "check the account's settings, then try again",
-    };
-    format!("the provider rejected the request (HTTP {status}, {detail}); {advice}")
-}
-
-/// `limit` bytes as a person reads them: 16 MiB, 256 KiB.
-fn size(limit: usize) -> String {
-    match limit {
-        l if l >= 1 << 20 && l % (1 << 20) == 0 => format!("{} MiB", l >> 20),
-        l if l >= 1 << 10 && l % (1 << 10) == 0 => format!("{} KiB", l >> 10),
-        l => format!("{l} bytes"),
-    }
-}
-
-fn retry_hint(retry_after: &Option<RetryAfter>) -> String {
-    match retry_after {
-        Some(RetryAfter {
-            wait,
-            asked: Some(asked),
-        }) => format!(
-            ", it asks to wait {} s; tokendeck waits at most {} s",
-            asked.as_secs(),
-            wait.as_secs()
-        ),
-        Some(RetryAfter { wait, asked: None }) => {
-            format!(", it asks to wait {} s", wait.as_secs())
-        }
-        None => String::new(),
-    }
-}
-
 /// A token-endpoint refusal without a description, for tests of how one reads.
 #[cfg(test)]
 pub(crate) fn rejected(grant: Grant, status: u16, error: &str) -> Error {
@@ -387,52 +331,4 @@ pub(crate) fn rejected(grant: Grant, status: u16, error: &str) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classification_follows_the_design() {
-        assert!(rejected(Grant::RefreshToken, 400, "invalid_grant").needs_reauthorization());
-        assert!(rejected(Grant::RefreshToken, 401, "whatever").needs_reauthorization());
-        assert!(!rejected(Grant::RefreshToken, 400, "invalid_scope").needs_reauthorization());
-        let busy = Error::Unavailable {
-            url: "u".into(),
-            status: 503,
-            retry_after: None,
-        };
-        assert!(busy.is_transient() && !busy.is_ambiguous());
-        let lost = Error::Timeout {
-            url: "u".into(),
-            seconds: 1,
-        };
-        assert!(lost.is_transient() && lost.is_ambiguous());
-        assert_eq!(Error::StateMismatch.kind(), ErrorKind::Other);
-        let busy = rejected(Grant::RefreshToken, 200, "temporarily_unavailable");
-        assert_eq!(busy.kind(), ErrorKind::Transient);
-    }
-
-    #[test]
-    fn messages_tell_what_to_do() {
-        let msg = rejected(Grant::AuthorizationCode, 400, "invalid_grant").to_string();
-        assert!(msg.contains("open the authorization URL again"), "{msg}");
-        let msg = rejected(Grant::RefreshToken, 400, "invalid_grant").to_string();
-        assert!(msg.contains("link the account again"), "{msg}");
-        let msg = Error::AuthorizationDenied {
-            error: "access_denied".into(),
-            description: Some("The user said no".into()),
-        }
-        .to_string();
-        assert!(msg.starts_with("access was denied") && msg.contains("The user said no"));
-        let msg = Error::AnswerTooLarge {
-            url: "https://api.example/big".into(),
-            limit: 16 << 20,
-        }
-        .to_string();
-        assert!(
-            msg.contains("larger than 16 MiB") && msg.contains("ask the API for less"),
-            "{msg}"
-        );
-        assert_eq!(size(256 << 10), "256 KiB");
-        assert_eq!(size(1000), "1000 bytes");
-    }
-}
+mod tests;

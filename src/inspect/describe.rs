@@ -342,3 +342,57 @@ pub fn to_text(sections: &[Section]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::report::{Keys, Scopes};
+    use serde_json::json;
+
+    #[test]
+    fn outside_text_is_escaped_and_times_are_local() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        let claims = match json!({
+            "sub": "a\u{1b}]52;c;aGk=\u{7}b",
+            "exp": 1_800_000_600,
+            "\u{202e}evil": ["x", "y\nz"],
+        }) {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let report = Report {
+            account: "work".into(),
+            identity: Some("\u{1b}[2Jalice".into()),
+            obtained_at: t,
+            expires_at: None,
+            id_token: Some(TokenReport::Jwt {
+                length: 100,
+                header: serde_json::Map::new(),
+                claims,
+                signature: "not_checked",
+                signature_detail: "not verified".into(),
+                times: serde_json::Map::new(),
+            }),
+            access_token: TokenReport::Opaque { length: 43 },
+            refresh_token: None,
+            scopes: Scopes::default(),
+            keys: Keys::NotNeeded,
+            clock_skew: None,
+            introspection: None,
+        };
+        let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
+        let text = to_text(&sections(&report, t, &tokyo, "press i"));
+        assert!(
+            !text
+                .chars()
+                .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}'),
+            "{text}"
+        );
+        assert!(text.contains(r"a\u{1b}]52;c;aGk=\u{7}b"), "{text}");
+        assert!(text.contains(r"x, y\nz"), "{text}");
+        assert!(
+            text.contains("2027-01-15 17:10:00 JST (in 10m 00s)"),
+            "{text}"
+        );
+    }
+}

@@ -217,7 +217,7 @@ async fn discovery_reads_the_userinfo_and_introspection_endpoints() {
 }
 
 #[tokio::test]
-async fn userinfo_goes_through_the_session_a_401_refreshes_once_and_a_jwt_is_read() {
+async fn userinfo_a_401_spends_no_refresh_and_a_jwt_is_read() {
     let server = TestProvider::start().await;
     let session = session(
         &server,
@@ -229,10 +229,18 @@ async fn userinfo_goes_through_the_session_a_401_refreshes_once_and_a_jwt_is_rea
     assert_eq!(claims["email"], EMAIL);
     assert_eq!(claims["sub"], "test-user");
 
+    // A refused token is said, not answered with a refresh: a userinfo endpoint that refuses
+    // (no `openid` scope, say) would otherwise cost a refresh on every attempt.
     server.revoke_access_token(tokens.access_token()).await;
+    let err = session.userinfo().await.unwrap_err();
+    assert!(
+        matches!(err, Error::UserinfoRefused { status: 401, .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.count("grant refresh_token 200").await, 0);
+    session.refresh().await.unwrap();
     let claims = session.userinfo().await.unwrap();
-    assert_eq!(claims["email"], EMAIL, "after one refresh");
-    assert_eq!(server.count("grant refresh_token 200").await, 1);
+    assert_eq!(claims["email"], EMAIL, "with the new token");
 
     // A signed answer: its payload is read (not trusted: it is only a label).
     let payload = base64_url(r#"{"sub":"test-user","preferred_username":"signed"}"#);

@@ -24,6 +24,9 @@ pub const SKEW_WARNING: Duration = Duration::from_secs(60);
 /// it is taken as issued then.
 const SAME_ISSUE: Duration = Duration::from_secs(600);
 
+/// How far back providers date a token's `iat` (and `nbf`) to forgive other machines' clocks.
+const BACKDATED: Duration = Duration::from_secs(300);
+
 /// Everything `inspect` says about one account. Holds no token: lengths, decoded claims and
 /// verdicts only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -160,7 +163,7 @@ impl Report {
                 None,
             ),
         };
-        let look = |token: &str| token_report(token, jwks.as_ref(), &keys);
+        let look = |token: &str| token_report(token, jwks.as_ref(), &keys, false);
         let access_jwt = Jwt::decode(tokens.access_token());
         let id_jwt = tokens.id_token().and_then(Jwt::decode);
         let clock_skew = skew(
@@ -175,7 +178,7 @@ impl Report {
             obtained_at: tokens.obtained_at(),
             expires_at: tokens.expires_at(),
             id_token: tokens.id_token().map(look),
-            access_token: look(tokens.access_token()),
+            access_token: token_report(tokens.access_token(), jwks.as_ref(), &keys, true),
             refresh_token: tokens.refresh_token().map(look),
             scopes: scopes(
                 requested_scopes,
@@ -192,7 +195,8 @@ impl Report {
     }
 }
 
-fn token_report(token: &str, jwks: Option<&Jwks>, keys: &Keys) -> TokenReport {
+/// `access`: the token is an access token, which is the API's to check, not the client's.
+fn token_report(token: &str, jwks: Option<&Jwks>, keys: &Keys, access: bool) -> TokenReport {
     let length = token.chars().count();
     let Some(jwt) = Jwt::decode(token) else {
         return TokenReport::Opaque { length };
@@ -200,11 +204,26 @@ fn token_report(token: &str, jwks: Option<&Jwks>, keys: &Keys) -> TokenReport {
     let (signature, signature_detail) = match (jwks, keys) {
         (Some(jwks), _) => {
             let verdict = jwt.verify(jwks);
+            // Microsoft Graph's access tokens carry a `nonce` in their header that only Graph
+            // knows how to check: their signature never verifies for anyone else, by design.
+            if access
+                && matches!(verdict, Signature::Invalid { .. })
+                && jwt.header().contains_key("nonce")
+            {
+                return jwt_report(
+                    &jwt,
+                    length,
+                    "unsupported",
+                    "not checkable here: this access token's header carries a `nonce` (as Microsoft Graph's do), which only the API it is for can check; access tokens are the API's to verify, not the client's".into(),
+                );
+            }
             let word = match verdict {
                 Signature::Verified { .. } => "verified",
                 Signature::Invalid { .. } => "invalid",
                 Signature::NoMatchingKey { .. } => "no_matching_key",
-                Signature::Unsupported { .. } => "unsupported",
+                Signature::Unsupported { .. } | Signature::CriticalExtensions { .. } => {
+                    "unsupported"
+                }
             };
             (word, verdict.describe())
         }
@@ -217,6 +236,15 @@ fn token_report(token: &str, jwks: Option<&Jwks>, keys: &Keys) -> TokenReport {
             "not verified: the provider names no key set (jwks_uri); `tokendeck add --issuer` finds it by discovery".to_string(),
         ),
     };
+    jwt_report(&jwt, length, signature, signature_detail)
+}
+
+fn jwt_report(
+    jwt: &Jwt,
+    length: usize,
+    signature: &'static str,
+    signature_detail: String,
+) -> TokenReport {
     let times = TIME_CLAIMS
         .iter()
         .filter_map(|name| {
@@ -284,10 +312,16 @@ fn skew(
             Err(behind) => -(behind.duration().as_secs() as i64),
         }
     };
+    let limit = SKEW_WARNING.as_secs() as i64;
     let made = |seconds: i64, source| Skew {
         seconds,
         source,
-        warning: seconds.unsigned_abs() > SKEW_WARNING.as_secs(),
+        // A token's `iat` may be backdated (Microsoft's by 5 minutes, for other machines'
+        // clocks): an `iat` behind this clock warns only past that.
+        warning: match source {
+            "server_date" => seconds.abs() > limit,
+            _ => seconds > limit || seconds < -(limit + BACKDATED.as_secs() as i64),
+        },
     };
     if let Some((date, received)) = server_date {
         return Some(made(seconds(date, received), "server_date"));
@@ -335,6 +369,49 @@ mod tests {
         assert_eq!((s.granted, s.dropped, s.added), (None, vec![], vec![]));
     }
 
+    /// Microsoft Graph's access tokens never verify for a client (a `nonce` only Graph checks):
+    /// said as such, not as an altered token. The same failure in an ID token stays "invalid".
+    #[test]
+    fn a_graph_access_token_is_not_called_altered() {
+        use base64::Engine as _;
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+        let b = |s: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let jwk = format!(
+            r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"k","x":"{}"}}]}}"#,
+            b(pair.public_key().as_ref())
+        );
+        let jwks = Jwks::parse(jwk.as_bytes()).unwrap();
+        let signed = |header: &str| {
+            let input = format!("{}.{}", b(header.as_bytes()), b(br#"{"aud":"graph"}"#));
+            // Signed over other bytes, as Graph's are (over a hashed nonce): never verifies.
+            format!("{input}.{}", b(pair.sign(b"something else").as_ref()))
+        };
+        let graph = signed(r#"{"alg":"EdDSA","kid":"k","nonce":"abc"}"#);
+        let keys = Keys::Fetched {
+            uri: "https://as.example/keys".into(),
+            count: 1,
+        };
+        let word = |report: TokenReport| match report {
+            TokenReport::Jwt { signature, .. } => signature,
+            TokenReport::Opaque { .. } => "opaque",
+        };
+        assert_eq!(
+            word(token_report(&graph, Some(&jwks), &keys, true)),
+            "unsupported"
+        );
+        assert_eq!(
+            word(token_report(&graph, Some(&jwks), &keys, false)),
+            "invalid"
+        );
+        let plain = signed(r#"{"alg":"EdDSA","kid":"k"}"#);
+        assert_eq!(
+            word(token_report(&plain, Some(&jwks), &keys, true)),
+            "invalid"
+        );
+    }
+
     #[test]
     fn skew_prefers_the_servers_date_and_distrusts_an_old_id_token() {
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
@@ -360,6 +437,13 @@ mod tests {
             (s.seconds, s.source, s.warning),
             (-30, "id_token_iat", false)
         );
+        // Backdated by 5 minutes (Microsoft): no warning; a provider 2 minutes ahead: one.
+        let s = skew(t, None, None, Some(&jwt(t - Duration::from_secs(300)))).unwrap();
+        assert!(!s.warning);
+        let s = skew(t, None, None, Some(&jwt(t + Duration::from_secs(120)))).unwrap();
+        assert!(s.warning);
+        let s = skew(t, Some((t - Duration::from_secs(120), t)), None, None).unwrap();
+        assert!(s.warning, "a Date 2 minutes behind is not backdating");
         // An ID token from hours before these tokens says nothing about the clock.
         assert_eq!(
             skew(t, None, None, Some(&jwt(t - Duration::from_secs(7200)))),

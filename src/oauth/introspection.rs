@@ -40,16 +40,10 @@ pub struct Introspection {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// When the token expires.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "whole_seconds"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "rfc3339")]
     pub exp: Option<SystemTime>,
     /// When it was issued.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "whole_seconds"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "rfc3339")]
     pub iat: Option<SystemTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
@@ -124,9 +118,10 @@ impl Introspection {
     }
 }
 
-fn whole_seconds<S: Serializer>(at: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {
-    match at.and_then(|t| t.duration_since(UNIX_EPOCH).ok()) {
-        Some(d) => s.serialize_u64(d.as_secs()),
+/// As every time in tokendeck's JSON: RFC 3339, UTC, to the second.
+fn rfc3339<S: Serializer>(at: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(t) => s.serialize_str(&crate::format::rfc3339(*t)),
         None => s.serialize_none(),
     }
 }
@@ -190,7 +185,10 @@ mod tests {
         assert_eq!(i.extra["extension_field"], "twenty-seven");
         assert!(i.extra.contains_key("aud") && !i.extra.contains_key("exp"));
         let json = serde_json::to_value(&i).unwrap();
-        assert_eq!(json["exp"], 1419356238, "whole seconds");
+        assert_eq!(
+            json["exp"], "2014-12-23T17:37:18Z",
+            "RFC 3339, as all JSON times"
+        );
         assert_eq!(
             json["extension_field"], "twenty-seven",
             "extra members at the top"

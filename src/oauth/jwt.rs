@@ -68,6 +68,19 @@ impl Jwt {
     /// every key that fits the algorithm. `alg: none` and shared-secret (HS*) signatures are
     /// never verified.
     pub fn verify(&self, keys: &Jwks) -> Signature {
+        // RFC 7515 §4.1.11: extensions listed in `crit` must be understood, or the token is
+        // refused; tokendeck understands none.
+        if let Some(crit) = self.header.get("crit") {
+            let names = match crit {
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            return Signature::CriticalExtensions { names };
+        }
         let name = self.alg().unwrap_or_default();
         let Some(alg) = Algorithm::from_name(name) else {
             return Signature::Unsupported {
@@ -150,6 +163,10 @@ pub enum Signature {
     Unsupported {
         alg: String,
     },
+    /// The header's `crit` lists extensions that must be understood to check it; none are.
+    CriticalExtensions {
+        names: String,
+    },
 }
 
 impl Signature {
@@ -197,6 +214,9 @@ impl Signature {
             Signature::Unsupported { alg } => {
                 format!("not checked: tokendeck cannot verify {alg} signatures")
             }
+            Signature::CriticalExtensions { names } => format!(
+                "NOT verified: the token requires extensions tokendeck does not implement (crit: {names}), so it is refused as RFC 7515 says"
+            ),
         }
     }
 }

@@ -361,3 +361,31 @@ fn each_result_reads_as_one_sentence() {
         json!({"result": "no_matching_key", "kid": null})
     );
 }
+
+/// RFC 7515 §4.1.11: a correctly signed token whose `crit` names an extension tokendeck does not
+/// implement is refused, not called verified.
+#[test]
+fn a_critical_extension_it_does_not_implement_is_refused() {
+    let pair = ed25519();
+    let set = keys(json!([ed25519_jwk(&pair, "k1")]));
+    let sign = |input: &[u8]| pair.sign(input).as_ref().to_vec();
+    let plain = token(json!({"alg": "EdDSA", "kid": "k1"}), claims(), sign);
+    assert!(
+        verify(&plain, &set).is_verified(),
+        "the same key, without crit"
+    );
+    let header = json!({"alg": "EdDSA", "kid": "k1", "crit": ["b64"], "b64": false});
+    let critical = token(header, claims(), sign);
+    let verdict = verify(&critical, &set);
+    assert_eq!(
+        verdict,
+        Signature::CriticalExtensions {
+            names: "b64".into()
+        }
+    );
+    assert!(
+        verdict.describe().starts_with("NOT verified"),
+        "{}",
+        verdict.describe()
+    );
+}

@@ -11,22 +11,33 @@ use crate::oauth::error::Error;
 use crate::oauth::http::endpoint_label;
 use crate::oauth::identity::jwt_claims;
 use crate::oauth::time::RetryAfter;
+use crate::oauth::url_policy;
 
 /// No userinfo answer is larger: a few claims.
 const MAX_USERINFO: usize = 64 << 10;
 
 impl Session {
-    /// The userinfo endpoint's claims about the account, asked with the access token through
-    /// [`send`](Self::send) (so a 401 refreshes once). A signed answer (`application/jwt`) is
-    /// read without checking its signature: its claims serve as a label, never as proof.
+    /// The userinfo endpoint's claims about the account, asked with the access token (refreshed
+    /// first only if it is due). A 401 is not answered with a refresh, as an API call's is: the
+    /// userinfo endpoint also refuses tokens without the `openid` scope, for good, and a refresh
+    /// spent on each attempt would be wasted. A signed answer (`application/jwt`) is read without
+    /// checking its signature: its claims serve as a label, never as proof.
     pub async fn userinfo(&self) -> Result<Map<String, Value>, Error> {
         let endpoint = self
             .provider()
             .userinfo_endpoint()
             .ok_or(Error::NoUserinfoEndpoint)?
             .clone();
-        let request = self.http().get(endpoint).header(ACCEPT, "application/json");
-        let response = self.send(request).await?;
+        let request = self
+            .http()
+            .get(endpoint)
+            .header(ACCEPT, "application/json")
+            .timeout(self.inner.endpoint.timeout)
+            .build()
+            .map_err(|e| Error::Request(e.without_url().to_string()))?;
+        url_policy::check(url_policy::UrlRole::Api, request.url())?;
+        let (tokens, _) = self.usable_tokens().await?;
+        let response = self.execute(request, &tokens).await?;
         let url = endpoint_label(response.url());
         let status = response.status().as_u16();
         let jwt = response

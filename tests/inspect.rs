@@ -189,3 +189,30 @@ async fn times_are_on_the_users_clock() {
         );
     }
 }
+
+/// An account added by discovery before tokendeck stored key sets and introspection endpoints
+/// (its stored provider has neither) is still checked: inspect asks discovery again, and stores
+/// nothing.
+#[tokio::test]
+async fn an_account_from_before_key_sets_is_still_checked() {
+    let server = TestProvider::start().await;
+    let deck = discovered(&server).await;
+    let file = deck.home().join("config/accounts.toml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let older: String = before
+        .lines()
+        .filter(|l| !l.starts_with("jwks_uri") && !l.starts_with("introspection_endpoint"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(older, before, "the file held both endpoints: {before}");
+    std::fs::write(&file, &older).unwrap();
+
+    let report = inspect_json(&deck, &["--introspect"]).await;
+    assert_eq!(report["id_token"]["signature"], "verified", "{report:#}");
+    assert_eq!(report["introspection"]["active"], true, "{report:#}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        older,
+        "nothing stored"
+    );
+}

@@ -14,9 +14,11 @@ pub use report::{
     Answers, IntrospectionReport, Keys, Report, SKEW_WARNING, Scopes, Skew, TokenReport,
 };
 
+use crate::oauth::Provider;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::jwt::Jwt;
-use crate::refresh::{AccountError, Persistence, open_session};
+use crate::oauth::presets::Preset;
+use crate::refresh::{AccountError, Persistence, open_session_as};
 use crate::store::Store;
 
 /// Inspects `name`'s stored tokens; `introspect` asks the provider about the access token too.
@@ -25,10 +27,11 @@ pub async fn inspect(
     name: &str,
     introspect: bool,
 ) -> Result<Report, AccountError> {
-    let account = store.accounts()?.get(name)?.clone();
+    let mut account = store.accounts()?.get(name)?.clone();
+    account.provider = with_endpoints_learned_since(account.provider, &account.kind).await;
     // Nothing here refreshes: the session only carries the client's credentials and the tokens.
     let persistence = Persistence::for_a_while(Duration::from_secs(5), |_| {});
-    let session = open_session(store, name, &persistence).await?;
+    let session = open_session_as(store, name, &account, &persistence).await?;
     let tokens = session
         .tokens()
         .ok_or_else(|| AccountError::NotLinked(name.to_string()))?;
@@ -65,4 +68,45 @@ pub async fn inspect(
             introspection,
         },
     ))
+}
+
+/// An account added before tokendeck knew of key sets and introspection (or by a preset since
+/// given them) lacks those endpoints in its stored provider. For inspection — never stored — they
+/// are taken from the account's preset, or from discovery of its issuer when it was discovered;
+/// if neither answers, the provider stays as it is.
+async fn with_endpoints_learned_since(provider: Provider, kind: &str) -> Provider {
+    if provider.jwks_uri().is_some() && provider.introspection_endpoint().is_some() {
+        return provider;
+    }
+    let source = match (Preset::find(kind), provider.issuer()) {
+        (Some(preset), _) => preset.provider().ok(),
+        (None, Some(issuer)) if kind == "issuer" => Provider::discover(issuer).await.ok(),
+        _ => None,
+    };
+    let Some(source) = source else {
+        return provider;
+    };
+    // Only from the same provider: a preset or a discovery document naming another token
+    // endpoint (a hand-edited account) lends it nothing.
+    if source.token_endpoint() != provider.token_endpoint() {
+        return provider;
+    }
+    let mut provider = provider;
+    if provider.jwks_uri().is_none()
+        && let Some(url) = source.jwks_uri()
+    {
+        provider = provider
+            .clone()
+            .with_jwks_uri(url.as_str())
+            .unwrap_or(provider);
+    }
+    if provider.introspection_endpoint().is_none()
+        && let Some(url) = source.introspection_endpoint()
+    {
+        provider = provider
+            .clone()
+            .with_introspection_endpoint(url.as_str())
+            .unwrap_or(provider);
+    }
+    provider
 }

@@ -233,7 +233,7 @@ fn token_report(token: &str, jwks: Option<&Jwks>, keys: &Keys, access: bool) -> 
         ),
         (None, _) => (
             "not_checked",
-            "not verified: the provider names no key set (jwks_uri); `tokendeck add --issuer` finds it by discovery".to_string(),
+            "not verified: the provider names no key set (jwks_uri) — an account added by its endpoints has none; one added with --issuer or a preset finds it".to_string(),
         ),
     };
     jwt_report(&jwt, length, signature, signature_detail)

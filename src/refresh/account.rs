@@ -122,6 +122,18 @@ pub async fn open_session(
     Ok(session_with(store, name, &account, &record, persistence)?)
 }
 
+/// A session for `name` from its keyring record, with `account`'s settings in place of the stored
+/// ones: for a look at the account with endpoints learned since it was added (`inspect`).
+pub async fn open_session_as(
+    store: &Arc<Store>,
+    name: &str,
+    account: &Account,
+    persistence: &Persistence,
+) -> Result<Session, AccountError> {
+    let record = read_record(store, name).await?;
+    Ok(session_with(store, name, account, &record, persistence)?)
+}
+
 /// A valid access token for a script: one keyring read when the token is fresh; otherwise a
 /// refresh, exclusive across processes — unless a recent failure says to leave the server alone.
 pub async fn valid_tokens(

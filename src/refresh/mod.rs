@@ -8,7 +8,9 @@ mod identity;
 pub mod link;
 pub mod remove;
 
-pub use account::{AccountError, Persistence, force_refresh, open_session, valid_tokens};
+pub use account::{
+    AccountError, Persistence, force_refresh, open_session, open_session_as, valid_tokens,
+};
 pub use engine::{EngineEvent, EngineHandle, next_refresh_at};
 pub use link::{DeviceLink, Link, LinkFailed};
 pub use remove::{Revocation, remove_account};

@@ -193,6 +193,11 @@ pub struct AddArgs {
     /// say (presets and discovery know it)
     #[arg(long, value_name = "URL")]
     pub userinfo_url: Option<String>,
+    /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
+    /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
+    /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set
+    #[arg(long = "on", value_name = "EVENT=COMMAND")]
+    pub on: Vec<crate::store::HookChange>,
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +225,12 @@ pub struct SetArgs {
     /// How the client authenticates at the token endpoint (`none` deletes the client secret)
     #[arg(long, value_enum)]
     pub auth_method: Option<AuthMethodArg>,
+    /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
+    /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
+    /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set; an
+    /// empty COMMAND (`--on refreshed=`) removes the hook
+    #[arg(long = "on", value_name = "EVENT=COMMAND")]
+    pub on: Vec<crate::store::HookChange>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod error;
 mod inspect;
 mod link;
 mod log;
+mod notify;
 pub mod quick;
 pub mod service;
 mod set;
@@ -145,6 +146,10 @@ pub struct DaemonArgs {
     /// it is enabled
     #[arg(long)]
     pub force: bool,
+    /// Send no desktop notification when an account needs you (a dead grant, or refreshes
+    /// failing for over an hour); the event log still has it all
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 #[derive(Debug, Args)]
@@ -338,7 +343,7 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => service::install(store.home(), args.force),
         Command::Daemon(args) if args.uninstall => service::uninstall(store.home(), args.force),
-        Command::Daemon(_) => daemon::run(store).await,
+        Command::Daemon(args) => daemon::run(store, !args.no_notify).await,
         Command::Completions { .. } => Ok(()),
     }
 }

@@ -370,6 +370,9 @@ async fn a_slow_hook_does_not_hold_up_the_daemon_s_other_refreshes() {
     }
     deck.ok(&["set", "slow", "--on", "refreshed=sleep 10"])
         .await;
+    let files = Files::new();
+    let on = format!("refreshed={}", env_to(&files.path("fast")));
+    deck.ok(&["set", "fast", "--on", &on]).await;
     let mut daemon = deck
         .command(&["daemon"])
         .stdin(Stdio::null())
@@ -406,6 +409,12 @@ async fn a_slow_hook_does_not_hold_up_the_daemon_s_other_refreshes() {
         fast_meanwhile >= 1,
         "no refresh of the other account while the hook ran"
     );
+    // The daemon's hooks get the same environment, and no secret either.
+    let env = env_file(&files.path("fast"));
+    assert_eq!(env["TOKENDECK_EVENT"], "refreshed");
+    assert_eq!(env["TOKENDECK_ACCOUNT"], "fast");
+    assert!(env.contains_key("TOKENDECK_EXPIRES_AT"));
+    assert_no_secret(&files.path("fast"), &secrets(&deck, "fast").await);
     common::signal(pid, "TERM");
     let status = tokio::time::timeout(Duration::from_secs(10), daemon.wait())
         .await

@@ -32,14 +32,16 @@ fn main() -> ExitCode {
             return ExitCode::from(ExitStatus::Failure as u8);
         }
     };
+    let one_shot = cli
+        .command
+        .as_ref()
+        .is_some_and(|c| !matches!(c, Command::Daemon(_)));
     let result = match cli.command {
         Some(command) => runtime.block_on(tokendeck::cli::run(cli.home, command)),
         None if cli.demo => runtime.block_on(tokendeck::cli::demo(cli.home, cli.demo_ttl)),
         None => runtime.block_on(tokendeck::cli::tui(cli.home)),
     };
-    // A read of stdin may still be blocked; do not wait for it.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    match result {
+    let code = match &result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Messages carry provider text (error descriptions, scopes): escaped for the terminal.
@@ -47,5 +49,13 @@ fn main() -> ExitCode {
             eprintln!("tokendeck: {}", printable(&message, Lines::One));
             ExitCode::from(e.exit_status() as u8)
         }
+    };
+    // The command's output is written: now the hooks it set off run to their end (each bounded
+    // by its timeout). The TUI and the daemon do not wait for theirs.
+    if one_shot {
+        runtime.block_on(tokendeck::refresh::hooks::finish());
     }
+    // A read of stdin may still be blocked; do not wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    code
 }

@@ -6,10 +6,12 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::CliError;
+use super::notify::{self, Attention, Notice};
 use crate::refresh::{EngineEvent, engine};
 use crate::store::{DaemonLock, Store, unblocked};
 use crate::text::{Lines, printable};
@@ -21,8 +23,8 @@ const WATCH_EVERY: Duration = Duration::from_secs(2);
 /// second; a token request that takes longer is abandoned, which the next refresh notices.
 const STOP_PATIENCE: Duration = Duration::from_millis(800);
 
-/// Runs until SIGTERM or SIGINT.
-pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
+/// Runs until SIGTERM or SIGINT; `notify`: tell the desktop when an account needs the user.
+pub async fn run(store: Arc<Store>, notify: bool) -> Result<(), CliError> {
     let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
     let say = Say::detect();
     let home = store.home().describe();
@@ -50,11 +52,14 @@ pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
             std::process::id()
         ),
     );
-    let engine_store = store.clone();
+    let desktop = Desktop::new(notify, say);
+    desktop.look(&store);
+    let (engine_store, engine_desktop) = (store.clone(), desktop.clone());
     let engine = engine::spawn(store.clone(), move |event| {
         if let Some((level, text)) = describe(&engine_store, &event) {
             say.line(level, &text);
         }
+        engine_desktop.refreshed(&engine_store, &event);
     });
     let mut changes = HomeChanges::new(&store);
     let mut poll = tokio::time::interval(WATCH_EVERY);
@@ -64,6 +69,7 @@ pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
         tokio::select! {
             _ = poll.tick() => if changes.seen_again() {
                 engine.rescan();
+                desktop.look(&store);
             },
             signal = signals.next() => break signal,
         }
@@ -76,6 +82,78 @@ pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// Desktop notifications when an account needs the user (off with `--no-notify`).
+#[derive(Clone)]
+struct Desktop {
+    attention: Option<Arc<Mutex<Attention>>>,
+    say: Say,
+    /// Whether a failure to send was said already: once is enough.
+    said_failure: Arc<AtomicBool>,
+}
+
+impl Desktop {
+    fn new(on: bool, say: Say) -> Desktop {
+        Desktop {
+            attention: on.then(Arc::default),
+            say,
+            said_failure: Arc::default(),
+        }
+    }
+
+    fn refreshed(&self, store: &Store, event: &EngineEvent) {
+        let (Some(attention), EngineEvent::Finished { account, error, .. }) =
+            (&self.attention, event)
+        else {
+            return;
+        };
+        let status = store.status(account);
+        let notice = attention
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .refreshed(account, error.is_none(), &status, SystemTime::now());
+        self.send(notice);
+    }
+
+    /// Every account's status, at start and whenever another process changed the home.
+    fn look(&self, store: &Store) {
+        let Some(attention) = &self.attention else {
+            return;
+        };
+        let Ok(accounts) = store.accounts() else {
+            return;
+        };
+        let statuses = accounts
+            .accounts
+            .keys()
+            .map(|name| (name.as_str(), store.status(name)));
+        let notices = attention
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .looked(statuses, SystemTime::now());
+        for notice in notices {
+            self.send(Some(notice));
+        }
+    }
+
+    /// Off the engine's and the loop's way: a notification service may be slow to answer.
+    fn send(&self, notice: Option<Notice>) {
+        let Some(notice) = notice else { return };
+        let (say, said) = (self.say, self.said_failure.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = notify::send(&notice)
+                && !said.swap(true, Ordering::Relaxed)
+            {
+                say.line(
+                    Level::Warning,
+                    &format!(
+                        "no desktop notification could be sent ({e}); the event log has it all"
+                    ),
+                );
+            }
+        });
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

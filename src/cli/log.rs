@@ -67,7 +67,7 @@ fn print_event(event: &Event, json: bool, zone: &TimeZone) {
         "{}  {:<16} {:<16} {}",
         date_time(event.time, zone),
         printable(&event.account, Lines::One),
-        event.trigger.label(),
+        event.trigger_label(),
         event.outcome.label()
     );
     if let Some(at) = event.expires_at {

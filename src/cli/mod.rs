@@ -8,6 +8,7 @@ mod error;
 mod inspect;
 mod link;
 mod log;
+mod notify;
 pub mod quick;
 pub mod service;
 mod set;
@@ -145,6 +146,10 @@ pub struct DaemonArgs {
     /// it is enabled
     #[arg(long)]
     pub force: bool,
+    /// Send no desktop notification when an account needs you (a dead grant, or refreshes
+    /// failing for over an hour); the event log still has it all
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +198,11 @@ pub struct AddArgs {
     /// say (presets and discovery know it)
     #[arg(long, value_name = "URL")]
     pub userinfo_url: Option<String>,
+    /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
+    /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
+    /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set
+    #[arg(long = "on", value_name = "EVENT=COMMAND")]
+    pub on: Vec<crate::store::HookChange>,
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +230,12 @@ pub struct SetArgs {
     /// How the client authenticates at the token endpoint (`none` deletes the client secret)
     #[arg(long, value_enum)]
     pub auth_method: Option<AuthMethodArg>,
+    /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
+    /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
+    /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set; an
+    /// empty COMMAND (`--on refreshed=`) removes the hook
+    #[arg(long = "on", value_name = "EVENT=COMMAND")]
+    pub on: Vec<crate::store::HookChange>,
 }
 
 #[derive(Debug, Args)]
@@ -327,7 +343,7 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => service::install(store.home(), args.force),
         Command::Daemon(args) if args.uninstall => service::uninstall(store.home(), args.force),
-        Command::Daemon(_) => daemon::run(store).await,
+        Command::Daemon(args) => daemon::run(store, !args.no_notify).await,
         Command::Completions { .. } => Ok(()),
     }
 }

@@ -21,10 +21,11 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
         redirect_uri: args.redirect_uri,
         api_url: args.api_url,
         auth_method: args.auth_method.map(Into::into),
+        hooks: args.on,
     };
     if change.is_empty() && !args.client_secret_stdin {
         return Err(CliError::Usage(format!(
-            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --no-params, --redirect-uri, --api-url, --auth-method (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
+            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --no-params, --redirect-uri, --api-url, --auth-method, --on (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
         )));
     }
     // The account must exist before anything is read from standard input.

@@ -122,5 +122,6 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         device_authorization_url: Some(server.url("/device/code")),
         revocation_url: Some(server.url("/revoke")),
         userinfo_url: None,
+        hooks: Default::default(),
     }
 }

@@ -5,12 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use super::hooks;
 use super::identity::learn_identity;
 use crate::oauth::params::is_reserved_param;
 use crate::oauth::{
     self, PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens,
 };
-use crate::store::{Account, AccountLock, Event, Outcome, Record, Store, StoreError};
+use crate::store::{Account, AccountLock, Event, HookEvent, Outcome, Record, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -397,4 +398,20 @@ fn log_attempt(store: &Store, name: &str, report: &RefreshReport<'_>) {
         _ => {}
     });
     let _ = store.log().append(&event);
+    // After the log, so that a hook reading it finds the refresh; the new tokens are stored.
+    let facts = hooks::Facts {
+        expires_at: event.expires_at,
+        message: event.message,
+    };
+    match (report.outcome, error) {
+        (RefreshOutcome::Refreshed(_), _) => hooks::fire(store, name, HookEvent::Refreshed, facts),
+        (_, Some(error)) => {
+            hooks::fire(store, name, HookEvent::RefreshFailed, facts.clone());
+            if error.needs_reauthorization() {
+                hooks::fire(store, name, HookEvent::NeedsRelink, facts);
+            }
+        }
+        // Another process refreshed: its hooks ran there.
+        _ => {}
+    }
 }

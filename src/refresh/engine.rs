@@ -354,6 +354,7 @@ mod tests {
             params: Default::default(),
             api_url: None,
             refresh_at_least,
+            hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }
     }

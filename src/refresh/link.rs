@@ -9,13 +9,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::account::{AccountError, Persistence, open_session};
+use super::hooks;
 use super::identity::learn_identity;
 use crate::oauth::error::clause;
 use crate::oauth::provider::is_loopback;
 use crate::oauth::{
     self, CallbackListener, DeviceAuthorization, ErrorKind, Session, Setting, Tokens,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{HookEvent, Store, StoreError};
 
 /// A link under way: the authorization URL is issued and answers are awaited.
 pub struct Link {
@@ -80,6 +81,11 @@ impl Link {
     pub async fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
         store.record_link(&self.name, tokens)?;
         learn_identity(store, &self.name, &self.session).await;
+        let facts = hooks::Facts {
+            expires_at: tokens.expires_at(),
+            message: None,
+        };
+        hooks::fire(store, &self.name, HookEvent::Linked, facts);
         Ok(())
     }
 
@@ -172,6 +178,11 @@ impl DeviceLink {
     pub async fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
         store.record_link(&self.name, tokens)?;
         learn_identity(store, &self.name, &self.session).await;
+        let facts = hooks::Facts {
+            expires_at: tokens.expires_at(),
+            message: None,
+        };
+        hooks::fire(store, &self.name, HookEvent::Linked, facts);
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 mod account;
 pub mod engine;
+pub mod hooks;
 mod identity;
 pub mod link;
 pub mod remove;

@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use super::account::{AccountError, Persistence, open_session};
+use super::hooks;
 use crate::oauth::{self, session::Revoked};
-use crate::store::{Event, Outcome, Store, Trigger};
+use crate::store::{Event, HookEvent, Outcome, Store, Trigger};
 
 /// What happened to the grant at the provider.
 #[derive(Debug)]
@@ -52,7 +53,10 @@ pub async fn remove_account(
     name: &str,
     revoke: bool,
 ) -> Result<Revocation, AccountError> {
-    let account = store.accounts()?.get(name)?.clone();
+    let accounts = store.accounts()?;
+    let account = accounts.get(name)?.clone();
+    // Read now: the account's own hook goes with it.
+    let hook = accounts.hook(name, HookEvent::Removed).map(str::to_string);
     let revocation = if !revoke {
         Revocation::Kept
     } else if account.provider.revocation_endpoint().is_none() {
@@ -64,6 +68,15 @@ pub async fn remove_account(
         let _ = store.log().append(&event);
     }
     store.remove(name).await?;
+    if let Some(command) = hook {
+        hooks::spawn(
+            store,
+            name,
+            HookEvent::Removed,
+            command,
+            hooks::Facts::default(),
+        );
+    }
     Ok(revocation)
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
 use super::home::Home;
+use super::hooks::{HookEvent, Hooks, command_words};
 use crate::oauth::{AuthMethod, Provider, url_policy};
 
 /// One account's configuration.
@@ -34,6 +35,9 @@ pub struct Account {
     /// whose refresh tokens expire unless used (Verizon's last 14 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_at_least: Option<u64>,
+    /// Commands run on this account's events; each replaces the home-wide one for its event.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hooks: Hooks,
     pub provider: Provider,
 }
 
@@ -56,6 +60,9 @@ impl Account {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Accounts {
+    /// Commands run on every account's events, unless the account has its own for the event.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hooks: Hooks,
     #[serde(default)]
     pub accounts: BTreeMap<String, Account>,
 }
@@ -99,6 +106,24 @@ impl Accounts {
                 format!("{bad:?} is not a valid account name"),
             ));
         }
+        let every_hook = accounts.hooks.iter().map(|hook| (None, hook)).chain(
+            accounts
+                .accounts
+                .iter()
+                .flat_map(|(name, a)| a.hooks.iter().map(move |hook| (Some(name), hook))),
+        );
+        for (name, (event, command)) in every_hook {
+            if let Err(error) = command_words(*event, command) {
+                let whose = name.map_or("in [hooks]".to_string(), |n| {
+                    format!("in account {n:?}'s hooks")
+                });
+                return Err(corrupt(
+                    text,
+                    text.find(command.as_str()).unwrap_or(0),
+                    format!("{whose}, {error}"),
+                ));
+            }
+        }
         for (name, account) in &accounts.accounts {
             if let Err((field, error)) = account.check_urls() {
                 return Err(corrupt(
@@ -109,6 +134,15 @@ impl Accounts {
             }
         }
         Ok(accounts)
+    }
+
+    /// The command to run when `event` happens to `name`: the account's own, else the home's.
+    pub fn hook(&self, name: &str, event: HookEvent) -> Option<&str> {
+        self.accounts
+            .get(name)
+            .and_then(|account| account.hooks.get(&event))
+            .or_else(|| self.hooks.get(&event))
+            .map(String::as_str)
     }
 
     pub fn get(&self, name: &str) -> Result<&Account, StoreError> {
@@ -286,6 +320,7 @@ pub(crate) mod tests {
             params: BTreeMap::from([("deviceid".into(), "laptop".into())]),
             api_url: None,
             refresh_at_least: None,
+            hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }
     }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
 use super::home::Home;
+use super::hooks::HookEvent;
 use crate::oauth::{ErrorKind, RefreshTrigger};
 
 /// The log is rotated (to `events.jsonl.1`) once it grows past this.
@@ -29,6 +30,8 @@ pub enum Trigger {
     /// The grant given back at the provider (RFC 7009), before a removal.
     Revoke,
     Remove,
+    /// A hook command ran (the event's `hook` says for which event).
+    Hook,
 }
 
 impl From<RefreshTrigger> for Trigger {
@@ -51,6 +54,7 @@ impl Trigger {
             Trigger::Link => "link",
             Trigger::Revoke => "revoke",
             Trigger::Remove => "remove",
+            Trigger::Hook => "hook",
         }
     }
 }
@@ -111,6 +115,9 @@ pub struct Event {
     pub error_kind: Option<FailureKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// For a hook's run: the event it ran on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<HookEvent>,
     pub pid: u32,
 }
 
@@ -124,7 +131,16 @@ impl Event {
             expires_at: None,
             error_kind: None,
             message: None,
+            hook: None,
             pid: std::process::id(),
+        }
+    }
+
+    /// What set it off, in the words the CLI and the TUI show: `hook refreshed` for a hook.
+    pub fn trigger_label(&self) -> String {
+        match (self.trigger, self.hook) {
+            (Trigger::Hook, Some(event)) => format!("hook {event}"),
+            (trigger, _) => trigger.label().to_string(),
         }
     }
 }

@@ -116,6 +116,8 @@ pub struct NewAccount {
     pub revocation_url: Option<String>,
     /// The userinfo endpoint, over the preset's or discovery's.
     pub userinfo_url: Option<String>,
+    /// Commands run on the account's events (`--on EVENT=COMMAND`).
+    pub hooks: super::hooks::Hooks,
 }
 
 /// Everything but the client secret.
@@ -135,6 +137,7 @@ impl std::fmt::Debug for NewAccount {
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
             .field("params", &self.params)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -224,6 +227,7 @@ impl NewAccount {
             params,
             api_url,
             refresh_at_least: preset.as_ref().and_then(|p| p.refresh_at_least),
+            hooks: self.hooks,
             provider,
         };
         check_session(&account, secret.as_deref())?;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::accounts::{Account, Accounts};
+use super::hooks::{self, HookChange};
 use super::lock::AccountLock;
 use super::new_account::{Field, NewAccountError, check_api_url, check_params, check_session};
 use super::{Store, StoreError};
@@ -25,6 +26,8 @@ pub struct AccountChange {
     /// An empty one removes the API URL.
     pub api_url: Option<String>,
     pub auth_method: Option<AuthMethod>,
+    /// Hooks to set or remove (`--on EVENT=COMMAND`), in order.
+    pub hooks: Vec<HookChange>,
 }
 
 /// Everything but the client secret.
@@ -40,6 +43,7 @@ impl fmt::Debug for AccountChange {
             .field("redirect_uri", &self.redirect_uri)
             .field("api_url", &self.api_url)
             .field("auth_method", &self.auth_method)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -63,6 +67,7 @@ impl AccountChange {
             && self.redirect_uri.is_none()
             && self.api_url.is_none()
             && self.auth_method.is_none()
+            && self.hooks.is_empty()
     }
 
     /// Checks the change against the account as stored now and writes it.
@@ -146,6 +151,12 @@ impl AccountChange {
             }
             updated.api_url = Some(api_url).filter(|u| !u.is_empty());
             changed.settings.push("API URL");
+        }
+        if !self.hooks.is_empty() {
+            hooks::apply(&mut updated.hooks, &self.hooks);
+            if updated.hooks != account.hooks {
+                changed.settings.push("hooks");
+            }
         }
         let new_secret = self.client_secret;
         if new_secret.as_deref() == Some("") {

@@ -51,6 +51,7 @@ fn account() -> impl Strategy<Value = Account> {
                     params,
                     api_url: extra.0,
                     refresh_at_least: extra.1,
+                    hooks: Default::default(),
                     provider,
                 }
             },
@@ -59,7 +60,10 @@ fn account() -> impl Strategy<Value = Account> {
 
 fn accounts() -> impl Strategy<Value = Accounts> {
     let name = word(NAME_CHARS, 1, 20).prop_filter("not hidden", |n| !n.starts_with('.'));
-    prop::collection::btree_map(name, account(), 0..3).prop_map(|accounts| Accounts { accounts })
+    prop::collection::btree_map(name, account(), 0..3).prop_map(|accounts| Accounts {
+        hooks: Default::default(),
+        accounts,
+    })
 }
 
 /// A file tokendeck wrote.

@@ -24,6 +24,7 @@ fn event() -> impl Strategy<Value = Event> {
         Trigger::Link,
         Trigger::Revoke,
         Trigger::Remove,
+        Trigger::Hook,
     ]);
     let outcome = prop::sample::select(vec![Outcome::Ok, Outcome::Adopted, Outcome::Failed]);
     let kind = prop::sample::select(vec![
@@ -48,6 +49,7 @@ fn event() -> impl Strategy<Value = Event> {
                 expires_at,
                 error_kind,
                 message,
+                hook: (trigger == Trigger::Hook).then_some(crate::store::HookEvent::NeedsRelink),
                 pid,
             },
         )

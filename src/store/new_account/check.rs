@@ -194,6 +194,7 @@ mod tests {
             device_authorization_url: None,
             revocation_url: None,
             userinfo_url: None,
+            hooks: Default::default(),
         };
         let fields: Vec<Option<Field>> = request.check().iter().map(|e| e.field()).collect();
         assert_eq!(

@@ -58,7 +58,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(clock(event.time, &app.zone), theme.dim()),
             Span::raw(format!(
                 "  {account:<ACCOUNT$} {:<16} ",
-                event.trigger.label()
+                event.trigger_label()
             )),
             Span::styled(event.outcome.label(), theme.outcome(event.outcome)),
         ];

@@ -1,0 +1,424 @@
+//! Event hooks against the real oidc-provider and keyring: `refreshed`, `linked`, `removed`,
+//! `refresh-failed` and `needs-relink` run with the documented environment and no token or secret
+//! in it; a hook past its timeout is killed with what it started; a failing hook's status and
+//! stderr land in `tokendeck log`; `token` answers before its hook is done; and a slow hook does
+//! not hold up the daemon's refresh of another account.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::cli::{Deck, text};
+use common::{Options, TestProvider, eventually};
+use tokendeck::store::{Event, Home, HookEvent, Outcome, Store, Trigger};
+use tokio::io::AsyncReadExt;
+
+/// A hook that writes its environment to `file`.
+fn env_to(file: &Path) -> String {
+    format!("sh -c 'env > {}'", file.display())
+}
+
+/// `KEY=value` lines as a map (values holding newlines are cut, which no test needs).
+fn env_file(file: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(file)
+        .unwrap_or_else(|e| panic!("the hook wrote no {}: {e}", file.display()));
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The stored access and refresh tokens and the client secret of `name`.
+async fn secrets(deck: &Deck, name: &str) -> Vec<String> {
+    let home = Home::rooted(deck.home()).unwrap();
+    let keyring = tokendeck::store::Keyring::open(home.keyring_service())
+        .await
+        .unwrap();
+    let record = keyring.read(name).await.unwrap().unwrap();
+    let tokens = record.tokens.unwrap();
+    let mut all = vec![
+        tokens.access_token().to_string(),
+        "basic-secret-value".to_string(),
+    ];
+    all.extend(tokens.refresh_token().map(str::to_string));
+    all
+}
+
+fn assert_no_secret(file: &Path, secrets: &[String]) {
+    let text = std::fs::read_to_string(file).unwrap();
+    for secret in secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret reached the hook's environment"
+        );
+    }
+}
+
+fn hook_events(deck: &Deck, account: &str) -> Vec<Event> {
+    Store::new(Home::rooted(deck.home()).unwrap())
+        .log()
+        .read_all()
+        .into_iter()
+        .filter(|e| e.trigger == Trigger::Hook && e.account == account)
+        .collect()
+}
+
+struct Files(tempfile::TempDir);
+
+impl Files {
+    fn new() -> Files {
+        Files(tempfile::tempdir().unwrap())
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+}
+
+#[tokio::test]
+async fn refreshed_linked_and_removed_hooks_get_the_documented_environment_and_no_secret() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new().with_env("TOKENDECK_TEST_BIN", Deck::binary().to_str().unwrap());
+    // A home-wide default for `removed`, and the account's own for the others.
+    let on_refreshed = format!("refreshed={}", env_to(&files.path("refreshed")));
+    // The `linked` hook asks for the token as a script would: the same home, no token given.
+    let on_linked = format!(
+        "linked=sh -c 'env > {}; \"$TOKENDECK_TEST_BIN\" token \"$TOKENDECK_ACCOUNT\" > {}'",
+        files.path("linked").display(),
+        files.path("token-from-hook").display()
+    );
+    let out = deck
+        .add_with(
+            &server,
+            "work",
+            "basic-secret-value",
+            &["--on", &on_refreshed, "--on", &on_linked],
+        )
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The home-wide table, written by hand as the README says.
+    let accounts = Home::rooted(deck.home()).unwrap().accounts_file();
+    let file = std::fs::read_to_string(&accounts).unwrap();
+    let removed = env_to(&files.path("removed"));
+    std::fs::write(
+        &accounts,
+        format!("[hooks]\nremoved = \"{removed}\"\n\n{file}"),
+    )
+    .unwrap();
+
+    assert!(deck.link("work").await.status.success());
+    // `link` waited for its hook before it exited.
+    let linked = env_file(&files.path("linked"));
+    assert_eq!(linked["TOKENDECK_EVENT"], "linked");
+    assert_eq!(linked["TOKENDECK_ACCOUNT"], "work");
+    assert_eq!(Path::new(&linked["TOKENDECK_HOME"]), deck.home());
+    let token = deck.ok(&["token", "work"]).await;
+    assert_eq!(
+        std::fs::read_to_string(files.path("token-from-hook")).unwrap(),
+        token,
+        "`tokendeck token` inside the hook read this home"
+    );
+
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let refreshed = env_file(&files.path("refreshed"));
+    assert_eq!(refreshed["TOKENDECK_EVENT"], "refreshed");
+    assert_eq!(refreshed["TOKENDECK_ACCOUNT"], "work");
+    let expires_at: jiff::Timestamp = refreshed["TOKENDECK_EXPIRES_AT"].parse().unwrap();
+    assert!(expires_at > jiff::Timestamp::now());
+    assert!(!refreshed.contains_key("TOKENDECK_MESSAGE"));
+    let secrets = secrets(&deck, "work").await;
+    assert_no_secret(&files.path("refreshed"), &secrets);
+    assert_no_secret(&files.path("linked"), &secrets);
+
+    assert!(
+        deck.run(&["remove", "work", "--keep-grant"], "")
+            .await
+            .status
+            .success()
+    );
+    let removed = env_file(&files.path("removed"));
+    assert_eq!(removed["TOKENDECK_EVENT"], "removed");
+    assert_eq!(removed["TOKENDECK_ACCOUNT"], "work");
+
+    let ran: Vec<_> = hook_events(&deck, "work")
+        .iter()
+        .map(|e| (e.hook.unwrap(), e.outcome))
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            (HookEvent::Linked, Outcome::Ok),
+            (HookEvent::Refreshed, Outcome::Ok),
+            (HookEvent::Removed, Outcome::Ok),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_refused_grant_runs_refresh_failed_and_needs_relink_with_the_message() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    for event in ["refresh-failed", "needs-relink"] {
+        let on = format!("{event}={}", env_to(&files.path(event)));
+        deck.ok(&["set", "work", "--on", &on]).await;
+    }
+    let secrets = secrets(&deck, "work").await;
+    server
+        .revoke_refresh_token(common::Client::Basic, &secrets[2])
+        .await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    for event in ["refresh-failed", "needs-relink"] {
+        let env = env_file(&files.path(event));
+        assert_eq!(env["TOKENDECK_EVENT"], event);
+        assert!(
+            env["TOKENDECK_MESSAGE"].contains("invalid_grant"),
+            "{:?}",
+            env["TOKENDECK_MESSAGE"]
+        );
+        assert_no_secret(&files.path(event), &secrets);
+    }
+}
+
+#[tokio::test]
+async fn a_hook_past_its_timeout_is_killed_with_what_it_started_and_logged() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new().with_env("TOKENDECK_HOOK_TIMEOUT", "1");
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    // A child in the background, and the hook waiting on it: both must go.
+    let on = format!(
+        "refreshed=sh -c 'sleep 30 & echo $! > {}; wait'",
+        files.path("pid").display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let started = Instant::now();
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "refresh waited {:?} for a hook with a 1 s timeout",
+        started.elapsed()
+    );
+    let pid = std::fs::read_to_string(files.path("pid")).unwrap();
+    let proc = PathBuf::from(format!("/proc/{}", pid.trim()));
+    eventually(Duration::from_secs(5), async || !proc.exists()).await;
+
+    let log = deck.ok(&["log", "work"]).await;
+    let line = log
+        .lines()
+        .find(|l| l.contains("hook refreshed"))
+        .unwrap_or_else(|| panic!("no hook line in:\n{log}"));
+    assert!(
+        line.contains("failed") && line.contains("timed out after 1 s"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_hook_s_status_and_stderr_tail_land_in_the_log() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let noise = "x".repeat(3000);
+    let on = format!(
+        "refreshed=sh -c 'echo {noise} >&2; printf \"no route\\007 to host\\n\" >&2; exit 3'"
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(
+        out.status.success(),
+        "a hook's failure is not the refresh's"
+    );
+
+    let log = deck.ok(&["log", "work"]).await;
+    let line = log.lines().find(|l| l.contains("hook refreshed")).unwrap();
+    assert!(
+        line.contains("failed") && line.contains("exit status 3") && line.contains("no route"),
+        "{line}"
+    );
+    assert!(!line.contains('\x07'), "the bell was escaped: {line:?}");
+    let json = deck.ok(&["log", "work", "--json"]).await;
+    let event: serde_json::Value = json
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["trigger"] == "hook")
+        .unwrap();
+    assert_eq!(event["hook"], "refreshed");
+    assert_eq!(event["outcome"], "failed");
+    let message = event["message"].as_str().unwrap();
+    assert!(
+        message.len() < 1200,
+        "only the tail is kept: {}",
+        message.len()
+    );
+    assert!(message.ends_with("no route\u{7} to host"), "{message:?}");
+}
+
+#[tokio::test]
+async fn a_hook_that_does_not_parse_or_start_is_said_and_logged() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    let out = deck.run(&["set", "work", "--on", "refresh=true"], "").await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for event in [
+        "refreshed",
+        "refresh-failed",
+        "needs-relink",
+        "linked",
+        "removed",
+    ] {
+        assert!(err.contains(event), "{err}");
+    }
+    let out = deck
+        .run(&["set", "work", "--on", "linked=sh -c 'x"], "")
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+
+    deck.ok(&["set", "work", "--on", "linked=/no/such/program arg"])
+        .await;
+    assert!(deck.link("work").await.status.success());
+    let event = hook_events(&deck, "work").pop().unwrap();
+    assert_eq!(event.outcome, Outcome::Failed);
+    let message = event.message.unwrap();
+    assert!(
+        message.starts_with("could not start: /no/such/program:"),
+        "{message}"
+    );
+    // And removed again: no more hook runs.
+    deck.ok(&["set", "work", "--on", "linked="]).await;
+    assert!(deck.link("work").await.status.success());
+    assert_eq!(hook_events(&deck, "work").len(), 1);
+}
+
+#[tokio::test]
+async fn token_answers_before_its_hook_is_done() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 2,
+        ..Options::default()
+    })
+    .await;
+    let files = Files::new();
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let marker = files.path("done");
+    let on = format!("refreshed=sh -c 'sleep 4; touch {}'", marker.display());
+    deck.ok(&["set", "work", "--on", &on]).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let mut child = deck
+        .command(&["token", "work"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut token = String::new();
+    // The end of stdout: what `$(tokendeck token work)` waits for.
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut token)
+        .await
+        .unwrap();
+    assert!(!token.trim().is_empty());
+    assert!(
+        !marker.exists(),
+        "stdout stayed open until the hook had finished"
+    );
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        marker.exists(),
+        "token waited for its hook before it exited"
+    );
+    assert!(
+        hook_events(&deck, "work")
+            .iter()
+            .any(|e| e.hook == Some(HookEvent::Refreshed) && e.outcome == Outcome::Ok)
+    );
+}
+
+#[tokio::test]
+async fn a_slow_hook_does_not_hold_up_the_daemon_s_other_refreshes() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 10,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    for name in ["slow", "fast"] {
+        deck.add(&server, name).await;
+        assert!(deck.link(name).await.status.success());
+    }
+    deck.ok(&["set", "slow", "--on", "refreshed=sleep 10"])
+        .await;
+    let files = Files::new();
+    let on = format!("refreshed={}", env_to(&files.path("fast")));
+    deck.ok(&["set", "fast", "--on", &on]).await;
+    let mut daemon = deck
+        .command(&["daemon"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = daemon.id().unwrap();
+    let store = Store::new(Home::rooted(deck.home()).unwrap());
+    let refreshed = |name: &str| {
+        store
+            .log()
+            .read_all()
+            .into_iter()
+            .filter(|e| e.pid == pid && e.account == name)
+            .filter(|e| e.trigger == Trigger::AheadOfExpiry && e.outcome == Outcome::Ok)
+            .map(|e| e.time)
+            .collect::<Vec<_>>()
+    };
+    // The slow hook's first run ends 10 s after the first refresh of `slow`; meanwhile `fast`
+    // (and `slow` itself) go on being refreshed.
+    eventually(Duration::from_secs(40), async || {
+        hook_events(&deck, "slow").iter().any(|e| e.pid == pid)
+    })
+    .await;
+    let first_slow = refreshed("slow")[0];
+    let hook_done = hook_events(&deck, "slow")[0].time;
+    assert!(hook_done.duration_since(first_slow).unwrap() >= Duration::from_secs(9));
+    let fast_meanwhile = refreshed("fast")
+        .into_iter()
+        .filter(|t| *t > first_slow && *t < hook_done)
+        .count();
+    assert!(
+        fast_meanwhile >= 1,
+        "no refresh of the other account while the hook ran"
+    );
+    // The daemon's hooks get the same environment, and no secret either.
+    let env = env_file(&files.path("fast"));
+    assert_eq!(env["TOKENDECK_EVENT"], "refreshed");
+    assert_eq!(env["TOKENDECK_ACCOUNT"], "fast");
+    assert!(env.contains_key("TOKENDECK_EXPIRES_AT"));
+    assert_no_secret(&files.path("fast"), &secrets(&deck, "fast").await);
+    common::signal(pid, "TERM");
+    let status = tokio::time::timeout(Duration::from_secs(10), daemon.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+}

@@ -79,14 +79,7 @@ impl Link {
     /// Records that the account is linked (the tokens are already in the keyring), and who it
     /// is: the ID token's label, or userinfo's when that names nothing better than a `sub`.
     pub async fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
-        store.record_link(&self.name, tokens)?;
-        learn_identity(store, &self.name, &self.session).await;
-        let facts = hooks::Facts {
-            expires_at: tokens.expires_at(),
-            message: None,
-        };
-        hooks::fire(store, &self.name, HookEvent::Linked, facts);
-        Ok(())
+        finish(store, &self.name, &self.session, tokens).await
     }
 
     /// Whether pasting another answer could still fix `error`. A refused client configuration
@@ -176,14 +169,7 @@ impl DeviceLink {
     /// Records that the account is linked (the tokens are already in the keyring), and who it
     /// is: the ID token's label, or userinfo's when that names nothing better than a `sub`.
     pub async fn finish(&self, store: &Store, tokens: &Tokens) -> Result<(), StoreError> {
-        store.record_link(&self.name, tokens)?;
-        learn_identity(store, &self.name, &self.session).await;
-        let facts = hooks::Facts {
-            expires_at: tokens.expires_at(),
-            message: None,
-        };
-        hooks::fire(store, &self.name, HookEvent::Linked, facts);
-        Ok(())
+        finish(store, &self.name, &self.session, tokens).await
     }
 
     /// The link ends with `error`: its message says how to start again.
@@ -293,4 +279,21 @@ mod tests {
         );
         assert!(msg.contains("use \"S256\". Check"), "one full stop: {msg}");
     }
+}
+
+/// The end of a link, either way: recorded, its identity learned, its `linked` hook fired.
+async fn finish(
+    store: &Store,
+    name: &str,
+    session: &Session,
+    tokens: &Tokens,
+) -> Result<(), StoreError> {
+    store.record_link(name, tokens)?;
+    learn_identity(store, name, session).await;
+    let facts = hooks::Facts {
+        expires_at: tokens.expires_at(),
+        message: None,
+    };
+    hooks::fire(store, name, HookEvent::Linked, facts);
+    Ok(())
 }

@@ -215,6 +215,23 @@ fn ended_message(name: &str, error: &oauth::Error, device: bool) -> String {
     }
 }
 
+/// The end of a link, either way: recorded, its identity learned, its `linked` hook fired.
+async fn finish(
+    store: &Store,
+    name: &str,
+    session: &Session,
+    tokens: &Tokens,
+) -> Result<(), StoreError> {
+    store.record_link(name, tokens)?;
+    learn_identity(store, name, session).await;
+    let facts = hooks::Facts {
+        expires_at: tokens.expires_at(),
+        message: None,
+    };
+    hooks::fire(store, name, HookEvent::Linked, facts);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,21 +296,4 @@ mod tests {
         );
         assert!(msg.contains("use \"S256\". Check"), "one full stop: {msg}");
     }
-}
-
-/// The end of a link, either way: recorded, its identity learned, its `linked` hook fired.
-async fn finish(
-    store: &Store,
-    name: &str,
-    session: &Session,
-    tokens: &Tokens,
-) -> Result<(), StoreError> {
-    store.record_link(name, tokens)?;
-    learn_identity(store, name, session).await;
-    let facts = hooks::Facts {
-        expires_at: tokens.expires_at(),
-        message: None,
-    };
-    hooks::fire(store, name, HookEvent::Linked, facts);
-    Ok(())
 }

@@ -21,8 +21,9 @@ const WATCH_EVERY: Duration = Duration::from_secs(2);
 /// second; a token request that takes longer is abandoned, which the next refresh notices.
 const STOP_PATIENCE: Duration = Duration::from_millis(800);
 
-/// Runs until SIGTERM or SIGINT.
-pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
+/// Runs until SIGTERM or SIGINT, with at most `per_endpoint` refreshes in flight against one
+/// token endpoint.
+pub async fn run(store: Arc<Store>, per_endpoint: usize) -> Result<(), CliError> {
     let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
     let say = Say::detect();
     let home = store.home().describe();
@@ -51,7 +52,7 @@ pub async fn run(store: Arc<Store>) -> Result<(), CliError> {
         ),
     );
     let engine_store = store.clone();
-    let engine = engine::spawn(store.clone(), move |event| {
+    let engine = engine::spawn_with(store.clone(), per_endpoint, move |event| {
         if let Some((level, text)) = describe(&engine_store, &event) {
             say.line(level, &text);
         }

@@ -48,6 +48,9 @@ const clients = [
 
 const counts = {};
 const count = (key) => { counts[key] = (counts[key] ?? 0) + 1; };
+// Token requests being answered right now, and the most seen at once (`token in flight max` in
+// the stats): what a client's concurrency limit looks like from the server's side.
+let tokenInFlight = 0;
 // Faults a test asked for, consumed in order: { path, status, count, delayBeforeMs, delayAfterMs, retryAfter,
 // body, contentType, repeat }. With `status`, the real handler is skipped and the fault answers; with `body` alone (and
 // no status), the real handler runs first (a refresh token may rotate) and its answer is replaced by `body`.
@@ -146,7 +149,11 @@ async function control(ctx) {
   const q = ctx.query;
   switch (ctx.path) {
     case '/__test/stats':
-      ctx.body = { counts, faults: faults.length };
+      ctx.body = { counts, faults: faults.length, tokenInFlight };
+      return;
+    case '/__test/reset-token-in-flight-max':
+      counts['token in flight max'] = tokenInFlight;
+      ctx.status = 204;
       return;
     case '/__test/fault':
       faults.push({
@@ -195,6 +202,18 @@ provider.use(async (ctx, next) => {
   }
 
   count(`${ctx.method} ${ctx.path}`);
+  if (ctx.path !== '/token') return handle(ctx, next);
+  tokenInFlight += 1;
+  counts['token in flight max'] = Math.max(counts['token in flight max'] ?? 0, tokenInFlight);
+  try {
+    return await handle(ctx, next);
+  } finally {
+    tokenInFlight -= 1;
+  }
+});
+
+// Every request but the test controls, interactions and the API: faults, then the real handler.
+async function handle(ctx, next) {
   const fault = takeFault(ctx.path);
   if (fault?.delayBeforeMs) {
     await sleep(fault.delayBeforeMs);
@@ -228,7 +247,7 @@ provider.use(async (ctx, next) => {
   if (ctx.path === '/device/auth' && deviceInterval !== undefined && ctx.body?.device_code) ctx.body.interval = deviceInterval;
   // The real handler ran (a refresh token may have rotated) but the answer comes late.
   if (fault?.delayAfterMs) await sleep(fault.delayAfterMs);
-});
+}
 
 server.on('request', provider.callback());
 process.stdin.on('end', () => process.exit(0));

@@ -7,7 +7,8 @@
 // SIGKILL) never leaves it running.
 //
 // Options (environment):
-//   ACCESS_TTL   access token lifetime in seconds (default 3600)
+//   ACCESS_TTL   access token lifetime in seconds (default 3600; `/__test/access-ttl?seconds=N`
+//                changes it for tokens issued later)
 //   ROTATE       "0" turns refresh-token rotation off (default on)
 //   OMIT_EXPIRES_IN  "1" leaves expires_in out of token responses, as some providers do, so that
 //                a client learns of expiry only from a 401
@@ -26,7 +27,8 @@ import Provider from 'oidc-provider';
 // or a write to the closed pipe would kill the server.
 console.log = console.info = console.warn;
 
-const accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
+// Read at each issue, so `/__test/access-ttl?seconds=N` can change it for the tokens issued next.
+let accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
 const rotate = process.env.ROTATE !== '0';
 const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
@@ -79,7 +81,7 @@ const provider = new Provider(issuer, {
   // The default 15 s tolerance would keep an expired access token valid; tests measure expiry.
   clockTolerance: 0,
   ttl: {
-    AccessToken: accessTtl,
+    AccessToken: () => accessTtl,
     AuthorizationCode: 60,
     DeviceCode: deviceTtl,
     RefreshToken: 14 * 24 * 3600,
@@ -150,6 +152,10 @@ async function control(ctx) {
   switch (ctx.path) {
     case '/__test/stats':
       ctx.body = { counts, faults: faults.length, tokenInFlight };
+      return;
+    case '/__test/access-ttl':
+      accessTtl = Number(q.seconds);
+      ctx.status = 204;
       return;
     case '/__test/reset-token-in-flight-max':
       counts['token in flight max'] = tokenInFlight;

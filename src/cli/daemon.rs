@@ -23,8 +23,9 @@ const WATCH_EVERY: Duration = Duration::from_secs(2);
 /// second; a token request that takes longer is abandoned, which the next refresh notices.
 const STOP_PATIENCE: Duration = Duration::from_millis(800);
 
-/// Runs until SIGTERM or SIGINT; `notify`: tell the desktop when an account needs the user.
-pub async fn run(store: Arc<Store>, notify: bool) -> Result<(), CliError> {
+/// Runs until SIGTERM or SIGINT, with at most `per_endpoint` refreshes in flight against one
+/// token endpoint; `notify`: tell the desktop when an account needs the user.
+pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result<(), CliError> {
     let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
     let say = Say::detect();
     let home = store.home().describe();
@@ -55,7 +56,7 @@ pub async fn run(store: Arc<Store>, notify: bool) -> Result<(), CliError> {
     let desktop = Desktop::new(notify, say);
     desktop.look(&store);
     let (engine_store, engine_desktop) = (store.clone(), desktop.clone());
-    let engine = engine::spawn(store.clone(), move |event| {
+    let engine = engine::spawn_with(store.clone(), per_endpoint, move |event| {
         if let Some((level, text)) = describe(&engine_store, &event) {
             say.line(level, &text);
         }

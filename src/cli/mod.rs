@@ -150,6 +150,10 @@ pub struct DaemonArgs {
     /// failing for over an hour); the event log still has it all
     #[arg(long)]
     pub no_notify: bool,
+    /// At most this many refreshes in flight against one token endpoint (the TUI reads the same
+    /// variable)
+    #[arg(long, value_name = "N", env = "TOKENDECK_MAX_PER_ENDPOINT", default_value_t = crate::refresh::engine::DEFAULT_PER_ENDPOINT, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_per_endpoint: u16,
 }
 
 #[derive(Debug, Args)]
@@ -343,7 +347,9 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => service::install(store.home(), args.force),
         Command::Daemon(args) if args.uninstall => service::uninstall(store.home(), args.force),
-        Command::Daemon(args) => daemon::run(store, !args.no_notify).await,
+        Command::Daemon(args) => {
+            daemon::run(store, !args.no_notify, args.max_per_endpoint.into()).await
+        }
         Command::Completions { .. } => Ok(()),
     }
 }

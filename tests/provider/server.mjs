@@ -7,7 +7,8 @@
 // SIGKILL) never leaves it running.
 //
 // Options (environment):
-//   ACCESS_TTL   access token lifetime in seconds (default 3600)
+//   ACCESS_TTL   access token lifetime in seconds (default 3600; `/__test/access-ttl?seconds=N`
+//                changes it for tokens issued later)
 //   ROTATE       "0" turns refresh-token rotation off (default on)
 //   OMIT_EXPIRES_IN  "1" leaves expires_in out of token responses, as some providers do, so that
 //                a client learns of expiry only from a 401
@@ -26,7 +27,8 @@ import Provider from 'oidc-provider';
 // or a write to the closed pipe would kill the server.
 console.log = console.info = console.warn;
 
-const accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
+// Read at each issue, so `/__test/access-ttl?seconds=N` can change it for the tokens issued next.
+let accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
 const rotate = process.env.ROTATE !== '0';
 const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
@@ -48,6 +50,9 @@ const clients = [
 
 const counts = {};
 const count = (key) => { counts[key] = (counts[key] ?? 0) + 1; };
+// Token requests being answered right now, and the most seen at once (`token in flight max` in
+// the stats): what a client's concurrency limit looks like from the server's side.
+let tokenInFlight = 0;
 // Faults a test asked for, consumed in order: { path, status, count, delayBeforeMs, delayAfterMs, retryAfter,
 // body, contentType, repeat }. With `status`, the real handler is skipped and the fault answers; with `body` alone (and
 // no status), the real handler runs first (a refresh token may rotate) and its answer is replaced by `body`.
@@ -76,7 +81,7 @@ const provider = new Provider(issuer, {
   // The default 15 s tolerance would keep an expired access token valid; tests measure expiry.
   clockTolerance: 0,
   ttl: {
-    AccessToken: accessTtl,
+    AccessToken: () => accessTtl,
     AuthorizationCode: 60,
     DeviceCode: deviceTtl,
     RefreshToken: 14 * 24 * 3600,
@@ -146,7 +151,15 @@ async function control(ctx) {
   const q = ctx.query;
   switch (ctx.path) {
     case '/__test/stats':
-      ctx.body = { counts, faults: faults.length };
+      ctx.body = { counts, faults: faults.length, tokenInFlight };
+      return;
+    case '/__test/access-ttl':
+      accessTtl = Number(q.seconds);
+      ctx.status = 204;
+      return;
+    case '/__test/reset-token-in-flight-max':
+      counts['token in flight max'] = tokenInFlight;
+      ctx.status = 204;
       return;
     case '/__test/fault':
       faults.push({
@@ -195,6 +208,18 @@ provider.use(async (ctx, next) => {
   }
 
   count(`${ctx.method} ${ctx.path}`);
+  if (ctx.path !== '/token') return handle(ctx, next);
+  tokenInFlight += 1;
+  counts['token in flight max'] = Math.max(counts['token in flight max'] ?? 0, tokenInFlight);
+  try {
+    return await handle(ctx, next);
+  } finally {
+    tokenInFlight -= 1;
+  }
+});
+
+// Every request but the test controls, interactions and the API: faults, then the real handler.
+async function handle(ctx, next) {
   const fault = takeFault(ctx.path);
   if (fault?.delayBeforeMs) {
     await sleep(fault.delayBeforeMs);
@@ -228,7 +253,7 @@ provider.use(async (ctx, next) => {
   if (ctx.path === '/device/auth' && deviceInterval !== undefined && ctx.body?.device_code) ctx.body.interval = deviceInterval;
   // The real handler ran (a refresh token may have rotated) but the answer comes late.
   if (fault?.delayAfterMs) await sleep(fault.delayAfterMs);
-});
+}
 
 server.on('request', provider.callback());
 process.stdin.on('end', () => process.exit(0));

@@ -1,0 +1,97 @@
+//! One refresh as the engine runs it: looks again whether it is still due (another process may
+//! have done it), refreshes through the account's session, and tells how it went.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::EngineEvent;
+use super::schedule::next_refresh_at;
+use crate::oauth::RefreshTrigger;
+use crate::refresh::account::{AccountError, Persistence, open_session};
+use crate::refresh::identity::learn_identity;
+use crate::store::Store;
+use crate::store::status::TokenInfo;
+
+/// One refresh, told through `notify`; whether it went well (or was not needed).
+pub(super) async fn refresh(
+    store: &Arc<Store>,
+    notify: &(dyn Fn(EngineEvent) + Send + Sync),
+    name: &str,
+    trigger: RefreshTrigger,
+) -> bool {
+    // Another process may have refreshed since the schedule was read.
+    if trigger == RefreshTrigger::AheadOfExpiry && !still_due(store, name, None) {
+        return true;
+    }
+    let session = open_session(store, name, &Persistence::while_running()).await;
+    // … or between that look at its status and this read of its record: the record is the
+    // truth. (One that refreshes after this read is adopted under the lock, by the session.)
+    if trigger == RefreshTrigger::AheadOfExpiry
+        && let Ok(session) = &session
+        && let Some(tokens) = session.tokens()
+    {
+        let held = TokenInfo::of(&tokens);
+        if !still_due(store, name, Some(&held)) {
+            // The status lags behind the record (written just after it, or not at all): bring
+            // it forward, so the schedule is not computed from the old tokens again.
+            let _ = store.update_status(name, |status| {
+                if status
+                    .token
+                    .as_ref()
+                    .is_none_or(|t| t.obtained_at < held.obtained_at)
+                {
+                    status.token = Some(held);
+                }
+            });
+            return true;
+        }
+    }
+    notify(EngineEvent::Started {
+        account: name.to_string(),
+        trigger,
+    });
+    let result = match session {
+        Ok(session) if session.tokens().is_none() => Err(AccountError::NotLinked(name.to_string())),
+        Ok(session) => {
+            let result = session.refresh_for(trigger).await;
+            if result.is_ok() {
+                learn_identity(store, name, &session).await;
+            }
+            result.map_err(AccountError::from)
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e @ (AccountError::NotLinked(_) | AccountError::RecordMissing(_))) = &result {
+        // The status says linked but the keyring has no tokens: the kernel keyring after a reboot,
+        // or a record deleted by hand. Retrying cannot help; say what will.
+        let reason = e.to_string();
+        let _ = store.update_status(name, |status| {
+            let kind = crate::oauth::ErrorKind::NeedsReauthorization;
+            status.record_failure(kind, &reason, None, SystemTime::now());
+        });
+    }
+    let ok = result.is_ok();
+    notify(EngineEvent::Finished {
+        account: name.to_string(),
+        trigger,
+        error: result.err().map(|e| e.to_string()),
+    });
+    ok
+}
+
+/// Whether `name` is due for a refresh now, by its status — with `held`, the tokens just read
+/// from its record, in place of the status's account of them.
+fn still_due(store: &Store, name: &str, held: Option<&TokenInfo>) -> bool {
+    let Some(account) = store
+        .accounts()
+        .ok()
+        .and_then(|a| a.accounts.get(name).cloned())
+    else {
+        return false;
+    };
+    let mut status = store.status(name);
+    if let Some(held) = held {
+        status.token = Some(held.clone());
+    }
+    next_refresh_at(&account, &status).is_some_and(|due| due <= SystemTime::now())
+}

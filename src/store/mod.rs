@@ -2,6 +2,7 @@
 //! and the event log. Knows the protocol's types, nothing of the UI.
 
 pub mod accounts;
+mod cache;
 pub mod daemon;
 pub mod error;
 pub mod events;
@@ -54,6 +55,7 @@ pub struct Store {
     home: Home,
     log: EventLog,
     keyring: OnceCell<Keyring>,
+    accounts: cache::AccountsCache,
 }
 
 impl Store {
@@ -62,6 +64,7 @@ impl Store {
             log: EventLog::new(&home),
             home,
             keyring: OnceCell::new(),
+            accounts: cache::AccountsCache::default(),
         }
     }
 
@@ -80,8 +83,9 @@ impl Store {
             .await
     }
 
+    /// The accounts file, parsed again only when it changed since this store last read it.
     pub fn accounts(&self) -> Result<Accounts, StoreError> {
-        unblocked(|| Accounts::load(&self.home))
+        unblocked(|| self.accounts.load(&self.home))
     }
 
     /// The daemon keeping this home fresh, if one runs (a lock probe that never waits).
@@ -165,7 +169,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         unblocked(|| {
             let _lock = self.status_lock()?;
-            if Accounts::load(&self.home).is_ok_and(|a| !a.accounts.contains_key(name)) {
+            if self
+                .accounts
+                .load(&self.home)
+                .is_ok_and(|a| !a.accounts.contains_key(name))
+            {
                 return Ok(());
             }
             let mut status = AccountStatus::load(&self.home, name);

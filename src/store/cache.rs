@@ -48,25 +48,34 @@ pub struct AccountsCache {
 impl AccountsCache {
     /// The accounts file's contents: parsed again only when the file changed since the last look.
     pub fn load(&self, home: &Home) -> Result<Accounts, StoreError> {
+        self.with(home, Accounts::clone)
+    }
+
+    /// `look` at the accounts file's contents without copying them all (a thousand accounts are
+    /// ten thousand allocations to clone).
+    pub fn with<T>(&self, home: &Home, look: impl FnOnce(&Accounts) -> T) -> Result<T, StoreError> {
         let path = home.accounts_file();
         let stamp = match fs::metadata(&path) {
             Ok(meta) => Stamp::of(&meta),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Accounts::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(look(&Accounts::default()));
+            }
             Err(e) => return Err(StoreError::io(&path, e)),
         };
         if let Ok(last) = self.last.lock()
             && let Some((seen, accounts)) = last.as_ref()
             && *seen == stamp
         {
-            return Ok(accounts.clone());
+            return Ok(look(accounts));
         }
         let accounts = Accounts::load(home)?;
         // Stamped before the read: a write in between makes the next look parse again, never
         // keeps an old parse under a new stamp.
+        let seen = look(&accounts);
         if let Ok(mut last) = self.last.lock() {
-            *last = Some((stamp, accounts.clone()));
+            *last = Some((stamp, accounts));
         }
-        Ok(accounts)
+        Ok(seen)
     }
 }
 

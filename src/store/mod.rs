@@ -88,6 +88,11 @@ impl Store {
         unblocked(|| self.accounts.load(&self.home))
     }
 
+    /// One account's settings, without copying the others.
+    pub fn account(&self, name: &str) -> Result<Account, StoreError> {
+        unblocked(|| self.accounts.with(&self.home, |a| a.get(name).cloned()))?
+    }
+
     /// The daemon keeping this home fresh, if one runs (a lock probe that never waits).
     pub fn daemon(&self) -> Option<RunningDaemon> {
         unblocked(|| DaemonLock::probe(&self.home))
@@ -151,7 +156,7 @@ impl Store {
     }
 
     pub async fn save_tokens(&self, name: &str, record: &Record) -> Result<(), StoreError> {
-        self.accounts()?.get(name)?;
+        self.account(name)?;
         self.keyring().await?.write(name, record).await?;
         if let Some(tokens) = &record.tokens {
             self.update_status(name, |s| s.record_tokens(tokens, false, SystemTime::now()))?;
@@ -171,8 +176,8 @@ impl Store {
             let _lock = self.status_lock()?;
             if self
                 .accounts
-                .load(&self.home)
-                .is_ok_and(|a| !a.accounts.contains_key(name))
+                .with(&self.home, |a| !a.accounts.contains_key(name))
+                .unwrap_or(false)
             {
                 return Ok(());
             }

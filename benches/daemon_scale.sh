@@ -102,7 +102,9 @@ fi
 
 # --- The authorization server ---------------------------------------------------------------
 mkfifo "$WORK/provider.stdin"
-ACCESS_TTL=40 node "$PROVIDER_DIR/server.mjs" <"$WORK/provider.stdin" >"$WORK/provider.out" 2>"$WORK/provider.err" &
+# STORE_SIZE: oidc-provider's in-memory store forgets all but 1,000 items by default, and linking
+# 2 × COUNT accounts makes about 8 items each (session, interaction, code, grant, tokens).
+ACCESS_TTL=40 STORE_SIZE=$((COUNT * 40 + 10000)) node "$PROVIDER_DIR/server.mjs" <"$WORK/provider.stdin" >"$WORK/provider.out" 2>"$WORK/provider.err" &
 NODE_PID=$!
 exec 3>"$WORK/provider.stdin"
 wait_for 150 grep -q '^listening ' "$WORK/provider.out" || die "the provider did not start: $(cat "$WORK/provider.err")"

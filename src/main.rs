@@ -17,8 +17,9 @@ fn main() -> ExitCode {
     };
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one
     // thread does it, without starting (and joining) a worker per core. The rest gets the
-    // multi-thread runtime (the TUI, its engine, links racing a browser against a paste).
-    let runtime = if cli.command.as_ref().is_some_and(Command::is_quick) {
+    // multi-thread runtime (the TUI, its engine, links racing a browser against a paste). The
+    // daemon too gets one thread: it mostly sleeps.
+    let runtime = if cli.command.as_ref().is_some_and(Command::on_one_thread) {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -292,7 +292,14 @@ fn parse_param(raw: &str) -> Result<(String, String), String> {
 }
 
 impl Command {
-    /// Commands that do little and are called often by scripts: one thread serves them.
+    /// Commands one thread serves: those that do little and are called often by scripts, and the
+    /// daemon, which mostly sleeps (its refreshes are network waits, and one thread keeps its
+    /// memory and idle wake-ups lowest; benches/daemon_scale.sh measures it).
+    pub fn on_one_thread(&self) -> bool {
+        self.is_quick() || matches!(self, Command::Daemon(_))
+    }
+
+    /// Commands that do little and are called often by scripts.
     pub fn is_quick(&self) -> bool {
         matches!(
             self,

@@ -118,7 +118,7 @@ pub async fn open_session(
     name: &str,
     persistence: &Persistence,
 ) -> Result<Session, AccountError> {
-    let account = store.accounts()?.get(name)?.clone();
+    let account = store.account(name)?;
     let record = read_record(store, name).await?;
     Ok(session_with(store, name, &account, &record, persistence)?)
 }

@@ -2,6 +2,7 @@
 //! and the event log. Knows the protocol's types, nothing of the UI.
 
 pub mod accounts;
+mod cache;
 pub mod daemon;
 pub mod error;
 pub mod events;
@@ -56,6 +57,7 @@ pub struct Store {
     home: Home,
     log: EventLog,
     keyring: OnceCell<Keyring>,
+    accounts: cache::AccountsCache,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
             log: EventLog::new(&home),
             home,
             keyring: OnceCell::new(),
+            accounts: cache::AccountsCache::default(),
         }
     }
 
@@ -82,8 +85,14 @@ impl Store {
             .await
     }
 
+    /// The accounts file, parsed again only when it changed since this store last read it.
     pub fn accounts(&self) -> Result<Accounts, StoreError> {
-        unblocked(|| Accounts::load(&self.home))
+        unblocked(|| self.accounts.load(&self.home))
+    }
+
+    /// One account's settings, without copying the others.
+    pub fn account(&self, name: &str) -> Result<Account, StoreError> {
+        unblocked(|| self.accounts.with(&self.home, |a| a.get(name).cloned()))?
     }
 
     /// The daemon keeping this home fresh, if one runs (a lock probe that never waits).
@@ -149,7 +158,7 @@ impl Store {
     }
 
     pub async fn save_tokens(&self, name: &str, record: &Record) -> Result<(), StoreError> {
-        self.accounts()?.get(name)?;
+        self.account(name)?;
         self.keyring().await?.write(name, record).await?;
         if let Some(tokens) = &record.tokens {
             self.update_status(name, |s| s.record_tokens(tokens, false, SystemTime::now()))?;
@@ -167,7 +176,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         unblocked(|| {
             let _lock = self.status_lock()?;
-            if Accounts::load(&self.home).is_ok_and(|a| !a.accounts.contains_key(name)) {
+            if self
+                .accounts
+                .with(&self.home, |a| !a.accounts.contains_key(name))
+                .unwrap_or(false)
+            {
                 return Ok(());
             }
             let mut status = AccountStatus::load(&self.home, name);

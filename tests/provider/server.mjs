@@ -15,12 +15,17 @@
 //   DEVICE_INTERVAL  seconds between device-flow polls, added to the device authorization answer
 //                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
 //   DEVICE_TTL   device code lifetime in seconds (default 600)
+//   STORE_SIZE   how many items (sessions, grants, codes, tokens…) the in-memory store keeps before
+//                it forgets the oldest (oidc-provider's default: 1000, which a benchmark linking a
+//                thousand accounts outgrows: their grants would be forgotten)
 
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import Provider from 'oidc-provider';
+import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
+import LRU from 'oidc-provider/lib/helpers/lru.js';
 
 // Standard output carries one line, `listening …`, which the test reads and then stops reading:
 // oidc-provider's own notices (console.log/info, e.g. on an aborted device sign-in) go to stderr,
@@ -33,6 +38,8 @@ const rotate = process.env.ROTATE !== '0';
 const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
 const deviceTtl = Number(process.env.DEVICE_TTL ?? 600);
+const storeSize = process.env.STORE_SIZE ? Number(process.env.STORE_SIZE) : undefined;
+const store = storeSize ? new LRU({ maxSize: storeSize }) : undefined;
 
 // Native clients may redirect to a loopback address on any port (RFC 8252 §7.3).
 const redirectUris = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://localhost/callback'];
@@ -75,6 +82,7 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'test' };
 
 const provider = new Provider(issuer, {
+  ...(store ? { adapter: (model) => new MemoryAdapter(model, store, 0) } : {}),
   clients,
   jwks: { keys: [jwk] },
   cookies: { keys: ['tokendeck-test-cookie-key'] },

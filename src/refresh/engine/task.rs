@@ -82,11 +82,7 @@ pub(super) async fn refresh(
 /// Whether `name` is due for a refresh now, by its status — with `held`, the tokens just read
 /// from its record, in place of the status's account of them.
 fn still_due(store: &Store, name: &str, held: Option<&TokenInfo>) -> bool {
-    let Some(account) = store
-        .accounts()
-        .ok()
-        .and_then(|a| a.accounts.get(name).cloned())
-    else {
+    let Ok(account) = store.account(name) else {
         return false;
     };
     let mut status = store.status(name);

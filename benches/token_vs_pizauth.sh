@@ -37,7 +37,9 @@ chmod 700 "$WORK"
 TD_HOME=$WORK/td
 export XDG_RUNTIME_DIR=$WORK/pz-run   # pizauth's socket lives here, apart from any real pizauth
 export TOKENDECK_KEYRING=keyutils
-mkdir -m 700 "$XDG_RUNTIME_DIR"
+# pizauth's cache dir made here: its server and its first client would race to create it
+# ("File exists").
+mkdir -m 700 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/pizauth"
 NODE_PID='' PIZAUTH_PID='' TD_ADDED=''
 
 cleanup() {

@@ -22,6 +22,8 @@ struct Daemon {
     child: Child,
     pid: u32,
     lines: Arc<Mutex<Vec<String>>>,
+    /// Reads stderr until the pipe closes.
+    reader: tokio::task::JoinHandle<()>,
 }
 
 impl Daemon {
@@ -37,13 +39,18 @@ impl Daemon {
         let pid = child.id().unwrap();
         let lines = Arc::new(Mutex::new(Vec::new()));
         let (sink, stderr) = (lines.clone(), child.stderr.take().unwrap());
-        tokio::spawn(async move {
+        let reader = tokio::spawn(async move {
             let mut stderr = BufReader::new(stderr).lines();
             while let Ok(Some(line)) = stderr.next_line().await {
                 sink.lock().unwrap().push(line);
             }
         });
-        let daemon = Daemon { child, pid, lines };
+        let daemon = Daemon {
+            child,
+            pid,
+            lines,
+            reader,
+        };
         daemon.wait_for_line("<6>keeping ").await;
         daemon
     }
@@ -82,8 +89,11 @@ impl Daemon {
             .expect("the daemon ended within 10 s of the signal")
             .unwrap();
         let took = sent.elapsed();
-        // The last lines, read to the end of the pipe.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The last lines: the reader ends at the end of the pipe.
+        tokio::time::timeout(Duration::from_secs(5), &mut self.reader)
+            .await
+            .expect("stderr closed within 5 s of the exit")
+            .unwrap();
         (status, took, self.stderr())
     }
 }

@@ -317,7 +317,12 @@ async fn token_answers_before_its_hook_is_done() {
     let marker = files.path("done");
     let on = format!("refreshed=sh -c 'sleep 4; touch {}'", marker.display());
     deck.ok(&["set", "work", "--on", &on]).await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Until the 2-s token is due, so that `token` refreshes (and fires the hook).
+    eventually(Duration::from_secs(10), async || {
+        let status = deck.ok(&["status", "work", "--json"]).await;
+        !status.contains(r#""status":"valid""#)
+    })
+    .await;
 
     let mut child = deck
         .command(&["token", "work"])

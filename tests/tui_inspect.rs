@@ -8,7 +8,7 @@ use fixtures::{app_with_accounts, draw, now, secs};
 use ratatui::style::Color;
 use serde_json::{Map, Value, json};
 use tokendeck::inspect::{Keys, Report, Scopes, Skew, TokenReport};
-use tokendeck::tui::app::{App, InspectScreen, Inspection, Screen};
+use tokendeck::tui::app::{App, InspectScreen, Inspection, Overlay, Screen};
 
 fn object(value: Value) -> Map<String, Value> {
     match value {
@@ -165,5 +165,18 @@ fn the_signature_verdict_is_coloured() {
     assert_eq!(
         find(&fixtures::buffer(&bad, 160, 48), "NOT verified"),
         Some(Color::Red)
+    );
+}
+
+/// `?` on the inspect screen shows its own keys first (it was missing from the help).
+#[test]
+fn help_on_the_inspect_screen_starts_with_its_keys() {
+    let mut app = inspecting(verified());
+    app.overlay = Some(Overlay::Help(0));
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("Inspect (here)"), "{screen}");
+    assert!(
+        screen.contains("ask the provider about the access token"),
+        "{screen}"
     );
 }

@@ -21,6 +21,7 @@ pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, 
         (Context::LinkInput, "Link: typing the code"),
         (Context::LinkDevice, "Link: with a code on another device"),
         (Context::LinkFailed, "Link: after it failed"),
+        (Context::Inspect, "Inspect"),
         (Context::Confirm, "Confirmation"),
         (Context::Help, "This help"),
     ];

@@ -156,7 +156,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Inspect, &[(PageUp, NONE)], "PgUp", Action::PageUp, "a page up", None),
     bind(Context::Inspect, &[(Home, NONE), (Char('g'), NONE)], "g/Home", Action::First, "the top", None),
     bind(Context::Inspect, &[(End, NONE), (Char('G'), SHIFT), (Char('G'), NONE)], "G/End", Action::Last, "the bottom", None),
-    bind(Context::Inspect, &[(Char('i'), NONE)], "i", Action::Introspect, "ask the provider about the access token (introspection)", Some("introspect")),
+    bind(Context::Inspect, &[(Char('i'), NONE)], "i", Action::Introspect, "ask the provider's introspection endpoint", Some("introspect")),
     bind(Context::Inspect, &[(Char('r'), NONE)], "r", Action::Reread, "read the stored tokens again", Some("reread")),
     bind(Context::Inspect, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
     bind(Context::Inspect, &[(Esc, NONE), (Char('q'), NONE)], "Esc", Action::Back, "back to the accounts", Some("back")),

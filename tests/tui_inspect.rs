@@ -176,7 +176,7 @@ fn help_on_the_inspect_screen_starts_with_its_keys() {
     let screen = draw(&app, 80, 24);
     assert!(screen.contains("Inspect (here)"), "{screen}");
     assert!(
-        screen.contains("ask the provider about the access token"),
+        screen.contains("ask the provider's introspection endpoint"),
         "{screen}"
     );
 }

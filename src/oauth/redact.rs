@@ -161,8 +161,9 @@ impl Secrets {
             format!("{client_id}:{secret}"),
         ] {
             let basic = STANDARD.encode(pair);
-            // Padding aside, so that a header cut short of its `=` is still recognised.
+            // Without its padding too, so that a header cut short of its `=` is still recognised.
             self.add_form(SecretKind::ClientSecret, basic.trim_end_matches('=').into());
+            self.add_form(SecretKind::ClientSecret, basic);
         }
         self
     }

@@ -44,9 +44,12 @@ fn a_client_secret_is_cut_out_raw_encoded_and_in_its_basic_header() {
         "got {CS}; body client_secret={form}; json {json} {ascii_json}; Authorization: Basic {basic}, or Basic {plain_basic}"
     );
     let cut = secrets.redact(&text);
+    // And a header cut short of its padding.
+    let short = secrets.redact(&basic[..basic.len() - 2]);
+    assert_eq!(short, "[redacted client secret]");
     assert_eq!(
         cut,
-        "got [redacted client secret]; body client_secret=[redacted client secret]; json \"[redacted client secret]\" \"[redacted client secret]\"; Authorization: Basic [redacted client secret]==, or Basic [redacted client secret]"
+        "got [redacted client secret]; body client_secret=[redacted client secret]; json \"[redacted client secret]\" \"[redacted client secret]\"; Authorization: Basic [redacted client secret], or Basic [redacted client secret]"
     );
 }
 

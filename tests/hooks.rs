@@ -14,7 +14,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::cli::{Deck, text};
-use common::{Options, TestProvider, eventually};
+use common::{Options, TestProvider, eventually, kill_0, pid_in, running};
 use tokendeck::store::{Event, Home, HookEvent, Outcome, Store, Trigger};
 use tokio::io::AsyncReadExt;
 
@@ -224,34 +224,6 @@ async fn a_hook_past_its_timeout_is_killed_with_what_it_started_and_logged() {
         line.contains("failed") && line.contains("timed out after 1 s"),
         "{line}"
     );
-}
-
-/// Whether a process with this pid is still there (and not a zombie waiting to be reaped).
-fn running(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
-        stat.rsplit(')')
-            .next()
-            .is_some_and(|s| !s.trim_start().starts_with('Z'))
-    })
-}
-
-/// The pid a hook wrote to `file`, once it has written it.
-async fn pid_in(file: &Path) -> String {
-    eventually(Duration::from_secs(20), async || {
-        std::fs::read_to_string(file).is_ok_and(|pid| pid.ends_with('\n'))
-    })
-    .await;
-    std::fs::read_to_string(file).unwrap().trim().to_string()
-}
-
-/// `kill -0 PID` as a shell would: whether the process can still be signalled.
-fn kill_0(pid: &str) -> bool {
-    std::process::Command::new("kill")
-        .args(["-0", pid])
-        .stderr(Stdio::null())
-        .status()
-        .unwrap()
-        .success()
 }
 
 /// The report: `sh -c 'sleep 300 & echo started >&2'` exited at once, its stderr read for 200 ms,

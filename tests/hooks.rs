@@ -332,6 +332,54 @@ async fn the_daemon_ends_its_running_hooks_as_it_exits() {
     );
 }
 
+/// Ctrl-C while a command waits for its hooks: they are ended and logged, not left behind.
+#[tokio::test]
+async fn ctrl_c_while_a_command_waits_for_its_hooks_ends_them() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on = format!(
+        "refreshed=sh -c 'sleep 300 & echo $! > {}; wait'",
+        files.path("child").display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let mut refresh = deck
+        .command(&["refresh", "work"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child = pid_in(&files.path("child")).await;
+    // Its stdout ends when the command has done its work and waits for its hooks.
+    let mut stdout = String::new();
+    refresh
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .await
+        .unwrap();
+    common::signal(refresh.id().unwrap(), "INT");
+    let out = tokio::time::timeout(Duration::from_secs(10), refresh.wait_with_output())
+        .await
+        .expect("refresh exits at once after Ctrl-C")
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the refresh itself was done: {}",
+        text(&out.stderr)
+    );
+    eventually(Duration::from_secs(5), async || !kill_0(&child)).await;
+    let message = hook_events(&deck, "work").pop().unwrap().message.unwrap();
+    assert_eq!(
+        message,
+        "stopped: tokendeck exited while it ran, and was ended"
+    );
+}
+
 /// A hook that prints the token it fetched to stderr by mistake: the log keeps its words, not
 /// the token.
 #[tokio::test]

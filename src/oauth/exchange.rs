@@ -17,6 +17,10 @@ use super::redact::Secrets;
 use super::secret::{AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, RefreshToken};
 use super::token::{ResponseProblem, Tokens};
 
+/// The secrets a session holds, asked for only when an error must be cut (see
+/// [`Session::secrets`](super::Session::secrets)).
+pub(crate) type Known<'a> = &'a (dyn Fn() -> Secrets + Sync);
+
 /// How the client proves who it is at the token endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,11 +55,11 @@ impl TokenEndpoint {
         secrets
     }
 
-    /// Everything an answer to `form` may echo: what the session knows (`known`), the client's
-    /// secret, and the secrets the form itself carries.
-    fn echoable(&self, known: &Secrets, form: &[(&str, &str)]) -> Secrets {
+    /// Everything an answer to `form` may echo: what the session knows (`known`, asked only
+    /// when there is an error to cut), the client's secret, and the secrets the form carries.
+    fn echoable(&self, known: Known<'_>, form: &[(&str, &str)]) -> Secrets {
         let mut secrets = self.client_secrets();
-        secrets.add_all(known).add_sent(form);
+        secrets.add_all(&known()).add_sent(form);
         secrets
     }
 
@@ -66,7 +70,7 @@ impl TokenEndpoint {
         code: &AuthorizationCode,
         redirect_uri: &str,
         verifier: Option<&PkceVerifier>,
-        known: &Secrets,
+        known: Known<'_>,
     ) -> Result<Tokens, Error> {
         let mut form = vec![
             ("grant_type", "authorization_code"),
@@ -83,7 +87,7 @@ impl TokenEndpoint {
     pub async fn refresh(
         &self,
         refresh_token: &RefreshToken,
-        known: &Secrets,
+        known: Known<'_>,
     ) -> Result<Tokens, Error> {
         let form = vec![
             ("grant_type", "refresh_token"),
@@ -98,7 +102,7 @@ impl TokenEndpoint {
         grant: Grant,
         form: Vec<(&str, &str)>,
         previous: Option<&RefreshToken>,
-        known: &Secrets,
+        known: Known<'_>,
     ) -> Result<Tokens, Error> {
         let sent = form.clone();
         self.post(self.provider.token_endpoint().clone(), form)
@@ -113,7 +117,7 @@ impl TokenEndpoint {
         &self,
         scopes: &[String],
         extra: &[(String, String)],
-        known: &Secrets,
+        known: Known<'_>,
     ) -> Result<DeviceAuthorization, Error> {
         let endpoint = self
             .provider
@@ -137,7 +141,7 @@ impl TokenEndpoint {
     }
 
     /// One poll of the token endpoint for a device code (RFC 8628 §3.4).
-    pub async fn poll_device(&self, device_code: &DeviceCode, known: &Secrets) -> DevicePoll {
+    pub async fn poll_device(&self, device_code: &DeviceCode, known: Known<'_>) -> DevicePoll {
         let form = vec![
             ("grant_type", DEVICE_CODE_GRANT),
             ("device_code", device_code.secret()),
@@ -147,7 +151,7 @@ impl TokenEndpoint {
 
     /// Gives `token` back at the revocation endpoint (RFC 7009 §2.1); `hint` is its type. An
     /// unknown or already revoked token is success, as the RFC says.
-    pub async fn revoke(&self, token: &str, hint: &str, known: &Secrets) -> Result<(), Error> {
+    pub async fn revoke(&self, token: &str, hint: &str, known: Known<'_>) -> Result<(), Error> {
         let endpoint = self
             .provider
             .revocation_endpoint()

@@ -81,6 +81,8 @@ pub async fn finish() {
     if pending.iter().all(JoinHandle::is_finished) {
         return;
     }
+    // Listening before stdout closes: whoever sees stdout end may press Ctrl-C at once.
+    let mut interrupt = Interrupt::listen();
     close_stdout();
     let all = async {
         for task in pending {
@@ -90,10 +92,39 @@ pub async fn finish() {
     tokio::pin!(all);
     tokio::select! {
         () = &mut all => return,
-        Ok(()) = tokio::signal::ctrl_c() => {}
+        () = interrupt.recv() => {}
     }
     STOPPING.send_replace(true);
     all.await;
+}
+
+/// Ctrl-C (SIGINT), listened for from the moment this is made.
+struct Interrupt(#[cfg(unix)] Option<tokio::signal::unix::Signal>);
+
+impl Interrupt {
+    fn listen() -> Interrupt {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Interrupt(signal(SignalKind::interrupt()).ok())
+        }
+        #[cfg(not(unix))]
+        Interrupt()
+    }
+
+    /// Returns at Ctrl-C; never, where it cannot be listened for.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = &mut self.0 {
+            signal.recv().await;
+            return;
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_ok() {
+            return;
+        }
+        std::future::pending().await
+    }
 }
 
 /// Ends every hook still running — TERM to its process group, KILL to what is left after a grace

@@ -29,11 +29,9 @@ impl Session {
     pub async fn device_authorization(&self) -> Result<DeviceAuthorization, Error> {
         self.inner
             .endpoint
-            .device_authorization(
-                &self.inner.scopes,
-                &self.inner.authorize_params,
-                &self.secrets(),
-            )
+            .device_authorization(&self.inner.scopes, &self.inner.authorize_params, &|| {
+                self.secrets()
+            })
             .await
     }
 
@@ -63,7 +61,7 @@ impl Session {
             let poll = self
                 .inner
                 .endpoint
-                .poll_device(authorization.device_code(), &self.secrets())
+                .poll_device(authorization.device_code(), &|| self.secrets())
                 .await;
             match poll {
                 DevicePoll::Tokens(tokens) => return self.install(tokens).await,
@@ -93,7 +91,7 @@ impl Session {
             return Ok(None);
         };
         let endpoint = &self.inner.endpoint;
-        let known = self.secrets();
+        let known = || self.secrets();
         match tokens.refresh_token() {
             Some(refresh) => endpoint
                 .revoke(refresh, "refresh_token", &known)

@@ -248,7 +248,7 @@ impl Session {
                 code,
                 &pending.redirect_uri,
                 pending.verifier.as_ref(),
-                &self.secrets(),
+                &|| self.secrets(),
             )
             .await?;
         {

@@ -123,7 +123,7 @@ impl Session {
         let tokens = self
             .inner
             .endpoint
-            .refresh(&refresh_token, &self.secrets())
+            .refresh(&refresh_token, &|| self.secrets())
             .await?;
         let tokens = tokens.keeping_id_token_of(&previous);
         let tokens = self.install(tokens).await?;

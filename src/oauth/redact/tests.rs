@@ -1,7 +1,7 @@
 //! Examples of what redaction cuts, and what it leaves alone.
 
 use super::*;
-use crate::oauth::Grant;
+use crate::oauth::{Error, Grant};
 
 const RT: &str = "rt-8f3kQ2pZ/x+Yw==";
 const CS: &str = "s3cret value/with+specials&é";

@@ -186,9 +186,10 @@ impl Group {
 
     /// Ends the group: SIGTERM, then SIGKILL to whatever is left after [`KILL_GRACE`]. Reaps the
     /// leader (`reaped`: already done). Whether SIGKILL was needed.
-    async fn end(&mut self, child: &mut Child, mut reaped: bool) -> bool {
+    async fn end(&mut self, child: &mut Child, reaped: bool) -> bool {
         #[cfg(unix)]
         {
+            let mut reaped = reaped;
             self.signal(rustix::process::Signal::TERM);
             let grace = Instant::now() + KILL_GRACE;
             let mut look = FIRST_LOOK;
@@ -206,8 +207,10 @@ impl Group {
             }
             self.signal(rustix::process::Signal::KILL);
         }
-        let _ = child.kill().await;
+        // Where there are no process groups, the hook's own process is all there is to end.
+        #[cfg(not(unix))]
         let _ = reaped;
+        let _ = child.kill().await;
         true
     }
 

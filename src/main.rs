@@ -52,9 +52,12 @@ fn main() -> ExitCode {
         }
     };
     // The command's output is written: now the hooks it set off run to their end (each bounded
-    // by its timeout). The TUI and the daemon do not wait for theirs.
+    // by its timeout). The TUI and the daemon do not wait for theirs: they end them (TERM, then
+    // KILL), so that nothing they started outlives them unbounded.
     if one_shot {
         runtime.block_on(tokendeck::refresh::hooks::finish());
+    } else {
+        runtime.block_on(tokendeck::refresh::hooks::stop());
     }
     // A read of stdin may still be blocked; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));

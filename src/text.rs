@@ -2,7 +2,8 @@
 //! and the event log — made safe for a terminal: every character a terminal would obey (control
 //! sequences that set the clipboard or clear the screen) or that reorders what is shown (bidi
 //! overrides) is written out visibly instead. The CLI and the TUI both call [`printable`] at the
-//! point where text leaves for the screen; stored data stays as it came.
+//! point where text leaves for the screen; stored data stays as it came. (Secrets are cut out of
+//! outside text before it is stored, by [`crate::oauth::redact`].)
 
 use std::borrow::Cow;
 
@@ -52,6 +53,23 @@ pub fn printable(text: &str, lines: Lines) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether `text` is shown on one line as it is: nothing in it would be escaped. A URL that is
+/// not is no URL to show or open (DESIGN: no control character from the network reaches a TTY).
+pub fn is_printable(text: &str) -> bool {
+    printable_prefix(text).len() == text.len()
+}
+
+/// `text` up to the first character [`printable`] would escape on one line.
+pub fn printable_prefix(text: &str) -> &str {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if escaped(c, Lines::One, chars.peek().map(|(_, c)| *c)) {
+            return &text[..i];
+        }
+    }
+    text
 }
 
 /// JSON for a terminal: serde_json escapes C0 controls but writes DEL, C1 controls and bidi
@@ -135,6 +153,18 @@ mod tests {
             assert!(matches!(printable(text, Lines::Many), Cow::Borrowed(t) if t == text));
             assert!(matches!(printable_json(text), Cow::Borrowed(t) if t == text));
         }
+    }
+
+    #[test]
+    fn a_printable_prefix_stops_at_the_first_control() {
+        assert!(is_printable("https://as.example/device?user_code=ABCD"));
+        assert!(!is_printable("https://as.example/\u{1b}]52;c;x\u{7}"));
+        assert!(!is_printable("a\u{202e}b") && !is_printable("a\nb"));
+        assert_eq!(
+            printable_prefix("https://as.example/\u{1b}]52;c;x\u{7}"),
+            "https://as.example/"
+        );
+        assert_eq!(printable_prefix(""), "");
     }
 
     #[test]

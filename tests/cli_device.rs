@@ -214,3 +214,117 @@ async fn a_busy_token_endpoint_while_polling_slows_the_link_down_but_does_not_en
     assert_eq!(server.count("fault 503").await, 1, "the 503 was served");
     assert!(!deck.ok(&["token", "work"]).await.trim().is_empty());
 }
+
+/// Fails when `output` holds a character a terminal would obey or that reorders text.
+fn assert_inert(what: &str, output: &[u8]) {
+    let text = String::from_utf8_lossy(output);
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| {
+            matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+                | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what} let {bad:?} through: {text:?}");
+}
+
+/// A device authorization answer whose URL or user code carries terminal controls (ESC ] 52
+/// writes the clipboard, CSI 2J clears the screen): refused, and said — nothing on stdout, its
+/// controls escaped on stderr, no browser opened. The browser is a script that records what it
+/// is given; an honest answer afterwards shows that it would have been called.
+#[tokio::test]
+async fn a_device_answer_with_control_characters_is_refused_and_reaches_no_terminal_or_browser() {
+    let server = TestProvider::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened");
+    let script = dir.path().join("browser");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let deck = Deck::new().with_env("BROWSER", script.to_str().unwrap());
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+
+    for field in ["verification_uri", "verification_uri_complete", "user_code"] {
+        server
+            .fault("/device/auth", 1, &format!("inject={field}"))
+            .await;
+        let out = deck.run(&["link", "work", "--device"], "").await;
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{field}: {stderr}");
+        assert!(out.stdout.is_empty(), "{field}: {:?}", text(&out.stdout));
+        assert_inert(field, &out.stderr);
+        let said = match field {
+            "user_code" => "the `user_code` is not a code a person can type",
+            _ => "holds control characters",
+        };
+        assert!(stderr.contains(said), "{field}: {stderr}");
+        // Where the URL was, it is named up to its first control, never past it.
+        if field != "user_code" {
+            assert!(stderr.contains("verification URL \""), "{stderr}");
+            assert!(!stderr.contains("]52;"), "{stderr}");
+        }
+    }
+
+    let mut child = deck
+        .command(&["link", "work", "--device", "--no-qr"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).await.unwrap();
+    let url = url.trim().to_string();
+    common::eventually(Duration::from_secs(10), async || {
+        std::fs::read_to_string(&opened).is_ok_and(|o| o.ends_with('\n'))
+    })
+    .await;
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap(),
+        format!("{url}\n"),
+        "only the honest URL was opened"
+    );
+    Browser::new().approve_device(&url, true).await;
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// The provider echoes the device code in its refusal of a poll: the link's error does not.
+#[tokio::test]
+async fn a_poll_refusal_that_echoes_the_device_code_shows_only_its_marker() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    server
+        .fault("/token", 1, "status=400&echo=1&error=access_denied")
+        .await;
+    let out = deck
+        .run(&["link", "work", "--device", "--no-browser", "--no-qr"], "")
+        .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(
+            "refused device_code=[redacted device code] client_secret=[redacted client secret]"
+        ),
+        "{stderr}"
+    );
+    let device_code = stderr
+        .match_indices("device_code=")
+        .all(|(i, _)| stderr[i + "device_code=".len()..].starts_with("[redacted device code]"));
+    assert!(device_code, "{stderr}");
+    assert!(!stderr.contains("basic-secret-value"), "{stderr}");
+}

@@ -1,7 +1,8 @@
 //! The network cannot write to the terminal: a provider that answers with control sequences
 //! (OSC 52 sets the clipboard, CSI 2J clears the screen, U+009B is CSI to 8-bit terminals, U+202E
-//! reverses text) sees them escaped in every place the CLI shows its words — the built binary
-//! against the real oidc-provider, the answers injected by its fault route.
+//! reverses text) sees them escaped in every place the CLI and the TUI show its words — the built
+//! binary against the real oidc-provider, the answers injected by its fault route — and a URL
+//! that carries them refused (tests/cli_device.rs has the CLI's side of that).
 
 mod common;
 mod fixtures;
@@ -279,6 +280,51 @@ mod tui {
             assert!(!text.contains(bad), "{bad:?} reached the terminal");
         }
         assert!(text.contains(r"\u{1b}]52;c;ZXZpbA=="));
+    }
+
+    /// The real provider's device answer with OSC 52 in its verification URL: the session
+    /// refuses it, and the link screen draws that refusal with no control byte for the terminal.
+    #[tokio::test]
+    async fn a_device_answer_with_osc_52_is_refused_and_its_refusal_drawn_inert() {
+        let server = crate::common::TestProvider::start().await;
+        server
+            .fault("/device/auth", 1, "inject=verification_uri")
+            .await;
+        let provider = server
+            .provider()
+            .with_device_authorization_endpoint(&server.url("/device/auth"))
+            .unwrap();
+        let session =
+            tokendeck::Session::builder(provider, "basic-client", crate::common::PASTE_REDIRECT)
+                .client_secret("basic-secret-value")
+                .auth_method(tokendeck::AuthMethod::Basic)
+                .scopes(["openid", "offline_access"])
+                .build()
+                .unwrap();
+        let refusal = session
+            .device_authorization()
+            .await
+            .unwrap_err()
+            .to_string();
+        super::assert_inert("the refusal", &refusal);
+        let device = format!("\"{}…\"", server.url("/device"));
+        assert!(
+            refusal.contains(&format!("verification URL {device}"))
+                && refusal.contains("holds control characters"),
+            "{refusal}"
+        );
+
+        let app = link_screen(Some(&refusal));
+        let screen = draw(&app, 160, 48);
+        assert!(
+            screen.contains("/device…\" is not usable: it holds control"),
+            "{screen}"
+        );
+        let bytes = terminal_bytes(&app);
+        let text = String::from_utf8_lossy(&bytes);
+        for bad in ["\u{1b}]", "\u{7}", "\u{9b}", "\u{202e}", "\u{7f}"] {
+            assert!(!text.contains(bad), "{bad:?} reached the terminal");
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Event hooks against the real oidc-provider and keyring: `refreshed`, `linked`, `removed`,
 //! `refresh-failed` and `needs-relink` run with the documented environment and no token or secret
-//! in it; a hook past its timeout is killed with what it started; a failing hook's status and
-//! stderr land in `tokendeck log`; `token` answers before its hook is done; and a slow hook does
-//! not hold up the daemon's refresh of another account.
+//! in it; a hook past its timeout is killed with what it started — also what it left running in
+//! the background when it exited at once, and with SIGKILL when it ignores SIGTERM; the daemon
+//! ends its running hooks as it exits; a failing hook's status and stderr (secrets cut out) land
+//! in `tokendeck log`; `token` answers before its hook is done; and a slow hook does not hold up
+//! the daemon's refresh of another account.
 
 mod common;
 
@@ -12,7 +14,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::cli::{Deck, text};
-use common::{Options, TestProvider, eventually};
+use common::{Options, TestProvider, eventually, kill_0, pid_in, running};
 use tokendeck::store::{Event, Home, HookEvent, Outcome, Store, Trigger};
 use tokio::io::AsyncReadExt;
 
@@ -222,6 +224,184 @@ async fn a_hook_past_its_timeout_is_killed_with_what_it_started_and_logged() {
         line.contains("failed") && line.contains("timed out after 1 s"),
         "{line}"
     );
+}
+
+/// The report: `sh -c 'sleep 300 & echo started >&2'` exited at once, its stderr read for 200 ms,
+/// and its `sleep` ran on for five minutes, past any timeout, with no one left to end it.
+#[tokio::test]
+async fn what_a_hook_leaves_in_the_background_is_ended_at_its_timeout() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new().with_env("TOKENDECK_HOOK_TIMEOUT", "1");
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on = format!(
+        "refreshed=sh -c 'sleep 300 & echo $! > {}; echo started >&2'",
+        files.path("pid").display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pid = pid_in(&files.path("pid")).await;
+    // `refresh` waited for the hook's run, which lasted until its background child was ended.
+    eventually(Duration::from_secs(5), async || !running(&pid)).await;
+    eventually(Duration::from_secs(5), async || !kill_0(&pid)).await;
+
+    let event = hook_events(&deck, "work").pop().unwrap();
+    assert_eq!(event.outcome, Outcome::Failed);
+    let message = event.message.unwrap();
+    assert!(
+        message.starts_with(
+            "timed out after 1 s: it exited (status 0), but what it started in the background was still running, and was ended"
+        ) && message.ends_with("stderr: started"),
+        "{message}"
+    );
+}
+
+/// A hook and its child that ignore SIGTERM are killed after the grace period.
+#[tokio::test]
+async fn a_hook_that_ignores_sigterm_is_killed() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new().with_env("TOKENDECK_HOOK_TIMEOUT", "1");
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on = format!(
+        "refreshed=sh -c 'trap \"\" TERM; echo $$ > {}; sleep 300 & echo $! > {}; wait'",
+        files.path("hook").display(),
+        files.path("child").display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for file in ["hook", "child"] {
+        let pid = pid_in(&files.path(file)).await;
+        eventually(Duration::from_secs(5), async || !running(&pid)).await;
+    }
+    let message = hook_events(&deck, "work").pop().unwrap().message.unwrap();
+    assert_eq!(
+        message,
+        "timed out after 1 s, and was killed (it ignored SIGTERM)"
+    );
+}
+
+/// The daemon, told to stop while a hook runs, ends the hook and what it started, and logs it;
+/// before, it killed the hook's shell only, and the shell's child ran on.
+#[tokio::test]
+async fn the_daemon_ends_its_running_hooks_as_it_exits() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let files = Files::new();
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on = format!(
+        "refreshed=sh -c 'echo $$ > {}; sleep 300 & echo $! > {}; wait'",
+        files.path("hook").display(),
+        files.path("child").display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let mut daemon = deck
+        .command(&["daemon"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hook = pid_in(&files.path("hook")).await;
+    let child = pid_in(&files.path("child")).await;
+    assert!(running(&hook) && running(&child));
+    common::signal(daemon.id().unwrap(), "TERM");
+    let status = tokio::time::timeout(Duration::from_secs(10), daemon.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+    // Ended before the daemon exited; reaped by init a moment later.
+    for pid in [&hook, &child] {
+        eventually(Duration::from_secs(5), async || !kill_0(pid)).await;
+    }
+    let event = hook_events(&deck, "work").pop().unwrap();
+    assert_eq!(event.outcome, Outcome::Failed);
+    assert_eq!(
+        event.message.as_deref(),
+        Some("stopped: tokendeck exited while it ran, and was ended")
+    );
+}
+
+/// Ctrl-C while a command waits for its hooks: they are ended and logged, not left behind.
+#[tokio::test]
+async fn ctrl_c_while_a_command_waits_for_its_hooks_ends_them() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on = format!(
+        "refreshed=sh -c 'sleep 300 & echo $! > {}; wait'",
+        files.path("child").display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let mut refresh = deck
+        .command(&["refresh", "work"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child = pid_in(&files.path("child")).await;
+    // Its stdout ends when the command has done its work and waits for its hooks.
+    let mut stdout = String::new();
+    refresh
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .await
+        .unwrap();
+    common::signal(refresh.id().unwrap(), "INT");
+    let out = tokio::time::timeout(Duration::from_secs(10), refresh.wait_with_output())
+        .await
+        .expect("refresh exits at once after Ctrl-C")
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the refresh itself was done: {}",
+        text(&out.stderr)
+    );
+    eventually(Duration::from_secs(5), async || !kill_0(&child)).await;
+    let message = hook_events(&deck, "work").pop().unwrap().message.unwrap();
+    assert_eq!(
+        message,
+        "stopped: tokendeck exited while it ran, and was ended"
+    );
+}
+
+/// A hook that prints the token it fetched to stderr by mistake: the log keeps its words, not
+/// the token.
+#[tokio::test]
+async fn a_hook_s_stderr_is_logged_without_the_account_s_secrets() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new().with_env("TOKENDECK_TEST_BIN", Deck::binary().to_str().unwrap());
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on =
+        "refreshed=sh -c 'echo \"token is $(\"$TOKENDECK_TEST_BIN\" token work)\" >&2; exit 1'";
+    deck.ok(&["set", "work", "--on", on]).await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let event = hook_events(&deck, "work").pop().unwrap();
+    assert_eq!(
+        event.message.as_deref(),
+        Some("exit status 1; stderr: token is [redacted access token]")
+    );
+    let log = std::fs::read_to_string(Home::rooted(deck.home()).unwrap().events_file()).unwrap();
+    for secret in secrets(&deck, "work").await {
+        assert!(!log.contains(&secret), "a secret reached the event log");
+    }
 }
 
 #[tokio::test]

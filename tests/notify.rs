@@ -1,6 +1,7 @@
 //! The daemon's desktop notifications, received by a real org.freedesktop.Notifications service
 //! on the test run's private session bus: exactly one when an account's grant is refused (not
-//! one per look or retry), none with `--no-notify`, and no token or secret in it.
+//! one per look or retry), none with `--no-notify`, and no token or secret in it — not even the
+//! ones the provider echoed in its refusal.
 
 mod common;
 
@@ -57,7 +58,8 @@ impl Notifications {
 }
 
 /// An account whose grant the server refuses at the daemon's first refresh (its tokens live
-/// 10 s); returns the deck and the secrets that must never be shown.
+/// 10 s) — with an `invalid_grant` that echoes the refresh token and client secret it was sent —
+/// and for good after; returns the deck and the secrets that must never be shown.
 async fn doomed(server: &TestProvider) -> (Deck, Vec<String>) {
     let deck = Deck::new();
     deck.add(server, "work").await;
@@ -71,6 +73,7 @@ async fn doomed(server: &TestProvider) -> (Deck, Vec<String>) {
     server
         .revoke_refresh_token(common::Client::Basic, &refresh_token)
         .await;
+    server.fault("/token", 1, "status=400&echo=1").await;
     let secrets = vec![
         tokens.access_token().to_string(),
         refresh_token,
@@ -143,6 +146,12 @@ async fn one_notification_when_an_account_needs_a_relink_and_none_with_no_notify
     let (summary, body) = &notes[0];
     assert_eq!(summary, "tokendeck: work needs you");
     assert!(body.contains("Run `tokendeck link work`"), "{body}");
+    assert!(
+        body.contains(
+            "refused refresh_token=[redacted refresh token] client_secret=[redacted client secret]"
+        ),
+        "the provider's words, without its echo: {body}"
+    );
     for secret in &secrets {
         assert!(!summary.contains(secret.as_str()) && !body.contains(secret.as_str()));
     }

@@ -1,11 +1,15 @@
 //! What tokendeck refuses to do however it is asked: send a token or a secret over plain http,
-//! wait on an API for ever or read an endless answer, or leave a removed account's pieces behind
-//! for a refresh to write back. Against the real oidc-provider and the real keyring.
+//! wait on an API for ever or read an endless answer, leave a removed account's pieces behind
+//! for a refresh to write back, or repeat a secret a provider echoes. Against the real
+//! oidc-provider and the real keyring.
 
 mod common;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+
+use base64::Engine as _;
 
 use common::cli::{Deck, text};
 use common::{Client, Options, TestProvider, eventually};
@@ -250,6 +254,166 @@ async fn remove_waits_for_a_refresh_and_leaves_nothing_behind() {
     );
     assert_eq!(server.count("POST /token").await, refreshes, "nothing sent");
     assert_nothing_left(&home, &keyring, "home").await;
+}
+
+/// A provider that echoes what it was sent — `invalid_grant` with the refresh token and the client
+/// secret in its error_description, decoded, in the raw form body and in the Basic header, as
+/// several do — has none of it stored or shown: not on stderr or stdout, in the event log or the
+/// status file, in `status`, `status --json`, `log`, `log --json`, nor in the environment of the
+/// hooks the failure runs. Then the same with the client secret in the form body, where a form
+/// percent-encodes it, and a refused client; and at a code exchange, the code and PKCE verifier.
+#[tokio::test]
+async fn secrets_a_provider_echoes_are_cut_out_of_everything_stored_or_shown() {
+    let server = TestProvider::start().await;
+    let hooks = tempfile::tempdir().unwrap();
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    for event in ["refresh-failed", "needs-relink"] {
+        let on = format!(
+            "{event}=sh -c 'env > {}'",
+            hooks.path().join(event).display()
+        );
+        deck.ok(&["set", "work", "--on", &on]).await;
+    }
+    let home = Home::rooted(deck.home()).unwrap();
+    let mut secrets = stored_secrets(&home, "work").await;
+    secrets.push("basic-secret-value".into());
+    secrets
+        .push(base64::engine::general_purpose::STANDARD.encode("basic-client:basic-secret-value"));
+
+    server.fault("/token", 1, "status=400&echo=1").await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    // The provider's words are there, each secret replaced by what it was.
+    for said in [
+        "refused refresh_token=[redacted refresh token] client_secret=[redacted client secret];",
+        "the request was grant_type=refresh_token&refresh_token=[redacted refresh token]",
+        "Authorization: Basic [redacted client secret]",
+    ] {
+        assert!(stderr.contains(said), "{said} is not in: {stderr}");
+    }
+    let mut places = vec![
+        ("stderr", stderr),
+        ("stdout", text(&out.stdout)),
+        ("the event log", read(&home.events_file())),
+        ("the status file", read(&home.status_file("work"))),
+        ("status", deck.ok(&["status", "work"]).await),
+        (
+            "status --json",
+            deck.ok(&["status", "work", "--json"]).await,
+        ),
+        ("log", deck.ok(&["log", "work"]).await),
+        ("log --json", deck.ok(&["log", "work", "--json"]).await),
+    ];
+    for event in ["refresh-failed", "needs-relink"] {
+        let env = read(&hooks.path().join(event));
+        assert!(
+            env.contains("TOKENDECK_MESSAGE=") && env.contains("[redacted refresh token]"),
+            "{event}: {env}"
+        );
+        places.push(("a hook's environment", env));
+    }
+    assert_no_secret(&places, &secrets);
+    let json: serde_json::Value =
+        serde_json::from_str(&deck.ok(&["status", "work", "--json"]).await).unwrap();
+    let error = json["last_refresh"]["error"].as_str().unwrap();
+    assert!(
+        error.contains("refresh_token=[redacted refresh token]"),
+        "{error}"
+    );
+
+    // A client secret a form encodes (`/`, `+`, space, `&`, `é`), sent in the body.
+    let odd = "s3cret/with+special chars&é";
+    let out = deck
+        .run(
+            &[
+                "set",
+                "work",
+                "--client-secret-stdin",
+                "--auth-method",
+                "post",
+            ],
+            &format!("{odd}\n"),
+        )
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    server
+        .fault("/token", 1, "status=401&echo=1&error=invalid_client")
+        .await;
+    let out = deck.run(&["refresh", "work"], "").await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(9), "{stderr}");
+    let encoded: String = url::form_urlencoded::byte_serialize(odd.as_bytes()).collect();
+    assert!(
+        stderr.contains("client_secret=[redacted client secret];")
+            && stderr.contains("&client_secret=[redacted client secret]"),
+        "decoded and percent-encoded: {stderr}"
+    );
+    secrets.extend([odd.to_string(), encoded]);
+    let places = [
+        ("stderr", stderr),
+        ("the event log", read(&home.events_file())),
+        ("the status file", read(&home.status_file("work"))),
+    ];
+    assert_no_secret(&places, &secrets);
+}
+
+/// At a code exchange the provider echoes the authorization code and the PKCE verifier: the
+/// link's error, and the page the browser is shown, carry neither.
+#[tokio::test]
+async fn a_code_exchange_that_echoes_the_code_and_verifier_shows_neither() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    server.fault("/token", 1, "status=400&echo=1").await;
+    let (out, _, page) = deck.link_page("work").await;
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    for shown in [&stderr, &page] {
+        assert!(
+            shown.contains("code=[redacted authorization code]")
+                && shown.contains("code_verifier=[redacted PKCE verifier]")
+                && shown.contains("client_secret=[redacted client secret]"),
+            "{shown}"
+        );
+        assert!(!shown.contains("basic-secret-value"), "{shown}");
+    }
+    // Whatever the code and verifier were, only their markers follow their names.
+    for name in ["code=", "code_verifier="] {
+        for (i, _) in stderr.match_indices(name) {
+            assert!(
+                stderr[i + name.len()..].starts_with("[redacted"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+fn read(file: &Path) -> String {
+    std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+/// The tokens of `name`'s keyring record.
+async fn stored_secrets(home: &Home, name: &str) -> Vec<String> {
+    let keyring = Keyring::open(home.keyring_service()).await.unwrap();
+    let tokens = keyring.read(name).await.unwrap().unwrap().tokens.unwrap();
+    let mut secrets = vec![tokens.access_token().to_string()];
+    secrets.extend(tokens.refresh_token().map(str::to_string));
+    secrets.extend(tokens.id_token().map(str::to_string));
+    secrets
+}
+
+fn assert_no_secret(places: &[(&str, String)], secrets: &[String]) {
+    for (place, shown) in places {
+        for (i, secret) in secrets.iter().enumerate() {
+            assert!(
+                !shown.contains(secret.as_str()),
+                "secret #{i} reached {place}"
+            );
+        }
+    }
 }
 
 async fn assert_nothing_left(home: &Home, keyring: &Keyring, name: &str) {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::cli::Deck;
 use common::tmux::Tmux;
-use common::{Browser, Options, TestProvider};
+use common::{Browser, Options, TestProvider, eventually, kill_0, pid_in};
 
 /// The authorization URL, put back together from the lines the screen wrapped it into.
 fn url_on(screen: &str) -> String {
@@ -108,6 +108,60 @@ async fn add_link_refresh_and_test_in_a_real_terminal() {
     tmux.keys(&["q"]);
     tmux.wait_until_gone(wait);
     assert!(server.count("grant refresh_token 200").await >= 2);
+}
+
+/// Outside text and hooks in a real terminal: an API answer that echoes the access token shows
+/// its marker in the notice, never the token; and quitting ends a hook the TUI is running — its
+/// shell and the child it waits on — and logs it, where before the child ran on.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tui_shows_no_echoed_token_and_ends_its_hooks_as_it_quits() {
+    let server = TestProvider::start().await;
+    let files = tempfile::tempdir().unwrap();
+    let (hook, child) = (files.path().join("hook"), files.path().join("child"));
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on = format!(
+        "refreshed=sh -c 'echo $$ > {}; sleep 300 & echo $! > {}; wait'",
+        hook.display(),
+        child.display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    let token = deck.ok(&["token", "work"]).await.trim().to_string();
+    let echo = format!(r#"{{"error":"invalid_token","received":"{token}"}}"#);
+    server.fault_body("/api/me", &echo, "status=200").await;
+
+    let binary = Deck::binary();
+    let home = deck.home().to_str().unwrap().to_string();
+    let tmux = Tmux::start(&[binary.to_str().unwrap(), "--home", &home], 160, 30);
+    let wait = Duration::from_secs(15);
+    tmux.wait_for("● valid", wait);
+    tmux.keys(&["t"]);
+    let screen = tmux.wait_for("the API answered HTTP 200", wait);
+    assert!(
+        screen.contains(r#""received":"[redacted access token]"}"#),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(&token[..12]),
+        "a piece of the token:\n{screen}"
+    );
+
+    // A manual refresh: its hook runs in the TUI, and waits on its child.
+    tmux.keys(&["r"]);
+    let (hook, child) = (pid_in(&hook).await, pid_in(&child).await);
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(wait);
+    eventually(Duration::from_secs(5), async || {
+        !kill_0(&hook) && !kill_0(&child)
+    })
+    .await;
+    let log = deck.ok(&["log", "work"]).await;
+    assert!(
+        log.lines().any(|l| l.contains("hook refreshed")
+            && l.contains("stopped: tokendeck exited while it ran, and was ended")),
+        "{log}"
+    );
 }
 
 /// The trap of issue 8: after a refresh the engine napped 30 s instead of waking at the next due

@@ -32,7 +32,8 @@ pub async fn link(store: &Arc<Store>, name: &str, show: Show) -> Result<(), CliE
     let link = Link::start(store, name, &persistence()).await?;
     warn_about_keyring(store).await;
     let url = link.url();
-    println!("{url}");
+    // Built by tokendeck from the provider's endpoint: plain ASCII, escaped all the same.
+    println!("{}", printable(url, Lines::One));
     let _ = std::io::stdout().flush();
 
     let drawn = qr && print_qr(url);
@@ -66,8 +67,9 @@ pub async fn link_device(store: &Arc<Store>, name: &str, show: Show) -> Result<(
     let link = DeviceLink::start(store, name, &persistence()).await?;
     warn_about_keyring(store).await;
     let authorization = link.authorization();
+    // Refused already if it held a control character; escaped all the same.
     let url = authorization.url_to_open();
-    println!("{url}");
+    println!("{}", printable(url, Lines::One));
     let _ = std::io::stdout().flush();
     let drawn = show.qr && print_qr(url);
     let scan = if drawn {

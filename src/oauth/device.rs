@@ -2,7 +2,8 @@
 //! verification URL that any device can open — a phone scanning a QR code, say — and the client
 //! polls the token endpoint until the user has approved there. What the provider answers is read
 //! leniently (numbers as strings, Google's `verification_url`); what is shown to a person is
-//! checked (the URL against the URL policy, the code's length).
+//! checked (the URL against the URL policy, the code's length), and refused when it holds
+//! anything a terminal would obey: such a URL is never shown, nor opened.
 
 use std::time::{Duration, SystemTime};
 
@@ -13,6 +14,7 @@ use super::secret::DeviceCode;
 use super::time::later;
 use super::token::{Tokens, parse_body, seconds};
 use super::url_policy::{self, UrlRole};
+use crate::text::{is_printable, printable_prefix};
 
 /// The `grant_type` of a device-code token request.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -57,17 +59,25 @@ impl DeviceAuthorization {
         let device_code =
             text("device_code").ok_or_else(|| malformed("there is no `device_code`"))?;
         let user_code = text("user_code").ok_or_else(|| malformed("there is no `user_code`"))?;
-        if user_code.chars().count() > MAX_USER_CODE || user_code.chars().any(char::is_control) {
-            return Err(malformed("the `user_code` is not a code a person can type"));
+        if user_code.chars().count() > MAX_USER_CODE || !is_printable(&user_code) {
+            return Err(malformed(
+                "the `user_code` is not a code a person can type (it holds control characters)",
+            ));
         }
         // Google names it `verification_url`.
         let verification_uri = text("verification_uri")
             .or_else(|| text("verification_url"))
             .ok_or_else(|| malformed("there is no `verification_uri`"))?;
+        shown_url(&verification_uri)?;
         url_policy::parse(UrlRole::Verification, &verification_uri)?;
-        let verification_uri_complete = text("verification_uri_complete")
-            .or_else(|| text("verification_url_complete"))
-            // A complete URL that does not pass is dropped: the plain one and the code still work.
+        let verification_uri_complete =
+            text("verification_uri_complete").or_else(|| text("verification_url_complete"));
+        if let Some(complete) = &verification_uri_complete {
+            shown_url(complete)?;
+        }
+        // A complete URL that does not pass the policy is dropped: the plain one and the code
+        // still work.
+        let verification_uri_complete = verification_uri_complete
             .filter(|u| url_policy::parse(UrlRole::Verification, u).is_ok());
         let valid_for = number(&mut fields, "expires_in")
             .filter(|s| *s > 0)
@@ -129,6 +139,20 @@ impl DeviceAuthorization {
     pub(crate) fn device_code(&self) -> &DeviceCode {
         &self.device_code
     }
+}
+
+/// Refuses a URL meant for a person that holds a character a terminal would obey or that
+/// reorders text (an OSC 52 clipboard write, a bidi override): whoever sent it means harm, and the
+/// whole answer goes with it. The message shows the URL up to that character, never past it.
+fn shown_url(raw: &str) -> Result<(), Error> {
+    if is_printable(raw) {
+        return Ok(());
+    }
+    Err(Error::InvalidUrl {
+        what: UrlRole::Verification,
+        url: format!("{}…", printable_prefix(raw)),
+        reason: "it holds control characters, which a terminal would obey (a hostile provider can set the clipboard or rewrite the screen that way), so tokendeck neither shows nor opens it; link through the authorization URL instead, or ask the provider why".into(),
+    })
 }
 
 /// A whole number of seconds, as a number or a numeric string.
@@ -251,6 +275,51 @@ mod tests {
         .unwrap();
         assert_eq!(auth.interval(), MAX_INTERVAL);
         assert_eq!(auth.url_to_open(), "https://as.example/d");
+    }
+
+    #[test]
+    fn a_url_or_code_with_controls_is_refused_and_never_repeated_raw() {
+        let osc52 = r"\u001b]52;c;ZXZpbA==\u0007";
+        for (field, value) in [
+            ("verification_uri", format!("https://as.example/d{osc52}")),
+            (
+                "verification_uri",
+                r"https://as.example/d\u202eved".to_string(),
+            ),
+            (
+                "verification_uri_complete",
+                format!("https://as.example/d?user_code=A{osc52}"),
+            ),
+            ("user_code", format!("WDJB{osc52}")),
+            ("user_code", r"WDJB\u009b2J".to_string()),
+        ] {
+            let mut answer = serde_json::json!({
+                "device_code": "dc", "user_code": "WDJB", "expires_in": 60,
+                "verification_uri": "https://as.example/d",
+            });
+            let value: String = serde_json::from_str(&format!("\"{value}\"")).unwrap();
+            answer[field] = value.into();
+            let err = read(&answer.to_string()).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                !message.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']),
+                "{field}: {message:?}"
+            );
+            if field != "user_code" {
+                assert!(
+                    matches!(
+                        err,
+                        Error::InvalidUrl {
+                            what: UrlRole::Verification,
+                            ..
+                        }
+                    ),
+                    "{field}: {err}"
+                );
+                assert!(message.contains("\"https://as.example/d"), "{message}");
+                assert!(message.contains("control characters"), "{message}");
+            }
+        }
     }
 
     #[test]

@@ -13,8 +13,13 @@ use super::device::{DEVICE_CODE_GRANT, DeviceAuthorization, DevicePoll};
 use super::error::{Error, Grant};
 use super::http;
 use super::provider::Provider;
+use super::redact::Secrets;
 use super::secret::{AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, RefreshToken};
 use super::token::{ResponseProblem, Tokens};
+
+/// The secrets a session holds, asked for only when an error must be cut (see
+/// [`Session::secrets`](super::Session::secrets)).
+pub(crate) type Known<'a> = &'a (dyn Fn() -> Secrets + Sync);
 
 /// How the client proves who it is at the token endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,11 +45,32 @@ pub(crate) struct TokenEndpoint {
 }
 
 impl TokenEndpoint {
+    /// The client's own secret, as it may come back in an answer: raw, encoded, or as the Basic
+    /// header it was sent in.
+    pub fn client_secrets(&self) -> Secrets {
+        let mut secrets = Secrets::new();
+        if let Some(secret) = &self.client_secret {
+            secrets.add_client_secret(&self.client_id, secret.secret());
+        }
+        secrets
+    }
+
+    /// Everything an answer to `form` may echo: what the session knows (`known`, asked only
+    /// when there is an error to cut), the client's secret, and the secrets the form carries.
+    fn echoable(&self, known: Known<'_>, form: &[(&str, &str)]) -> Secrets {
+        let mut secrets = self.client_secrets();
+        secrets.add_all(&known()).add_sent(form);
+        secrets
+    }
+
+    /// Exchanges an authorization code. Like every request here, its errors carry no secret of
+    /// `known`, the client or the request, however the provider echoes them.
     pub async fn exchange_code(
         &self,
         code: &AuthorizationCode,
         redirect_uri: &str,
         verifier: Option<&PkceVerifier>,
+        known: Known<'_>,
     ) -> Result<Tokens, Error> {
         let mut form = vec![
             ("grant_type", "authorization_code"),
@@ -54,15 +80,20 @@ impl TokenEndpoint {
         if let Some(verifier) = verifier {
             form.push(("code_verifier", verifier.secret()));
         }
-        self.request(Grant::AuthorizationCode, form, None).await
+        self.request(Grant::AuthorizationCode, form, None, known)
+            .await
     }
 
-    pub async fn refresh(&self, refresh_token: &RefreshToken) -> Result<Tokens, Error> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &RefreshToken,
+        known: Known<'_>,
+    ) -> Result<Tokens, Error> {
         let form = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.secret()),
         ];
-        self.request(Grant::RefreshToken, form, Some(refresh_token))
+        self.request(Grant::RefreshToken, form, Some(refresh_token), known)
             .await
     }
 
@@ -71,11 +102,13 @@ impl TokenEndpoint {
         grant: Grant,
         form: Vec<(&str, &str)>,
         previous: Option<&RefreshToken>,
+        known: Known<'_>,
     ) -> Result<Tokens, Error> {
-        let response = self
-            .post(self.provider.token_endpoint().clone(), form)
-            .await?;
-        classify(grant, response, previous)
+        let sent = form.clone();
+        self.post(self.provider.token_endpoint().clone(), form)
+            .await
+            .and_then(|response| classify(grant, response, previous))
+            .map_err(|e| e.redacted(&self.echoable(known, &sent)))
     }
 
     /// The device authorization request (RFC 8628 §3.1): the scopes and extra parameters, with
@@ -84,6 +117,7 @@ impl TokenEndpoint {
         &self,
         scopes: &[String],
         extra: &[(String, String)],
+        known: Known<'_>,
     ) -> Result<DeviceAuthorization, Error> {
         let endpoint = self
             .provider
@@ -96,41 +130,43 @@ impl TokenEndpoint {
             form.push(("scope", scope.as_str()));
         }
         form.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let response = self.post(endpoint, form).await?;
-        if !(200..300).contains(&response.status) {
-            return Err(error_answer(Grant::DeviceCode, response));
-        }
-        DeviceAuthorization::from_response(&response.url, response.status, &response.body)
+        let sent = form.clone();
+        let answer = self.post(endpoint, form).await.and_then(|response| {
+            if !(200..300).contains(&response.status) {
+                return Err(error_answer(Grant::DeviceCode, response));
+            }
+            DeviceAuthorization::from_response(&response.url, response.status, &response.body)
+        });
+        answer.map_err(|e| e.redacted(&self.echoable(known, &sent)))
     }
 
     /// One poll of the token endpoint for a device code (RFC 8628 §3.4).
-    pub async fn poll_device(&self, device_code: &DeviceCode) -> DevicePoll {
+    pub async fn poll_device(&self, device_code: &DeviceCode, known: Known<'_>) -> DevicePoll {
         let form = vec![
             ("grant_type", DEVICE_CODE_GRANT),
             ("device_code", device_code.secret()),
         ];
-        let answer = self
-            .post(self.provider.token_endpoint().clone(), form)
-            .await
-            .and_then(|response| classify(Grant::DeviceCode, response, None));
-        DevicePoll::from(answer)
+        DevicePoll::from(self.request(Grant::DeviceCode, form, None, known).await)
     }
 
     /// Gives `token` back at the revocation endpoint (RFC 7009 §2.1); `hint` is its type. An
     /// unknown or already revoked token is success, as the RFC says.
-    pub async fn revoke(&self, token: &str, hint: &str) -> Result<(), Error> {
+    pub async fn revoke(&self, token: &str, hint: &str, known: Known<'_>) -> Result<(), Error> {
         let endpoint = self
             .provider
             .revocation_endpoint()
             .ok_or(Error::NoRevocationEndpoint)?
             .clone();
         let form = vec![("token", token), ("token_type_hint", hint)];
-        let response = self.post(endpoint, form).await?;
-        if (200..300).contains(&response.status) {
-            Ok(())
-        } else {
-            Err(error_answer(Grant::Revocation, response))
-        }
+        let sent = form.clone();
+        let answer = self.post(endpoint, form).await.and_then(|response| {
+            if (200..300).contains(&response.status) {
+                Ok(())
+            } else {
+                Err(error_answer(Grant::Revocation, response))
+            }
+        });
+        answer.map_err(|e| e.redacted(&self.echoable(known, &sent)))
     }
 
     /// POSTs `form` to `url` with the client's authentication.

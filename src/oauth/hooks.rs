@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::error::{BoxError, Error};
+use super::redact::Secrets;
 use super::token::Tokens;
 
 /// Why a refresh happened.
@@ -42,6 +43,10 @@ pub enum RefreshOutcome<'a> {
 pub struct RefreshReport<'a> {
     pub trigger: RefreshTrigger,
     pub outcome: RefreshOutcome<'a>,
+    /// Every secret the session holds now (the new tokens, after a refresh), for cutting out of
+    /// outside text the owner goes on to handle — a hook's stderr, say. The outcome's error is
+    /// already cut.
+    pub secrets: &'a Secrets,
 }
 
 /// What a refresh guard hands back: whatever must stay held until the new tokens are

@@ -402,6 +402,7 @@ fn log_attempt(store: &Store, name: &str, report: &RefreshReport<'_>) {
     let facts = hooks::Facts {
         expires_at: event.expires_at,
         message: event.message,
+        secrets: report.secrets.clone(),
     };
     match (report.outcome, error) {
         (RefreshOutcome::Refreshed(_), _) => hooks::fire(store, name, HookEvent::Refreshed, facts),

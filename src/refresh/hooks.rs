@@ -1,47 +1,47 @@
 //! Running event hooks: the command the accounts file gives for an event, split into words and
 //! run without a shell, with the account, the event, the expiry and (for failures) the message in
 //! its environment — never a token or a secret. Each run is a task of its own, so a slow hook
-//! never holds up a refresh; it is killed (its whole process group) at the timeout, and its exit
-//! status and the end of its stderr land in the event log.
+//! never holds up a refresh. A hook is bounded, and so is everything it starts: it runs in a
+//! process group of its own, its run lasts until every process of that group has ended, and at the
+//! timeout — or when tokendeck exits — the whole group is ended (TERM, then KILL). Its exit status
+//! and the end of its stderr, with the account's secrets cut out, land in the event log.
 
-use std::sync::Mutex;
+mod ran;
+mod run;
+
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, SystemTime};
 
-use tokio::io::AsyncReadExt;
-use tokio::process::Command;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::store::hooks::command_words;
-use crate::store::{Event, Home, HookEvent, Outcome, Store, Trigger};
+pub use ran::Ran;
+pub use run::run;
+
+use crate::oauth::Secrets;
+use crate::store::{Event, HookEvent, Store, Trigger};
 
 /// Environment variable: how long a hook may run, in seconds (1–600; 30 when unset).
 pub const TIMEOUT_VAR: &str = "TOKENDECK_HOOK_TIMEOUT";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How much of a hook's stderr the log keeps: its end, where the error usually is.
-const STDERR_TAIL: usize = 1024;
-/// After a hook exits, how long its stderr may stay open (a process it left in the background)
-/// before what was read is taken as all.
-const STDERR_GRACE: Duration = Duration::from_millis(200);
-
-/// The variables a hook is given; any the parent had are replaced or removed, so a hook started
-/// by a hook is not told about its parent's event.
-const ACCOUNT_VAR: &str = "TOKENDECK_ACCOUNT";
-const EVENT_VAR: &str = "TOKENDECK_EVENT";
-const EXPIRES_AT_VAR: &str = "TOKENDECK_EXPIRES_AT";
-const MESSAGE_VAR: &str = "TOKENDECK_MESSAGE";
-const HOME_VAR: &str = "TOKENDECK_HOME";
 
 /// What a hook is told besides the account and the event.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// When the account's access token expires, when known.
     pub expires_at: Option<SystemTime>,
-    /// Why it failed (failures only): the message the log shows, which holds no secret.
+    /// Why it failed (failures only): the message the log shows.
     pub message: Option<String>,
+    /// The account's secrets, cut out of its stderr (and of the message, which should hold none)
+    /// before either is logged or handed on.
+    pub secrets: Secrets,
 }
 
 /// Hook runs not yet finished, for a one-shot command to wait for before it exits.
 static PENDING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Set when the process is about to exit: every hook still running is ended.
+static STOPPING: LazyLock<watch::Sender<bool>> = LazyLock::new(|| watch::channel(false).0);
 
 /// Runs the hook the accounts file gives for `event` on `name`, if there is one.
 pub fn fire(store: &Store, name: &str, event: HookEvent, facts: Facts) {
@@ -60,8 +60,9 @@ pub fn spawn(store: &Store, name: &str, event: HookEvent, command: String, facts
         return;
     };
     let (home, log, name) = (store.home().clone(), store.log().clone(), name.to_string());
+    let stopping = STOPPING.subscribe();
     let task = runtime.spawn(async move {
-        let ran = run(&home, &name, event, &command, &facts, timeout()).await;
+        let ran = run(&home, &name, event, &command, &facts, timeout(), stopping).await;
         let mut line = Event::new(&name, Trigger::Hook, ran.outcome());
         line.hook = Some(event);
         line.message = ran.message();
@@ -74,16 +75,70 @@ pub fn spawn(store: &Store, name: &str, event: HookEvent, command: String, facts
 
 /// Waits for every hook this process started (each is bounded by the timeout). Standard output
 /// is closed first when a hook is still running, so that `$(tokendeck token NAME)` has its answer
-/// at once.
+/// at once. Ctrl-C meanwhile ends them as [`stop`] does, rather than leaving them behind.
 pub async fn finish() {
-    let pending = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
+    let pending = take_pending();
     if pending.iter().all(JoinHandle::is_finished) {
         return;
     }
+    // Listening before stdout closes: whoever sees stdout end may press Ctrl-C at once.
+    let mut interrupt = Interrupt::listen();
     close_stdout();
-    for task in pending {
+    let all = async {
+        for task in pending {
+            let _ = task.await;
+        }
+    };
+    tokio::pin!(all);
+    tokio::select! {
+        () = &mut all => return,
+        () = interrupt.recv() => {}
+    }
+    STOPPING.send_replace(true);
+    all.await;
+}
+
+/// Ctrl-C (SIGINT), listened for from the moment this is made.
+struct Interrupt(#[cfg(unix)] Option<tokio::signal::unix::Signal>);
+
+impl Interrupt {
+    fn listen() -> Interrupt {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Interrupt(signal(SignalKind::interrupt()).ok())
+        }
+        #[cfg(not(unix))]
+        Interrupt()
+    }
+
+    /// Returns at Ctrl-C; never, where it cannot be listened for.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = &mut self.0 {
+            signal.recv().await;
+            return;
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_ok() {
+            return;
+        }
+        std::future::pending().await
+    }
+}
+
+/// Ends every hook still running — TERM to its process group, KILL to what is left after a grace
+/// period — and waits until each is logged: the TUI and the daemon, as they exit, leave nothing
+/// of theirs running unbounded.
+pub async fn stop() {
+    STOPPING.send_replace(true);
+    for task in take_pending() {
         let _ = task.await;
     }
+}
+
+fn take_pending() -> Vec<JoinHandle<()>> {
+    std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Points standard output at /dev/null: what was printed is flushed, and whoever reads the pipe
@@ -104,200 +159,4 @@ fn timeout() -> Duration {
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|s| (1..=600).contains(s))
         .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
-}
-
-/// How a hook's run ended.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Ran {
-    Exited { code: Option<i32>, stderr: String },
-    TimedOut { after: Duration, stderr: String },
-    CouldNotStart(String),
-}
-
-impl Ran {
-    pub fn outcome(&self) -> Outcome {
-        match self {
-            Ran::Exited { code: Some(0), .. } => Outcome::Ok,
-            _ => Outcome::Failed,
-        }
-    }
-
-    /// The log's message: what went wrong, then the end of stderr; `None` for a quiet success.
-    pub fn message(&self) -> Option<String> {
-        let with_tail = |what: String, stderr: &str| match stderr.trim() {
-            "" => what,
-            tail => format!("{what}; stderr: {tail}"),
-        };
-        match self {
-            Ran::Exited {
-                code: Some(0),
-                stderr,
-            } => Some(stderr.trim().to_string()).filter(|s| !s.is_empty()),
-            Ran::Exited {
-                code: Some(code),
-                stderr,
-            } => Some(with_tail(format!("exit status {code}"), stderr)),
-            Ran::Exited { code: None, stderr } => {
-                Some(with_tail("killed by a signal".into(), stderr))
-            }
-            Ran::TimedOut { after, stderr } => Some(with_tail(
-                format!("timed out after {} s, and was killed", after.as_secs()),
-                stderr,
-            )),
-            Ran::CouldNotStart(why) => Some(format!("could not start: {why}")),
-        }
-    }
-}
-
-/// Runs one hook to its end or its timeout.
-pub async fn run(
-    home: &Home,
-    name: &str,
-    event: HookEvent,
-    command: &str,
-    facts: &Facts,
-    timeout: Duration,
-) -> Ran {
-    let words = match command_words(event, command) {
-        Ok(words) => words,
-        Err(e) => return Ran::CouldNotStart(e.to_string()),
-    };
-    let mut child = Command::new(&words[0]);
-    child
-        .args(&words[1..])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .env(ACCOUNT_VAR, name)
-        .env(EVENT_VAR, event.name());
-    // Its own process group, so that the timeout ends whatever it started too.
-    #[cfg(unix)]
-    child.process_group(0);
-    match facts.expires_at {
-        Some(at) => child.env(EXPIRES_AT_VAR, crate::format::rfc3339(at)),
-        None => child.env_remove(EXPIRES_AT_VAR),
-    };
-    match &facts.message {
-        Some(message) => child.env(MESSAGE_VAR, message.replace('\0', "")),
-        None => child.env_remove(MESSAGE_VAR),
-    };
-    // A `tokendeck token NAME` inside the hook must read this home.
-    match home.root() {
-        Some(root) => child.env(HOME_VAR, root),
-        None => child.env_remove(HOME_VAR),
-    };
-    let mut child = match child.spawn() {
-        Ok(child) => child,
-        Err(e) => return Ran::CouldNotStart(format!("{}: {e}", words[0])),
-    };
-    let mut stderr = child.stderr.take();
-    let mut tail = Tail::default();
-    let mut buffer = [0u8; 4096];
-    let deadline = tokio::time::Instant::now() + timeout;
-    let status = loop {
-        tokio::select! {
-            status = child.wait() => break status.ok(),
-            read = read_some(&mut stderr, &mut buffer) => match read {
-                Some(n) => tail.push(&buffer[..n]),
-                None => stderr = None,
-            },
-            () = tokio::time::sleep_until(deadline) => {
-                kill_group(&mut child).await;
-                return Ran::TimedOut { after: timeout, stderr: tail.text() };
-            }
-        }
-    };
-    while let Ok(Some(n)) =
-        tokio::time::timeout(STDERR_GRACE, read_some(&mut stderr, &mut buffer)).await
-    {
-        tail.push(&buffer[..n]);
-    }
-    Ran::Exited {
-        code: status.and_then(|s| s.code()),
-        stderr: tail.text(),
-    }
-}
-
-/// The next bytes of stderr; `None` at its end (and forever after).
-async fn read_some(
-    stderr: &mut Option<tokio::process::ChildStderr>,
-    buffer: &mut [u8],
-) -> Option<usize> {
-    match stderr {
-        Some(pipe) => match pipe.read(buffer).await {
-            Ok(0) | Err(_) => None,
-            Ok(n) => Some(n),
-        },
-        None => std::future::pending().await,
-    }
-}
-
-async fn kill_group(child: &mut tokio::process::Child) {
-    #[cfg(unix)]
-    if let Some(pid) = child
-        .id()
-        .and_then(|id| rustix::process::Pid::from_raw(id as i32))
-    {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-    }
-    let _ = child.kill().await;
-}
-
-/// The last [`STDERR_TAIL`] bytes written.
-#[derive(Default)]
-struct Tail(Vec<u8>);
-
-impl Tail {
-    fn push(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-        if self.0.len() > STDERR_TAIL {
-            self.0.drain(..self.0.len() - STDERR_TAIL);
-        }
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0).into_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_say_what_happened_and_keep_the_tail() {
-        let failed = Ran::Exited {
-            code: Some(3),
-            stderr: "no network\n".into(),
-        };
-        assert_eq!(failed.outcome(), Outcome::Failed);
-        assert_eq!(
-            failed.message().as_deref(),
-            Some("exit status 3; stderr: no network")
-        );
-        let quiet = Ran::Exited {
-            code: Some(0),
-            stderr: String::new(),
-        };
-        assert_eq!((quiet.outcome(), quiet.message()), (Outcome::Ok, None));
-        let slow = Ran::TimedOut {
-            after: Duration::from_secs(30),
-            stderr: String::new(),
-        };
-        assert_eq!(
-            slow.message().as_deref(),
-            Some("timed out after 30 s, and was killed")
-        );
-    }
-
-    #[test]
-    fn the_tail_keeps_the_last_kilobyte() {
-        let mut tail = Tail::default();
-        tail.push(&[b'a'; 1000]);
-        tail.push(&[b'b'; 100]);
-        let text = tail.text();
-        assert_eq!(text.len(), STDERR_TAIL);
-        assert!(text.ends_with(&"b".repeat(100)) && text.starts_with('a'));
-    }
 }

@@ -227,6 +227,7 @@ async fn finish(
     let facts = hooks::Facts {
         expires_at: tokens.expires_at(),
         message: None,
+        secrets: session.secrets(),
     };
     hooks::fire(store, name, HookEvent::Linked, facts);
     Ok(())

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::account::{AccountError, Persistence, open_session};
 use super::hooks;
-use crate::oauth::{self, session::Revoked};
+use crate::oauth::{self, Secrets, session::Revoked};
 use crate::store::{Event, HookEvent, Outcome, Store, Trigger};
 
 /// What happened to the grant at the provider.
@@ -57,6 +57,11 @@ pub async fn remove_account(
     let account = accounts.get(name)?.clone();
     // Read now: the account's own hook goes with it.
     let hook = accounts.hook(name, HookEvent::Removed).map(str::to_string);
+    // Read before they are deleted, to cut out of the hook's stderr.
+    let secrets = match &hook {
+        Some(_) => secrets_of(store, name, &account.client_id).await,
+        None => Secrets::new(),
+    };
     let revocation = if !revoke {
         Revocation::Kept
     } else if account.provider.revocation_endpoint().is_none() {
@@ -74,10 +79,30 @@ pub async fn remove_account(
             name,
             HookEvent::Removed,
             command,
-            hooks::Facts::default(),
+            hooks::Facts {
+                secrets,
+                ..hooks::Facts::default()
+            },
         );
     }
     Ok(revocation)
+}
+
+/// What `name`'s keyring record holds: its client secret and tokens.
+async fn secrets_of(store: &Store, name: &str, client_id: &str) -> Secrets {
+    let mut secrets = Secrets::new();
+    let Ok(keyring) = store.keyring().await else {
+        return secrets;
+    };
+    if let Ok(Some(record)) = keyring.read(name).await {
+        if let Some(secret) = &record.client_secret {
+            secrets.add_client_secret(client_id, secret.secret());
+        }
+        if let Some(tokens) = &record.tokens {
+            secrets.add_tokens(tokens);
+        }
+    }
+    secrets
 }
 
 async fn give_back(store: &Arc<Store>, name: &str) -> Revocation {

@@ -355,3 +355,31 @@ fn attribute(page: &str, prefix: &str) -> String {
         + prefix.len();
     page[start..].split('"').next().unwrap().to_string()
 }
+
+/// Whether a process with this pid is still there (and not a zombie waiting to be reaped).
+pub fn running(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
+        stat.rsplit(')')
+            .next()
+            .is_some_and(|s| !s.trim_start().starts_with('Z'))
+    })
+}
+
+/// The pid a hook wrote to `file` (`echo $$ > FILE`), once it has written it.
+pub async fn pid_in(file: &std::path::Path) -> String {
+    eventually(Duration::from_secs(20), async || {
+        std::fs::read_to_string(file).is_ok_and(|pid| pid.ends_with('\n'))
+    })
+    .await;
+    std::fs::read_to_string(file).unwrap().trim().to_string()
+}
+
+/// `kill -0 PID` as a shell would: whether the process can still be signalled.
+pub fn kill_0(pid: &str) -> bool {
+    std::process::Command::new("kill")
+        .args(["-0", pid])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}

@@ -15,6 +15,16 @@
 //   DEVICE_INTERVAL  seconds between device-flow polls, added to the device authorization answer
 //                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
 //   DEVICE_TTL   device code lifetime in seconds (default 600)
+//
+// Faults (`/__test/fault?path=…&count=…&…`, consumed in order) can also be hostile:
+//   echo=1       with `status=` (and `error=`, default invalid_grant): an OAuth error whose
+//                error_description echoes the secrets the request carried — each decoded
+//                (refresh_token, code, code_verifier, device_code, token, client_secret from the
+//                body or the Basic header), then the raw form body (percent-encoded) and the
+//                Authorization header — as careless providers do
+//   inject=F,G   after the real handler: appends `text` (default: an OSC 52 clipboard write, a
+//                screen clear, a bell, an 8-bit CSI, a bidi override and DEL) to the JSON answer's
+//                fields F and G (a device authorization's verification_uri or user_code, say)
 //   STORE_SIZE   how many items (sessions, grants, codes, tokens…) the in-memory store keeps before
 //                it forgets the oldest (oidc-provider's default: 1000, which a benchmark linking a
 //                thousand accounts outgrows: their grants would be forgotten)
@@ -64,6 +74,37 @@ let tokenInFlight = 0;
 // body, contentType, repeat }. With `status`, the real handler is skipped and the fault answers; with `body` alone (and
 // no status), the real handler runs first (a refresh token may rotate) and its answer is replaced by `body`.
 const faults = [];
+
+// What a hostile provider puts in its words, raw (`inject` appends it).
+const ATTACK = '\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u009b2J\u202eevil\u007f';
+// The fields of a request that carry a secret, echoed by `echo`.
+const SECRET_FIELDS = ['refresh_token', 'code', 'code_verifier', 'device_code', 'token', 'client_secret'];
+
+// The request's form body, read whole (oidc-provider has not read it: its routes parse bodies,
+// and a fault with a status answers before them).
+async function rawBody(req) {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  return raw;
+}
+
+// An OAuth error that repeats every secret the request carried, in each form it arrived in.
+async function echoAnswer(ctx, error) {
+  const raw = await rawBody(ctx.req);
+  const form = new URLSearchParams(raw);
+  const authorization = ctx.get('authorization') ?? '';
+  const basic = /^Basic (.+)$/i.exec(authorization)?.[1];
+  const decode = (s) => decodeURIComponent(s.replace(/\+/g, ' '));
+  const fromBasic = basic ? Buffer.from(basic, 'base64').toString().split(':').map(decode) : [];
+  const secrets = SECRET_FIELDS.flatMap((field) => {
+    const value = field === 'client_secret' ? form.get(field) ?? fromBasic[1] : form.get(field);
+    return value ? [`${field}=${value}`] : [];
+  });
+  return {
+    error,
+    error_description: `refused ${secrets.join(' ')}; the request was ${raw}; Authorization: ${authorization}`,
+  };
+}
 
 function takeFault(path) {
   const index = faults.findIndex((f) => f.path === path);
@@ -181,6 +222,10 @@ async function control(ctx) {
         contentType: q.content_type ?? 'application/json',
         // The body `repeat` times over: a large answer without a large query.
         repeat: Number(q.repeat ?? 1),
+        echo: q.echo === '1',
+        error: q.error ?? 'invalid_grant',
+        inject: q.inject ? q.inject.split(',') : [],
+        text: q.text ?? ATTACK,
       });
       ctx.status = 204;
       return;
@@ -238,7 +283,10 @@ async function handle(ctx, next) {
     count(`fault ${fault.status}`);
     ctx.status = fault.status;
     if (fault.retryAfter) ctx.set('Retry-After', fault.retryAfter);
-    if (fault.body !== undefined) {
+    if (fault.echo) {
+      ctx.type = 'application/json';
+      ctx.body = await echoAnswer(ctx, fault.error);
+    } else if (fault.body !== undefined) {
       ctx.type = fault.contentType;
       ctx.body = fault.body;
     } else {
@@ -254,6 +302,9 @@ async function handle(ctx, next) {
     ctx.status = 200;
     ctx.type = fault.contentType;
     ctx.body = fault.body;
+  }
+  for (const field of fault?.inject ?? []) {
+    if (ctx.body && typeof ctx.body === 'object') ctx.body[field] = `${ctx.body[field] ?? ''}${fault.text}`;
   }
   const grantType = ctx.oidc?.params?.grant_type;
   if (ctx.path === '/token' && grantType) count(`grant ${grantType} ${ctx.status}`);

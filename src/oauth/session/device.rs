@@ -29,7 +29,9 @@ impl Session {
     pub async fn device_authorization(&self) -> Result<DeviceAuthorization, Error> {
         self.inner
             .endpoint
-            .device_authorization(&self.inner.scopes, &self.inner.authorize_params)
+            .device_authorization(&self.inner.scopes, &self.inner.authorize_params, &|| {
+                self.secrets()
+            })
             .await
     }
 
@@ -59,7 +61,7 @@ impl Session {
             let poll = self
                 .inner
                 .endpoint
-                .poll_device(authorization.device_code())
+                .poll_device(authorization.device_code(), &|| self.secrets())
                 .await;
             match poll {
                 DevicePoll::Tokens(tokens) => return self.install(tokens).await,
@@ -89,13 +91,14 @@ impl Session {
             return Ok(None);
         };
         let endpoint = &self.inner.endpoint;
+        let known = || self.secrets();
         match tokens.refresh_token() {
             Some(refresh) => endpoint
-                .revoke(refresh, "refresh_token")
+                .revoke(refresh, "refresh_token", &known)
                 .await
                 .map(|()| Some(Revoked::RefreshToken)),
             None => endpoint
-                .revoke(tokens.access_token(), "access_token")
+                .revoke(tokens.access_token(), "access_token", &known)
                 .await
                 .map(|()| Some(Revoked::AccessToken)),
         }

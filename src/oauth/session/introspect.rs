@@ -17,6 +17,10 @@ impl Session {
             TokenKind::Access => tokens.access_token(),
             TokenKind::Refresh => tokens.refresh_token().ok_or(Error::NoRefreshToken)?,
         };
-        self.inner.endpoint.introspect(token, which).await
+        self.inner
+            .endpoint
+            .introspect(token, which)
+            .await
+            .map_err(|e| e.redacted(&self.secrets()))
     }
 }

@@ -29,6 +29,7 @@ use crate::oauth::error::Error;
 use crate::oauth::exchange::TokenEndpoint;
 use crate::oauth::hooks::{GuardHook, PersistRetryCallback, RefreshTrigger, ReportCallback};
 use crate::oauth::provider::Provider;
+use crate::oauth::redact::{SecretKind, Secrets};
 use crate::oauth::secret::AuthorizationCode;
 use crate::oauth::token::Tokens;
 
@@ -136,6 +137,23 @@ impl Session {
         lock(&self.inner.state).tokens.clone()
     }
 
+    /// Every secret this session holds — the client secret, the tokens, a pending authorization's
+    /// PKCE verifier — to cut out of outside text before it is stored or shown (an API's answer,
+    /// a hook's stderr). The session's own errors are already cut.
+    pub fn secrets(&self) -> Secrets {
+        let mut secrets = self.inner.endpoint.client_secrets();
+        if let Some(tokens) = &lock(&self.inner.state).tokens {
+            secrets.add_tokens(tokens);
+        }
+        if let Some(verifier) = lock(&self.inner.pending)
+            .as_ref()
+            .and_then(|p| p.verifier.as_ref())
+        {
+            secrets.add(SecretKind::PkceVerifier, verifier.secret());
+        }
+        secrets
+    }
+
     /// Replaces the token set, e.g. with one another process stored. Does not run the hooks.
     pub fn set_tokens(&self, tokens: Option<Tokens>) {
         let mut state = lock(&self.inner.state);
@@ -187,7 +205,10 @@ impl Session {
     pub async fn wait_for_callback(&self, listener: &CallbackListener) -> Result<Tokens, Error> {
         let pending = self.pending()?;
         let check = AnswerCheck::new(&pending.state, self.provider());
-        let (code, browser) = listener.accept(&check).await?;
+        let (code, browser) = listener
+            .accept(&check)
+            .await
+            .map_err(|e| e.redacted(&self.secrets()))?;
         let result = self.exchange(pending, &code).await;
         browser.tell(result.as_ref().map(|_| ())).await;
         result
@@ -201,7 +222,9 @@ impl Session {
 
     async fn complete(&self, params: CallbackParams) -> Result<Tokens, Error> {
         let pending = self.pending()?;
-        let code = AnswerCheck::new(&pending.state, self.provider()).verify(params)?;
+        let code = AnswerCheck::new(&pending.state, self.provider())
+            .verify(params)
+            .map_err(|e| e.redacted(&self.secrets()))?;
         self.exchange(pending, &code).await
     }
 
@@ -221,7 +244,12 @@ impl Session {
         let tokens = self
             .inner
             .endpoint
-            .exchange_code(code, &pending.redirect_uri, pending.verifier.as_ref())
+            .exchange_code(
+                code,
+                &pending.redirect_uri,
+                pending.verifier.as_ref(),
+                &|| self.secrets(),
+            )
             .await?;
         {
             // A code is single-use: once exchanged, its authorization is done.

@@ -63,7 +63,11 @@ impl Session {
             });
         }
         if let Some(report) = &self.inner.on_refresh_attempt {
-            report(&RefreshReport { trigger, outcome });
+            report(&RefreshReport {
+                trigger,
+                outcome,
+                secrets: &self.secrets(),
+            });
         }
         if let RefreshOutcome::Refreshed(tokens) = outcome {
             let callback = self
@@ -116,7 +120,11 @@ impl Session {
                 .ok_or(Error::NoRefreshToken)?;
             (tokens, refresh_token)
         };
-        let tokens = self.inner.endpoint.refresh(&refresh_token).await?;
+        let tokens = self
+            .inner
+            .endpoint
+            .refresh(&refresh_token, &|| self.secrets())
+            .await?;
         let tokens = tokens.keeping_id_token_of(&previous);
         let tokens = self.install(tokens).await?;
         drop(guard);

@@ -109,6 +109,40 @@ async fn each_client_authentication_links_by_device_and_refreshes_afterwards() {
     );
 }
 
+/// Issue 19, item 10: like django-oauth-toolkit, the test server refuses a device authorization
+/// request without `client_id` in its body, even from a client that authenticates with HTTP
+/// Basic (RFC 8628 §3.1 asks for it only from clients that do not); tokendeck sends it, and only
+/// the id — the secret stays in the Authorization header.
+#[tokio::test]
+async fn the_device_request_names_the_client_in_its_body_even_with_basic_authentication() {
+    let server = TestProvider::start().await;
+    let (id, secret, _) = Client::Basic.credentials();
+    let bare = reqwest::Client::new()
+        .post(server.url("/device/auth"))
+        .basic_auth(id, secret)
+        .form(&[("scope", "openid")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 400, "the server's check is real");
+    let refusal: serde_json::Value = bare.json().await.unwrap();
+    assert_eq!(refusal["error_description"], "Missing client_id parameter.");
+    assert_eq!(server.count("device auth without client_id").await, 1);
+
+    let (session, _) = device_session(&server, Client::Basic);
+    let (result, _) = run(&session, true).await;
+    let tokens = result.expect("the device grant with HTTP Basic");
+    assert!(tokens.refresh_token().is_some());
+    assert_eq!(
+        server.count("device auth without client_id").await,
+        1,
+        "tokendeck's request named the client"
+    );
+    // With the secret in the body too, oidc-provider would have refused two authentication
+    // methods at once (`client authentication must only be provided using one mechanism`).
+    assert_eq!(server.count("POST /device/auth").await, 2);
+}
+
 #[tokio::test]
 async fn a_declined_code_ends_the_wait_with_a_sentence() {
     let server = TestProvider::start().await;

@@ -169,7 +169,7 @@ pub enum Error {
     )]
     InvalidKeySet(String),
 
-    #[error("OpenID Connect discovery at {issuer} failed: {reason}")]
+    #[error("discovery of {issuer}'s endpoints failed: {reason}")]
     Discovery { issuer: String, reason: String },
 
     #[error("the account must be linked again: {0}")]

@@ -245,7 +245,8 @@ provider.use(async (ctx, next) => {
     return api(ctx);
   }
 
-  count(`${ctx.method} ${ctx.path}`);
+  // The server's own look at its OpenID Connect document (for RFC 8414's) is not a client's.
+  if (ctx.get('x-test-internal') !== '1') count(`${ctx.method} ${ctx.path}`);
   if (ctx.path === '/.well-known/openid-configuration') return openidConfiguration(ctx, next);
   if (ctx.path === '/.well-known/oauth-authorization-server') {
     return handle(ctx, () => authorizationServerMetadata(ctx));

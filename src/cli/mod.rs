@@ -65,7 +65,7 @@ pub struct Cli {
 pub enum Command {
     /// Define an account (it is linked with `tokendeck link`)
     Add(AddArgs),
-    /// Change an account's settings: client secret, scopes, parameters, callback, API URL
+    /// Change an account's settings: client secret, scopes, parameters, callback, API URL, endpoints
     Set(SetArgs),
     /// Link an account: authorize in the browser, store the tokens in the keyring
     Link {
@@ -202,6 +202,10 @@ pub struct AddArgs {
     /// say (presets and discovery know it)
     #[arg(long, value_name = "URL")]
     pub userinfo_url: Option<String>,
+    /// The introspection endpoint (RFC 7662), where `inspect --introspect` asks about the access
+    /// token (discovery knows it)
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
     /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
     /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
     /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set
@@ -234,6 +238,18 @@ pub struct SetArgs {
     /// How the client authenticates at the token endpoint (`none` deletes the client secret)
     #[arg(long, value_enum)]
     pub auth_method: Option<AuthMethodArg>,
+    /// The device authorization endpoint, for `link --device` (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_url: Option<String>,
+    /// The revocation endpoint, where `remove` gives the grant back (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub revocation_url: Option<String>,
+    /// The introspection endpoint, for `inspect --introspect` (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
+    /// The userinfo endpoint, where the account's identity is asked (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub userinfo_url: Option<String>,
     /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
     /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
     /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set; an

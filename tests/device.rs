@@ -143,6 +143,32 @@ async fn the_device_request_names_the_client_in_its_body_even_with_basic_authent
     assert_eq!(server.count("POST /device/auth").await, 2);
 }
 
+/// Issue 19, item 8: the device grant's ID token is checked as a code's is (no nonce: the device
+/// grant sends none); one issued for another client ends the link with nothing stored.
+#[tokio::test]
+async fn a_device_link_whose_id_token_is_for_another_client_stores_nothing() {
+    let server = TestProvider::start().await;
+    server
+        .change_next_id_token(
+            "urn:ietf:params:oauth:grant-type:device_code",
+            serde_json::json!({"aud": "post-client"}),
+            0,
+        )
+        .await;
+    let (session, persisted) = device_session(&server, Client::Basic);
+    let (result, _) = run(&session, true).await;
+    let error = result.expect_err("the ID token is another client's");
+    assert!(matches!(error, Error::IdTokenRefused { .. }), "{error:?}");
+    assert!(error.to_string().contains("aud is post-client"), "{error}");
+    assert!(persisted.lock().unwrap().is_empty());
+    assert!(session.tokens().is_none());
+    // Without the change, the same client links, its ID token checked without a nonce.
+    let (result, _) = run(&session, true).await;
+    let tokens = result.unwrap();
+    assert_eq!(tokens.nonce(), None);
+    assert!(tokens.id_token().is_some());
+}
+
 #[tokio::test]
 async fn a_declined_code_ends_the_wait_with_a_sentence() {
     let server = TestProvider::start().await;

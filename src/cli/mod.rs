@@ -393,7 +393,8 @@ pub async fn demo(home: Option<PathBuf>, ttl: u64) -> Result<(), CliError> {
 }
 
 /// How commands treat new tokens the keyring will not take: they wait up to 30 s for it to come
-/// back, saying so once on stderr (the tokens are held meanwhile, never dropped).
+/// back, saying so once on stderr (the tokens are held meanwhile, never dropped). A refresh
+/// answer's ID token that was not kept is said on stderr too.
 fn persistence() -> crate::refresh::Persistence {
     const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
     crate::refresh::Persistence::for_a_while(PATIENCE, |retry| {
@@ -408,6 +409,13 @@ fn persistence() -> crate::refresh::Persistence {
                 PATIENCE.as_secs()
             );
         }
+    })
+    .telling_refused_id_tokens(|problems| {
+        let message = crate::oauth::id_token::not_kept_message(problems);
+        eprintln!(
+            "tokendeck: warning: {}",
+            crate::text::printable(&message, crate::text::Lines::One)
+        );
     })
 }
 

@@ -169,6 +169,13 @@ pub enum Error {
     )]
     InvalidKeySet(String),
 
+    /// The ID token that came with a link does not fit the account (OpenID Connect Core
+    /// §3.1.3.7): nothing from that answer was kept.
+    #[error("{}", super::id_token::refused_message(problems))]
+    IdTokenRefused {
+        problems: Vec<super::id_token::Problem>,
+    },
+
     #[error("discovery of {issuer}'s endpoints failed: {reason}")]
     Discovery { issuer: String, reason: String },
 

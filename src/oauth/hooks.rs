@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::error::{BoxError, Error};
+use super::id_token::Problem;
 use super::token::Tokens;
 
 /// Why a refresh happened.
@@ -42,6 +43,11 @@ pub enum RefreshOutcome<'a> {
 pub struct RefreshReport<'a> {
     pub trigger: RefreshTrigger,
     pub outcome: RefreshOutcome<'a>,
+    /// Why the ID token in the refresh answer was not kept (OpenID Connect Core §12.2: another
+    /// user, client or issuer, or a sign-in dated earlier); empty when it was, or there was none.
+    /// The answer's access and refresh tokens were stored all the same (the old refresh token
+    /// may be spent), with the account's earlier ID token.
+    pub refused_id_token: &'a [Problem],
 }
 
 /// What a refresh guard hands back: whatever must stay held until the new tokens are

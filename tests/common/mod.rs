@@ -36,6 +36,8 @@ pub struct Options {
     pub discovery: &'static str,
     /// A path the issuer ends in (`/tenant`), under which every endpoint is served; empty: none.
     pub issuer_path: &'static str,
+    /// How long ID tokens live, in seconds.
+    pub id_token_ttl: u64,
 }
 
 impl Default for Options {
@@ -48,6 +50,7 @@ impl Default for Options {
             device_ttl: 600,
             discovery: "openid",
             issuer_path: "",
+            id_token_ttl: 3600,
         }
     }
 }
@@ -74,6 +77,7 @@ impl TestProvider {
             .env("DEVICE_TTL", options.device_ttl.to_string())
             .env("DISCOVERY", options.discovery)
             .env("ISSUER_PATH", options.issuer_path)
+            .env("ID_TOKEN_TTL", options.id_token_ttl.to_string())
             .envs(
                 options
                     .device_interval

@@ -15,6 +15,7 @@
 //   DEVICE_INTERVAL  seconds between device-flow polls, added to the device authorization answer
 //                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
 //   DEVICE_TTL   device code lifetime in seconds (default 600)
+//   ID_TOKEN_TTL ID token lifetime in seconds (default 3600)
 //   STORE_SIZE   how many items (sessions, grants, codes, tokens…) the in-memory store keeps before
 //                it forgets the oldest (oidc-provider's default: 1000, which a benchmark linking a
 //                thousand accounts outgrows: their grants would be forgotten)
@@ -53,6 +54,7 @@ const rotate = process.env.ROTATE !== '0';
 const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
 const deviceTtl = Number(process.env.DEVICE_TTL ?? 600);
+const idTokenTtl = Number(process.env.ID_TOKEN_TTL ?? 3600);
 const storeSize = process.env.STORE_SIZE ? Number(process.env.STORE_SIZE) : undefined;
 const store = storeSize ? new LRU({ maxSize: storeSize }) : undefined;
 const discovery = process.env.DISCOVERY ?? 'openid';
@@ -65,6 +67,8 @@ const common = {
   redirect_uris: redirectUris,
   grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
+  // ID tokens say when the user signed in (`auth_time`), which a refresh's must not move back.
+  require_auth_time: true,
 };
 const clients = [
   { ...common, client_id: 'basic-client', client_secret: 'basic-secret-value', token_endpoint_auth_method: 'client_secret_basic' },
@@ -116,7 +120,7 @@ const provider = new Provider(issuer, {
     Grant: 14 * 24 * 3600,
     Interaction: 600,
     Session: 3600,
-    IdToken: 3600,
+    IdToken: idTokenTtl,
   },
   rotateRefreshToken: rotate,
   scopes: ['openid', 'offline_access', 'api', 'email', 'profile'],

@@ -5,6 +5,8 @@
 //! back). The signature is [`Jwt::verify`]'s business; these are the claims.
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
 mod wording;
 

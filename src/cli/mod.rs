@@ -95,7 +95,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// What the stored tokens say: decoded claims, signature, scopes, clock skew (no token shown)
+    /// What the stored tokens say: decoded claims, the ID token's verdict (signature and claims),
+    /// scopes, clock skew (no token shown)
     Inspect {
         name: String,
         #[arg(long)]

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use common::{Browser, Client, PASTE_REDIRECT, TestProvider, link, session};
-use tokendeck::{Error, Provider};
+use common::{Browser, Client, Options, PASTE_REDIRECT, TestProvider, link, session};
+use tokendeck::{Error, Provider, Session};
 
 async fn full_flow(client: Client) {
     let server = TestProvider::start().await;
@@ -318,6 +318,165 @@ async fn discovery_reads_the_endpoints() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Discovery { .. }), "{err:?}");
+}
+
+/// A session for the test server's basic client at `provider`, with an ID token's scopes.
+fn basic_session(provider: Provider) -> Session {
+    let (id, secret, method) = Client::Basic.credentials();
+    Session::builder(provider, id, PASTE_REDIRECT)
+        .auth_method(method)
+        .client_secret(secret.unwrap())
+        .scopes(["openid", "offline_access", "api"])
+        .build()
+        .unwrap()
+}
+
+/// Issue 19, item 10: a server with no OpenID Connect discovery document is read from its RFC
+/// 8414 metadata, and what that lists works.
+#[tokio::test]
+async fn discovery_falls_back_to_rfc_8414_metadata_when_openid_configuration_is_missing() {
+    let server = TestProvider::start_with(Options {
+        discovery: "oauth",
+        ..Options::default()
+    })
+    .await;
+    let openid = reqwest::get(server.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap();
+    assert_eq!(
+        openid.status(),
+        404,
+        "the server has no OpenID Connect document"
+    );
+    let provider = Provider::discover(&server.issuer).await.unwrap();
+    assert_eq!(provider.issuer(), Some(server.issuer.as_str()));
+    assert_eq!(provider.token_endpoint().as_str(), server.url("/token"));
+    for (endpoint, path) in [
+        (provider.revocation_endpoint(), "/token/revocation"),
+        (provider.introspection_endpoint(), "/token/introspection"),
+        (provider.device_authorization_endpoint(), "/device/auth"),
+        (provider.jwks_uri(), "/jwks"),
+    ] {
+        assert_eq!(
+            endpoint.map(|u| u.as_str()),
+            Some(server.url(path).as_str())
+        );
+    }
+    assert_eq!(
+        server
+            .count("GET /.well-known/oauth-authorization-server")
+            .await,
+        1
+    );
+    let session = basic_session(provider);
+    let tokens = link(&session).await;
+    assert!(tokens.id_token().is_some());
+    assert!(
+        session
+            .introspect(tokendeck::oauth::TokenKind::Access)
+            .await
+            .unwrap()
+            .active
+    );
+}
+
+/// RFC 8414 §3.1: for an issuer with a path, the well-known path goes between the host and the
+/// issuer's path (the server answers nowhere else), with or without a trailing `/` typed.
+#[tokio::test]
+async fn an_issuers_path_goes_after_the_well_known_path_with_or_without_a_trailing_slash() {
+    let server = TestProvider::start_with(Options {
+        discovery: "oauth",
+        issuer_path: "/tenant",
+        ..Options::default()
+    })
+    .await;
+    assert!(server.issuer.ends_with("/tenant"), "{}", server.issuer);
+    let appended = reqwest::get(server.url("/.well-known/oauth-authorization-server"))
+        .await
+        .unwrap();
+    assert_eq!(appended.status(), 404, "only the RFC's address answers");
+    for typed in [server.issuer.clone(), format!("{}/", server.issuer)] {
+        let provider = Provider::discover(&typed).await.unwrap();
+        assert_eq!(
+            provider.issuer(),
+            Some(server.issuer.as_str()),
+            "the document's spelling is kept ({typed})"
+        );
+        assert_eq!(provider.token_endpoint().as_str(), server.url("/token"));
+    }
+    let session = basic_session(Provider::discover(&server.issuer).await.unwrap());
+    link(&session).await;
+    let api = session
+        .send(session.http().get(server.url("/api/me")))
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
+}
+
+/// django-oauth-toolkit lists its revocation and introspection endpoints only in its RFC 8414
+/// metadata: discovery takes them from there when OpenID Connect's document lacks them.
+#[tokio::test]
+async fn endpoints_listed_only_in_rfc_8414_metadata_are_taken_from_it() {
+    let server = TestProvider::start_with(Options {
+        discovery: "split",
+        ..Options::default()
+    })
+    .await;
+    let openid: serde_json::Value = reqwest::get(server.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(openid.get("revocation_endpoint").is_none(), "{openid}");
+    assert!(openid.get("introspection_endpoint").is_none(), "{openid}");
+    let provider = Provider::discover(&server.issuer).await.unwrap();
+    assert_eq!(
+        provider.revocation_endpoint().map(|u| u.as_str()),
+        Some(server.url("/token/revocation").as_str())
+    );
+    assert_eq!(
+        provider.introspection_endpoint().map(|u| u.as_str()),
+        Some(server.url("/token/introspection").as_str())
+    );
+}
+
+/// RFC 8414 §3.3, as OpenID Connect Discovery §4.3: metadata naming another issuer is refused.
+#[tokio::test]
+async fn rfc_8414_metadata_that_names_another_issuer_is_refused() {
+    let server = TestProvider::start_with(Options {
+        discovery: "oauth",
+        ..Options::default()
+    })
+    .await;
+    let forged = serde_json::json!({
+        "issuer": "https://as.example",
+        "authorization_endpoint": "https://as.example/auth",
+        "token_endpoint": "https://as.example/token",
+    });
+    server
+        .fault_body(
+            "/.well-known/oauth-authorization-server",
+            &forged.to_string(),
+            "status=200",
+        )
+        .await;
+    let err = Provider::discover(&server.issuer).await.unwrap_err();
+    assert!(matches!(err, Error::Discovery { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message
+            .contains("oauth-authorization-server names another issuer (\"https://as.example\")"),
+        "{message}"
+    );
+    let err = Provider::discover(&server.url("/elsewhere"))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("serves no metadata") && message.contains("HTTP 404"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

@@ -328,3 +328,109 @@ async fn a_poll_refusal_that_echoes_the_device_code_shows_only_its_marker() {
     assert!(device_code, "{stderr}");
     assert!(!stderr.contains("basic-secret-value"), "{stderr}");
 }
+
+/// Issue 19, item 10: every endpoint a preset or discovery would give can be named by hand —
+/// with `add`, and later with `set` (an empty URL removes one) — and is then used: introspection
+/// by `inspect --introspect`, the device endpoint by `link --device`, revocation by `remove`.
+#[tokio::test]
+async fn endpoints_named_by_hand_with_add_and_set_are_used_and_an_empty_one_removes_it() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    let (device, revoke, introspect) = (
+        server.url("/device/auth"),
+        server.url("/token/revocation"),
+        server.url("/token/introspection"),
+    );
+    let out = deck
+        .add_with(
+            &server,
+            "by-add",
+            "basic-secret-value",
+            &["--introspection-url", &introspect],
+        )
+        .await;
+    assert!(out.status.success(), "add: {}", text(&out.stderr));
+    assert!(deck.link("by-add").await.status.success());
+    let introspected = |name: &'static str| {
+        let deck = &deck;
+        async move {
+            let out = deck.ok(&["inspect", name, "--introspect", "--json"]).await;
+            let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+            report["introspection"].clone()
+        }
+    };
+    assert_eq!(introspected("by-add").await["active"], true);
+
+    // An account by its two endpoints alone knows none of the others…
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let none = introspected("work").await;
+    assert!(
+        none["error"]
+            .as_str()
+            .unwrap()
+            .contains("no introspection endpoint"),
+        "{none}"
+    );
+    // … until they are named.
+    let out = deck
+        .run(
+            &[
+                "set",
+                "work",
+                "--introspection-url",
+                &introspect,
+                "--device-authorization-url",
+                &device,
+                "--revocation-url",
+                &revoke,
+            ],
+            "",
+        )
+        .await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .contains("device authorization endpoint, revocation endpoint, introspection endpoint"),
+        "{stderr}"
+    );
+    assert_eq!(introspected("work").await["active"], true);
+    let (_, out) = link_device(&deck, "work", &["--device", "--no-qr"], true).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = deck
+        .run(&["set", "work", "--introspection-url", ""], "")
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(introspected("work").await["error"].is_string());
+    let bad = deck
+        .run(
+            &[
+                "set",
+                "work",
+                "--revocation-url",
+                "http://as.example/revoke",
+            ],
+            "",
+        )
+        .await;
+    assert!(
+        !bad.status.success(),
+        "plain http to another host is refused"
+    );
+    assert!(
+        text(&bad.stderr).contains("revocation"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    let out = deck.run(&["remove", "work"], "").await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("The grant was revoked at the provider"),
+        "{stderr}"
+    );
+    assert_eq!(server.count("POST /token/revocation").await, 1);
+}

@@ -109,6 +109,66 @@ async fn each_client_authentication_links_by_device_and_refreshes_afterwards() {
     );
 }
 
+/// Issue 19, item 10: like django-oauth-toolkit, the test server refuses a device authorization
+/// request without `client_id` in its body, even from a client that authenticates with HTTP
+/// Basic (RFC 8628 §3.1 asks for it only from clients that do not); tokendeck sends it, and only
+/// the id — the secret stays in the Authorization header.
+#[tokio::test]
+async fn the_device_request_names_the_client_in_its_body_even_with_basic_authentication() {
+    let server = TestProvider::start().await;
+    let (id, secret, _) = Client::Basic.credentials();
+    let bare = reqwest::Client::new()
+        .post(server.url("/device/auth"))
+        .basic_auth(id, secret)
+        .form(&[("scope", "openid")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 400, "the server's check is real");
+    let refusal: serde_json::Value = bare.json().await.unwrap();
+    assert_eq!(refusal["error_description"], "Missing client_id parameter.");
+    assert_eq!(server.count("device auth without client_id").await, 1);
+
+    let (session, _) = device_session(&server, Client::Basic);
+    let (result, _) = run(&session, true).await;
+    let tokens = result.expect("the device grant with HTTP Basic");
+    assert!(tokens.refresh_token().is_some());
+    assert_eq!(
+        server.count("device auth without client_id").await,
+        1,
+        "tokendeck's request named the client"
+    );
+    // With the secret in the body too, oidc-provider would have refused two authentication
+    // methods at once (`client authentication must only be provided using one mechanism`).
+    assert_eq!(server.count("POST /device/auth").await, 2);
+}
+
+/// Issue 19, item 8: the device grant's ID token is checked as a code's is (no nonce: the device
+/// grant sends none); one issued for another client ends the link with nothing stored.
+#[tokio::test]
+async fn a_device_link_whose_id_token_is_for_another_client_stores_nothing() {
+    let server = TestProvider::start().await;
+    server
+        .change_next_id_token(
+            "urn:ietf:params:oauth:grant-type:device_code",
+            serde_json::json!({"aud": "post-client"}),
+            0,
+        )
+        .await;
+    let (session, persisted) = device_session(&server, Client::Basic);
+    let (result, _) = run(&session, true).await;
+    let error = result.expect_err("the ID token is another client's");
+    assert!(matches!(error, Error::IdTokenRefused { .. }), "{error:?}");
+    assert!(error.to_string().contains("aud is post-client"), "{error}");
+    assert!(persisted.lock().unwrap().is_empty());
+    assert!(session.tokens().is_none());
+    // Without the change, the same client links, its ID token checked without a nonce.
+    let (result, _) = run(&session, true).await;
+    let tokens = result.unwrap();
+    assert_eq!(tokens.nonce(), None);
+    assert!(tokens.id_token().is_some());
+}
+
 #[tokio::test]
 async fn a_declined_code_ends_the_wait_with_a_sentence() {
     let server = TestProvider::start().await;

@@ -565,6 +565,14 @@ async fn i_inspects_the_tokens_and_introspects_on_request() {
     tmux.keys(&["i"]);
     let screen = tmux.wait_for("verified with the provider's key", wait);
     assert!(screen.contains(" Inspect: work "), "{screen}");
+    // Issue 19, item 8: the verdict (signature and claims) heads the ID token.
+    let verdict = screen
+        .lines()
+        .find(|l| l.trim_start().starts_with("verdict"));
+    assert!(
+        verdict.is_some_and(|l| l.contains("verified: signed by the provider, and its claims")),
+        "{screen}"
+    );
     assert!(
         screen.contains(" JST ("),
         "times on the user's clock: {screen}"

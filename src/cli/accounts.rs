@@ -42,6 +42,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         device_authorization_url: args.device_authorization_url,
         revocation_url: args.revocation_url,
         userinfo_url: args.userinfo_url,
+        introspection_url: args.introspection_url,
         hooks: {
             let mut hooks = crate::store::Hooks::new();
             crate::store::hooks::apply(&mut hooks, &args.on);

@@ -65,7 +65,7 @@ pub struct Cli {
 pub enum Command {
     /// Define an account (it is linked with `tokendeck link`)
     Add(AddArgs),
-    /// Change an account's settings: client secret, scopes, parameters, callback, API URL
+    /// Change an account's settings: client secret, scopes, parameters, callback, API URL, endpoints
     Set(SetArgs),
     /// Link an account: authorize in the browser, store the tokens in the keyring
     Link {
@@ -95,7 +95,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// What the stored tokens say: decoded claims, signature, scopes, clock skew (no token shown)
+    /// What the stored tokens say: decoded claims, the ID token's verdict (signature and claims),
+    /// scopes, clock skew (no token shown)
     Inspect {
         name: String,
         #[arg(long)]
@@ -202,6 +203,10 @@ pub struct AddArgs {
     /// say (presets and discovery know it)
     #[arg(long, value_name = "URL")]
     pub userinfo_url: Option<String>,
+    /// The introspection endpoint (RFC 7662), where `inspect --introspect` asks about the access
+    /// token (discovery knows it)
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
     /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
     /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
     /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set
@@ -234,6 +239,18 @@ pub struct SetArgs {
     /// How the client authenticates at the token endpoint (`none` deletes the client secret)
     #[arg(long, value_enum)]
     pub auth_method: Option<AuthMethodArg>,
+    /// The device authorization endpoint, for `link --device` (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_url: Option<String>,
+    /// The revocation endpoint, where `remove` gives the grant back (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub revocation_url: Option<String>,
+    /// The introspection endpoint, for `inspect --introspect` (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
+    /// The userinfo endpoint, where the account's identity is asked (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub userinfo_url: Option<String>,
     /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
     /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
     /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set; an
@@ -377,7 +394,8 @@ pub async fn demo(home: Option<PathBuf>, ttl: u64) -> Result<(), CliError> {
 }
 
 /// How commands treat new tokens the keyring will not take: they wait up to 30 s for it to come
-/// back, saying so once on stderr (the tokens are held meanwhile, never dropped).
+/// back, saying so once on stderr (the tokens are held meanwhile, never dropped). A refresh
+/// answer's ID token that was not kept is said on stderr too.
 fn persistence() -> crate::refresh::Persistence {
     const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
     crate::refresh::Persistence::for_a_while(PATIENCE, |retry| {
@@ -392,6 +410,13 @@ fn persistence() -> crate::refresh::Persistence {
                 PATIENCE.as_secs()
             );
         }
+    })
+    .telling_refused_id_tokens(|problems| {
+        let message = crate::oauth::id_token::not_kept_message(problems);
+        eprintln!(
+            "tokendeck: warning: {}",
+            crate::text::printable(&message, crate::text::Lines::One)
+        );
     })
 }
 

@@ -1,13 +1,13 @@
 //! `set`: changing an account's settings after `add` — a new client secret (read from standard
 //! input, never from the command line), scopes, extra parameters, the callback URL, the API URL,
-//! the client authentication method.
+//! the client authentication method, the endpoints a person may name by hand.
 
 use std::sync::Arc;
 
 use super::accounts::read_secret;
 use super::{CliError, SetArgs};
 use crate::store::Store;
-use crate::store::settings::AccountChange;
+use crate::store::settings::{AccountChange, Endpoint};
 
 pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
     let name = args.name;
@@ -21,11 +21,20 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
         redirect_uri: args.redirect_uri,
         api_url: args.api_url,
         auth_method: args.auth_method.map(Into::into),
+        endpoints: [
+            (Endpoint::DeviceAuthorization, args.device_authorization_url),
+            (Endpoint::Revocation, args.revocation_url),
+            (Endpoint::Introspection, args.introspection_url),
+            (Endpoint::Userinfo, args.userinfo_url),
+        ]
+        .into_iter()
+        .filter_map(|(endpoint, url)| Some((endpoint, url?)))
+        .collect(),
         hooks: args.on,
     };
     if change.is_empty() && !args.client_secret_stdin {
         return Err(CliError::Usage(format!(
-            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --no-params, --redirect-uri, --api-url, --auth-method, --on (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
+            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --no-params, --redirect-uri, --api-url, --auth-method, --device-authorization-url, --revocation-url, --introspection-url, --userinfo-url, --on (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
         )));
     }
     // The account must exist before anything is read from standard input.

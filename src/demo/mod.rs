@@ -122,6 +122,7 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         device_authorization_url: Some(server.url("/device/code")),
         revocation_url: Some(server.url("/revoke")),
         userinfo_url: None,
+        introspection_url: None,
         hooks: Default::default(),
     }
 }

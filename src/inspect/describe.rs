@@ -5,11 +5,13 @@
 use std::time::SystemTime;
 
 use jiff::tz::TimeZone;
-use serde_json::Value;
 
-use super::report::{IntrospectionReport, Keys, Report, Scopes, TIME_CLAIMS, TokenReport};
+mod tokens;
+
+use super::report::{IntrospectionReport, Keys, Report, Scopes};
 use crate::format::{date_time, relative, short_duration};
 use crate::text::{Lines, printable};
+use tokens::token_section;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Section {
@@ -88,98 +90,6 @@ pub fn sections(
     out.push(checks_section(report));
     out.push(introspection_section(report, now, zone, introspect_hint));
     out
-}
-
-fn token_section(title: &str, token: &TokenReport, now: SystemTime, zone: &TimeZone) -> Section {
-    let mut rows = Vec::new();
-    match token {
-        TokenReport::Opaque { length } => rows.push(row(
-            "format",
-            format!("opaque, {length} characters (only the provider can read it)"),
-            Tone::Plain,
-        )),
-        TokenReport::Jwt {
-            length,
-            header,
-            claims,
-            signature,
-            signature_detail,
-            ..
-        } => {
-            rows.push(row(
-                "format",
-                format!("JWT, {length} characters"),
-                Tone::Plain,
-            ));
-            let header_text = ["alg", "kid", "typ"]
-                .iter()
-                .filter_map(|k| Some(format!("{k} {}", shown(header.get(*k)?.as_str()?))))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            rows.push(row("header", header_text, Tone::Plain));
-            let tone = match *signature {
-                "verified" => Tone::Good,
-                "invalid" => Tone::Bad,
-                _ => Tone::Warning,
-            };
-            rows.push(row("signature", shown(signature_detail), tone));
-            for (name, value) in in_reading_order(claims) {
-                let time = TIME_CLAIMS
-                    .contains(&name.as_str())
-                    .then(|| super::report::claim_time(claims, name))
-                    .flatten();
-                let (text, tone) = match time {
-                    Some(at) => {
-                        let tone = match name.as_str() {
-                            "exp" if at <= now => Tone::Bad,
-                            "nbf" if at > now => Tone::Warning,
-                            _ => Tone::Plain,
-                        };
-                        (
-                            format!("{} ({})", date_time(at, zone), relative(at, now)),
-                            tone,
-                        )
-                    }
-                    None => (claim_text(value), Tone::Plain),
-                };
-                rows.push(row(&shown(name), text, tone));
-            }
-        }
-    }
-    Section {
-        title: title.into(),
-        rows,
-    }
-}
-
-/// Who issued it, about whom, for whom and when first; the rest by name.
-const FIRST_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "iat", "nbf", "auth_time"];
-
-fn in_reading_order(claims: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
-    let rank = |name: &str| {
-        FIRST_CLAIMS
-            .iter()
-            .position(|first| *first == name)
-            .unwrap_or(FIRST_CLAIMS.len())
-    };
-    let mut ordered: Vec<(&String, &Value)> = claims.iter().collect();
-    // Stable: names outside the first ones keep the map's (alphabetical) order.
-    ordered.sort_by_key(|(name, _)| rank(name));
-    ordered
-}
-
-/// A claim's value: strings as they are, anything else as compact JSON; escaped either way.
-fn claim_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => shown(s),
-        Value::Array(items) if items.iter().all(Value::is_string) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(shown)
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => shown(&other.to_string()),
-    }
 }
 
 fn scopes_section(scopes: &Scopes) -> Section {
@@ -346,8 +256,8 @@ pub fn to_text(sections: &[Section]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::report::{Keys, Scopes};
-    use serde_json::json;
+    use crate::inspect::report::{Keys, Scopes, TokenReport};
+    use serde_json::{Value, json};
 
     #[test]
     fn outside_text_is_escaped_and_times_are_local() {
@@ -372,6 +282,7 @@ mod tests {
                 signature: "not_checked",
                 signature_detail: "not verified".into(),
                 times: serde_json::Map::new(),
+                verdict: None,
             }),
             access_token: TokenReport::Opaque { length: 43 },
             refresh_token: None,

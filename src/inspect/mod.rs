@@ -5,14 +5,16 @@
 
 mod describe;
 mod report;
+mod verdict;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use describe::{Row, Section, Tone, sections, to_text};
 pub use report::{
-    Answers, IntrospectionReport, Keys, Report, SKEW_WARNING, Scopes, Skew, TokenReport,
+    Answers, Client, IntrospectionReport, Keys, Report, SKEW_WARNING, Scopes, Skew, TokenReport,
 };
+pub use verdict::{ClaimCheck, Verdict};
 
 use crate::oauth::Provider;
 use crate::oauth::introspection::TokenKind;
@@ -56,9 +58,14 @@ pub async fn inspect(
         ),
         false => None,
     };
+    let client = Client {
+        client_id: &account.client_id,
+        issuer: account.provider.issuer(),
+    };
     Ok(Report::build(
         name,
         store.status(name).identity,
+        client,
         &account.scopes,
         &tokens,
         Answers {

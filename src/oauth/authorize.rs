@@ -13,13 +13,15 @@ use super::secret::{AuthorizationCode, PkceVerifier};
 /// Longest paste considered: real redirect URLs are a few hundred bytes.
 const MAX_PASTE: usize = 16 * 1024;
 
-/// What `authorize_url` issued and the exchange must present again.
+/// What `authorize_url` issued and the exchange must present again (or, the nonce, find in the
+/// ID token that answers it).
 #[derive(Clone, Debug)]
 pub struct PendingAuthorization {
     pub url: String,
     pub state: String,
     pub verifier: Option<PkceVerifier>,
     pub redirect_uri: String,
+    pub nonce: Option<String>,
 }
 
 /// The pieces of an authorization URL.
@@ -30,14 +32,19 @@ pub struct AuthorizeRequest<'a> {
     pub scopes: &'a [String],
     pub extra: &'a [(String, String)],
     pub pkce: bool,
+    /// Send a fresh `nonce` (OpenID Connect Core §3.1.2.1): the ID token must carry it back,
+    /// which ties it to this sign-in.
+    pub nonce: bool,
 }
 
 impl AuthorizeRequest<'_> {
-    /// Builds the URL with a fresh `state` (256 bits) and, unless turned off, a fresh S256 PKCE
-    /// pair. The redirect URI goes in byte for byte: callback URLs are case-sensitive.
+    /// Builds the URL with a fresh `state` (256 bits), unless turned off a fresh S256 PKCE pair,
+    /// and when asked a fresh `nonce`. The redirect URI goes in byte for byte: callback URLs are
+    /// case-sensitive.
     pub fn issue(&self) -> PendingAuthorization {
         let state = random_token();
         let verifier = self.pkce.then(|| PkceVerifier::new(random_token()));
+        let nonce = self.nonce.then(random_token);
         let mut url = self.endpoint.clone();
         {
             let mut query = url.query_pairs_mut();
@@ -54,6 +61,9 @@ impl AuthorizeRequest<'_> {
                     .append_pair("code_challenge", &pkce_challenge(verifier))
                     .append_pair("code_challenge_method", "S256");
             }
+            if let Some(nonce) = &nonce {
+                query.append_pair("nonce", nonce);
+            }
             for (key, value) in self.extra {
                 query.append_pair(key, value);
             }
@@ -63,6 +73,7 @@ impl AuthorizeRequest<'_> {
             state,
             verifier,
             redirect_uri: self.redirect_uri.to_string(),
+            nonce,
         }
     }
 }
@@ -346,6 +357,7 @@ mod tests {
             scopes: &["openid".into(), "offline_access".into()],
             extra: &[("deviceid".into(), "dev 1".into())],
             pkce: true,
+            nonce: true,
         };
         let a = request.issue();
         let b = request.issue();
@@ -366,12 +378,16 @@ mod tests {
             Some(pkce_challenge(a.verifier.as_ref().unwrap()).as_str())
         );
         assert_eq!(get("deviceid"), Some("dev 1"));
+        assert_eq!(get("nonce"), a.nonce.as_deref());
+        assert!(a.nonce.as_ref().is_some_and(|n| n.len() >= 43) && a.nonce != b.nonce);
         let plain = AuthorizeRequest {
             pkce: false,
+            nonce: false,
             ..request
         }
         .issue();
         assert!(plain.verifier.is_none() && !plain.url.contains("code_challenge"));
+        assert!(plain.nonce.is_none() && !plain.url.contains("nonce"));
     }
 
     #[test]

@@ -169,7 +169,14 @@ pub enum Error {
     )]
     InvalidKeySet(String),
 
-    #[error("OpenID Connect discovery at {issuer} failed: {reason}")]
+    /// The ID token that came with a link does not fit the account (OpenID Connect Core
+    /// §3.1.3.7): nothing from that answer was kept.
+    #[error("{}", super::id_token::refused_message(problems))]
+    IdTokenRefused {
+        problems: Vec<super::id_token::Problem>,
+    },
+
+    #[error("discovery of {issuer}'s endpoints failed: {reason}")]
     Discovery { issuer: String, reason: String },
 
     #[error("the account must be linked again: {0}")]

@@ -112,7 +112,9 @@ impl TokenEndpoint {
     }
 
     /// The device authorization request (RFC 8628 §3.1): the scopes and extra parameters, with
-    /// the client authenticated as at the token endpoint.
+    /// the client authenticated as at the token endpoint — and `client_id` in the body whatever
+    /// the method: RFC 8628 asks for it only from a client that does not authenticate, but
+    /// strict servers (django-oauth-toolkit) refuse a request without it even with HTTP Basic.
     pub async fn device_authorization(
         &self,
         scopes: &[String],
@@ -131,12 +133,15 @@ impl TokenEndpoint {
         }
         form.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let sent = form.clone();
-        let answer = self.post(endpoint, form).await.and_then(|response| {
-            if !(200..300).contains(&response.status) {
-                return Err(error_answer(Grant::DeviceCode, response));
-            }
-            DeviceAuthorization::from_response(&response.url, response.status, &response.body)
-        });
+        let answer = self
+            .send(endpoint, form, ClientIdInBody::Always)
+            .await
+            .and_then(|response| {
+                if !(200..300).contains(&response.status) {
+                    return Err(error_answer(Grant::DeviceCode, response));
+                }
+                DeviceAuthorization::from_response(&response.url, response.status, &response.body)
+            });
         answer.map_err(|e| e.redacted(&self.echoable(known, &sent)))
     }
 
@@ -173,12 +178,26 @@ impl TokenEndpoint {
     pub(crate) async fn post(
         &self,
         url: url::Url,
+        form: Vec<(&str, &str)>,
+    ) -> Result<http::RawResponse, Error> {
+        self.send(url, form, ClientIdInBody::UnlessBasic).await
+    }
+
+    async fn send(
+        &self,
+        url: url::Url,
         mut form: Vec<(&str, &str)>,
+        client_id: ClientIdInBody,
     ) -> Result<http::RawResponse, Error> {
         let mut request = self.http.post(url).timeout(self.timeout);
         match (self.auth_method, &self.client_secret) {
             (AuthMethod::Basic, Some(secret)) => {
                 request = request.header(AUTHORIZATION, basic_auth(&self.client_id, secret));
+                // The id only, never the secret: that would be a second authentication method
+                // (RFC 6749 §2.3), which servers refuse.
+                if client_id == ClientIdInBody::Always {
+                    form.push(("client_id", &self.client_id));
+                }
             }
             (AuthMethod::Post, Some(secret)) => {
                 form.push(("client_id", &self.client_id));
@@ -197,6 +216,14 @@ impl TokenEndpoint {
             .body(body);
         http::execute(&self.http, request, self.timeout).await
     }
+}
+
+/// Whether a request with HTTP Basic client authentication repeats `client_id` in its body (every
+/// other method sends it there anyway).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ClientIdInBody {
+    Always,
+    UnlessBasic,
 }
 
 fn basic_auth(client_id: &str, secret: &ClientSecret) -> String {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::error::{BoxError, Error};
+use super::id_token::Problem;
 use super::redact::Secrets;
 use super::token::Tokens;
 
@@ -47,6 +48,11 @@ pub struct RefreshReport<'a> {
     /// outside text the owner goes on to handle — a hook's stderr, say. The outcome's error is
     /// already cut.
     pub secrets: &'a Secrets,
+    /// Why the ID token in the refresh answer was not kept (OpenID Connect Core §12.2: another
+    /// user, client or issuer, or a sign-in dated earlier); empty when it was, or there was none.
+    /// The answer's access and refresh tokens were stored all the same (the old refresh token
+    /// may be spent), with the account's earlier ID token.
+    pub refused_id_token: &'a [Problem],
 }
 
 /// What a refresh guard hands back: whatever must stay held until the new tokens are

@@ -11,6 +11,7 @@ pub mod error;
 pub mod exchange;
 pub mod hooks;
 mod http;
+pub mod id_token;
 pub mod identity;
 pub mod introspection;
 pub mod jwt;

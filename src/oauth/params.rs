@@ -4,7 +4,7 @@
 /// The authorization parameters tokendeck writes itself; an extra parameter of the same name
 /// would send a second, conflicting value (a second `state` or `redirect_uri` is worse than
 /// useless: providers pick one or the other).
-pub const RESERVED_PARAMS: [&str; 7] = [
+pub const RESERVED_PARAMS: [&str; 8] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -12,6 +12,7 @@ pub const RESERVED_PARAMS: [&str; 7] = [
     "state",
     "code_challenge",
     "code_challenge_method",
+    "nonce",
 ];
 
 /// Whether `key` names a parameter tokendeck sets itself (compared without regard to case).

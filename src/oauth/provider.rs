@@ -1,10 +1,12 @@
-//! Where a provider's endpoints are: given by hand, from a preset, or by OpenID Connect discovery.
+//! Where a provider's endpoints are: given by hand, from a preset, or by discovery (OpenID
+//! Connect's, else RFC 8414's).
+
+mod discovery;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::error::Error;
-use super::http;
 pub(crate) use super::url_policy::is_loopback;
 use super::url_policy::{self, UrlRole};
 
@@ -73,60 +75,6 @@ impl Provider {
             .expect("the built-in Verizon endpoints are valid URLs")
     }
 
-    /// Reads `ISSUER/.well-known/openid-configuration` and checks that it describes that issuer
-    /// (OpenID Connect Discovery §4.3: the document's `issuer` is the URL it was fetched from,
-    /// give or take the trailing `/` a person may type). The document's own spelling is kept.
-    pub async fn discover(issuer: &str) -> Result<Self, Error> {
-        let fail = |reason: String| Error::Discovery {
-            issuer: issuer.to_string(),
-            reason,
-        };
-        let issuer_url = endpoint_url(UrlRole::Issuer, issuer)?;
-        let config_url = format!(
-            "{}/.well-known/openid-configuration",
-            issuer_url.as_str().trim_end_matches('/')
-        );
-        let client = http::protocol_client(http::DEFAULT_TIMEOUT)?;
-        let response =
-            http::execute(&client, client.get(&config_url), http::DEFAULT_TIMEOUT).await?;
-        if response.status != 200 {
-            return Err(fail(format!(
-                "{config_url} answered HTTP {}",
-                response.status
-            )));
-        }
-        let doc: Discovery = serde_json::from_slice(&response.body)
-            .map_err(|e| fail(format!("the discovery document is not valid: {e}")))?;
-        if !same_issuer(&doc.issuer, issuer_url.as_str()) {
-            return Err(fail(format!(
-                "the document names another issuer ({:?}); use exactly that issuer URL",
-                doc.issuer
-            )));
-        }
-        endpoint_url(UrlRole::Issuer, &doc.issuer)?;
-        let optional = |what, url: Option<String>| url.map(|u| endpoint_url(what, &u)).transpose();
-        let mut provider = Provider::new(&doc.authorization_endpoint, &doc.token_endpoint)?;
-        provider.issuer = Some(doc.issuer);
-        provider.iss_parameter_supported = doc
-            .authorization_response_iss_parameter_supported
-            .unwrap_or(false);
-        provider.userinfo_endpoint = optional(UrlRole::UserinfoEndpoint, doc.userinfo_endpoint)?;
-        provider.revocation_endpoint =
-            optional(UrlRole::RevocationEndpoint, doc.revocation_endpoint)?;
-        provider.introspection_endpoint =
-            optional(UrlRole::IntrospectionEndpoint, doc.introspection_endpoint)?;
-        provider.device_authorization_endpoint = optional(
-            UrlRole::DeviceAuthorizationEndpoint,
-            doc.device_authorization_endpoint,
-        )?;
-        provider.jwks_uri = optional(UrlRole::JwksUri, doc.jwks_uri)?;
-        // Servers that list their PKCE methods without S256 would reject a challenge.
-        provider.pkce = doc
-            .code_challenge_methods_supported
-            .is_none_or(|methods| methods.iter().any(|m| m == "S256"));
-        Ok(provider)
-    }
-
     /// The device authorization endpoint (RFC 8628 §3.1), for linking without a browser here.
     pub fn with_device_authorization_endpoint(mut self, url: &str) -> Result<Self, Error> {
         self.device_authorization_endpoint =
@@ -157,6 +105,38 @@ impl Provider {
     pub fn with_introspection_endpoint(mut self, url: &str) -> Result<Self, Error> {
         self.introspection_endpoint = Some(endpoint_url(UrlRole::IntrospectionEndpoint, url)?);
         Ok(self)
+    }
+
+    /// Sets one of the optional endpoints (userinfo, revocation, introspection, device
+    /// authorization, key set) by its role, as a person names it by hand.
+    pub fn with_endpoint(self, role: UrlRole, url: &str) -> Result<Self, Error> {
+        match role {
+            UrlRole::UserinfoEndpoint => self.with_userinfo_endpoint(url),
+            UrlRole::RevocationEndpoint => self.with_revocation_endpoint(url),
+            UrlRole::IntrospectionEndpoint => self.with_introspection_endpoint(url),
+            UrlRole::DeviceAuthorizationEndpoint => self.with_device_authorization_endpoint(url),
+            UrlRole::JwksUri => self.with_jwks_uri(url),
+            other => Err(Error::InvalidUrl {
+                what: other,
+                url: url.to_string(),
+                reason: "it is not an endpoint that can be changed after the account is added"
+                    .into(),
+            }),
+        }
+    }
+
+    /// Forgets one of the optional endpoints: the feature behind it (revocation on removal, the
+    /// device grant, …) then says it has none.
+    pub fn without_endpoint(mut self, role: UrlRole) -> Self {
+        match role {
+            UrlRole::UserinfoEndpoint => self.userinfo_endpoint = None,
+            UrlRole::RevocationEndpoint => self.revocation_endpoint = None,
+            UrlRole::IntrospectionEndpoint => self.introspection_endpoint = None,
+            UrlRole::DeviceAuthorizationEndpoint => self.device_authorization_endpoint = None,
+            UrlRole::JwksUri => self.jwks_uri = None,
+            _ => {}
+        }
+        self
     }
 
     /// For the rare provider that rejects a `code_challenge`.
@@ -266,20 +246,6 @@ impl Provider {
         }
         Ok(())
     }
-}
-
-#[derive(Deserialize)]
-struct Discovery {
-    issuer: String,
-    authorization_endpoint: String,
-    token_endpoint: String,
-    userinfo_endpoint: Option<String>,
-    revocation_endpoint: Option<String>,
-    introspection_endpoint: Option<String>,
-    device_authorization_endpoint: Option<String>,
-    jwks_uri: Option<String>,
-    code_challenge_methods_supported: Option<Vec<String>>,
-    authorization_response_iss_parameter_supported: Option<bool>,
 }
 
 /// Issuer identifiers compare as strings (RFC 9207 §2.4, OpenID Connect Discovery §4.3), except

@@ -28,6 +28,11 @@ pub struct Tokens {
     scope: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id_token: Option<IdToken>,
+    /// The nonce sent with the authorization request these tokens answer (OpenID Connect Core
+    /// §3.1.2.1), kept so that their ID token can be checked against it later. Not a secret once
+    /// used: the ID token carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nonce: Option<String>,
     /// Fields the provider sent that OAuth does not define, kept as they came.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     extra: Map<String, Value>,
@@ -44,6 +49,7 @@ impl Tokens {
             obtained_at,
             scope: None,
             id_token: None,
+            nonce: None,
             extra: Map::new(),
         }
     }
@@ -90,6 +96,16 @@ impl Tokens {
         self.id_token.as_ref().map(IdToken::secret)
     }
 
+    /// The nonce the link that obtained these tokens sent, when it sent one.
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    pub(crate) fn with_nonce(mut self, nonce: Option<String>) -> Tokens {
+        self.nonce = nonce;
+        self
+    }
+
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
     }
@@ -99,12 +115,15 @@ impl Tokens {
         self.access_token == other.access_token && self.refresh_token == other.refresh_token
     }
 
-    /// A refresh answer may leave the ID token out (OpenID Connect Core §12.2): the last one
-    /// still names the account, so it is kept, as a refresh token is.
-    pub(crate) fn keeping_id_token_of(mut self, previous: &Tokens) -> Tokens {
-        if self.id_token.is_none() {
+    /// These tokens, from a refresh, in place of `previous`. A refresh answer may leave the ID
+    /// token out (OpenID Connect Core §12.2): the last one still names the account, so it is
+    /// kept, as a refresh token is — and so it is when `refuse_id_token` says the new one does
+    /// not fit. The link's nonce stays with the ID token it was checked against.
+    pub(crate) fn succeeding(mut self, previous: &Tokens, refuse_id_token: bool) -> Tokens {
+        if self.id_token.is_none() || refuse_id_token {
             self.id_token = previous.id_token.clone();
         }
+        self.nonce = previous.nonce.clone();
         self
     }
 
@@ -330,13 +349,20 @@ mod tests {
     fn a_refresh_without_an_id_token_keeps_the_last_one() {
         let linked = parse(r#"{"access_token":"a1","id_token":"h.p1.s"}"#).unwrap();
         let refreshed = parse(r#"{"access_token":"a2"}"#).unwrap();
-        let kept = refreshed.keeping_id_token_of(&linked);
+        let linked = linked.with_nonce(Some("n".into()));
+        let kept = refreshed.succeeding(&linked, false);
         assert_eq!(
-            (kept.access_token(), kept.id_token()),
-            ("a2", Some("h.p1.s"))
+            (kept.access_token(), kept.id_token(), kept.nonce()),
+            ("a2", Some("h.p1.s"), Some("n"))
         );
         let renewed = parse(r#"{"access_token":"a3","id_token":"h.p2.s"}"#).unwrap();
-        let renewed = renewed.keeping_id_token_of(&linked);
+        let refused = renewed.clone().succeeding(&linked, true);
+        assert_eq!(
+            (refused.access_token(), refused.id_token()),
+            ("a3", Some("h.p1.s")),
+            "a refused one does not replace it; the new access token is kept"
+        );
+        let renewed = renewed.succeeding(&linked, false);
         assert_eq!(renewed.id_token(), Some("h.p2.s"), "a new one replaces it");
     }
 

@@ -7,10 +7,10 @@ use std::time::{Duration, SystemTime};
 
 use super::hooks;
 use super::identity::learn_identity;
+pub use super::persistence::Persistence;
+use crate::oauth::id_token::not_kept_message;
 use crate::oauth::params::is_reserved_param;
-use crate::oauth::{
-    self, PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens,
-};
+use crate::oauth::{self, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens};
 use crate::store::{Account, AccountLock, Event, HookEvent, Outcome, Record, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -48,42 +48,6 @@ pub enum AccountError {
         reason: String,
         seconds: u64,
     },
-}
-
-/// What a session opened here does with new tokens the keyring will not take. They are never
-/// dropped while the session lives: they are kept, retried with backoff, and the account's status
-/// says "not saved" meanwhile (and, if the process ends first, why its stored token is spent).
-#[derive(Clone)]
-pub struct Persistence {
-    /// How long to keep trying before a refresh fails with the persist error; `None`: for as
-    /// long as the process runs (the engine, the TUI).
-    pub patience: Option<Duration>,
-    /// Told of each retry, to tell a person.
-    pub on_retry: Option<TellRetry>,
-}
-
-/// Told of each retry to persist.
-pub type TellRetry = Arc<dyn Fn(&PersistRetry<'_>) + Send + Sync>;
-
-impl Persistence {
-    /// For a long-running process: keep trying while it lives.
-    pub fn while_running() -> Persistence {
-        Persistence {
-            patience: None,
-            on_retry: None,
-        }
-    }
-
-    /// For a command: keep trying for `patience`, telling `on_retry`.
-    pub fn for_a_while(
-        patience: Duration,
-        on_retry: impl Fn(&PersistRetry<'_>) + Send + Sync + 'static,
-    ) -> Persistence {
-        Persistence {
-            patience: Some(patience),
-            on_retry: Some(Arc::new(on_retry)),
-        }
-    }
 }
 
 /// Environment variable: how long a request to the token endpoint may take, in seconds (1–600;
@@ -290,6 +254,7 @@ fn session_with(
         name.to_string(),
     );
     let on_retry = persistence.on_retry.clone();
+    let on_refused = persistence.on_refused_id_token.clone();
     let secret = record.client_secret.clone();
     builder
         .persist(move |tokens: Tokens| {
@@ -330,7 +295,15 @@ fn session_with(
                 })
             }
         })
-        .on_refresh_attempt(move |report| log_attempt(&log_store, &log_name, report))
+        .on_refresh_attempt(move |report| {
+            log_attempt(&log_store, &log_name, report);
+            if let Some(tell) = on_refused
+                .as_ref()
+                .filter(|_| !report.refused_id_token.is_empty())
+            {
+                tell(report.refused_id_token);
+            }
+        })
         .persist_patience(persistence.patience)
         .on_persist_retry(move |retry| {
             if retry.attempt == 1 {
@@ -388,6 +361,10 @@ fn log_attempt(store: &Store, name: &str, report: &RefreshReport<'_>) {
     if let Some(error) = error {
         event.error_kind = Some(error.kind().into());
         event.message = message.clone();
+    }
+    // A refresh that worked but did not keep the answer's ID token says why (§12.2).
+    if !report.refused_id_token.is_empty() {
+        event.message = Some(not_kept_message(report.refused_id_token));
     }
     // The status first: a TUI that sees the event reads the status at once.
     let _ = store.update_status(name, |status| match (tokens, error, &message) {

@@ -85,8 +85,11 @@ impl Link {
     /// Whether pasting another answer could still fix `error`. A refused client configuration
     /// cannot be fixed by any answer: the link should end and say which setting to change.
     pub fn paste_can_fix(error: &oauth::Error) -> bool {
-        // After a failed save the code was already spent: no paste can help.
-        error.kind() != ErrorKind::Configuration && error.storage_cause().is_none()
+        // After a failed save, or a refused ID token, the code was already spent: no paste can
+        // help.
+        error.kind() != ErrorKind::Configuration
+            && error.storage_cause().is_none()
+            && !matches!(error, oauth::Error::IdTokenRefused { .. })
     }
 
     /// The link ends with `error`: its message says how to start again.

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod hooks;
 mod identity;
 pub mod link;
+mod persistence;
 pub mod remove;
 
 pub use account::{

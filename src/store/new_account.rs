@@ -116,6 +116,8 @@ pub struct NewAccount {
     pub revocation_url: Option<String>,
     /// The userinfo endpoint, over the preset's or discovery's.
     pub userinfo_url: Option<String>,
+    /// The introspection endpoint (RFC 7662), over discovery's.
+    pub introspection_url: Option<String>,
     /// Commands run on the account's events (`--on EVENT=COMMAND`).
     pub hooks: super::hooks::Hooks,
 }
@@ -185,6 +187,9 @@ impl NewAccount {
         }
         if let Some(url) = self.userinfo_url.as_deref().filter(|u| !u.is_empty()) {
             provider = provider.with_userinfo_endpoint(url)?;
+        }
+        if let Some(url) = self.introspection_url.as_deref().filter(|u| !u.is_empty()) {
+            provider = provider.with_introspection_endpoint(url)?;
         }
         let secret = self.client_secret.filter(|s| !s.is_empty());
         let scopes = match (self.scopes, &preset) {

@@ -13,6 +13,7 @@ use super::new_account::{Field, NewAccountError, check_api_url, check_params, ch
 use super::{Store, StoreError};
 use crate::oauth::AuthMethod;
 use crate::oauth::secret::{ClientSecret, REDACTED};
+use crate::oauth::url_policy::UrlRole;
 
 /// The settings to change; `None` leaves one as it is.
 #[derive(Clone, Default)]
@@ -26,8 +27,40 @@ pub struct AccountChange {
     /// An empty one removes the API URL.
     pub api_url: Option<String>,
     pub auth_method: Option<AuthMethod>,
+    /// Endpoints named by hand, each replacing the one the account has; an empty URL removes it.
+    pub endpoints: Vec<(Endpoint, String)>,
     /// Hooks to set or remove (`--on EVENT=COMMAND`), in order.
     pub hooks: Vec<HookChange>,
+}
+
+/// The endpoints `set` can name (those `add` takes by hand beside a preset or discovery).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    DeviceAuthorization,
+    Revocation,
+    Introspection,
+    Userinfo,
+}
+
+impl Endpoint {
+    fn role(self) -> UrlRole {
+        match self {
+            Endpoint::DeviceAuthorization => UrlRole::DeviceAuthorizationEndpoint,
+            Endpoint::Revocation => UrlRole::RevocationEndpoint,
+            Endpoint::Introspection => UrlRole::IntrospectionEndpoint,
+            Endpoint::Userinfo => UrlRole::UserinfoEndpoint,
+        }
+    }
+
+    /// In the words that confirm a change.
+    fn setting(self) -> &'static str {
+        match self {
+            Endpoint::DeviceAuthorization => "device authorization endpoint",
+            Endpoint::Revocation => "revocation endpoint",
+            Endpoint::Introspection => "introspection endpoint",
+            Endpoint::Userinfo => "userinfo endpoint",
+        }
+    }
 }
 
 /// Everything but the client secret.
@@ -43,6 +76,7 @@ impl fmt::Debug for AccountChange {
             .field("redirect_uri", &self.redirect_uri)
             .field("api_url", &self.api_url)
             .field("auth_method", &self.auth_method)
+            .field("endpoints", &self.endpoints)
             .field("hooks", &self.hooks)
             .finish()
     }
@@ -67,6 +101,7 @@ impl AccountChange {
             && self.redirect_uri.is_none()
             && self.api_url.is_none()
             && self.auth_method.is_none()
+            && self.endpoints.is_empty()
             && self.hooks.is_empty()
     }
 
@@ -151,6 +186,16 @@ impl AccountChange {
             }
             updated.api_url = Some(api_url).filter(|u| !u.is_empty());
             changed.settings.push("API URL");
+        }
+        for (endpoint, url) in self.endpoints {
+            let before = updated.provider.clone();
+            updated.provider = match url.trim() {
+                "" => before.clone().without_endpoint(endpoint.role()),
+                url => before.clone().with_endpoint(endpoint.role(), url)?,
+            };
+            if updated.provider != before && !changed.settings.contains(&endpoint.setting()) {
+                changed.settings.push(endpoint.setting());
+            }
         }
         if !self.hooks.is_empty() {
             hooks::apply(&mut updated.hooks, &self.hooks);
@@ -259,6 +304,51 @@ mod tests {
             ..AccountChange::default()
         };
         assert!(change.changed(&account(), None).is_err());
+    }
+
+    #[test]
+    fn endpoints_are_named_by_hand_and_an_empty_one_is_removed() {
+        let url = "https://as.example/revoke";
+        let change = AccountChange {
+            endpoints: vec![
+                (Endpoint::Revocation, url.into()),
+                (
+                    Endpoint::Introspection,
+                    "https://as.example/introspect".into(),
+                ),
+            ],
+            ..AccountChange::default()
+        };
+        let (updated, _, changed) = change.changed(&account(), None).unwrap();
+        assert_eq!(
+            updated.provider.revocation_endpoint().map(|u| u.as_str()),
+            Some(url)
+        );
+        assert_eq!(
+            changed.settings,
+            ["revocation endpoint", "introspection endpoint"]
+        );
+        assert!(!changed.applies_at_next_link);
+        let removal = AccountChange {
+            endpoints: vec![(Endpoint::Revocation, String::new())],
+            ..AccountChange::default()
+        };
+        let (removed, _, changed) = removal.changed(&updated, None).unwrap();
+        assert_eq!(removed.provider.revocation_endpoint(), None);
+        assert_eq!(changed.settings, ["revocation endpoint"]);
+        let same = AccountChange {
+            endpoints: vec![(Endpoint::Revocation, String::new())],
+            ..AccountChange::default()
+        };
+        assert!(same.changed(&removed, None).unwrap().2.settings.is_empty());
+        let plain = AccountChange {
+            endpoints: vec![(Endpoint::Userinfo, "http://as.example/me".into())],
+            ..AccountChange::default()
+        };
+        assert!(
+            plain.changed(&account(), None).is_err(),
+            "the URL policy holds"
+        );
     }
 
     #[test]

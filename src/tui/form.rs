@@ -242,6 +242,7 @@ impl AddForm {
             device_authorization_url: None,
             revocation_url: None,
             userinfo_url: None,
+            introspection_url: None,
             hooks: Default::default(),
         };
         if value(Input::RedirectUri).is_empty() {

@@ -31,6 +31,13 @@ pub struct Options {
     pub device_interval: Option<u64>,
     /// How long a device code lives, in seconds.
     pub device_ttl: u64,
+    /// Which metadata documents the server serves: `openid` (OpenID Connect discovery only),
+    /// `oauth` (RFC 8414 only) or `split` (both; revocation and introspection only in RFC 8414's).
+    pub discovery: &'static str,
+    /// A path the issuer ends in (`/tenant`), under which every endpoint is served; empty: none.
+    pub issuer_path: &'static str,
+    /// How long ID tokens live, in seconds.
+    pub id_token_ttl: u64,
 }
 
 impl Default for Options {
@@ -41,6 +48,9 @@ impl Default for Options {
             omit_expires_in: false,
             device_interval: Some(1),
             device_ttl: 600,
+            discovery: "openid",
+            issuer_path: "",
+            id_token_ttl: 3600,
         }
     }
 }
@@ -65,6 +75,9 @@ impl TestProvider {
                 if options.omit_expires_in { "1" } else { "0" },
             )
             .env("DEVICE_TTL", options.device_ttl.to_string())
+            .env("DISCOVERY", options.discovery)
+            .env("ISSUER_PATH", options.issuer_path)
+            .env("ID_TOKEN_TTL", options.id_token_ttl.to_string())
             .envs(
                 options
                     .device_interval
@@ -134,6 +147,18 @@ impl TestProvider {
     pub async fn fault_body(&self, path: &str, body: &str, query: &str) {
         let body: String = url::form_urlencoded::byte_serialize(body.as_bytes()).collect();
         self.fault(path, 1, &format!("body={body}&{query}")).await;
+    }
+
+    /// Makes the next ID token the server issues for `grant` (`authorization_code`,
+    /// `refresh_token`) carry `claims` instead (a `null` removes one) and its `auth_time` moved by
+    /// `shift_auth_time` seconds, signed again with the server's own key.
+    pub async fn change_next_id_token(&self, grant: &str, claims: Value, shift_auth_time: i64) {
+        let claims: String =
+            url::form_urlencoded::byte_serialize(claims.to_string().as_bytes()).collect();
+        let url = self.url(&format!(
+            "/__test/id-token?grant={grant}&claims={claims}&shift_auth_time={shift_auth_time}"
+        ));
+        assert_eq!(reqwest::get(url).await.unwrap().status(), 204);
     }
 
     /// Revokes one access token at the server, as if it had expired early.

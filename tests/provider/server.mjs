@@ -15,6 +15,17 @@
 //   DEVICE_INTERVAL  seconds between device-flow polls, added to the device authorization answer
 //                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
 //   DEVICE_TTL   device code lifetime in seconds (default 600)
+//   ID_TOKEN_TTL ID token lifetime in seconds (default 3600)
+//   STORE_SIZE   how many items (sessions, grants, codes, tokens…) the in-memory store keeps before
+//                it forgets the oldest (oidc-provider's default: 1000, which a benchmark linking a
+//                thousand accounts outgrows: their grants would be forgotten)
+//   DISCOVERY    which metadata documents are served: `openid` (default: OpenID Connect discovery
+//                only, as oidc-provider does), `oauth` (only RFC 8414's
+//                /.well-known/oauth-authorization-server; openid-configuration answers 404), or
+//                `split` (both, with the revocation and introspection endpoints only in RFC 8414's,
+//                as django-oauth-toolkit does)
+//   ISSUER_PATH  a path the issuer ends in (`/tenant`): every endpoint is served under it, and RFC
+//                8414's document at /.well-known/oauth-authorization-server/tenant (§3.1)
 //
 // Faults (`/__test/fault?path=…&count=…&…`, consumed in order) can also be hostile:
 //   echo=1       with `status=` (and `error=`, default invalid_grant): an OAuth error whose
@@ -25,11 +36,16 @@
 //   inject=F,G   after the real handler: appends `text` (default: an OSC 52 clipboard write, a
 //                screen clear, a bell, an 8-bit CSI, a bidi override and DEL) to the JSON answer's
 //                fields F and G (a device authorization's verification_uri or user_code, say)
-//   STORE_SIZE   how many items (sessions, grants, codes, tokens…) the in-memory store keeps before
-//                it forgets the oldest (oidc-provider's default: 1000, which a benchmark linking a
-//                thousand accounts outgrows: their grants would be forgotten)
+//
+// Like django-oauth-toolkit, the device authorization endpoint refuses a request without
+// `client_id` in its body, even from a client that authenticates with HTTP Basic.
+//
+// `/__test/id-token?grant=G&claims=JSON&shift_auth_time=S` makes the next ID token issued for grant
+// type G (`authorization_code`, `refresh_token`, …) carry other claims — JSON members replace
+// claims, `null` removes one, S seconds are added to `auth_time` — signed again with the
+// provider's own key: an ID token this provider really issued, with claims a client must catch.
 
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -48,8 +64,11 @@ const rotate = process.env.ROTATE !== '0';
 const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
 const deviceTtl = Number(process.env.DEVICE_TTL ?? 600);
+const idTokenTtl = Number(process.env.ID_TOKEN_TTL ?? 3600);
 const storeSize = process.env.STORE_SIZE ? Number(process.env.STORE_SIZE) : undefined;
 const store = storeSize ? new LRU({ maxSize: storeSize }) : undefined;
+const discovery = process.env.DISCOVERY ?? 'openid';
+const mount = process.env.ISSUER_PATH ?? '';
 
 // Native clients may redirect to a loopback address on any port (RFC 8252 §7.3).
 const redirectUris = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://localhost/callback'];
@@ -58,6 +77,8 @@ const common = {
   redirect_uris: redirectUris,
   grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
+  // ID tokens say when the user signed in (`auth_time`), which a refresh's must not move back.
+  require_auth_time: true,
 };
 const clients = [
   { ...common, client_id: 'basic-client', client_secret: 'basic-secret-value', token_endpoint_auth_method: 'client_secret_basic' },
@@ -74,6 +95,8 @@ let tokenInFlight = 0;
 // body, contentType, repeat }. With `status`, the real handler is skipped and the fault answers; with `body` alone (and
 // no status), the real handler runs first (a refresh token may rotate) and its answer is replaced by `body`.
 const faults = [];
+// ID token changes a test asked for, consumed in order: { grant, claims, shiftAuthTime }.
+const idTokenChanges = [];
 
 // What a hostile provider puts in its words, raw (`inject` appends it).
 const ATTACK = '\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u009b2J\u202eevil\u007f';
@@ -117,7 +140,8 @@ function takeFault(path) {
 
 const server = createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const issuer = `http://127.0.0.1:${server.address().port}`;
+const origin = `http://127.0.0.1:${server.address().port}`;
+const issuer = `${origin}${mount}`;
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'test' };
@@ -137,7 +161,7 @@ const provider = new Provider(issuer, {
     Grant: 14 * 24 * 3600,
     Interaction: 600,
     Session: 3600,
-    IdToken: 3600,
+    IdToken: idTokenTtl,
   },
   rotateRefreshToken: rotate,
   scopes: ['openid', 'offline_access', 'api', 'email', 'profile'],
@@ -146,6 +170,8 @@ const provider = new Provider(issuer, {
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   // A refresh token for every client allowed the grant, without needing prompt=consent.
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  // Under the issuer's path when it has one (oidc-provider's default is the root's /interaction).
+  interactions: { url: async (_ctx, interaction) => `${mount}/interaction/${interaction.uid}` },
   features: {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
@@ -229,6 +255,14 @@ async function control(ctx) {
       });
       ctx.status = 204;
       return;
+    case '/__test/id-token':
+      idTokenChanges.push({
+        grant: q.grant ?? 'refresh_token',
+        claims: q.claims ? JSON.parse(q.claims) : {},
+        shiftAuthTime: Number(q.shift_auth_time ?? 0),
+      });
+      ctx.status = 204;
+      return;
     case '/__test/revoke-access': {
       const token = await provider.AccessToken.find(q.token ?? '');
       if (token) await token.destroy();
@@ -260,7 +294,18 @@ provider.use(async (ctx, next) => {
     return api(ctx);
   }
 
-  count(`${ctx.method} ${ctx.path}`);
+  // The server's own look at its OpenID Connect document (for RFC 8414's) is not a client's.
+  if (ctx.get('x-test-internal') !== '1') count(`${ctx.method} ${ctx.path}`);
+  if (ctx.path === '/.well-known/openid-configuration') return openidConfiguration(ctx, next);
+  if (ctx.path === '/.well-known/oauth-authorization-server') {
+    return handle(ctx, () => authorizationServerMetadata(ctx));
+  }
+  if (ctx.path === '/device/auth' && ctx.method === 'POST' && !await hasClientIdInBody(ctx)) {
+    count('device auth without client_id');
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_request', error_description: 'Missing client_id parameter.' };
+    return;
+  }
   if (ctx.path !== '/token') return handle(ctx, next);
   tokenInFlight += 1;
   counts['token in flight max'] = Math.max(counts['token in flight max'] ?? 0, tokenInFlight);
@@ -308,13 +353,92 @@ async function handle(ctx, next) {
   }
   const grantType = ctx.oidc?.params?.grant_type;
   if (ctx.path === '/token' && grantType) count(`grant ${grantType} ${ctx.status}`);
+  if (ctx.path === '/token' && ctx.body?.id_token) {
+    const index = idTokenChanges.findIndex((c) => c.grant === grantType);
+    if (index !== -1) {
+      count(`id token changed ${grantType}`);
+      ctx.body.id_token = signedAgain(ctx.body.id_token, idTokenChanges.splice(index, 1)[0]);
+    }
+  }
   if (ctx.path === '/token' && omitExpiresIn && ctx.body?.expires_in !== undefined) delete ctx.body.expires_in;
   if (ctx.path === '/device/auth' && deviceInterval !== undefined && ctx.body?.device_code) ctx.body.interval = deviceInterval;
   // The real handler ran (a refresh token may have rotated) but the answer comes late.
   if (fault?.delayAfterMs) await sleep(fault.delayAfterMs);
 }
 
-server.on('request', provider.callback());
+// The document at the OpenID Connect discovery address; with DISCOVERY=oauth, none (a server
+// that speaks only RFC 8414), with DISCOVERY=split, one without the endpoints RFC 8414's lists.
+async function openidConfiguration(ctx, next) {
+  const internal = ctx.get('x-test-internal') === '1';
+  if (discovery === 'oauth' && !internal) {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found' };
+    return;
+  }
+  await next();
+  if (discovery === 'split' && !internal && ctx.body) {
+    delete ctx.body.revocation_endpoint;
+    delete ctx.body.introspection_endpoint;
+  }
+}
+
+// RFC 8414 §3: the same metadata (none with DISCOVERY=openid, as oidc-provider serves none).
+async function authorizationServerMetadata(ctx) {
+  if (discovery === 'openid' || ctx.get('x-test-rfc8414') !== '1') {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found' };
+    return;
+  }
+  const answer = await fetch(`${issuer}/.well-known/openid-configuration`, { headers: { 'x-test-internal': '1' } });
+  ctx.body = await answer.json();
+}
+
+// Whether a POST's form body names `client_id`. The body is read here, so oidc-provider parses
+// it from `ctx.request.body` afterwards (its fallback for a body an upstream parser read).
+async function hasClientIdInBody(ctx) {
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  const body = Buffer.concat(chunks).toString('utf8');
+  ctx.request.body = body;
+  return new URLSearchParams(body).has('client_id');
+}
+
+// `token` with `change` applied to its claims, signed again with the provider's key.
+function signedAgain(token, change) {
+  const [header, payload] = token.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  for (const [name, value] of Object.entries(change.claims)) {
+    if (value === null) delete claims[name];
+    else claims[name] = value;
+  }
+  if (change.shiftAuthTime && claims.auth_time !== undefined) claims.auth_time += change.shiftAuthTime;
+  const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${body}.${sign('sha256', Buffer.from(body), privateKey).toString('base64url')}`;
+}
+
+const callback = provider.callback();
+server.on('request', (req, res) => {
+  let path = req.url.split('?')[0];
+  // RFC 8414 §3.1 puts the document before the issuer's path; it is served with the rest (faults
+  // apply) from under it.
+  // (Asked for there only: a client that appends the path as OpenID Connect does gets a 404.)
+  delete req.headers['x-test-rfc8414'];
+  if (path === `/.well-known/oauth-authorization-server${mount}`) {
+    req.url = path = `${mount}/.well-known/oauth-authorization-server`;
+    req.headers['x-test-rfc8414'] = '1';
+  }
+  if (mount) {
+    if (path !== mount && !path.startsWith(`${mount}/`)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    // oidc-provider takes the part of originalUrl before req.url as its mount path.
+    req.originalUrl = req.url;
+    req.url = req.url.slice(mount.length) || '/';
+  }
+  callback(req, res);
+});
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();

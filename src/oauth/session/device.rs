@@ -64,7 +64,11 @@ impl Session {
                 .poll_device(authorization.device_code(), &|| self.secrets())
                 .await;
             match poll {
-                DevicePoll::Tokens(tokens) => return self.install(tokens).await,
+                DevicePoll::Tokens(tokens) => {
+                    // No nonce: the device grant has none (RFC 8628).
+                    let tokens = self.accepted_at_link(tokens, None)?;
+                    return self.install(tokens).await;
+                }
                 DevicePoll::Pending => {}
                 DevicePoll::SlowDown => interval = (interval + SLOW_DOWN_STEP).min(MAX_INTERVAL),
                 DevicePoll::Denied(description) => {

@@ -28,6 +28,7 @@ use crate::oauth::callback::CallbackListener;
 use crate::oauth::error::Error;
 use crate::oauth::exchange::TokenEndpoint;
 use crate::oauth::hooks::{GuardHook, PersistRetryCallback, RefreshTrigger, ReportCallback};
+use crate::oauth::id_token::{self, Expected};
 use crate::oauth::provider::Provider;
 use crate::oauth::redact::{SecretKind, Secrets};
 use crate::oauth::secret::AuthorizationCode;
@@ -184,6 +185,8 @@ impl Session {
             scopes: &self.inner.scopes,
             extra: &self.inner.authorize_params,
             pkce: self.provider().uses_pkce(),
+            // Only an OpenID Connect request has an ID token to carry it back.
+            nonce: self.inner.scopes.iter().any(|s| s == "openid"),
         }
         .issue();
         let url = pending.url.clone();
@@ -258,7 +261,36 @@ impl Session {
                 *slot = None;
             }
         }
+        let tokens = self.accepted_at_link(tokens, pending.nonce)?;
         self.install(tokens).await
+    }
+
+    /// What the ID token that comes with this session's tokens must fit: the provider's issuer,
+    /// this client, and the nonce its sign-in sent.
+    pub(super) fn expected<'a>(&'a self, nonce: Option<&'a str>) -> Expected<'a> {
+        Expected {
+            issuer: self.provider().issuer(),
+            client_id: self.client_id(),
+            nonce,
+        }
+    }
+
+    /// Tokens from a link (a code exchange, the device grant), refused whole when their ID token
+    /// does not fit the account (OpenID Connect Core §3.1.3.7: "the information that failed to
+    /// validate MUST NOT be used"); kept with the nonce the sign-in sent.
+    pub(super) fn accepted_at_link(
+        &self,
+        tokens: Tokens,
+        nonce: Option<String>,
+    ) -> Result<Tokens, Error> {
+        if let Some(raw) = tokens.id_token() {
+            let expected = self.expected(nonce.as_deref());
+            let problems = id_token::refused_at_link(raw, &expected, SystemTime::now());
+            if !problems.is_empty() {
+                return Err(Error::IdTokenRefused { problems });
+            }
+        }
+        Ok(tokens.with_nonce(nonce))
     }
 
     /// The seed's `refresh()`: always asks the token endpoint, one refresh at a time.

@@ -6,8 +6,17 @@ use std::time::{Duration, Instant, SystemTime};
 use super::{Seen, Session, lock};
 use crate::oauth::error::Error;
 use crate::oauth::hooks::{PersistRetry, RefreshOutcome, RefreshReport, RefreshTrigger};
+use crate::oauth::id_token::{self, Problem};
 use crate::oauth::time::later_instant;
 use crate::oauth::token::Tokens;
+
+/// What a refresh that did not fail came to.
+pub(super) struct Attempt {
+    tokens: Tokens,
+    /// Another process had refreshed: its stored tokens were taken.
+    adopted: bool,
+    refused_id_token: Vec<Problem>,
+}
 
 /// Set when the latest refresh failed.
 pub(super) struct Backoff {
@@ -45,9 +54,17 @@ impl Session {
     pub(super) async fn refresh_locked(&self, trigger: RefreshTrigger) -> Result<Tokens, Error> {
         let result = self.refresh_exclusive(trigger).await;
         let outcome = match &result {
-            Ok((tokens, true)) => RefreshOutcome::Adopted(tokens),
-            Ok((tokens, false)) => RefreshOutcome::Refreshed(tokens),
+            Ok(Attempt {
+                tokens,
+                adopted: true,
+                ..
+            }) => RefreshOutcome::Adopted(tokens),
+            Ok(Attempt { tokens, .. }) => RefreshOutcome::Refreshed(tokens),
             Err(e) => RefreshOutcome::Failed(e),
+        };
+        let refused_id_token = match &result {
+            Ok(attempt) => attempt.refused_id_token.as_slice(),
+            Err(_) => &[],
         };
         if let RefreshOutcome::Failed(e) = outcome {
             let mut state = lock(&self.inner.state);
@@ -67,6 +84,7 @@ impl Session {
                 trigger,
                 outcome,
                 secrets: &self.secrets(),
+                refused_id_token,
             });
         }
         if let RefreshOutcome::Refreshed(tokens) = outcome {
@@ -80,16 +98,15 @@ impl Session {
                 callback(tokens);
             }
         }
-        result.map(|(tokens, _)| tokens)
+        result.map(|attempt| attempt.tokens)
     }
 
     /// Takes the refresh guard (another process's refresh may be adopted instead), asks the
-    /// token endpoint, and persists the answer before the guard is released. Returns the tokens
-    /// and whether they were adopted.
+    /// token endpoint, and persists the answer before the guard is released.
     pub(super) async fn refresh_exclusive(
         &self,
         trigger: RefreshTrigger,
-    ) -> Result<(Tokens, bool), Error> {
+    ) -> Result<Attempt, Error> {
         // Tokens only this session holds must reach the store before the store is read back.
         self.save_unsaved().await?;
         let guard = match &self.inner.refresh_guard {
@@ -107,7 +124,11 @@ impl Session {
                 state.generation += 1;
                 state.backoff = None;
                 if trigger != RefreshTrigger::Manual && !stored.is_refresh_due(SystemTime::now()) {
-                    return Ok((stored, true));
+                    return Ok(Attempt {
+                        tokens: stored,
+                        adopted: true,
+                        refused_id_token: Vec::new(),
+                    });
                 }
             }
         }
@@ -120,15 +141,27 @@ impl Session {
                 .ok_or(Error::NoRefreshToken)?;
             (tokens, refresh_token)
         };
-        let tokens = self
+        let fresh = self
             .inner
             .endpoint
             .refresh(&refresh_token, &|| self.secrets())
             .await?;
-        let tokens = tokens.keeping_id_token_of(&previous);
+        // A new ID token that names someone else is not kept; the rest of the answer is, as the
+        // provider has spent the old refresh token.
+        let refused_id_token = fresh
+            .id_token()
+            .map(|new| {
+                id_token::refused_after_refresh(previous.id_token(), new, &self.expected(None))
+            })
+            .unwrap_or_default();
+        let tokens = fresh.succeeding(&previous, !refused_id_token.is_empty());
         let tokens = self.install(tokens).await?;
         drop(guard);
-        Ok((tokens, false))
+        Ok(Attempt {
+            tokens,
+            adopted: false,
+            refused_id_token,
+        })
     }
 
     /// Keeps a new token set and persists it before handing it out. If persisting fails the

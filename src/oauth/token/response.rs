@@ -72,6 +72,7 @@ impl Tokens {
             obtained_at: now,
             scope,
             id_token,
+            nonce: None,
             extra: fields,
         })
     }

@@ -52,6 +52,7 @@ impl NewAccount {
             ),
             (&self.revocation_url, UrlRole::RevocationEndpoint),
             (&self.userinfo_url, UrlRole::UserinfoEndpoint),
+            (&self.introspection_url, UrlRole::IntrospectionEndpoint),
         ] {
             if let Some(raw) = raw.as_deref().filter(|u| !u.is_empty())
                 && let Err(e) = oauth::provider::endpoint_url(role, raw)
@@ -194,6 +195,7 @@ mod tests {
             device_authorization_url: None,
             revocation_url: None,
             userinfo_url: None,
+            introspection_url: None,
             hooks: Default::default(),
         };
         let fields: Vec<Option<Field>> = request.check().iter().map(|e| e.field()).collect();

@@ -6,6 +6,7 @@ mod cache;
 pub mod daemon;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod home;
 pub mod hooks;
 mod identity;
@@ -192,7 +193,7 @@ impl Store {
     fn status_lock(&self) -> Result<std::fs::File, StoreError> {
         let lock_path = self.home.state_dir().join("status.lock");
         Home::ensure_private_dir(self.home.state_dir())?;
-        let lock = std::fs::File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+        let lock = files::open_lock(&lock_path)?;
         lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
         Ok(lock)
     }

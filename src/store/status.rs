@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::accounts::write_atomically;
 use super::error::StoreError;
+use super::files::write_atomically;
 use super::home::Home;
 use crate::oauth::time::later;
 use crate::oauth::token::{unix_seconds, unix_seconds_opt};

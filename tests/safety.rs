@@ -1,8 +1,11 @@
 //! What tokendeck refuses to do however it is asked: send a token or a secret over plain http,
-//! wait on an API for ever or read an endless answer, or leave a removed account's pieces behind
-//! for a refresh to write back. Against the real oidc-provider and the real keyring.
+//! wait on an API for ever or read an endless answer, leave a removed account's pieces behind
+//! for a refresh to write back, use a home someone else can write to, or write a file others can
+//! read. Against the real oidc-provider, the real keyring and real file modes.
 
 mod common;
+#[path = "safety/home.rs"]
+mod home;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -272,3 +275,6 @@ async fn due_for_refresh(deck: &Deck) {
     })
     .await;
 }
+
+/// `nobody`, the other user of these tests when they run as root.
+const NOBODY: u32 = 65534;

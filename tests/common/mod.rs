@@ -355,3 +355,13 @@ fn attribute(page: &str, prefix: &str) -> String {
         + prefix.len();
     page[start..].split('"').next().unwrap().to_string()
 }
+
+/// A file's or folder's permission bits (a link's own, not its target's).
+pub fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}

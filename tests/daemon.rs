@@ -414,6 +414,46 @@ async fn install_writes_a_unit_that_runs_this_binary_on_this_home() {
     assert!(!unit.exists());
 }
 
+/// A link planted at the unit's path (to a file of someone else's, say) is never written
+/// through: `--install` refuses it unless `--force`, which puts tokendeck's own file (0600)
+/// in the link's place and leaves what it pointed to as it was.
+#[tokio::test]
+async fn install_replaces_a_link_at_the_unit_s_path_and_never_writes_through_it() {
+    let config = tempfile::tempdir().unwrap();
+    let deck = Deck::new().with_env("XDG_CONFIG_HOME", config.path().to_str().unwrap());
+    let dir = config.path().join("systemd/user");
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = config.path().join("someone-elses-file");
+    std::fs::write(&target, "not a unit\n").unwrap();
+    let unit = dir.join("tokendeck.service");
+    std::os::unix::fs::symlink(&target, &unit).unwrap();
+
+    let out = deck.run(&["daemon", "--install"], "").await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is a symbolic link") && err.contains("--install --force"),
+        "{err}"
+    );
+    assert!(unit.is_symlink());
+
+    let out = deck.run(&["daemon", "--install", "--force"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!unit.is_symlink(), "the link was replaced");
+    assert_eq!(common::mode(&unit), 0o600);
+    assert!(
+        std::fs::read_to_string(&unit)
+            .unwrap()
+            .contains("ExecStart=")
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "not a unit\n");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["tokendeck.service"], "no temporary file left");
+}
+
 /// `systemd-analyze verify` on the unit, where the tool exists.
 fn verify(unit: &PathBuf) {
     let Ok(out) = std::process::Command::new("systemd-analyze")

@@ -454,6 +454,31 @@ async fn install_replaces_a_link_at_the_unit_s_path_and_never_writes_through_it(
     assert_eq!(leftovers, ["tokendeck.service"], "no temporary file left");
 }
 
+/// The daemon dumps no core and cannot be read by its user's other processes, and does its work
+/// all the same: it refreshes an account, stores the new tokens and logs it; its CPU time and
+/// memory stay readable in /proc, as the benchmarks read them.
+#[tokio::test]
+async fn the_daemon_dumps_no_core_and_still_refreshes() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let deck = linked(&server, "work").await;
+    let daemon = Daemon::start(&deck).await;
+    common::assert_dumps_no_core(daemon.pid);
+    let store = store(&deck);
+    eventually(Duration::from_secs(15), async || {
+        !refreshes_by(&store, "work", daemon.pid).is_empty()
+    })
+    .await;
+    common::assert_dumps_no_core(daemon.pid);
+    let (status, _, stderr) = daemon.stop("TERM").await;
+    assert!(status.success(), "{stderr}");
+    assert!(!stderr.contains("undumpable"), "{stderr}");
+    assert!(!deck.ok(&["token", "work"]).await.trim().is_empty());
+}
+
 /// `systemd-analyze verify` on the unit, where the tool exists.
 fn verify(unit: &PathBuf) {
     let Ok(out) = std::process::Command::new("systemd-analyze")

@@ -247,7 +247,7 @@ fn explain(store: &Store, name: &str, error: oauth::Error) -> AccountError {
     AccountError::OAuth(error)
 }
 
-fn session_with(
+pub(super) fn session_with(
     store: &Arc<Store>,
     name: &str,
     account: &Account,

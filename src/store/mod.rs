@@ -206,6 +206,12 @@ impl Store {
     pub async fn remove(&self, name: &str) -> Result<(), StoreError> {
         self.accounts()?.get(name)?;
         let lock = AccountLock::acquire(&self.home, name).await?;
+        self.remove_locked(name, lock).await
+    }
+
+    /// [`remove`](Self::remove) for a caller that holds the account's lock already (and gave its
+    /// grant back under it); the lock file goes with the rest.
+    pub async fn remove_locked(&self, name: &str, lock: AccountLock) -> Result<(), StoreError> {
         // Another process may have removed it while this one waited.
         self.accounts()?.get(name)?;
         self.keyring().await?.delete(name).await?;

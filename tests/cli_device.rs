@@ -109,7 +109,7 @@ async fn a_declined_or_expired_device_link_exits_4_with_a_sentence() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
-        stderr.contains("expired before it was approved"),
+        stderr.contains("expired before it was approved (it was valid for 3s)"),
         "{stderr}"
     );
     let status = deck.ok(&["status", "work"]).await;
@@ -305,4 +305,27 @@ async fn remove_revokes_what_a_refresh_under_way_stored_not_what_it_replaced() {
         })
         .collect();
     assert_eq!(order, ["\"manual\"", "\"revoke\"", "\"remove\""], "{log}");
+}
+
+/// How long the device code has left is written rounded down, as every remaining time: a code
+/// of 20 s, shown a moment after it was issued, has 19 s left, never "20s".
+#[tokio::test]
+async fn the_code_s_time_left_is_rounded_down() {
+    let server = TestProvider::start_with(Options {
+        device_ttl: 20,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    let (_, out) = link_device(&deck, "work", &["--device", "--no-qr"], true).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let left: u64 = stderr
+        .split("the code expires in ")
+        .nth(1)
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no time left in: {stderr}"));
+    assert!((15..20).contains(&left), "{left} s left of 20: {stderr}");
 }

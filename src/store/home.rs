@@ -1,7 +1,7 @@
 //! Where tokendeck keeps things: the config dir (the accounts file, the keyring choice), the state
 //! dir (status, locks, the event log), and the keyring namespace. `--home DIR` / `TOKENDECK_HOME` roots all of them in
 //! one folder and gives it a keyring namespace of its own. A home that is not the user's alone is
-//! refused before anything in it is read or written (see [`safety`]).
+//! refused before anything in it is read or written (the `safety` module says what is checked).
 
 mod safety;
 
@@ -35,7 +35,7 @@ impl Home {
     /// Config and state under one folder, with a keyring namespace derived from its path. The
     /// folder is made (0700, with any parents it lacks) when it does not exist, unless a folder
     /// above it is not safe; an existing folder, its `config/` and `state/`, and the folders
-    /// above must pass [`safety`]'s checks.
+    /// above must pass the `safety` module's checks.
     pub fn rooted(dir: &Path) -> Result<Home, StoreError> {
         let dir = std::path::absolute(dir).map_err(|e| StoreError::io(dir, e))?;
         if fs::symlink_metadata(&dir).is_err() {

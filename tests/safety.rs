@@ -359,6 +359,21 @@ async fn no_tokendeck_process_dumps_core_or_lets_its_user_read_its_memory() {
         !readable(deck_pid).await,
         "its user cannot read its environment"
     );
+    // What `ps`, `top` and the benchmarks read stays readable by its user.
+    let mut stat = tokio::process::Command::new("cat");
+    stat.arg(format!("/proc/{deck_pid}/stat"));
+    as_user(&mut stat);
+    let stat = text(&stat.output().await.unwrap().stdout);
+    let times: Vec<&str> = stat
+        .rsplit_once(") ")
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    assert!(
+        times[11].parse::<u64>().is_ok() && times[12].parse::<u64>().is_ok(),
+        "{stat}"
+    );
     common::assert_dumps_no_core(deck_pid);
     deck.kill().await.unwrap();
     let stderr = deck.wait_with_output().await.unwrap().stderr;

@@ -17,6 +17,30 @@ pub fn short_duration(secs: u64) -> String {
     }
 }
 
+/// Whole seconds from `now` until `at`, rounded down; 0 once `at` has passed. The one rounding
+/// rule for every remaining time tokendeck shows (CLI and TUI, tokens, codes, backoffs): 19.6 s
+/// left reads `19s`, so a countdown never shows a second that has already begun to run out —
+/// never `20s` and then `18s`.
+pub fn seconds_left(at: SystemTime, now: SystemTime) -> u64 {
+    at.duration_since(now).map_or(0, |left| left.as_secs())
+}
+
+/// Seconds from `now` to `at`, rounded down (towards the past) as [`seconds_left`] is: negative
+/// once `at` has passed, so that 0.4 s past an expiry reads -1, never 0.
+pub fn seconds_until(at: SystemTime, now: SystemTime) -> i64 {
+    match at.duration_since(now) {
+        Ok(left) => i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+        Err(past) => {
+            let past = past.duration();
+            let whole = i64::try_from(past.as_secs()).unwrap_or(i64::MAX);
+            match past.subsec_nanos() {
+                0 => -whole,
+                _ => -whole.saturating_add(1),
+            }
+        }
+    }
+}
+
 /// `in 3m 05s` before `at`, `5s ago` after it.
 pub fn relative(at: SystemTime, now: SystemTime) -> String {
     match at.duration_since(now) {
@@ -106,6 +130,32 @@ mod tests {
         assert_eq!(clock(t, &TimeZone::UTC), "08:00:00");
         assert_eq!(relative(t, t + Duration::from_secs(5)), "5s ago");
         assert_eq!(relative(t + Duration::from_secs(65), t), "in 1m 05s");
+    }
+
+    /// A countdown read at any moments, in order, never goes up and never shows more than is
+    /// left: 19.6 s reads 19s, one second later 18s.
+    #[test]
+    fn every_remaining_time_is_rounded_down() {
+        let at = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let before = |ms: u64| at - Duration::from_millis(ms);
+        assert_eq!(seconds_left(at, before(19_600)), 19);
+        assert_eq!(seconds_left(at, before(18_600)), 18);
+        assert_eq!(seconds_left(at, before(20_000)), 20);
+        assert_eq!(seconds_left(at, at + Duration::from_millis(400)), 0);
+        assert_eq!(seconds_until(at, before(19_600)), 19);
+        assert_eq!(seconds_until(at, at), 0);
+        assert_eq!(seconds_until(at, at + Duration::from_millis(400)), -1);
+        assert_eq!(seconds_until(at, at + Duration::from_secs(2)), -2);
+        let mut shown = u64::MAX;
+        for ms in (0..25_000).rev().step_by(137) {
+            let left = seconds_left(at, before(ms));
+            assert!(left <= shown, "{ms} ms before: {left} after {shown}");
+            assert!(
+                left * 1000 <= ms,
+                "{ms} ms before: {left}s is more than is left"
+            );
+            shown = left;
+        }
     }
 
     #[test]

@@ -9,6 +9,17 @@ use tokendeck::cli::{Cli, Command, ExitStatus};
 use tokendeck::text::{Lines, printable};
 
 fn main() -> ExitCode {
+    // Before anything holds a secret: no core file, no ptrace, no /proc reading of this process.
+    match tokendeck::cli::no_dumps::forbid_core_dumps() {
+        Ok(()) => {}
+        Err(e @ tokendeck::cli::no_dumps::DumpsNotOff::Dumpable(_)) => {
+            eprintln!("tokendeck: warning: {e}");
+        }
+        Err(e) => {
+            eprintln!("tokendeck: {e}");
+            return ExitCode::from(ExitStatus::Failure as u8);
+        }
+    }
     let args: Vec<_> = std::env::args_os().collect();
     let home_env = std::env::var_os("TOKENDECK_HOME");
     let cli = match tokendeck::cli::quick::token_command(&args, home_env.as_deref()) {

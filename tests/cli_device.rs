@@ -109,7 +109,7 @@ async fn a_declined_or_expired_device_link_exits_4_with_a_sentence() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
-        stderr.contains("expired before it was approved"),
+        stderr.contains("expired before it was approved (it was valid for 3s)"),
         "{stderr}"
     );
     let status = deck.ok(&["status", "work"]).await;
@@ -187,7 +187,19 @@ async fn a_failed_revocation_is_said_and_the_account_is_removed_anyway() {
     let out = deck.run(&["remove", "work"], "").await;
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("Revoking the grant failed"), "{stderr}");
+    // What happened, that the local record is gone, and what is left to do — not "try again",
+    // which nothing here can do any more.
+    assert!(
+        stderr.contains("Removed \"work\": its tokens are gone from the keyring.")
+            && stderr.contains("tokendeck: Revoking its grant at the provider failed: ")
+            && stderr.contains("is temporarily unavailable (HTTP 503)")
+            && stderr.contains(
+                "Its tokens are gone from here all the same, so tokendeck cannot try again"
+            )
+            && stderr.contains("revoke tokendeck's access in your account settings there"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("try again later"), "{stderr}");
     assert!(!stderr.contains("basic-secret-value"), "{stderr}");
     let list = deck.ok(&["list"]).await;
     assert!(!list.contains("work"), "{list}");
@@ -433,4 +445,107 @@ async fn endpoints_named_by_hand_with_add_and_set_are_used_and_an_empty_one_remo
         "{stderr}"
     );
     assert_eq!(server.count("POST /token/revocation").await, 1);
+}
+
+/// `remove` of an account that was never linked says so, whatever its provider offers and
+/// whatever was asked: no word of revocation, nothing sent to the provider, nothing in the log
+/// but the removal.
+#[tokio::test]
+async fn removing_an_account_never_linked_says_so_and_revokes_nothing() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, "endpoint", "http://127.0.0.1:0/callback").await;
+    add(&deck, &server, "kept", "http://127.0.0.1:0/callback").await;
+    // Without a revocation endpoint, which `remove` used to talk about.
+    deck.add(&server, "plain").await;
+    for args in [
+        &["remove", "endpoint"][..],
+        &["remove", "kept", "--keep-grant"],
+        &["remove", "plain"],
+    ] {
+        let out = deck.run(args, "").await;
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("It was never linked, so there was no grant to give back."),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("revoke") && !stderr.contains("stays valid"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(server.count("POST /token/revocation").await, 0);
+    let log = deck.ok(&["log", "--json"]).await;
+    assert!(!log.contains("\"revoke\""), "{log}");
+    assert_eq!(log.lines().filter(|l| l.contains("\"remove\"")).count(), 3);
+}
+
+/// `remove` while a refresh is under way in another process: it waits for the refresh to store
+/// what it got, then revokes — under the account's lock — the refresh token the provider holds
+/// now. Before, it revoked the token the refresh was spending, the provider ended the grant under
+/// the refresh's feet, and the refresh failed.
+#[tokio::test]
+async fn remove_revokes_what_a_refresh_under_way_stored_not_what_it_replaced() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    assert!(deck.link("work").await.status.success());
+    server.fault("/token", 1, "delay_before_ms=2000").await;
+    let before = server.count("POST /token").await;
+    let refresh = deck
+        .command(&["refresh", "work"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    common::eventually(Duration::from_secs(10), async || {
+        server.count("POST /token").await > before
+    })
+    .await;
+    let removed = deck.run(&["remove", "work"], "").await;
+    let stderr = text(&removed.stderr);
+    assert!(removed.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("The grant was revoked at the provider."),
+        "{stderr}"
+    );
+    let refreshed = refresh.wait_with_output().await.unwrap();
+    assert!(refreshed.status.success(), "{}", text(&refreshed.stderr));
+    assert_eq!(server.count("grant refresh_token 200").await, 1);
+    assert_eq!(server.count("POST /token/revocation").await, 1);
+    assert_eq!(server.count("refresh token reused").await, 0);
+    let log = deck.ok(&["log", "--json"]).await;
+    let order: Vec<&str> = log
+        .lines()
+        .filter_map(|l| {
+            ["\"manual\"", "\"revoke\"", "\"remove\""]
+                .into_iter()
+                .find(|t| l.contains(t))
+        })
+        .collect();
+    assert_eq!(order, ["\"manual\"", "\"revoke\"", "\"remove\""], "{log}");
+}
+
+/// How long the device code has left is written rounded down, as every remaining time: a code
+/// of 20 s, shown a moment after it was issued, has 19 s left, never "20s".
+#[tokio::test]
+async fn the_code_s_time_left_is_rounded_down() {
+    let server = TestProvider::start_with(Options {
+        device_ttl: 20,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    add(&deck, &server, "work", "http://127.0.0.1:0/callback").await;
+    let (_, out) = link_device(&deck, "work", &["--device", "--no-qr"], true).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let left: u64 = stderr
+        .split("the code expires in ")
+        .nth(1)
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no time left in: {stderr}"));
+    assert!((15..20).contains(&left), "{left} s left of 20: {stderr}");
 }

@@ -414,6 +414,71 @@ async fn install_writes_a_unit_that_runs_this_binary_on_this_home() {
     assert!(!unit.exists());
 }
 
+/// A link planted at the unit's path (to a file of someone else's, say) is never written
+/// through: `--install` refuses it unless `--force`, which puts tokendeck's own file (0600)
+/// in the link's place and leaves what it pointed to as it was.
+#[tokio::test]
+async fn install_replaces_a_link_at_the_unit_s_path_and_never_writes_through_it() {
+    let config = tempfile::tempdir().unwrap();
+    let deck = Deck::new().with_env("XDG_CONFIG_HOME", config.path().to_str().unwrap());
+    let dir = config.path().join("systemd/user");
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = config.path().join("someone-elses-file");
+    std::fs::write(&target, "not a unit\n").unwrap();
+    let unit = dir.join("tokendeck.service");
+    std::os::unix::fs::symlink(&target, &unit).unwrap();
+
+    let out = deck.run(&["daemon", "--install"], "").await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is a symbolic link") && err.contains("--install --force"),
+        "{err}"
+    );
+    assert!(unit.is_symlink());
+
+    let out = deck.run(&["daemon", "--install", "--force"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!unit.is_symlink(), "the link was replaced");
+    assert_eq!(common::mode(&unit), 0o600);
+    assert!(
+        std::fs::read_to_string(&unit)
+            .unwrap()
+            .contains("ExecStart=")
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "not a unit\n");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["tokendeck.service"], "no temporary file left");
+}
+
+/// The daemon dumps no core and cannot be read by its user's other processes, and does its work
+/// all the same: it refreshes an account, stores the new tokens and logs it; its CPU time and
+/// memory stay readable in /proc, as the benchmarks read them.
+#[tokio::test]
+async fn the_daemon_dumps_no_core_and_still_refreshes() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let deck = linked(&server, "work").await;
+    let daemon = Daemon::start(&deck).await;
+    common::assert_dumps_no_core(daemon.pid);
+    let store = store(&deck);
+    eventually(Duration::from_secs(15), async || {
+        !refreshes_by(&store, "work", daemon.pid).is_empty()
+    })
+    .await;
+    common::assert_dumps_no_core(daemon.pid);
+    let (status, _, stderr) = daemon.stop("TERM").await;
+    assert!(status.success(), "{stderr}");
+    assert!(!stderr.contains("undumpable"), "{stderr}");
+    assert!(!deck.ok(&["token", "work"]).await.trim().is_empty());
+}
+
 /// `systemd-analyze verify` on the unit, where the tool exists.
 fn verify(unit: &PathBuf) {
     let Ok(out) = std::process::Command::new("systemd-analyze")

@@ -356,3 +356,52 @@ async fn the_demo_never_touches_an_account_it_did_not_make() {
     );
     store.remove(demo::ACCOUNT).await.unwrap();
 }
+
+/// `--demo` without `--home` makes its throwaway home private — the folder 0700, every folder in
+/// it 0700 and every file 0600 — and the TUI it runs dumps no core; on quit the home is gone.
+#[test]
+fn the_demo_s_throwaway_home_is_private_and_it_dumps_no_core() {
+    let temp = tempfile::tempdir().unwrap();
+    let tmpdir = format!("TMPDIR={}", temp.path().display());
+    let binary = env!("CARGO_BIN_EXE_tokendeck");
+    let tmux = Tmux::start(&["env", &tmpdir, binary, "--demo"], 100, 30);
+    tmux.wait_for("not linked", Duration::from_secs(20));
+    let homes: Vec<_> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("tokendeck-demo-")
+        })
+        .collect();
+    assert_eq!(homes.len(), 1, "{homes:?}");
+    let mut folders = vec![homes[0].clone()];
+    let mut files = 0;
+    while let Some(folder) = folders.pop() {
+        assert_eq!(common::mode(&folder), 0o700, "{}", folder.display());
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                assert_eq!(common::mode(&path), 0o600, "{}", path.display());
+                files += 1;
+            }
+        }
+    }
+    assert!(files > 0, "the demo account is written in its home");
+    let pane = tmux
+        .cmd(&["display-message", "-p", "-t", "td", "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let pid: u32 = String::from_utf8_lossy(&pane.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    common::assert_dumps_no_core(pid);
+    tmux.keys(&["q"]);
+    tmux.wait_until_gone(Duration::from_secs(20));
+    assert!(!homes[0].exists(), "the throwaway home is removed at exit");
+}

@@ -227,6 +227,28 @@ async fn slow_down_adds_five_seconds_to_the_interval() {
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 
+/// A busy token endpoint that says when to come back (503 with `Retry-After: 8`) is asked again
+/// no sooner: the next poll comes 8 s later, not after the interval plus the 5 s a busy answer
+/// without `Retry-After` adds (1 + 6 s).
+#[tokio::test]
+async fn a_busy_answer_s_retry_after_is_waited_before_the_next_poll() {
+    let server = TestProvider::start().await;
+    let (session, _) = device_session(&server, Client::Basic);
+    server.fault("/token", 1, "status=503&retry_after=8").await;
+    let (result, took) = run(&session, true).await;
+    result.unwrap();
+    assert_eq!(
+        server.count("fault 503").await,
+        1,
+        "the busy answer was served"
+    );
+    assert!(
+        took >= Duration::from_secs(9),
+        "polls at 1 s, then 1 + 8 s: took {took:?}"
+    );
+    assert!(took < Duration::from_secs(25), "took {took:?}");
+}
+
 #[tokio::test]
 async fn a_provider_without_a_device_endpoint_says_so() {
     let server = TestProvider::start().await;

@@ -1,11 +1,17 @@
 //! What tokendeck refuses to do however it is asked: send a token or a secret over plain http,
 //! wait on an API for ever or read an endless answer, leave a removed account's pieces behind
-//! for a refresh to write back, or repeat a secret a provider echoes. Against the real
-//! oidc-provider and the real keyring.
+//! for a refresh to write back, repeat a secret a provider echoes, use a home someone else can
+//! write to, write a file others can read, or dump core. Against the real oidc-provider, the real
+//! keyring, real file modes and real processes.
 
 mod common;
+#[path = "safety/home.rs"]
+mod home;
 
+use std::fs::Permissions;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +21,7 @@ use common::cli::{Deck, text};
 use common::{Client, Options, TestProvider, eventually};
 use tokendeck::Error;
 use tokendeck::store::{Home, Keyring, Store};
+use tokio::io::AsyncBufReadExt;
 
 /// `call` to a plain-http URL, with a token due for refresh: refused as wrong usage before
 /// anything is sent — no API request, and no refresh either.
@@ -435,4 +442,103 @@ async fn due_for_refresh(deck: &Deck) {
         status["seconds_left"].as_i64().is_some_and(|left| left < 1)
     })
     .await;
+}
+
+/// `nobody`, the other user of these tests when they run as root.
+const NOBODY: u32 = 65534;
+
+/// No tokendeck process dumps core, and none can be read by another process of its own user:
+/// its core file limit is 0 (soft and hard), and it is not dumpable — its /proc files belong to
+/// root, and a process of the same user cannot read its environment. A plain process started the
+/// same way shows that the check can fail. As root (who may read anything), both run as
+/// `nobody`, and so does the process that tries to read them.
+#[tokio::test]
+async fn no_tokendeck_process_dumps_core_or_lets_its_user_read_its_memory() {
+    let as_root = rustix::process::getuid().is_root();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("state")).unwrap();
+    std::fs::write(
+        home.join("state/events.jsonl"),
+        r#"{"time":"2026-01-01T00:00:00Z","account":"work","trigger":"manual","outcome":"ok","pid":1}"#.to_string() + "\n",
+    )
+    .unwrap();
+    let user = match as_root {
+        true => {
+            for path in [&home, &home.join("state"), &home.join("state/events.jsonl")] {
+                std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+            }
+            std::fs::set_permissions(dir.path(), Permissions::from_mode(0o755)).unwrap();
+            Some(NOBODY)
+        }
+        false => None,
+    };
+    let as_user = |command: &mut tokio::process::Command| {
+        if let Some(uid) = user {
+            command.uid(uid).gid(uid);
+        }
+    };
+    let mut deck = tokio::process::Command::new(Deck::binary());
+    deck.arg("--home").arg(&home).args(["log", "-f"]);
+    deck.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    as_user(&mut deck);
+    let mut deck = deck.spawn().unwrap();
+    // Its first line is printed after start-up: the limits are set by then.
+    let mut stdout = tokio::io::BufReader::new(deck.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(20), stdout.next_line())
+        .await
+        .expect("log -f printed the event");
+    assert!(first.unwrap().is_some_and(|l| l.contains("work")));
+    let mut plain = tokio::process::Command::new("sleep");
+    plain.arg("60").kill_on_drop(true);
+    as_user(&mut plain);
+    let plain = plain.spawn().unwrap();
+
+    let owner = |pid: u32| {
+        std::os::unix::fs::MetadataExt::uid(
+            &std::fs::metadata(format!("/proc/{pid}/environ")).unwrap(),
+        )
+    };
+    let readable = async |pid: u32| {
+        let mut cat = tokio::process::Command::new("cat");
+        cat.arg(format!("/proc/{pid}/environ"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        as_user(&mut cat);
+        cat.status().await.unwrap().success()
+    };
+    let me = user.unwrap_or_else(|| rustix::process::getuid().as_raw());
+    let (deck_pid, plain_pid) = (deck.id().unwrap(), plain.id().unwrap());
+    assert_eq!(
+        owner(plain_pid),
+        me,
+        "a dumpable process owns its /proc files"
+    );
+    assert!(readable(plain_pid).await, "its user reads its environment");
+    assert_eq!(owner(deck_pid), 0, "tokendeck's /proc files belong to root");
+    assert!(
+        !readable(deck_pid).await,
+        "its user cannot read its environment"
+    );
+    // What `ps`, `top` and the benchmarks read stays readable by its user.
+    let mut stat = tokio::process::Command::new("cat");
+    stat.arg(format!("/proc/{deck_pid}/stat"));
+    as_user(&mut stat);
+    let stat = text(&stat.output().await.unwrap().stdout);
+    let times: Vec<&str> = stat
+        .rsplit_once(") ")
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    assert!(
+        times[11].parse::<u64>().is_ok() && times[12].parse::<u64>().is_ok(),
+        "{stat}"
+    );
+    common::assert_dumps_no_core(deck_pid);
+    deck.kill().await.unwrap();
+    let stderr = deck.wait_with_output().await.unwrap().stderr;
+    assert!(!text(&stderr).contains("warning"), "{}", text(&stderr));
 }

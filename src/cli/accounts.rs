@@ -204,7 +204,7 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
         "status": status.health(now),
         "identity": status.identity,
         "expires_at": expires_at.map(rfc3339),
-        "seconds_left": expires_at.map(|at| seconds_between(now, at)),
+        "seconds_left": expires_at.map(|at| crate::format::seconds_until(at, now)),
         "obtained_at": token.map(|t| rfc3339(t.obtained_at)),
         "scope": token.and_then(|t| t.scope.clone()),
         "token_type": token.map(|t| t.token_type.clone()),
@@ -231,14 +231,6 @@ pub async fn remove(store: &Arc<Store>, name: &str, revoke: bool) -> Result<(), 
         }
     }
     Ok(())
-}
-
-/// Seconds from `now` to `at`, negative once past.
-fn seconds_between(now: SystemTime, at: SystemTime) -> i64 {
-    match at.duration_since(now) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    }
 }
 
 fn ago(at: SystemTime, now: SystemTime) -> String {

@@ -114,5 +114,9 @@ fn store_status(error: &StoreError) -> ExitStatus {
         StoreError::NoHome(_) | StoreError::Io { .. } | StoreError::DaemonRunning { .. } => {
             ExitStatus::Failure
         }
+        // Not wrong usage (the same command works on a safe home) nor a broken accounts file
+        // (nothing was read): the one fix is to the folder's owner or mode, which the message
+        // names. Scripts see 1, "an error not listed", as for a folder tokendeck cannot use.
+        StoreError::UnsafeHome(_) => ExitStatus::Failure,
     }
 }

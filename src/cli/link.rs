@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::{CliError, persistence, warn_about_keyring};
-use crate::format::short_duration;
+use crate::format::{seconds_left, short_duration};
 use crate::oauth::{Error, Tokens};
 use crate::refresh::{DeviceLink, Link};
 use crate::store::Store;
@@ -86,7 +86,7 @@ pub async fn link_device(store: &Arc<Store>, name: &str, show: Show) -> Result<(
     }
     eprintln!(
         "Waiting for the approval; the code expires in {}.",
-        short_duration(authorization.valid_for().as_secs())
+        short_duration(seconds_left(authorization.expires_at(), SystemTime::now()))
     );
     if show.browser && !crate::browser::open(url) {
         eprintln!("(No browser could be opened here: open the URL on another device.)");
@@ -114,11 +114,10 @@ fn print_qr(url: &str) -> bool {
 fn say_linked(name: &str, tokens: &Tokens) {
     let left = tokens
         .expires_at()
-        .and_then(|at| at.duration_since(SystemTime::now()).ok())
-        .map(|d| {
+        .map(|at| {
             format!(
                 "; the access token expires in {}",
-                short_duration(d.as_secs())
+                short_duration(seconds_left(at, SystemTime::now()))
             )
         })
         .unwrap_or_default();

@@ -8,6 +8,7 @@ mod error;
 mod inspect;
 mod link;
 mod log;
+pub mod no_dumps;
 mod notify;
 pub mod quick;
 pub mod service;

@@ -168,12 +168,26 @@ fn current_exe() -> Result<PathBuf, CliError> {
         .map_err(|e| CliError::Io(format!("cannot tell where this tokendeck binary is: {e}")))
 }
 
-/// Writes the service file; prints the line that starts it.
+/// Writes the service file (to a temporary file beside it, renamed over it: a link at its path
+/// is replaced, never written through); prints the line that starts it.
 pub fn install(home: &Home, force: bool) -> Result<(), CliError> {
     let service = service(home)?;
     let path = &service.path;
+    let is_link = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && !force {
+        return Err(CliError::Io(format!(
+            "{} is a symbolic link (to {}); look at it, then run `tokendeck daemon --install --force` to put a file of tokendeck's in its place (what it points to is left as it is)",
+            path.display(),
+            std::fs::read_link(path).map_or_else(
+                |_| "somewhere unreadable".into(),
+                |t| t.display().to_string()
+            )
+        )));
+    }
     match std::fs::read_to_string(path) {
-        Ok(existing) if existing == service.text => {
+        Ok(existing) if existing == service.text && !is_link => {
             eprintln!(
                 "tokendeck: {} is installed already, unchanged",
                 path.display()
@@ -189,11 +203,7 @@ pub fn install(home: &Home, force: bool) -> Result<(), CliError> {
         }
         _ => {}
     }
-    let io = |e: std::io::Error| CliError::Io(format!("cannot write {}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    std::fs::write(path, &service.text).map_err(io)?;
+    crate::store::files::write_atomically(path, service.text.as_bytes())?;
     eprintln!(
         "tokendeck: wrote {}; to start the daemon now and at every login, run:",
         path.display()
@@ -206,7 +216,7 @@ pub fn install(home: &Home, force: bool) -> Result<(), CliError> {
 pub fn uninstall(home: &Home, force: bool) -> Result<(), CliError> {
     let service = service(home)?;
     let path = &service.path;
-    if !path.exists() {
+    if path.symlink_metadata().is_err() {
         eprintln!(
             "tokendeck: no service at {}: nothing to remove",
             path.display()

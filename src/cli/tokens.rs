@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use super::{CallArgs, CliError, persistence, warn_about_keyring};
-use crate::format::short_duration;
+use crate::format::{seconds_left, short_duration};
 use crate::refresh::{force_refresh, open_session, valid_tokens};
 use crate::store::Store;
 use crate::text::{Lines, printable};
@@ -21,11 +21,10 @@ pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     let tokens = force_refresh(store, name, &persistence()).await?;
     let left = tokens
         .expires_at()
-        .and_then(|at| at.duration_since(std::time::SystemTime::now()).ok())
-        .map(|d| {
+        .map(|at| {
             format!(
                 "; the new access token expires in {}",
-                short_duration(d.as_secs())
+                short_duration(seconds_left(at, std::time::SystemTime::now()))
             )
         })
         .unwrap_or_default();

@@ -168,6 +168,8 @@ pub(crate) enum DevicePoll {
     Pending,
     /// Asked too often (or the server is busy): ask again after a longer interval.
     SlowDown,
+    /// The server is busy and said when to come back (`Retry-After`): not before then.
+    RetryAfter(Duration),
     Denied(Option<String>),
     Expired,
     Failed(Error),
@@ -193,7 +195,10 @@ impl From<Result<Tokens, Error>> for DevicePoll {
             }
             // A busy or unreachable server, a lost answer: nothing was granted yet, so polling
             // less often is the whole remedy (RFC 8628 §3.5).
-            Err(e) if e.is_transient() => DevicePoll::SlowDown,
+            Err(e) if e.is_transient() => match e.retry_after() {
+                Some(wait) => DevicePoll::RetryAfter(wait),
+                None => DevicePoll::SlowDown,
+            },
             Err(e) => DevicePoll::Failed(e),
         }
     }
@@ -349,5 +354,14 @@ mod tests {
             retry_after: None,
         }));
         assert!(matches!(busy, DevicePoll::SlowDown));
+        let told = DevicePoll::from(Err(Error::Unavailable {
+            url: "u".into(),
+            status: 429,
+            retry_after: Some(crate::oauth::RetryAfter::capped(Duration::from_secs(12))),
+        }));
+        assert!(
+            matches!(told, DevicePoll::RetryAfter(wait) if wait == Duration::from_secs(12)),
+            "{told:?}"
+        );
     }
 }

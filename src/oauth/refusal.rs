@@ -72,8 +72,8 @@ impl Error {
                 description.as_deref(),
             ),
             Error::DeviceExpired { valid_for } => format!(
-                "the code expired before it was approved (it was valid for {} min)",
-                valid_for.as_secs().div_ceil(60)
+                "the code expired before it was approved (it was valid for {})",
+                crate::format::short_duration(valid_for.as_secs())
             ),
             other => other.to_string(),
         }

@@ -41,7 +41,8 @@ pub enum AccountError {
     )]
     ClientRefused { name: String, problem: String },
     #[error(
-        "refreshing {name:?} failed a moment ago ({reason}) and its token has expired; tokendeck leaves the server alone for {seconds} s more, then tries again"
+        "refreshing {name:?} failed a moment ago ({reason}) and its token has expired; tokendeck leaves the server alone for {} more, then tries again",
+        match seconds { 0 => "under a second".to_string(), s => crate::format::short_duration(*s) }
     )]
     BackingOff {
         name: String,
@@ -144,8 +145,7 @@ pub async fn valid_tokens(
         }
         let seconds = status
             .retry_at
-            .and_then(|at| at.duration_since(now).ok())
-            .map_or(0, |d| d.as_secs() + 1);
+            .map_or(0, |at| crate::format::seconds_left(at, now));
         return Err(AccountError::BackingOff {
             name: name.to_string(),
             reason,
@@ -211,7 +211,7 @@ fn explain(store: &Store, name: &str, error: oauth::Error) -> AccountError {
     AccountError::OAuth(error)
 }
 
-fn session_with(
+pub(super) fn session_with(
     store: &Arc<Store>,
     name: &str,
     account: &Account,

@@ -1,14 +1,17 @@
 //! Removing an account, as both faces do it: the grant is given back at the provider first
 //! (RFC 7009), when it can be, and the event log says how that went; then the record, the
-//! configuration and the status are deleted. A revocation that fails never stops the removal:
-//! the user asked to forget the account, and is told what stays valid at the provider.
+//! configuration and the status are deleted. All of it under the account's lock, so that no
+//! refresh runs in between: the token given back is the one the provider holds now, not one a
+//! refresh in another process has just replaced (and stored again after the removal). A
+//! revocation that fails never stops the removal: the user asked to forget the account, and is
+//! told what stays valid at the provider.
 
 use std::sync::Arc;
 
-use super::account::{AccountError, Persistence, open_session};
+use super::account::{AccountError, Persistence, session_with};
 use super::hooks;
 use crate::oauth::{self, Secrets, session::Revoked};
-use crate::store::{Event, HookEvent, Outcome, Store, Trigger};
+use crate::store::{AccountLock, Event, HookEvent, Outcome, Record, Store, Trigger};
 
 /// What happened to the grant at the provider.
 #[derive(Debug)]
@@ -16,7 +19,10 @@ pub enum Revocation {
     Revoked(Revoked),
     /// The user asked to keep it (`--keep-grant`).
     Kept,
-    /// No tokens were held: nothing to give back.
+    /// The account was never linked: there was no grant.
+    NeverLinked,
+    /// It was linked once, but the keyring held no tokens any more (lost at a reboot, say):
+    /// nothing could be given back.
     NothingHeld,
     /// The provider has no revocation endpoint tokendeck knows of.
     NoEndpoint,
@@ -34,45 +40,66 @@ impl Revocation {
                 "The access token was revoked at the provider (no refresh token was held).".into(),
             ),
             Revocation::Kept => Some("The grant at the provider was kept, as asked.".into()),
-            Revocation::NothingHeld => None,
+            Revocation::NeverLinked => {
+                Some("It was never linked, so there was no grant to give back.".into())
+            }
+            Revocation::NothingHeld => Some(
+                "The keyring held no tokens for it any more, so nothing could be revoked: a grant made earlier may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.".into(),
+            ),
             Revocation::NoEndpoint => Some(oauth::Error::NoRevocationEndpoint.to_string() + "."),
-            Revocation::Failed(e) => Some(format!("Revoking the grant failed: {e}.")),
+            Revocation::Failed(e) => Some(format!(
+                "Revoking its grant at the provider failed: {}. Its tokens are gone from here all the same, so tokendeck cannot try again: the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.",
+                crate::oauth::error::clause(&e.problem())
+            )),
         }
     }
 
     /// Whether the user should hear about it as a problem.
     pub fn is_failure(&self) -> bool {
-        matches!(self, Revocation::Failed(_) | Revocation::NoEndpoint)
+        matches!(
+            self,
+            Revocation::Failed(_) | Revocation::NoEndpoint | Revocation::NothingHeld
+        )
     }
 }
 
 /// Removes `name`: revokes its grant first when `revoke` is set and the provider allows it,
-/// then deletes everything tokendeck kept for it.
+/// then deletes everything tokendeck kept for it — all under the account's lock, taken after a
+/// refresh under way has stored what it got.
 pub async fn remove_account(
     store: &Arc<Store>,
     name: &str,
     revoke: bool,
 ) -> Result<Revocation, AccountError> {
+    store.accounts()?.get(name)?;
+    let lock = AccountLock::acquire(store.home(), name).await?;
+    // Read under the lock: another process may have removed it, or refreshed it, meanwhile.
     let accounts = store.accounts()?;
     let account = accounts.get(name)?.clone();
     // Read now: the account's own hook goes with it.
     let hook = accounts.hook(name, HookEvent::Removed).map(str::to_string);
+    let record = store.record(name).await?;
     // Read before they are deleted, to cut out of the hook's stderr.
     let secrets = match &hook {
-        Some(_) => secrets_of(store, name, &account.client_id).await,
+        Some(_) => secrets_of(&record, &account.client_id),
         None => Secrets::new(),
     };
-    let revocation = if !revoke {
+    let revocation = if record.tokens.is_none() {
+        match store.status(name).token {
+            None => Revocation::NeverLinked,
+            Some(_) => Revocation::NothingHeld,
+        }
+    } else if !revoke {
         Revocation::Kept
     } else if account.provider.revocation_endpoint().is_none() {
         Revocation::NoEndpoint
     } else {
-        give_back(store, name).await
+        give_back(store, name, &account, &record).await
     };
     if let Some(event) = revocation_event(name, &revocation) {
         let _ = store.log().append(&event);
     }
-    store.remove(name).await?;
+    store.remove_locked(name, lock).await?;
     if let Some(command) = hook {
         hooks::spawn(
             store,
@@ -89,30 +116,28 @@ pub async fn remove_account(
 }
 
 /// What `name`'s keyring record holds: its client secret and tokens.
-async fn secrets_of(store: &Store, name: &str, client_id: &str) -> Secrets {
+fn secrets_of(record: &Record, client_id: &str) -> Secrets {
     let mut secrets = Secrets::new();
-    let Ok(keyring) = store.keyring().await else {
-        return secrets;
-    };
-    if let Ok(Some(record)) = keyring.read(name).await {
-        if let Some(secret) = &record.client_secret {
-            secrets.add_client_secret(client_id, secret.secret());
-        }
-        if let Some(tokens) = &record.tokens {
-            secrets.add_tokens(tokens);
-        }
+    if let Some(secret) = &record.client_secret {
+        secrets.add_client_secret(client_id, secret.secret());
+    }
+    if let Some(tokens) = &record.tokens {
+        secrets.add_tokens(tokens);
     }
     secrets
 }
 
-async fn give_back(store: &Arc<Store>, name: &str) -> Revocation {
-    let session = match open_session(store, name, &Persistence::while_running()).await {
+/// Revokes with the record read under the lock. The session is used for the revocation request
+/// alone: nothing in it refreshes (which would wait for the lock this caller holds).
+async fn give_back(
+    store: &Arc<Store>,
+    name: &str,
+    account: &crate::store::Account,
+    record: &Record,
+) -> Revocation {
+    let session = match session_with(store, name, account, record, &Persistence::while_running()) {
         Ok(session) => session,
-        Err(AccountError::NotLinked(_) | AccountError::RecordMissing(_)) => {
-            return Revocation::NothingHeld;
-        }
-        Err(AccountError::OAuth(e)) => return Revocation::Failed(e),
-        Err(e) => return Revocation::Failed(oauth::Error::Config(e.to_string())),
+        Err(e) => return Revocation::Failed(e),
     };
     match session.revoke().await {
         Ok(Some(revoked)) => Revocation::Revoked(revoked),
@@ -130,7 +155,10 @@ fn revocation_event(name: &str, revocation: &Revocation) -> Option<Event> {
         }
         Revocation::Failed(e) => (Outcome::Failed, Some(e.to_string())),
         // Nothing was attempted: the removal's own line is the record.
-        Revocation::NoEndpoint | Revocation::Kept | Revocation::NothingHeld => return None,
+        Revocation::NoEndpoint
+        | Revocation::Kept
+        | Revocation::NeverLinked
+        | Revocation::NothingHeld => return None,
     };
     let mut event = Event::new(name, Trigger::Revoke, outcome);
     event.message = message;

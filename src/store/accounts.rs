@@ -3,13 +3,13 @@
 //! parse is reported with its line and column and is never overwritten.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
+use super::files::{open_lock, write_atomically};
 use super::home::Home;
 use super::hooks::{HookEvent, Hooks, command_words};
 use crate::oauth::{AuthMethod, Provider, url_policy};
@@ -160,7 +160,7 @@ impl Accounts {
     ) -> Result<T, StoreError> {
         Home::ensure_private_dir(home.config_dir())?;
         let lock_path = home.config_dir().join("accounts.lock");
-        let lock = File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+        let lock = open_lock(&lock_path)?;
         lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
         let mut accounts = Accounts::load(home)?;
         let result = change(&mut accounts)?;
@@ -195,33 +195,6 @@ pub fn validate_name(name: &str) -> Result<(), StoreError> {
     } else {
         Err(StoreError::InvalidName(name.to_string()))
     }
-}
-
-/// Writes `bytes` to a temporary file beside `path` (mode 0600), syncs it and renames it over
-/// `path`, so that a reader sees the old file or the new one, never half of one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    Home::ensure_private_dir(dir)?;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let unique = &crate::oauth::authorize::random_token()[..8];
-    let temp = dir.join(format!(".{file_name}.{unique}.tmp"));
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| fs::rename(&temp, path)) {
-        let _ = fs::remove_file(&temp);
-        return Err(StoreError::io(path, e));
-    }
-    // Make the rename itself durable; not all platforms can open a directory.
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
 }
 
 /// What is wrong with a URL from the file, without the value: the line and column say where it

@@ -82,7 +82,7 @@ impl AccountsCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::accounts::write_atomically;
+    use crate::store::files::write_atomically;
 
     #[test]
     fn a_changed_file_is_read_again_even_at_the_same_size() {

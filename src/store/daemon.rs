@@ -34,13 +34,7 @@ impl DaemonLock {
         let path = home.daemon_lock_file();
         Home::ensure_private_dir(home.state_dir())?;
         let io = |e| StoreError::io(&path, e);
-        let mut file = File::options()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io)?;
+        let mut file = super::files::open_lock(&path)?;
         let deadline = std::time::Instant::now() + START_PATIENCE;
         loop {
             match file.try_lock() {

@@ -57,6 +57,9 @@ pub enum StoreError {
 
     #[error(transparent)]
     Keyring(#[from] KeyringError),
+
+    #[error(transparent)]
+    UnsafeHome(#[from] super::home::UnsafeHome),
 }
 
 impl StoreError {

@@ -3,7 +3,7 @@
 //! another terminal. It never holds a secret: events carry times, names, outcomes and messages
 //! that are secret-free by construction.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -173,18 +173,20 @@ impl EventLog {
             Home::ensure_private_dir(dir)?;
         }
         let io = |e| StoreError::io(&self.path, e);
-        let lock = File::create(&self.lock_path).map_err(io)?;
+        let lock = super::files::open_lock(&self.lock_path)?;
         lock.lock().map_err(io)?;
         if fs::metadata(&self.path).is_ok_and(|m| m.len() >= MAX_LOG_BYTES) {
             fs::rename(&self.path, self.rotated()).map_err(io)?;
         }
         let mut line = serde_json::to_string(event).map_err(|e| io(std::io::Error::other(e)))?;
         line.push('\n');
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&self.path).map_err(io)?;
+        let mut file = super::files::private_options()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .map_err(io)?;
+        super::files::make_private(&file).map_err(io)?;
         // A writer killed midway left a line without its end: end it, so that only that torn
         // line is unreadable and not this event too.
         if ends_torn(&mut file).map_err(io)? {
@@ -356,6 +358,8 @@ mod properties;
 
 #[cfg(test)]
 mod tests {
+    use std::fs::OpenOptions;
+
     use super::*;
 
     #[test]

@@ -1,12 +1,16 @@
 //! Where tokendeck keeps things: the config dir (the accounts file, the keyring choice), the state
 //! dir (status, locks, the event log), and the keyring namespace. `--home DIR` / `TOKENDECK_HOME` roots all of them in
-//! one folder and gives it a keyring namespace of its own.
+//! one folder and gives it a keyring namespace of its own. A home that is not the user's alone is
+//! refused before anything in it is read or written (the `safety` module says what is checked).
+
+mod safety;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub use self::safety::{Problem, UnsafeHome, Writers};
 use super::error::StoreError;
 
 #[derive(Clone, Debug)]
@@ -28,10 +32,18 @@ impl Home {
         }
     }
 
-    /// Config and state under one folder, with a keyring namespace derived from its path.
+    /// Config and state under one folder, with a keyring namespace derived from its path. The
+    /// folder is made (0700, with any parents it lacks) when it does not exist, unless a folder
+    /// above it is not safe; an existing folder, its `config/` and `state/`, and the folders
+    /// above must pass the `safety` module's checks.
     pub fn rooted(dir: &Path) -> Result<Home, StoreError> {
-        fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-        let dir = dir.canonicalize().map_err(|e| StoreError::io(dir, e))?;
+        let dir = std::path::absolute(dir).map_err(|e| StoreError::io(dir, e))?;
+        if fs::symlink_metadata(&dir).is_err() {
+            safety::check(&[&dir])?;
+            Home::ensure_private_dir(&dir)?;
+        }
+        let dir = dir.canonicalize().map_err(|e| StoreError::io(&dir, e))?;
+        safety::check(&[&dir, &dir.join("config"), &dir.join("state")])?;
         let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
         let namespace = format!("home-{}", hex(&digest[..8]));
         Ok(Home {
@@ -53,6 +65,7 @@ impl Home {
             .state_dir()
             .unwrap_or_else(|| dirs.data_local_dir())
             .to_path_buf();
+        safety::check(&[dirs.config_dir(), &state_dir])?;
         Ok(Home {
             root: None,
             config_dir: dirs.config_dir().to_path_buf(),

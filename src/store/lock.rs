@@ -28,12 +28,7 @@ impl AccountLock {
         }
         let deadline = tokio::time::Instant::now() + LOCK_TIMEOUT;
         loop {
-            let file = File::options()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|e| StoreError::io(&path, e))?;
+            let file = super::files::open_lock(&path)?;
             let waiting = tokio::task::spawn_blocking(move || file.lock().map(|()| file));
             let file = match tokio::time::timeout_at(deadline, waiting).await {
                 Ok(Ok(Ok(file))) => file,

@@ -6,6 +6,7 @@ mod cache;
 pub mod daemon;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod home;
 pub mod hooks;
 mod identity;
@@ -192,7 +193,7 @@ impl Store {
     fn status_lock(&self) -> Result<std::fs::File, StoreError> {
         let lock_path = self.home.state_dir().join("status.lock");
         Home::ensure_private_dir(self.home.state_dir())?;
-        let lock = std::fs::File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+        let lock = files::open_lock(&lock_path)?;
         lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
         Ok(lock)
     }
@@ -205,6 +206,12 @@ impl Store {
     pub async fn remove(&self, name: &str) -> Result<(), StoreError> {
         self.accounts()?.get(name)?;
         let lock = AccountLock::acquire(&self.home, name).await?;
+        self.remove_locked(name, lock).await
+    }
+
+    /// [`remove`](Self::remove) for a caller that holds the account's lock already (and gave its
+    /// grant back under it); the lock file goes with the rest.
+    pub async fn remove_locked(&self, name: &str, lock: AccountLock) -> Result<(), StoreError> {
         // Another process may have removed it while this one waited.
         self.accounts()?.get(name)?;
         self.keyring().await?.delete(name).await?;

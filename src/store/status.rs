@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::accounts::write_atomically;
 use super::error::StoreError;
+use super::files::write_atomically;
 use super::home::Home;
 use crate::oauth::time::later;
 use crate::oauth::token::{unix_seconds, unix_seconds_opt};
@@ -307,12 +307,9 @@ impl AccountStatus {
         if self.needs_relink || self.failures == 0 {
             return None;
         }
-        Some(match self.retry_at?.duration_since(now) {
-            Ok(wait) if wait.as_secs() > 0 => format!(
-                "retrying in {}",
-                crate::format::short_duration(wait.as_secs())
-            ),
-            _ => "retrying now".into(),
+        Some(match crate::format::seconds_left(self.retry_at?, now) {
+            0 => "retrying now".into(),
+            wait => format!("retrying in {}", crate::format::short_duration(wait)),
         })
     }
 

@@ -32,6 +32,7 @@ impl TimeLeft {
         match self {
             TimeLeft::NoToken => "-".into(),
             TimeLeft::NoExpiry => "no expiry".into(),
+            // Whole seconds rounded down, as every remaining time is (crate::format::seconds_left).
             TimeLeft::Left(left) => format!("{} left", short_duration(left.as_secs())),
             TimeLeft::Expired(past) => format!("expired {} ago", short_duration(past.as_secs())),
         }

@@ -408,3 +408,35 @@ pub fn kill_0(pid: &str) -> bool {
         .unwrap()
         .success()
 }
+
+/// A file's or folder's permission bits (a link's own, not its target's).
+pub fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Checks, in /proc, that process `pid` dumps no core (its "Max core file size" is 0, soft and
+/// hard) and that the CPU times and memory that benchmarks read from it stay readable.
+pub fn assert_dumps_no_core(pid: u32) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap_or_else(|| panic!("no core limit in:\n{limits}"));
+    let words: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(words[4..6], ["0", "0"], "soft and hard: {core}");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields 14 and 15 (utime, stime) counted after the command's parenthesised name.
+    let after_name = stat.rsplit_once(") ").unwrap().1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    assert!(
+        fields[11].parse::<u64>().is_ok() && fields[12].parse::<u64>().is_ok(),
+        "utime and stime readable: {stat}"
+    );
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    assert!(status.contains("VmRSS:"), "{status}");
+}

@@ -38,7 +38,9 @@ impl Session {
     /// Polls the token endpoint until the user approves (the tokens are then persisted before
     /// they are returned, as after a code exchange), declines ([`Error::DeviceDenied`]) or lets
     /// the code expire ([`Error::DeviceExpired`]). Waits the provider's interval between polls,
-    /// five seconds more after each `slow_down` or failed request. Cancel by dropping the future.
+    /// five seconds more after each `slow_down` or failed request, and after a busy answer with
+    /// `Retry-After` at least as long as it asks (the code's expiry permitting). Cancel by
+    /// dropping the future.
     pub async fn device_tokens(
         &self,
         authorization: &DeviceAuthorization,
@@ -47,6 +49,8 @@ impl Session {
             valid_for: authorization.valid_for(),
         };
         let mut interval = authorization.interval();
+        // Until the next poll: the interval, unless the server asked for longer.
+        let mut wait = interval;
         loop {
             // The wall clock, not a monotonic one: a laptop asleep past the expiry wakes to it.
             let left = authorization
@@ -56,7 +60,7 @@ impl Session {
             if left.is_zero() {
                 return Err(expired());
             }
-            tokio::time::sleep(interval.min(left)).await;
+            tokio::time::sleep(wait.min(left)).await;
             let _gate = self.inner.gate.lock().await;
             let poll = self
                 .inner
@@ -69,8 +73,13 @@ impl Session {
                     let tokens = self.accepted_at_link(tokens, None)?;
                     return self.install(tokens).await;
                 }
-                DevicePoll::Pending => {}
-                DevicePoll::SlowDown => interval = (interval + SLOW_DOWN_STEP).min(MAX_INTERVAL),
+                DevicePoll::Pending => wait = interval,
+                DevicePoll::SlowDown => {
+                    interval = (interval + SLOW_DOWN_STEP).min(MAX_INTERVAL);
+                    wait = interval;
+                }
+                // The server said when: that, not a guess (and not for good, as `slow_down` is).
+                DevicePoll::RetryAfter(asked) => wait = asked.max(interval),
                 DevicePoll::Denied(description) => {
                     return Err(Error::DeviceDenied { description });
                 }

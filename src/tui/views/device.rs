@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::link::render_qr_alone;
 use super::qr::QrCode;
 use super::spinner;
-use crate::format::short_duration;
+use crate::format::{seconds_left, short_duration};
 use crate::text::{Lines, printable};
 use crate::tui::app::{App, DeviceCode, LinkScreen};
 
@@ -63,10 +63,7 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
             .into_iter()
             .map(|l| Line::from(Span::styled(l, theme.title().add_modifier(Modifier::BOLD)))),
     );
-    let left = code
-        .expires_at
-        .duration_since(app.now)
-        .map_or(0, |d| d.as_secs());
+    let left = seconds_left(code.expires_at, app.now);
     lines.push(Line::from(""));
     lines.push(Line::from(match left {
         0 => Span::styled("The code has expired.", theme.error()),

@@ -44,13 +44,15 @@ pub struct Options {
 }
 
 /// Runs the TUI on the real terminal until the user quits; the terminal is restored on every
-/// way out (quit, error, panic, SIGTERM, SIGHUP).
+/// way out (quit, error, panic, SIGINT, SIGTERM, SIGHUP) — as far as there is still a terminal:
+/// after a SIGHUP there may be none, and failing to restore it must not stop what follows (a
+/// demo's cleanup, refreshes to store).
 pub async fn run(store: Arc<Store>, options: Options) -> io::Result<()> {
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
     let result = run_on(&mut terminal, store, options, EventStream::new()).await;
     let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
-    ratatui::restore();
+    let _ = ratatui::try_restore();
     result
 }
 
@@ -76,7 +78,7 @@ where
     for effect in update::start() {
         runner.run(effect);
     }
-    let mut signals = Signals::new();
+    let mut signals = crate::signals::Signals::catch().ok();
     let mut next_tick = app
         .tick_every()
         .map(|every| tokio::time::Instant::now() + every);
@@ -95,8 +97,10 @@ where
             },
             Some(message) = rx.recv() => message,
             _ = sleep_until(next_tick) => Message::Tick(SystemTime::now()),
-            () = signals.next() => Message::Quit,
+            _ = next_signal(&mut signals) => Message::Quit,
         };
+        #[cfg(debug_assertions)]
+        panic_if_asked(&first);
         let ticked = matches!(first, Message::Tick(_));
         // Countdowns drawn after this batch show the time it was handled at; a page is as tall
         // as the terminal is now.
@@ -141,49 +145,25 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// SIGTERM and SIGHUP end the TUI like `q` does, so the terminal is restored.
-struct Signals {
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    hup: Option<tokio::signal::unix::Signal>,
+/// SIGINT, SIGTERM and SIGHUP end the TUI as `q` does: the terminal is restored, and a second
+/// one quits without waiting for refreshes.
+async fn next_signal(signals: &mut Option<crate::signals::Signals>) {
+    match signals {
+        Some(signals) => {
+            signals.next().await;
+        }
+        None => std::future::pending().await,
+    }
 }
 
-impl Signals {
-    fn new() -> Signals {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Signals {
-                term: signal(SignalKind::terminate()).ok(),
-                hup: signal(SignalKind::hangup()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Signals {}
-    }
-
-    async fn next(&mut self) {
-        #[cfg(unix)]
-        {
-            let term = async {
-                match &mut self.term {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let hup = async {
-                match &mut self.hup {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = term => {}
-                _ = hup => {}
-            }
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
+/// Debug builds only: with `TOKENDECK_TEST_PANIC` set, F12 panics in the loop, so that tests
+/// can see what a crash of the TUI leaves behind (a demo's records, refreshes under way).
+#[cfg(debug_assertions)]
+fn panic_if_asked(message: &Message) {
+    if let Message::Key(key) = message
+        && key.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("TOKENDECK_TEST_PANIC").is_some()
+    {
+        panic!("F12 with TOKENDECK_TEST_PANIC set: a crash, as asked");
     }
 }

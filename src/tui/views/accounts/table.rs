@@ -29,7 +29,7 @@ const IDENTITY_MAX: usize = 32;
 const EMPTY: &str = "No accounts yet. Press a to add one (Verizon Personal Cloud, Google, Microsoft, GitHub, any OpenID Connect issuer, or custom endpoints).";
 
 /// The most lines the broken file's error takes above the list read before it broke.
-const BROKEN_LINES: usize = 3;
+const BROKEN_LINES: usize = 4;
 
 /// The rows the table would like, with its title and column names.
 pub fn height_wanted(app: &App, width: u16) -> u16 {
@@ -51,7 +51,7 @@ pub fn height_wanted(app: &App, width: u16) -> u16 {
 /// What the table says above the list while the file is broken, wrapped to `width`.
 fn broken(error: &str, width: u16) -> Vec<String> {
     let text = format!(
-        "{}. The list below is as it was read before; its accounts are kept fresh, and tokendeck reads the file again as soon as it changes.",
+        "{}. Below: the list as last read, kept fresh until the file is mended.",
         error.trim_end_matches('.')
     );
     wrap(

@@ -312,14 +312,6 @@ async fn a_second_signal_stops_it_at_once_and_says_what_is_lost() {
     assert_eq!(server.count("grant refresh_token 200").await, 1);
 }
 
-/// CPU time (user and system) the process has used, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // After the command's name, which may hold spaces, in parentheses.
-    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
 /// A half-written accounts file once made the daemon spin at 100 % CPU and refresh nothing: it
 /// asked the file whether a due account was still due, took the error for "no", and started the
 /// account again at once, parsing the file each time. Now it says so once, goes on refreshing
@@ -344,13 +336,13 @@ async fn a_broken_accounts_file_is_said_once_and_what_was_read_is_kept_fresh_at_
     std::fs::write(&file, &whole[..whole.len() / 2]).unwrap();
     daemon.wait_for_line("<3>the accounts file ").await;
     let before = refreshes_by(&store, "work", daemon.pid).len();
-    let (ticks, watched) = (cpu_ticks(daemon.pid), Instant::now());
+    let (ticks, watched) = (common::cpu_ticks(daemon.pid), Instant::now());
     // Due every 2 s: three more refreshes while it stays broken.
     eventually(Duration::from_secs(15), async || {
         refreshes_by(&store, "work", daemon.pid).len() >= before + 3
     })
     .await;
-    let used = cpu_ticks(daemon.pid) - ticks;
+    let used = common::cpu_ticks(daemon.pid) - ticks;
     let hz = 100; // USER_HZ, what /proc counts in on Linux
     let watched = watched.elapsed();
     // Spinning took 27-35 ticks a second here; idling, refreshes included, 0-2.

@@ -48,12 +48,37 @@ pub struct Options {
 /// after a SIGHUP there may be none, and failing to restore it must not stop what follows (a
 /// demo's cleanup, refreshes to store).
 pub async fn run(store: Arc<Store>, options: Options) -> io::Result<()> {
-    let mut terminal = ratatui::init();
+    let mut terminal = enter()?;
     let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
     let result = run_on(&mut terminal, store, options, EventStream::new()).await;
     let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
-    let _ = ratatui::try_restore();
+    leave(terminal);
     result
+}
+
+/// The terminal as `ratatui::init` sets it up (raw mode, the alternate screen, a panic hook that
+/// restores it), except that nothing on the way out writes to stderr: once the terminal is gone
+/// (SIGHUP), so is stderr, a failing `eprintln!` panics, and a panic in the panic hook aborts the
+/// process before a demo's cleanup or a refresh's storing could run.
+fn enter() -> io::Result<ratatui::DefaultTerminal> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = ratatui::try_restore();
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+}
+
+/// Restores the terminal as far as there is one.
+fn leave(mut terminal: ratatui::DefaultTerminal) {
+    let shown = terminal.show_cursor();
+    let _ = ratatui::try_restore();
+    // Its drop would try again and say on stderr that it failed (see `enter`).
+    if shown.is_err() {
+        std::mem::forget(terminal);
+    }
 }
 
 /// The loop, on any backend and any stream of terminal events.

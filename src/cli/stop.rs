@@ -6,38 +6,59 @@
 
 use std::future::Future;
 use std::io::Write;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use super::CliError;
 use crate::refresh::stop::{self, Settled};
 use crate::signals::{Signal, Signals};
 
+/// The signals a command caught as its first refresh began; taken by [`interruptible`].
+static CAUGHT: Mutex<Option<Signals>> = Mutex::new(None);
+
+/// Catches the stopping signals from now on: run by the first refresh of a command as it enters,
+/// before its request leaves, so that no signal can end the process with the request out.
+fn catch_now() {
+    let caught = Signals::catch().ok();
+    *CAUGHT.lock().unwrap_or_else(|e| e.into_inner()) = caught;
+}
+
 /// Runs a one-shot command until it ends or a stopping signal comes. Then the command is dropped
-/// (it starts nothing more, prints nothing more), and a refresh it had sent is waited for.
+/// (it starts nothing more, prints nothing more), and a refresh it had sent is waited for. Until
+/// a refresh begins there is nothing to wait for, and a signal ends the process as it always
+/// did: `token` with a fresh token does not pay for catching signals.
 pub async fn interruptible(
     work: impl Future<Output = Result<(), CliError>>,
 ) -> Result<(), CliError> {
-    let Ok(mut signals) = Signals::catch() else {
+    stop::before_first(catch_now);
+    let mut work = std::pin::pin!(work);
+    tokio::select! {
+        result = &mut work => return result,
+        () = stop::a_refresh_began() => {}
+    }
+    let caught = CAUGHT.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let Some(mut signals) = caught.or_else(|| Signals::catch().ok()) else {
         return work.await;
     };
     let signal = tokio::select! {
-        result = work => return result,
+        result = &mut work => return result,
         signal = signals.next() => signal,
     };
     settle(Some(signal), &mut signals).await;
     Err(CliError::Stopped(signal))
 }
 
-/// After a command ended: waits for the hooks it set off, unless a stopping signal comes first.
+/// After a command ended: waits for the hooks it set off — unless a stopping signal comes first,
+/// once signals are caught (a refresh was made); otherwise a signal ends the process as usual.
 pub async fn finish_hooks() {
-    match Signals::catch() {
-        Ok(mut signals) => {
+    match stop::has_begun_a_refresh().then(Signals::catch) {
+        Some(Ok(mut signals)) => {
             tokio::select! {
                 () = crate::refresh::hooks::finish() => {}
                 _ = signals.next() => {}
             }
         }
-        Err(_) => crate::refresh::hooks::finish().await,
+        _ => crate::refresh::hooks::finish().await,
     }
 }
 

@@ -316,7 +316,7 @@ fn session_with(
                     .and_then(|r| r.tokens);
                 // From here the token request goes out: a stop of this process waits for it to
                 // be stored — or, once it has begun, sends nothing.
-                let under_way = stop::Refreshes::of_this_process().enter(&name)?;
+                let under_way = stop::enter(&name)?;
                 store.update_status(&name, |status| {
                     // Kept until new tokens are stored: a later attempt that never reached the server
                     // does not make the killed one's spent token less spent.

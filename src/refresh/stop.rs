@@ -9,7 +9,8 @@
 //! The wording is each front's: the daemon's on stderr for journald, a command's on stderr, the
 //! TUI's on screen.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -19,10 +20,45 @@ use crate::store::keyring::KEYRING_TIMEOUT;
 /// The refreshes of this process.
 static PROCESS: LazyLock<Refreshes> = LazyLock::new(Refreshes::default);
 
+/// Told once, by the first refresh of this process, when it enters (see [`before_first`]).
+static BEFORE_FIRST: OnceLock<fn()> = OnceLock::new();
+static FIRST_TOLD: AtomicBool = AtomicBool::new(false);
+
 /// Stops this process's refreshes: none starts from now on. What is under way is the caller's
 /// to wait for ([`Stop::settled`]) or give up on ([`Stop::abandon`]).
 pub fn begin() -> Stop {
     PROCESS.stop()
+}
+
+/// A refresh of `account` in this process, about to send its token request (see
+/// [`Refreshes::enter`]). The first one runs the [`before_first`] hook, there and then.
+pub fn enter(account: &str) -> Result<UnderWay, Stopping> {
+    let ticket = PROCESS.enter(account)?;
+    if !FIRST_TOLD.swap(true, Ordering::AcqRel)
+        && let Some(hook) = BEFORE_FIRST.get()
+    {
+        hook();
+    }
+    Ok(ticket)
+}
+
+/// Sets what the first refresh of this process runs as it enters, before its request leaves: a
+/// command, which must not pay for catching signals on its fast path (a fresh token), catches
+/// them here, once there is something to wait for. Set once; later calls change nothing.
+pub fn before_first(hook: fn()) {
+    let _ = BEFORE_FIRST.set(hook);
+}
+
+/// Whether a refresh of this process has entered (and so [`before_first`] has run).
+pub fn has_begun_a_refresh() -> bool {
+    PROCESS.state.borrow().began
+}
+
+/// Resolves once a refresh of this process has entered, whether it is still under way or not
+/// (at once if one has).
+pub async fn a_refresh_began() {
+    let mut changes = PROCESS.state.subscribe();
+    let _ = changes.wait_for(|state| state.began).await;
 }
 
 /// Whether this process was told to stop: the engine starts nothing more.
@@ -46,6 +82,8 @@ struct State {
     /// Each refresh under way: its ticket and its account.
     under_way: Vec<(u64, String)>,
     next_ticket: u64,
+    /// A refresh has entered, at some time.
+    began: bool,
     stopping: bool,
     /// A stop stopped waiting: a refresh cut short from now on is lost.
     abandoned: bool,
@@ -90,6 +128,7 @@ impl Refreshes {
             let id = state.next_ticket;
             state.next_ticket += 1;
             state.under_way.push((id, account.to_string()));
+            state.began = true;
             ticket = Ok(id);
             true
         });

@@ -78,8 +78,10 @@ impl Refreshing {
         .await;
     }
 
-    /// Waits for the exit (at most 15 s); its code, how long it took from `since`, and stderr.
+    /// Waits for the exit (at most 15 s); its status as a shell reports it (128 and the signal's
+    /// number when a signal ended it), how long it took from `since`, and stderr.
     async fn ended(mut self, since: Instant) -> (Option<i32>, Duration, String) {
+        use std::os::unix::process::ExitStatusExt;
         let status = tokio::time::timeout(Duration::from_secs(15), self.child.wait())
             .await
             .expect("tokendeck ended within 15 s of the signal")
@@ -89,7 +91,8 @@ impl Refreshing {
             .await
             .expect("stderr closed")
             .unwrap();
-        (status.code(), took, self.stderr())
+        let code = status.code().or(status.signal().map(|s| 128 + s));
+        (code, took, self.stderr())
     }
 }
 
@@ -188,7 +191,8 @@ async fn stop_at(moment: Moment, signal: &str) -> String {
     };
     assert_eq!(code, Some(want), "{moment:?}: {stderr}");
     if nothing_sent {
-        // Stopped at once: it did not wait for the lock (45 s), nor send anything.
+        // Stopped at once: it did not wait for the lock (45 s), nor send anything. (With no
+        // refresh begun, the signal ends it as it would any program.)
         assert!(took < Duration::from_secs(3), "{moment:?} took {took:?}");
         assert!(stderr.is_empty(), "{moment:?}: nothing to say: {stderr}");
         assert_eq!(server.count("POST /token").await, posts, "{moment:?}");

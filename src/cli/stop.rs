@@ -66,7 +66,7 @@ pub async fn finish_hooks() {
 /// waits for those still under way (it ended on an error, its terminal gone).
 pub async fn after_tui() {
     match stop::abandoned() {
-        Some(lost) => say(&lost_words(&lost, None)),
+        Some(lost) => say(&lost_words(&lost.accounts, lost.after)),
         None => match Signals::catch() {
             Ok(mut signals) => settle(None, &mut signals).await,
             Err(_) => {

@@ -66,9 +66,23 @@ pub fn is_stopping() -> bool {
     PROCESS.is_stopping()
 }
 
-/// The accounts whose refresh a stop of this process gave up on, if it did.
-pub fn abandoned() -> Option<Vec<String>> {
-    PROCESS.abandoned().then(|| PROCESS.stop().under_way())
+/// What a stop of this process gave up on, if it did.
+pub fn abandoned() -> Option<Abandoned> {
+    let after = PROCESS.state.borrow().gave_up?;
+    Some(Abandoned {
+        accounts: PROCESS.under_way(),
+        after,
+    })
+}
+
+/// Refreshes a stop gave up on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Abandoned {
+    /// Those still under way: the ones that may be lost.
+    pub accounts: Vec<String>,
+    /// How long the stop had waited when its patience ran out; `None`: it was told not to wait
+    /// (a second signal).
+    pub after: Option<Duration>,
 }
 
 /// Refreshes under way, and whether their process is stopping. Cheap to clone; clones share.
@@ -85,8 +99,9 @@ struct State {
     /// A refresh has entered, at some time.
     began: bool,
     stopping: bool,
-    /// A stop stopped waiting: a refresh cut short from now on is lost.
-    abandoned: bool,
+    /// A stop stopped waiting (after this long, or when told): a refresh cut short from now on
+    /// is lost.
+    gave_up: Option<Option<Duration>>,
 }
 
 impl Default for Refreshes {
@@ -112,11 +127,6 @@ impl Stopping {
 }
 
 impl Refreshes {
-    /// Those of this process: what the refresh guard enters, and what every front stops.
-    pub fn of_this_process() -> &'static Refreshes {
-        &PROCESS
-    }
-
     /// A refresh of `account` whose token request is about to be sent; it is under way until
     /// the ticket is dropped. Refused once the process is stopping: nothing is sent then.
     pub fn enter(&self, account: &str) -> Result<UnderWay, Stopping> {
@@ -153,7 +163,17 @@ impl Refreshes {
 
     /// Whether a stop gave up on the refreshes still under way.
     pub fn abandoned(&self) -> bool {
-        self.state.borrow().abandoned
+        self.state.borrow().gave_up.is_some()
+    }
+
+    /// The accounts whose refresh is under way now, each once, in name order.
+    pub fn under_way(&self) -> Vec<String> {
+        let mut names: Vec<String> = (self.state.borrow().under_way.iter())
+            .map(|(_, name)| name.clone())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 }
 
@@ -197,12 +217,7 @@ pub enum Settled {
 impl Stop {
     /// The accounts whose refresh is under way now, each once, in name order.
     pub fn under_way(&self) -> Vec<String> {
-        let mut names: Vec<String> = (self.refreshes.state.borrow().under_way.iter())
-            .map(|(_, name)| name.clone())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+        self.refreshes.under_way()
     }
 
     /// Waits until no refresh is under way, for at most `patience`; past it, gives up on the
@@ -212,7 +227,7 @@ impl Stop {
         let ended = changes.wait_for(|state| state.under_way.is_empty());
         match tokio::time::timeout(patience, ended).await {
             Ok(_) => Settled::Ended,
-            Err(_) => Settled::GaveUp(self.abandon()),
+            Err(_) => Settled::GaveUp(self.give_up(Some(patience))),
         }
     }
 
@@ -220,9 +235,15 @@ impl Stop {
     /// marked as cut short, so that one dropped before it ends leaves its account's mark for
     /// the next refresh to explain. Returns their accounts: the refreshes that are lost.
     pub fn abandon(&self) -> Vec<String> {
-        self.refreshes
-            .state
-            .send_if_modified(|state| !std::mem::replace(&mut state.abandoned, true));
+        self.give_up(None)
+    }
+
+    fn give_up(&self, after: Option<Duration>) -> Vec<String> {
+        self.refreshes.state.send_if_modified(|state| {
+            let first = state.gave_up.is_none();
+            state.gave_up.get_or_insert(after);
+            first
+        });
         self.under_way()
     }
 }

@@ -15,7 +15,7 @@ use crate::store::Health;
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Quitting, and waiting for refreshes: only quitting at once is left to do, wherever it began.
     if app.stopping.is_some() {
-        return match keymap::action(Context::Accounts, &key) {
+        return match keymap::action(Context::Quitting, &key) {
             Some(Action::Quit) => quit(app),
             _ => Vec::new(),
         };

@@ -145,14 +145,10 @@ impl FooterEntry {
 /// The keys that work here, from the keymap table, in its order. When they do not all fit,
 /// whole entries go, least important first (the table's last), and help, quit and back stay.
 fn render_footer(app: &App, context: Context, frame: &mut Frame, area: Rect) {
-    if app.stopping.is_some() {
-        let spans = vec![
-            Span::styled("q/Ctrl-C", app.theme.key()),
-            Span::raw(" quit now"),
-        ];
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
-        return;
-    }
+    let context = match app.stopping {
+        Some(_) => Context::Quitting,
+        None => context,
+    };
     let mut entries: Vec<FooterEntry> = keymap::bindings(context)
         .filter_map(|binding| {
             binding.footer.map(|word| FooterEntry {

@@ -326,19 +326,20 @@ async fn a_broken_accounts_file_is_said_once_and_what_was_read_is_kept_fresh_at_
     let deck = linked(&server, "work").await;
     let daemon = Daemon::start(&deck).await;
     let store = store(&deck);
-    eventually(Duration::from_secs(10), async || {
+    eventually(Duration::from_secs(20), async || {
         !refreshes_by(&store, "work", daemon.pid).is_empty()
     })
     .await;
     let file = store.home().accounts_file();
     let whole = std::fs::read(&file).unwrap();
-    // Cut mid-way, as an editor or a full disk leaves it.
-    std::fs::write(&file, &whole[..whole.len() / 2]).unwrap();
+    // Cut mid-way, as an editor or a full disk leaves it. (Put in place at once: a daemon that
+    // looked while an in-place write had emptied the file would read "no accounts" instead.)
+    common::replace_file(&file, &whole[..whole.len() / 2]);
     daemon.wait_for_line("<3>the accounts file ").await;
     let before = refreshes_by(&store, "work", daemon.pid).len();
     let (ticks, watched) = (common::cpu_ticks(daemon.pid), Instant::now());
     // Due every 2 s: three more refreshes while it stays broken.
-    eventually(Duration::from_secs(15), async || {
+    eventually(Duration::from_secs(30), async || {
         refreshes_by(&store, "work", daemon.pid).len() >= before + 3
     })
     .await;
@@ -360,7 +361,7 @@ async fn a_broken_accounts_file_is_said_once_and_what_was_read_is_kept_fresh_at_
         said.contains("Fix it by hand") && said.contains("keeps the 1 account it had read fresh"),
         "{said}"
     );
-    std::fs::write(&file, &whole).unwrap();
+    common::replace_file(&file, &whole);
     daemon
         .wait_for_line("<6>the accounts file is readable again: keeping 1 account fresh")
         .await;

@@ -346,6 +346,14 @@ pub fn cpu_ticks(pid: u32) -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
+/// Replaces `path` with `bytes` at once (a new file renamed over it), so that no reader ever
+/// sees it empty in between.
+pub fn replace_file(path: &std::path::Path, bytes: &[u8]) {
+    let next = path.with_extension("next");
+    std::fs::write(&next, bytes).unwrap();
+    std::fs::rename(&next, path).unwrap();
+}
+
 /// Waits until process `pid` has ended (at most `limit`): gone, or a zombie nobody reaped yet.
 pub async fn gone(pid: u32, limit: Duration) {
     eventually(limit, async || {

@@ -41,6 +41,7 @@ pub mod oauth; // the protocol: provider, authorize, callback, token requests, s
 mod properties; // what the property tests of every parser of outside input share
 pub mod qr; // QR codes as half-block text for terminals
 pub mod refresh; // keeping accounts fresh: sessions wired to the store
+pub mod signals; // SIGINT, SIGTERM, SIGHUP caught, so that every front stops the way it must
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log
 pub mod text; // text from outside made safe for a terminal: one escaping function
 pub mod tui; // the terminal UI: state, update, effects, keymap, theme, views

@@ -1,11 +1,12 @@
 //! The `tokendeck` binary: parses arguments and hands over to the library.
 #![forbid(unsafe_code)]
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use tokendeck::cli::{Cli, Command, ExitStatus};
+use tokendeck::cli::{Cli, CliError, Command, ExitStatus};
 use tokendeck::text::{Lines, printable};
 
 fn main() -> ExitCode {
@@ -57,16 +58,21 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Messages carry provider text (error descriptions, scopes): escaped for the terminal.
-            let message = e.to_string();
-            eprintln!("tokendeck: {}", printable(&message, Lines::One));
+            // Never a panic when stderr is gone with its terminal.
+            if !e.is_stop() {
+                let message = e.to_string();
+                let line = printable(&message, Lines::One);
+                let _ = writeln!(std::io::stderr(), "tokendeck: {line}");
+            }
             ExitCode::from(e.exit_status() as u8)
         }
     };
     // The command's output is written: now the hooks it set off run to their end (each bounded
-    // by its timeout). The TUI and the daemon do not wait for theirs: they end them (TERM, then
-    // KILL), so that nothing they started outlives them unbounded.
-    if one_shot {
-        runtime.block_on(tokendeck::refresh::hooks::finish());
+    // by its timeout), unless a signal stops it. The TUI and the daemon do not wait for theirs:
+    // they end them (TERM, then KILL), and so does a command a signal stopped, so that nothing
+    // they started outlives them unbounded.
+    if one_shot && !result.as_ref().is_err_and(CliError::is_stop) {
+        runtime.block_on(tokendeck::cli::stop::finish_hooks());
     } else {
         runtime.block_on(tokendeck::refresh::hooks::stop());
     }

@@ -405,3 +405,158 @@ fn the_demo_s_throwaway_home_is_private_and_it_dumps_no_core() {
     tmux.wait_until_gone(Duration::from_secs(20));
     assert!(!homes[0].exists(), "the throwaway home is removed at exit");
 }
+
+/// A demo on a throwaway home in `tmp` (its TMPDIR), in a terminal of its own, up and showing its
+/// account; with the pid, the throwaway home and that home's keyring namespace.
+struct RunningDemo {
+    tmux: Tmux,
+    pid: u32,
+    home: std::path::PathBuf,
+    service: String,
+}
+
+/// The throwaway homes in `tmp`.
+fn demo_homes(tmp: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut homes: Vec<_> = std::fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("tokendeck-demo-"))
+        })
+        .collect();
+    homes.sort();
+    homes
+}
+
+fn start_demo(tmp: &std::path::Path) -> RunningDemo {
+    let before = demo_homes(tmp);
+    let tmpdir = format!("TMPDIR={}", tmp.display());
+    let binary = env!("CARGO_BIN_EXE_tokendeck");
+    let tmux = Tmux::start(
+        &["env", &tmpdir, "TOKENDECK_TEST_PANIC=1", binary, "--demo"],
+        100,
+        30,
+    );
+    tmux.wait_for("not linked", Duration::from_secs(20));
+    let home = demo_homes(tmp)
+        .into_iter()
+        .find(|h| !before.contains(h))
+        .expect("the demo made a throwaway home in its TMPDIR");
+    let service = tokendeck::store::Home::rooted(&home)
+        .unwrap()
+        .keyring_service();
+    let pid = tmux.pid();
+    RunningDemo {
+        tmux,
+        pid,
+        home,
+        service,
+    }
+}
+
+/// How many keyring records a home's namespace holds: every one, by the Secret Service's own
+/// search (`secret-tool`); on another keyring, the demo account's record.
+async fn records(service: &str) -> usize {
+    if std::env::var("TOKENDECK_KEYRING").as_deref() == Ok("secret-service") {
+        let out = tokio::process::Command::new("secret-tool")
+            .args(["search", "--all", "service", service])
+            .output()
+            .await
+            .expect("secret-tool runs (libsecret-tools)");
+        // One `[/org/freedesktop/secrets/…]` line per item; the rest (secrets included) is
+        // never printed.
+        return String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("[/"))
+            .count();
+    }
+    let keyring = tokendeck::store::Keyring::open(service.to_string())
+        .await
+        .unwrap();
+    usize::from(keyring.read(demo::ACCOUNT).await.unwrap().is_some())
+}
+
+/// How a demo can end.
+#[derive(Clone, Copy, Debug)]
+enum Ending {
+    Q,
+    CtrlC,
+    SigTerm,
+    /// The terminal closed under it: it gets SIGHUP, and its terminal is gone.
+    TerminalClosed,
+    /// A bug: a panic in the TUI's loop (F12, debug builds, `TOKENDECK_TEST_PANIC`).
+    Panic,
+}
+
+/// Whatever ends it, a demo leaves no keyring record and no file: once the terminal was gone, a
+/// failure to restore it used to end the demo before its cleanup, and its records stayed.
+#[tokio::test(flavor = "multi_thread")]
+async fn however_a_demo_ends_it_leaves_no_record_and_no_file() {
+    let endings = [
+        Ending::Q,
+        Ending::CtrlC,
+        Ending::SigTerm,
+        Ending::TerminalClosed,
+        Ending::Panic,
+    ];
+    for ending in endings {
+        let tmp = tempfile::tempdir().unwrap();
+        let demo = start_demo(tmp.path());
+        assert!(
+            records(&demo.service).await >= 1,
+            "{ending:?}: the demo's record is there while it runs"
+        );
+        match ending {
+            Ending::Q => demo.tmux.keys(&["q"]),
+            Ending::CtrlC => demo.tmux.keys(&["C-c"]),
+            Ending::SigTerm => common::signal(demo.pid, "TERM"),
+            Ending::TerminalClosed => demo.tmux.close_terminal(),
+            Ending::Panic => demo.tmux.keys(&["F12"]),
+        }
+        common::gone(demo.pid, Duration::from_secs(15)).await;
+        assert_eq!(
+            records(&demo.service).await,
+            0,
+            "{ending:?}: a record stayed"
+        );
+        assert!(!demo.home.exists(), "{ending:?}: its home stayed");
+        assert!(demo_homes(tmp.path()).is_empty(), "{ending:?}");
+    }
+}
+
+/// A demo killed outright (-9) cleans up nothing; the next demo does — and never touches the
+/// home of a demo still running beside it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_next_demo_removes_what_a_killed_one_left_and_spares_a_running_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = start_demo(tmp.path());
+    let second = start_demo(tmp.path());
+    assert_ne!(first.home, second.home);
+    assert!(
+        first.home.exists() && records(&first.service).await >= 1,
+        "the second demo spared the first, which runs"
+    );
+    common::signal(first.pid, "KILL");
+    common::gone(first.pid, Duration::from_secs(10)).await;
+    assert!(
+        first.home.exists() && records(&first.service).await >= 1,
+        "killed: all left"
+    );
+
+    let third = start_demo(tmp.path());
+    assert_eq!(records(&first.service).await, 0, "the killed demo's record");
+    assert!(!first.home.exists(), "the killed demo's home");
+    assert!(
+        second.home.exists() && records(&second.service).await >= 1,
+        "the running one is spared"
+    );
+    for demo in [second, third] {
+        demo.tmux.keys(&["q"]);
+        common::gone(demo.pid, Duration::from_secs(15)).await;
+        assert_eq!(records(&demo.service).await, 0);
+        assert!(!demo.home.exists());
+    }
+    assert!(demo_homes(tmp.path()).is_empty());
+}

@@ -3,9 +3,12 @@
 //! `tokendeck` binary as a script would. Every row asserts the exit code, the message, the status
 //! file and the event log, and that no token was lost or reused where that can be avoided; where a
 //! rotating server has spent the only valid refresh token, that the outcome is explained. The
-//! matrix is printed at the end (`cargo test --test faults -- --nocapture` shows it).
+//! matrix is printed at the end (`cargo test --test faults -- --nocapture` shows it). Stopping a
+//! refresh at each of its moments is the `stop` module's.
 
 mod common;
+#[path = "faults/stop.rs"]
+mod stop;
 
 use std::process::{Output, Stdio};
 use std::time::{Duration, SystemTime};
@@ -16,6 +19,9 @@ use serde_json::Value;
 
 /// The token-request timeout the stalling rows use (TOKENDECK_TIMEOUT), in seconds.
 const TIMEOUT: u64 = 2;
+
+/// One test at a time here: some stop the keyring every other row uses.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// One account linked at its own test server.
 struct Row {
@@ -406,6 +412,7 @@ async fn keyring_stopped() -> Option<Outcome> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_fault_matrix() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let mut rows = Vec::new();
     // Rows with a server each run side by side; the keyring row stops the shared keyring, so it
     // runs alone afterwards.

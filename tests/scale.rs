@@ -89,6 +89,7 @@ async fn refreshed(
             }
             EngineEvent::Finished { error: None, .. } => done += 1,
             EngineEvent::Finished { account, error, .. } => panic!("{account}: {error:?}"),
+            other => panic!("the accounts file was read fine: {other:?}"),
         }
     }
     started

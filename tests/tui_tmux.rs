@@ -590,3 +590,136 @@ async fn i_inspects_the_tokens_and_introspects_on_request() {
     tmux.wait_for(" Details: work ", wait);
     quit(&tmux);
 }
+
+/// The TUI on `deck`'s home with its stderr going to `stderr` (a terminal keeps nothing once the
+/// program is gone), once it shows `ready`.
+fn tui_keeping_stderr(deck: &Deck, stderr: &std::path::Path, ready: &str) -> Tmux {
+    let binary = Deck::binary();
+    let (home, stderr) = (deck.home().to_str().unwrap(), stderr.to_str().unwrap());
+    let script = r#"exec "$0" --home "$1" 2>"$2""#;
+    let tmux = Tmux::start(
+        &["sh", "-c", script, binary.to_str().unwrap(), home, stderr],
+        100,
+        30,
+    );
+    tmux.wait_for(ready, Duration::from_secs(15));
+    tmux
+}
+
+/// `q` while a refresh is out (the provider rotated and holds its answer) says on screen which
+/// refresh it waits for, and ends once it is stored; a second `q` ends at once, and what that
+/// lost is said once the terminal is back.
+#[tokio::test(flavor = "multi_thread")]
+async fn q_waits_on_screen_for_a_refresh_under_way_and_a_second_q_gives_it_up() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let stderr = deck.home().join("tui.stderr");
+
+    // Waiting: the refresh is stored, and the stored refresh token works.
+    server.fault("/token", 1, "delay_after_ms=2500").await;
+    let tmux = tui_keeping_stderr(&deck, &stderr, "● valid");
+    let pid = tmux.pid();
+    tmux.keys(&["r"]);
+    common::eventually(Duration::from_secs(10), async || {
+        server.count("grant refresh_token 200").await == 1
+    })
+    .await;
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for(
+        "Quitting: waiting for work's refresh to be stored (up to 33 s)",
+        Duration::from_secs(5),
+    );
+    assert!(screen.contains("q/Ctrl-C quit now"), "{screen}");
+    common::gone(pid, Duration::from_secs(10)).await;
+    assert_eq!(std::fs::read_to_string(&stderr).unwrap(), "");
+    deck.ok(&["refresh", "work"]).await;
+    assert_eq!(server.count("refresh token reused").await, 0);
+
+    // Giving up: at once, and said.
+    server.fault("/token", 1, "delay_after_ms=10000").await;
+    let tmux = tui_keeping_stderr(&deck, &stderr, "● valid");
+    let pid = tmux.pid();
+    let rotated = server.count("grant refresh_token 200").await;
+    tmux.keys(&["r"]);
+    common::eventually(Duration::from_secs(10), async || {
+        server.count("grant refresh_token 200").await > rotated
+    })
+    .await;
+    tmux.keys(&["q"]);
+    tmux.wait_for(
+        "Quitting: waiting for work's refresh",
+        Duration::from_secs(5),
+    );
+    let again = std::time::Instant::now();
+    tmux.keys(&["q"]);
+    common::gone(pid, Duration::from_secs(5)).await;
+    assert!(
+        again.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        again.elapsed()
+    );
+    let said = std::fs::read_to_string(&stderr).unwrap();
+    assert!(
+        said.contains("tokendeck: quit without waiting: work's refresh may be lost.")
+            && said.contains("`tokendeck link work`"),
+        "{said:?}"
+    );
+}
+
+/// A broken accounts file in the TUI: said where the list is, the list read before kept and
+/// refreshed at idle CPU, and read again by itself once mended.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_accounts_file_keeps_the_list_fresh_at_idle_cpu_until_it_is_mended() {
+    // 4 s tokens: due every 2 s.
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let tmux = tui(&deck, 100, 30, "● valid");
+    let pid = tmux.pid();
+    let store = tokendeck::store::Store::new(tokendeck::store::Home::rooted(deck.home()).unwrap());
+    let refreshed_here = || {
+        store
+            .log()
+            .read_all()
+            .into_iter()
+            .filter(|e| e.pid == pid && e.outcome == tokendeck::store::Outcome::Ok)
+            .count()
+    };
+    common::eventually(Duration::from_secs(10), async || refreshed_here() > 0).await;
+
+    let file = store.home().accounts_file();
+    let whole = std::fs::read(&file).unwrap();
+    common::replace_file(&file, &whole[..whole.len() / 2]);
+    let screen = tmux.wait_for("is broken at line", Duration::from_secs(10));
+    assert!(
+        screen.contains("Below: the list as last read") && screen.contains("work "),
+        "{screen}"
+    );
+    let (ticks, since, before) = (
+        common::cpu_ticks(pid),
+        std::time::Instant::now(),
+        refreshed_here(),
+    );
+    common::eventually(Duration::from_secs(30), async || {
+        refreshed_here() >= before + 3
+    })
+    .await;
+    let used = common::cpu_ticks(pid) - ticks;
+    // A second's tick, a redraw and a refresh every 2 s: far under a tenth of a core.
+    assert!(
+        used * 10 < since.elapsed().as_secs().max(1) * 100,
+        "{used} ticks of CPU in {:?} while the file is broken",
+        since.elapsed()
+    );
+    common::replace_file(&file, &whole);
+    tmux.wait_for_absence("is broken at line", Duration::from_secs(10));
+    quit(&tmux);
+    assert_eq!(server.count("refresh token reused").await, 0);
+}

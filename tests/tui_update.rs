@@ -10,7 +10,7 @@ use tokendeck::oauth::secret::AccessToken;
 use tokendeck::refresh::EngineEvent;
 use tokendeck::store::new_account::Field;
 use tokendeck::store::{Event, Health, Outcome, Trigger};
-use tokendeck::tui::app::{App, LinkPhase, NoticeKind, Overlay, Screen};
+use tokendeck::tui::app::{App, LinkPhase, Load, NoticeKind, Overlay, Screen, Stopping};
 use tokendeck::tui::form::Input;
 use tokendeck::tui::message::{Effect, Message};
 use tokendeck::tui::theme::Theme;
@@ -18,6 +18,10 @@ use tokendeck::tui::update::update;
 
 fn names(effects: &[Effect]) -> Vec<String> {
     effects.iter().map(|e| format!("{e:?}")).collect()
+}
+
+fn ctrl_c() -> Message {
+    Message::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
 }
 
 fn select(app: &mut App, name: &str) {
@@ -124,8 +128,79 @@ fn help_opens_scrolls_and_closes_and_q_quits() {
     update(&mut app, ch('q'));
     assert_eq!(app.overlay, None);
     assert!(!app.quit, "q closed the help, it did not quit");
-    update(&mut app, ch('q'));
+    assert_eq!(names(&update(&mut app, ch('q'))), ["Stop"]);
+    // Nothing under way: the runner answers at once.
+    update(&mut app, Message::Stopped);
     assert!(app.quit);
+}
+
+/// `q`, Ctrl-C or a signal stop starting new work and wait for the refreshes under way, showing
+/// which; a second one gives them up and quits at once.
+#[test]
+fn quitting_waits_for_refreshes_under_way_and_a_second_quit_gives_them_up() {
+    let patience = std::time::Duration::from_secs(33);
+    for first in [ch('q'), ctrl_c(), Message::Quit] {
+        let mut app = app_with_accounts();
+        assert_eq!(names(&update(&mut app, first)), ["Stop"]);
+        assert_eq!(app.stopping, Some(Stopping::Asking));
+        assert!(!app.quit, "not before the refreshes under way are known");
+        let waiting = Message::StopWaiting {
+            accounts: vec!["work".into()],
+            patience,
+        };
+        assert!(update(&mut app, waiting).is_empty());
+        assert_eq!(
+            app.stopping,
+            Some(Stopping::Waiting {
+                accounts: vec!["work".into()],
+                patience
+            })
+        );
+        assert!(app.busy(), "a spinner turns while it waits");
+        // Nothing new starts meanwhile: no screen opens, no refresh is asked for.
+        assert!(update(&mut app, ch('a')).is_empty() && update(&mut app, ch('r')).is_empty());
+        assert!(matches!(app.screen, Screen::Accounts) && !app.quit);
+        update(&mut app, Message::Stopped);
+        assert!(app.quit, "the refresh ended: the TUI ends");
+    }
+    for again in [ch('q'), ctrl_c(), Message::Quit] {
+        let mut app = app_with_accounts();
+        update(&mut app, Message::Quit);
+        let waiting = Message::StopWaiting {
+            accounts: vec!["work".into()],
+            patience,
+        };
+        update(&mut app, waiting);
+        assert_eq!(names(&update(&mut app, again)), ["GiveUp"]);
+        assert!(app.quit, "at once");
+    }
+    // Quitting from another screen waits the same way, and q there quits at once too.
+    let mut app = app_with_accounts();
+    update(&mut app, ch('a'));
+    assert_eq!(names(&update(&mut app, Message::Quit)), ["Stop"]);
+    assert_eq!(names(&update(&mut app, ch('q'))), ["GiveUp"]);
+    assert!(app.quit);
+}
+
+/// A broken accounts file does not take away the list read before it broke; a mended one is
+/// read as usual.
+#[test]
+fn a_broken_accounts_file_keeps_the_list_read_before() {
+    let mut app = app_with_accounts();
+    let listed = app.accounts.len();
+    update(
+        &mut app,
+        Message::LoadFailed("broken at line 3, column 1".into()),
+    );
+    assert_eq!(app.load, Load::Broken("broken at line 3, column 1".into()));
+    assert_eq!(app.accounts.len(), listed, "what was read stays");
+    let rows = app.accounts.clone();
+    update(&mut app, Message::Loaded(rows));
+    assert_eq!(app.load, Load::Read);
+    // Never read at all: nothing to keep.
+    let mut fresh = App::new(now(), Theme::colored());
+    update(&mut fresh, Message::LoadFailed("broken".into()));
+    assert_eq!(fresh.load, Load::Failed("broken".into()));
 }
 
 #[test]

@@ -356,6 +356,46 @@ fn a_broken_accounts_file_is_shown_where_the_accounts_would_be() {
     insta::assert_snapshot!(draw(&app, 80, 24));
 }
 
+/// Broken after it was read: the list stays, under the error and what tokendeck does meanwhile.
+#[test]
+fn a_broken_accounts_file_is_shown_above_the_list_read_before() {
+    let mut app = app_with_accounts();
+    update(
+        &mut app,
+        Message::LoadFailed(
+            "the accounts file /home/me/.config/tokendeck/accounts.toml is broken at line 3, column 13: expected a value. Fix it by hand (or move it away to start afresh); tokendeck will not write to it until then".into(),
+        ),
+    );
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("broken at line 3, column 13") && screen.contains("github"),
+        "{screen}"
+    );
+    snapshot_home("home_broken_file_kept_list", &app);
+}
+
+/// Quitting while a refresh is under way: the status line names it and says how to quit at
+/// once, and the footer offers only that.
+#[test]
+fn quitting_shows_the_refreshes_it_waits_for() {
+    let mut app = app_with_accounts();
+    update(&mut app, Message::Quit);
+    update(
+        &mut app,
+        Message::StopWaiting {
+            accounts: vec!["github".into()],
+            patience: std::time::Duration::from_secs(33),
+        },
+    );
+    let screen = draw(&app, 80, 24);
+    assert!(
+        screen.contains("waiting for github's refresh to be stored (up to 33 s)")
+            && screen.contains("q/Ctrl-C quit now"),
+        "{screen}"
+    );
+    snapshot_both("home_quitting_waits", &app);
+}
+
 /// Tokens the keyring has not taken yet: the row says so, and the details say what tokendeck
 /// does about it.
 #[test]

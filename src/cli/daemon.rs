@@ -1,8 +1,9 @@
 //! `tokendeck daemon`: the refresh engine without a UI, in the foreground (for systemd, launchd,
 //! a terminal multiplexer), one per home. It notices accounts added, linked or removed by any
-//! process, stops on SIGTERM/SIGINT once the refreshes under way have stored what they got, and
-//! tells what it does on stderr, one line per event, in a form journald reads (`<6>` info, `<4>`
-//! warning, `<3>` error) unless stderr is a terminal. Never a token.
+//! process, goes on with the accounts it had read while the accounts file is broken, stops on
+//! SIGTERM/SIGINT/SIGHUP once the refreshes under way have stored what they got (a second signal:
+//! at once), and tells what it does on stderr, one line per event, in a form journald reads
+//! (`<6>` info, `<4>` warning, `<3>` error) unless stderr is a terminal. Never a token.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -12,19 +13,18 @@ use std::time::{Duration, SystemTime};
 
 use super::CliError;
 use super::notify::{self, Attention, Notice};
+use super::stop as words;
+use crate::refresh::stop::Settled;
 use crate::refresh::{EngineEvent, engine};
+use crate::signals::{Signal, Signals};
 use crate::store::{DaemonLock, Store, unblocked};
 use crate::text::{Lines, printable};
 
 /// How often the daemon looks whether another process changed the home (two `stat`s).
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
-/// How long a stop waits for refreshes under way: systemd and people expect an exit within a
-/// second; a token request that takes longer is abandoned, which the next refresh notices.
-const STOP_PATIENCE: Duration = Duration::from_millis(800);
-
-/// Runs until SIGTERM or SIGINT, with at most `per_endpoint` refreshes in flight against one
-/// token endpoint; `notify`: tell the desktop when an account needs the user.
+/// Runs until SIGTERM, SIGINT or SIGHUP, with at most `per_endpoint` refreshes in flight against
+/// one token endpoint; `notify`: tell the desktop when an account needs the user.
 pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result<(), CliError> {
     let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
     let say = Say::detect();
@@ -37,14 +37,10 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
         }
         Err(e) => say.line(Level::Error, &e.to_string()),
     }
-    // A broken accounts file is said once; the engine looks again at every wake.
-    let count = match store.accounts() {
-        Ok(accounts) => accounts.accounts.len(),
-        Err(e) => {
-            say.line(Level::Error, &e.to_string());
-            0
-        }
-    };
+    // A broken accounts file is the engine's to tell, once, at its first look.
+    let count = store
+        .accounts()
+        .map_or(0, |accounts| accounts.accounts.len());
     say.line(
         Level::Info,
         &format!(
@@ -65,7 +61,8 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
     let mut changes = HomeChanges::new(&store);
     let mut poll = tokio::time::interval(WATCH_EVERY);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut signals = Signals::new()?;
+    let mut signals =
+        Signals::catch().map_err(|e| CliError::Io(format!("cannot listen for signals: {e}")))?;
     let signal = loop {
         tokio::select! {
             _ = poll.tick() => if changes.seen_again() {
@@ -75,14 +72,35 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
             signal = signals.next() => break signal,
         }
     };
-    say.line(Level::Info, &format!("{signal}: stopping"));
-    if !engine.stop(STOP_PATIENCE).await {
-        say.line(
-            Level::Warning,
-            "a token request was still unanswered at exit; the next refresh of that account checks what became of it",
-        );
-    }
+    say.line(Level::Info, &format!("{}: stopping", signal.name()));
+    stop_refreshes(say, signal, &mut signals).await;
     Ok(())
+}
+
+/// Nothing new starts (the engine asks); a refresh whose request was sent is waited for, for at
+/// most the request's timeout and a keyring write, or until a second signal.
+async fn stop_refreshes(say: Say, signal: Signal, signals: &mut Signals) {
+    let stop = crate::refresh::stop::begin();
+    let waiting = stop.under_way();
+    if waiting.is_empty() {
+        return;
+    }
+    let patience = crate::refresh::stop::patience();
+    let again = format!("send {} again", signal.name());
+    say.line(
+        Level::Info,
+        &words::waiting_words(&waiting, patience, &again),
+    );
+    let lost = tokio::select! {
+        settled = stop.settled(patience) => match settled {
+            Settled::Ended => return,
+            Settled::GaveUp(lost) => words::lost_words(&lost, Some(patience)),
+        },
+        _ = signals.next() => words::lost_words(&stop.abandon(), None),
+    };
+    if !lost.is_empty() {
+        say.line(Level::Warning, &lost);
+    }
 }
 
 /// Desktop notifications when an account needs the user (off with `--no-notify`).
@@ -199,13 +217,28 @@ pub fn render(level: Level, text: &str, journal: bool) -> String {
 
 /// An engine event as a diagnostic line; `None` for the start of a refresh (its end says it all).
 fn describe(store: &Store, event: &EngineEvent) -> Option<(Level, String)> {
-    let EngineEvent::Finished {
-        account,
-        trigger,
-        error,
-    } = event
-    else {
-        return None;
+    let (account, trigger, error) = match event {
+        EngineEvent::Started { .. } => return None,
+        EngineEvent::AccountsUnreadable { problem, kept } => {
+            let text = format!(
+                "{}. Meanwhile the daemon keeps the {kept} account{} it had read fresh, and reads the file again once it changes",
+                problem.trim_end_matches('.'),
+                if *kept == 1 { "" } else { "s" }
+            );
+            return Some((Level::Error, text));
+        }
+        EngineEvent::AccountsReadable { accounts } => {
+            let text = format!(
+                "the accounts file is readable again: keeping {accounts} account{} fresh",
+                if *accounts == 1 { "" } else { "s" }
+            );
+            return Some((Level::Info, text));
+        }
+        EngineEvent::Finished {
+            account,
+            trigger,
+            error,
+        } => (account, trigger, error),
     };
     let trigger = crate::store::Trigger::from(*trigger).label();
     let status = store.status(account);
@@ -258,48 +291,6 @@ impl HomeChanges {
 fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.modified().ok()?, meta.len()))
-}
-
-/// SIGTERM (systemd, launchd, `kill`) and SIGINT (Ctrl-C) end the daemon.
-struct Signals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> Result<Signals, CliError> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let listen = |kind| {
-                signal(kind).map_err(|e| CliError::Io(format!("cannot listen for signals: {e}")))
-            };
-            Ok(Signals {
-                term: listen(SignalKind::terminate())?,
-                int: listen(SignalKind::interrupt())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Signals {})
-    }
-
-    /// The name of the signal that came.
-    async fn next(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.term.recv() => "SIGTERM",
-                _ = self.int.recv() => "SIGINT",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "Ctrl-C"
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::oauth::{self, ErrorKind};
 use crate::refresh::{AccountError, LinkFailed};
+use crate::signals::Signal;
 use crate::store::{KeyringError, StoreError};
 
 /// The documented exit codes.
@@ -19,6 +20,10 @@ pub enum ExitStatus {
     BrokenAccountsFile = 7,
     ApiError = 8,
     Configuration = 9,
+    /// Stopped by a signal: 128 and its number.
+    StoppedByHangUp = 129,
+    StoppedByCtrlC = 130,
+    StoppedByTerm = 143,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +38,9 @@ pub enum CliError {
     Io(String),
     #[error("the API answered HTTP {0}")]
     ApiStatus(reqwest::StatusCode),
+    /// What was under way has been waited for and told of already.
+    #[error("stopped by {}", .0.name())]
+    Stopped(Signal),
 }
 
 impl From<StoreError> for CliError {
@@ -72,7 +80,15 @@ impl CliError {
             CliError::Usage(_) => ExitStatus::Usage,
             CliError::Io(_) => ExitStatus::Failure,
             CliError::ApiStatus(_) => ExitStatus::ApiError,
+            CliError::Stopped(Signal::HangUp) => ExitStatus::StoppedByHangUp,
+            CliError::Stopped(Signal::Interrupt) => ExitStatus::StoppedByCtrlC,
+            CliError::Stopped(Signal::Terminate) => ExitStatus::StoppedByTerm,
         }
+    }
+
+    /// A stop by a signal, which has nothing more to say.
+    pub fn is_stop(&self) -> bool {
+        matches!(self, CliError::Stopped(_))
     }
 }
 

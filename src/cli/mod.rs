@@ -13,6 +13,7 @@ mod notify;
 pub mod quick;
 pub mod service;
 mod set;
+pub mod stop;
 mod tokens;
 
 use std::path::PathBuf;
@@ -39,7 +40,9 @@ Exit codes:
   7  the accounts file is broken: fix it by hand
   8  the API answered an error status (call)
   9  the provider refused the account's settings (client secret, scopes,
-     parameters): change them with `tokendeck set NAME …`";
+     parameters): change them with `tokendeck set NAME …`
+130  stopped by Ctrl-C (129: SIGHUP, 143: SIGTERM), after the refresh under
+     way, if any, was stored";
 
 #[derive(Debug, Parser)]
 #[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = EXIT_CODES)]
@@ -335,6 +338,16 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
     }
     let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
     match command {
+        // It has its own way of stopping.
+        Command::Daemon(args) if !args.install && !args.uninstall => {
+            daemon::run(store, !args.no_notify, args.max_per_endpoint.into()).await
+        }
+        command => stop::interruptible(one_shot(store, command)).await,
+    }
+}
+
+async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
+    match command {
         Command::Add(args) => accounts::add(&store, args).await,
         Command::Set(args) => set::set(&store, args).await,
         Command::Link {
@@ -371,19 +384,21 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         }
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => service::install(store.home(), args.force),
-        Command::Daemon(args) if args.uninstall => service::uninstall(store.home(), args.force),
-        Command::Daemon(args) => {
-            daemon::run(store, !args.no_notify, args.max_per_endpoint.into()).await
-        }
+        Command::Daemon(args) => service::uninstall(store.home(), args.force),
         Command::Completions { .. } => Ok(()),
     }
 }
 
-/// The TUI on this home.
+/// The TUI on this home. However it ends — even by a panic — the refreshes it started are
+/// stored (or said to be lost) before the process goes.
 pub async fn tui(home: Option<PathBuf>) -> Result<(), CliError> {
+    use futures_util::FutureExt;
     let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
-    crate::tui::run(store, crate::tui::Options::default())
-        .await
+    let ran = std::panic::AssertUnwindSafe(crate::tui::run(store, crate::tui::Options::default()))
+        .catch_unwind()
+        .await;
+    stop::after_tui().await;
+    ran.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         .map_err(|e| CliError::Io(format!("the terminal failed: {e}")))
 }
 

@@ -6,12 +6,16 @@
 mod browser;
 mod device;
 mod grants;
+pub mod leftovers;
 mod page;
 pub mod server;
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures_util::FutureExt;
 
 pub use browser::{NOT_THE_DEMO, approve, browser};
 pub use server::{DemoOptions, DemoServer};
@@ -22,44 +26,58 @@ use crate::store::{Account, Home, Store};
 /// The demo account's name.
 pub const ACCOUNT: &str = "demo";
 
-/// Runs the demo: server, home, account, TUI; afterwards deletes the demo's keyring record, and
-/// the home too unless it was given. An account named `demo` that the demo did not make is never
-/// touched: the demo refuses to start instead.
+/// Runs the demo: server, home, account, TUI; afterwards deletes the demo's keyring records, and
+/// the home too unless it was given — however the TUI ended: `q`, Ctrl-C, SIGTERM, SIGHUP (its
+/// terminal gone), or a panic. What a demo killed outright left behind is removed first. An
+/// account named `demo` that the demo did not make is never touched: the demo refuses to start
+/// instead.
 pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
+    leftovers::sweep().await;
     let server = DemoServer::start(ttl)
         .await
         .map_err(|e| format!("the demo server could not start: {e}"))?;
     let (dir, throwaway) = match home {
-        Some(dir) => (dir, false),
+        Some(dir) => (dir, None),
         None => {
-            let unique = &crate::oauth::authorize::random_token()[..10];
-            (
-                std::env::temp_dir().join(format!("tokendeck-demo-{unique}")),
-                true,
-            )
+            let throwaway = leftovers::Throwaway::make()
+                .map_err(|e| format!("the demo's throwaway home could not be made: {e}"))?;
+            (throwaway.dir().to_path_buf(), Some(throwaway))
         }
     };
     let store = Arc::new(Store::new(Home::rooted(&dir).map_err(|e| e.to_string())?));
-    let result = match claim_account(&store, &server).await {
+    let (ran, cleanup) = match claim_account(&store, &server).await {
         Ok(()) => {
-            let browser = browser(&server);
-            let result = crate::tui::run(
-                store.clone(),
-                crate::tui::Options {
-                    demo: Some(browser),
-                },
-            )
-            .await
-            .map_err(|e| format!("the terminal failed: {e}"));
-            let cleanup = remove_own(&store).await.map(drop);
-            result.and(cleanup)
+            let options = crate::tui::Options {
+                demo: Some(browser(&server)),
+            };
+            let ran = AssertUnwindSafe(crate::tui::run(store.clone(), options))
+                .catch_unwind()
+                .await;
+            // Refreshes under way hold the account's lock: they end (against the demo server,
+            // at once) before it is removed.
+            let stop = crate::refresh::stop::begin();
+            stop.settled(crate::refresh::stop::patience()).await;
+            let cleanup = match &throwaway {
+                Some(_) => Ok(()),
+                None => remove_own(&store).await.map(drop),
+            };
+            (Ok(ran), cleanup)
         }
-        Err(e) => Err(e),
+        Err(e) => (Err(e), Ok(())),
     };
-    if throwaway {
-        let _ = std::fs::remove_dir_all(&dir);
+    let removed = match throwaway {
+        Some(throwaway) => throwaway.remove().await,
+        None => Ok(()),
+    };
+    match ran {
+        // Cleaned up: now the panic goes on (its message is out already, the terminal restored).
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Ok(Ok(result)) => result
+            .map_err(|e| format!("the terminal failed: {e}"))
+            .and(cleanup)
+            .and(removed),
+        Err(e) => Err(e),
     }
-    result
 }
 
 /// Makes the demo account in `store` for `server`, replacing one an earlier demo left (the

@@ -233,6 +233,13 @@ pub enum Error {
     #[error("the API request could not be sent: {0}")]
     Request(String),
 
+    /// The refresh's caller left before its turn (nothing was sent), or the program shut down
+    /// under it.
+    #[error(
+        "the refresh was stopped before it ended, as tokendeck was stopping; the next refresh tells whether the stored refresh token still works"
+    )]
+    Interrupted,
+
     #[error(
         "the answer from {url} is larger than {}, so tokendeck stopped reading it: ask the API for less (a narrower query, a smaller page)",
         size(*limit)

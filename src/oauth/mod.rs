@@ -34,6 +34,7 @@ pub use device::DeviceAuthorization;
 pub use error::{BoxError, ConfigField, Error, ErrorKind, Grant, Setting};
 pub use exchange::AuthMethod;
 pub use hooks::{PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
+pub use http::DEFAULT_TIMEOUT;
 pub use introspection::{Introspection, TokenKind};
 pub use provider::Provider;
 pub use redact::{SecretKind, Secrets};

@@ -5,13 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::hooks;
 use super::identity::learn_identity;
 pub use super::persistence::Persistence;
-use crate::oauth::id_token::not_kept_message;
+use super::{attempt, stop};
 use crate::oauth::params::is_reserved_param;
-use crate::oauth::{self, RefreshGuard, RefreshOutcome, RefreshReport, Session, Tokens};
-use crate::store::{Account, AccountLock, Event, HookEvent, Outcome, Record, Store, StoreError};
+use crate::oauth::{self, BoxError, RefreshGuard, Session, Tokens};
+use crate::store::{Account, AccountLock, Record, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -55,7 +54,8 @@ pub enum AccountError {
 /// 30 when unset), for providers on slow links — and tests of what a timeout does.
 pub const TIMEOUT_VAR: &str = "TOKENDECK_TIMEOUT";
 
-fn request_timeout() -> Option<Duration> {
+/// The timeout `TOKENDECK_TIMEOUT` asks for, if it is set to one.
+pub(crate) fn request_timeout() -> Option<Duration> {
     let seconds: u64 = std::env::var(TIMEOUT_VAR).ok()?.trim().parse().ok()?;
     (1..=600)
         .contains(&seconds)
@@ -185,7 +185,7 @@ pub async fn force_refresh(
 }
 
 /// A refresh token refused after `cause`, in one sentence.
-fn spent_token_message(cause: &str, error: &oauth::Error) -> String {
+pub(super) fn spent_token_message(cause: &str, error: &oauth::Error) -> String {
     format!(
         "{cause}; so the stored refresh token was already spent, and the provider now refuses it ({})",
         error.provider_answer()
@@ -268,16 +268,21 @@ pub(super) fn session_with(
                 let lock = AccountLock::acquire(store.home(), &name).await?;
                 // Removed while this refresh waited: its record must not come back, nor its lock
                 // file stay.
-                if let Err(e) = store.accounts().and_then(|a| a.get(&name).map(drop)) {
+                if let Err(e) = store.still_listed(&name) {
                     let _ = lock.delete_file();
-                    return Err(e);
+                    return Err(e.into());
                 }
                 let stored = store
                     .keyring()
-                    .await?
+                    .await
+                    .map_err(StoreError::from)?
                     .read(&name)
-                    .await?
+                    .await
+                    .map_err(StoreError::from)?
                     .and_then(|r| r.tokens);
+                // From here the token request goes out: a stop of this process waits for it to
+                // be stored — or, once it has begun, sends nothing.
+                let under_way = stop::enter(&name)?;
                 store.update_status(&name, |status| {
                     // Kept until new tokens are stored: a later attempt that never reached the server
                     // does not make the killed one's spent token less spent.
@@ -287,16 +292,17 @@ pub(super) fn session_with(
                 let in_flight = InFlight {
                     store,
                     name,
+                    under_way,
                     _lock: lock,
                 };
-                Ok::<_, StoreError>(RefreshGuard {
+                Ok::<_, BoxError>(RefreshGuard {
                     stored,
                     hold: Box::new(in_flight),
                 })
             }
         })
         .on_refresh_attempt(move |report| {
-            log_attempt(&log_store, &log_name, report);
+            attempt::log(&log_store, &log_name, report);
             if let Some(tell) = on_refused
                 .as_ref()
                 .filter(|_| !report.refused_id_token.is_empty())
@@ -320,76 +326,24 @@ pub(super) fn session_with(
         .build()
 }
 
-/// Held over a refresh: the account's lock, and the status mark that the refresh is under way.
-/// Dropped normally, it clears the mark before the lock is released; a process killed midway
-/// leaves the mark for the next refresh to find.
+/// Held over a refresh: the account's lock, its place among the refreshes a stop waits for, and
+/// the status mark that the refresh is under way. Dropped normally, it clears the mark before the
+/// lock is released; a process killed midway — or a stop that gave up on it — leaves the mark for
+/// the next refresh to find.
 struct InFlight {
     store: Arc<Store>,
     name: String,
+    under_way: stop::UnderWay,
     _lock: AccountLock,
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        if self.under_way.cut_short() {
+            return;
+        }
         let _ = self
             .store
             .update_status(&self.name, |status| status.refresh_started_at = None);
-    }
-}
-
-/// Writes an attempt to the event log and the account's status. A log that cannot be written
-/// must not undo a refresh that worked, so failures here are dropped.
-fn log_attempt(store: &Store, name: &str, report: &RefreshReport<'_>) {
-    let now = SystemTime::now();
-    let (outcome, tokens, error) = match report.outcome {
-        RefreshOutcome::Refreshed(t) => (Outcome::Ok, Some(t), None),
-        RefreshOutcome::Adopted(t) => (Outcome::Adopted, Some(t), None),
-        RefreshOutcome::Failed(e) => (Outcome::Failed, None, Some(e)),
-    };
-    let mut event = Event::new(name, report.trigger.into(), outcome);
-    event.expires_at = tokens.and_then(Tokens::expires_at);
-    // A dead grant after a refresh whose tokens were lost: the message says which refresh.
-    let message = error.map(|error| match store.status(name).spent_token_cause() {
-        Some(cause) if error.needs_reauthorization() => {
-            format!(
-                "{}: link the account again",
-                spent_token_message(&cause, error)
-            )
-        }
-        _ => error.to_string(),
-    });
-    if let Some(error) = error {
-        event.error_kind = Some(error.kind().into());
-        event.message = message.clone();
-    }
-    // A refresh that worked but did not keep the answer's ID token says why (§12.2).
-    if !report.refused_id_token.is_empty() {
-        event.message = Some(not_kept_message(report.refused_id_token));
-    }
-    // The status first: a TUI that sees the event reads the status at once.
-    let _ = store.update_status(name, |status| match (tokens, error, &message) {
-        (Some(tokens), ..) => status.record_tokens(tokens, outcome == Outcome::Ok, now),
-        (None, Some(error), Some(message)) => {
-            status.record_failure(error.kind(), message, error.retry_after(), now)
-        }
-        _ => {}
-    });
-    let _ = store.log().append(&event);
-    // After the log, so that a hook reading it finds the refresh; the new tokens are stored.
-    let facts = hooks::Facts {
-        expires_at: event.expires_at,
-        message: event.message,
-        secrets: report.secrets.clone(),
-    };
-    match (report.outcome, error) {
-        (RefreshOutcome::Refreshed(_), _) => hooks::fire(store, name, HookEvent::Refreshed, facts),
-        (_, Some(error)) => {
-            hooks::fire(store, name, HookEvent::RefreshFailed, facts.clone());
-            if error.needs_reauthorization() {
-                hooks::fire(store, name, HookEvent::NeedsRelink, facts);
-            }
-        }
-        // Another process refreshed: its hooks ran there.
-        _ => {}
     }
 }

@@ -3,12 +3,14 @@
 //! a valid token, a forced refresh — and the background engine that refreshes ahead of expiry.
 
 mod account;
+mod attempt;
 pub mod engine;
 pub mod hooks;
 mod identity;
 pub mod link;
 mod persistence;
 pub mod remove;
+pub mod stop;
 
 pub use account::{
     AccountError, Persistence, force_refresh, open_session, open_session_as, valid_tokens,

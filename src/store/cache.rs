@@ -3,7 +3,8 @@
 //! (is the account still there, its settings, before writing its status): parsing it once per
 //! change instead of once per look is what keeps a thousand refreshes cheap. A change is told by
 //! the file's identity and times: every write replaces it (a new file renamed into place), so its
-//! inode and change time move even when its size does not.
+//! inode and change time move even when its size does not. A broken file is remembered the same
+//! way: every look at it fails as the first did, without reading it again until it changes.
 
 use std::fs;
 use std::sync::Mutex;
@@ -42,7 +43,19 @@ impl Stamp {
 
 #[derive(Debug, Default)]
 pub struct AccountsCache {
-    last: Mutex<Option<(Stamp, Accounts)>>,
+    last: Mutex<Option<(Stamp, Parsed)>>,
+}
+
+/// What one version of the file held.
+#[derive(Debug)]
+enum Parsed {
+    Accounts(Accounts),
+    /// Where and why it could not be read as accounts.
+    Broken {
+        line: usize,
+        column: usize,
+        problem: String,
+    },
 }
 
 impl AccountsCache {
@@ -63,19 +76,55 @@ impl AccountsCache {
             Err(e) => return Err(StoreError::io(&path, e)),
         };
         if let Ok(last) = self.last.lock()
-            && let Some((seen, accounts)) = last.as_ref()
+            && let Some((seen, parsed)) = last.as_ref()
             && *seen == stamp
         {
-            return Ok(look(accounts));
+            return match parsed {
+                Parsed::Accounts(accounts) => Ok(look(accounts)),
+                Parsed::Broken {
+                    line,
+                    column,
+                    problem,
+                } => Err(StoreError::CorruptAccounts {
+                    path,
+                    line: *line,
+                    column: *column,
+                    problem: problem.clone(),
+                }),
+            };
         }
-        let accounts = Accounts::load(home)?;
         // Stamped before the read: a write in between makes the next look parse again, never
         // keeps an old parse under a new stamp.
-        let seen = look(&accounts);
+        let (parsed, result) = match Accounts::load(home) {
+            Ok(accounts) => {
+                let seen = look(&accounts);
+                (Parsed::Accounts(accounts), Ok(seen))
+            }
+            Err(StoreError::CorruptAccounts {
+                path,
+                line,
+                column,
+                problem,
+            }) => {
+                let broken = Parsed::Broken {
+                    line,
+                    column,
+                    problem: problem.clone(),
+                };
+                let error = StoreError::CorruptAccounts {
+                    path,
+                    line,
+                    column,
+                    problem,
+                };
+                (broken, Err(error))
+            }
+            Err(other) => return Err(other),
+        };
         if let Ok(mut last) = self.last.lock() {
-            *last = Some((stamp, accounts));
+            *last = Some((stamp, parsed));
         }
-        Ok(seen)
+        result
     }
 }
 
@@ -103,5 +152,25 @@ mod tests {
         let accounts = cache.load(&home).unwrap();
         assert!(accounts.accounts.contains_key("bbbb"), "{accounts:?}");
         assert!(!accounts.accounts.contains_key("aaaa"));
+    }
+
+    /// A broken file is answered from what was read until it changes; a mended one is seen at
+    /// once.
+    #[test]
+    fn a_broken_file_fails_alike_until_it_is_mended() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::rooted(dir.path()).unwrap();
+        let cache = AccountsCache::default();
+        fs::create_dir_all(home.accounts_file().parent().unwrap()).unwrap();
+        write_atomically(&home.accounts_file(), b"[accounts.work]\nkind = ").unwrap();
+        let first = cache.load(&home).unwrap_err();
+        assert!(
+            matches!(first, StoreError::CorruptAccounts { line: 2, .. }),
+            "{first}"
+        );
+        let again = cache.load(&home).unwrap_err();
+        assert_eq!(again.to_string(), first.to_string());
+        write_atomically(&home.accounts_file(), b"").unwrap();
+        assert!(cache.load(&home).unwrap().accounts.is_empty(), "mended");
     }
 }

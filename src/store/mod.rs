@@ -96,6 +96,17 @@ impl Store {
         unblocked(|| self.accounts.with(&self.home, |a| a.get(name).cloned()))?
     }
 
+    /// Whether `name` may still be written to: it is in the accounts file — or the file cannot
+    /// be read as TOML right now (half-written by an editor, say), which removes nothing: no
+    /// account can be removed while it is broken, and a long-running process keeps serving
+    /// what it had read. Fails only when a readable file lacks the account.
+    pub fn still_listed(&self, name: &str) -> Result<(), StoreError> {
+        match self.account(name) {
+            Err(StoreError::CorruptAccounts { .. }) => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
     /// The daemon keeping this home fresh, if one runs (a lock probe that never waits).
     pub fn daemon(&self) -> Option<RunningDaemon> {
         unblocked(|| DaemonLock::probe(&self.home))
@@ -159,7 +170,7 @@ impl Store {
     }
 
     pub async fn save_tokens(&self, name: &str, record: &Record) -> Result<(), StoreError> {
-        self.account(name)?;
+        self.still_listed(name)?;
         self.keyring().await?.write(name, record).await?;
         if let Some(tokens) = &record.tokens {
             self.update_status(name, |s| s.record_tokens(tokens, false, SystemTime::now()))?;

@@ -50,6 +50,8 @@ pub struct App {
     pub daemon: Option<RunningDaemon>,
     /// In demo mode the link screen can play the browser's part.
     pub demo: bool,
+    /// Asked to quit, and letting the refreshes under way end first.
+    pub stopping: Option<Stopping>,
     pub quit: bool,
 }
 
@@ -106,6 +108,21 @@ pub enum Load {
     Read,
     /// It could not be read (broken by hand, say): shown instead of the list, in these words.
     Failed(String),
+    /// It was read, and cannot be read now: `App::accounts` holds what it said then (still kept
+    /// fresh), shown under these words.
+    Broken(String),
+}
+
+/// Quitting, while refreshes under way are let end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stopping {
+    /// Asked which refreshes are under way (the answer comes at once).
+    Asking,
+    /// Waiting for these accounts' refreshes to be stored, for at most `patience`.
+    Waiting {
+        accounts: Vec<String>,
+        patience: std::time::Duration,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -158,6 +175,7 @@ impl App {
             pid: std::process::id(),
             daemon: None,
             demo: false,
+            stopping: None,
             quit: false,
         }
     }
@@ -211,6 +229,7 @@ impl App {
     /// Something is in progress that a spinner should show.
     pub fn busy(&self) -> bool {
         self.load == Load::Reading
+            || self.stopping.is_some()
             || self.keyring == KeyringState::Opening
             || self.accounts.iter().any(|r| r.refreshing)
             || matches!(&self.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Starting | LinkPhase::Exchanging { .. } | LinkPhase::Device(_)))

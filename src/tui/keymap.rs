@@ -19,6 +19,8 @@ pub enum Context {
     Help,
     /// The inspect screen: what an account's tokens say.
     Inspect,
+    /// Quitting, while the refreshes under way are let end (on whatever screen it began).
+    Quitting,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +165,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Help, &[(Up, NONE), (Char('k'), NONE)], "↑/k", Action::Up, "scroll up", Some("scroll")),
     bind(Context::Help, &[(Down, NONE), (Char('j'), NONE)], "↓/j", Action::Down, "scroll down", None),
     bind(Context::Help, &[(Esc, NONE), (Char('q'), NONE), (Char('?'), NONE), (F(1), NONE)], "Esc", Action::Back, "close the help", Some("close")),
+    bind(Context::Quitting, &[(Char('q'), NONE), (Char('c'), CTRL)], "q/Ctrl-C", Action::Quit, "quit now, without waiting for the refreshes under way (they may be lost)", Some("quit now")),
 ];
 
 /// Which bindings the link screen has now: its state decides.

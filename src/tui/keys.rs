@@ -9,10 +9,17 @@ use super::form::{AddForm, Input};
 use super::keymap::{self, Action, Context};
 use super::link::device_by_default;
 use super::message::Effect;
-use super::update::{notice, notice_about};
+use super::update::{notice, notice_about, quit};
 use crate::store::Health;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    // Quitting, and waiting for refreshes: only quitting at once is left to do, wherever it began.
+    if app.stopping.is_some() {
+        return match keymap::action(Context::Quitting, &key) {
+            Some(Action::Quit) => quit(app),
+            _ => Vec::new(),
+        };
+    }
     if let Some(overlay) = app.overlay.clone() {
         return on_overlay_key(app, overlay, &key);
     }
@@ -71,7 +78,7 @@ fn on_accounts_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         (Action::Last, _) => move_selection(app, isize::MAX),
         (Action::Add, _) => app.screen = Screen::Add(AddForm::new()),
         (Action::Help, _) => app.overlay = Some(Overlay::Help(0)),
-        (Action::Quit, _) => app.quit = true,
+        (Action::Quit, _) => return quit(app),
         (Action::Filter, _) => app.log_filter = !app.log_filter,
         (_, None) => notice(
             app,

@@ -83,11 +83,24 @@ pub enum Message {
         name: String,
         report: Result<Box<crate::inspect::Report>, String>,
     },
+    /// Quit: `q`, Ctrl-C, or a stopping signal. A second one while refreshes are waited for
+    /// quits at once.
     Quit,
+    /// The refreshes under way when quitting began: these accounts', for at most `patience`.
+    StopWaiting {
+        accounts: Vec<String>,
+        patience: std::time::Duration,
+    },
+    /// No refresh is under way any more (or patience ran out): the TUI ends.
+    Stopped,
 }
 
 #[derive(Debug)]
 pub enum Effect {
+    /// Start no refresh from now on, and say which are under way; `Stopped` once they end.
+    Stop,
+    /// Quit without waiting for the refreshes under way: they are given up.
+    GiveUp,
     LoadAccounts,
     /// Read the event log's history, then follow it from where that read ended.
     LoadHistory,

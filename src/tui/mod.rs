@@ -44,14 +44,41 @@ pub struct Options {
 }
 
 /// Runs the TUI on the real terminal until the user quits; the terminal is restored on every
-/// way out (quit, error, panic, SIGTERM, SIGHUP).
+/// way out (quit, error, panic, SIGINT, SIGTERM, SIGHUP) — as far as there is still a terminal:
+/// after a SIGHUP there may be none, and failing to restore it must not stop what follows (a
+/// demo's cleanup, refreshes to store).
 pub async fn run(store: Arc<Store>, options: Options) -> io::Result<()> {
-    let mut terminal = ratatui::init();
+    let mut terminal = enter()?;
     let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
     let result = run_on(&mut terminal, store, options, EventStream::new()).await;
     let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
-    ratatui::restore();
+    leave(terminal);
     result
+}
+
+/// The terminal as `ratatui::init` sets it up (raw mode, the alternate screen, a panic hook that
+/// restores it), except that nothing on the way out writes to stderr: once the terminal is gone
+/// (SIGHUP), so is stderr, a failing `eprintln!` panics, and a panic in the panic hook aborts the
+/// process before a demo's cleanup or a refresh's storing could run.
+fn enter() -> io::Result<ratatui::DefaultTerminal> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = ratatui::try_restore();
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+}
+
+/// Restores the terminal as far as there is one.
+fn leave(mut terminal: ratatui::DefaultTerminal) {
+    let shown = terminal.show_cursor();
+    let _ = ratatui::try_restore();
+    // Its drop would try again and say on stderr that it failed (see `enter`).
+    if shown.is_err() {
+        std::mem::forget(terminal);
+    }
 }
 
 /// The loop, on any backend and any stream of terminal events.
@@ -76,7 +103,7 @@ where
     for effect in update::start() {
         runner.run(effect);
     }
-    let mut signals = Signals::new();
+    let mut signals = crate::signals::Signals::catch().ok();
     let mut next_tick = app
         .tick_every()
         .map(|every| tokio::time::Instant::now() + every);
@@ -95,8 +122,10 @@ where
             },
             Some(message) = rx.recv() => message,
             _ = sleep_until(next_tick) => Message::Tick(SystemTime::now()),
-            () = signals.next() => Message::Quit,
+            _ = next_signal(&mut signals) => Message::Quit,
         };
+        #[cfg(debug_assertions)]
+        panic_if_asked(&first);
         let ticked = matches!(first, Message::Tick(_));
         // Countdowns drawn after this batch show the time it was handled at; a page is as tall
         // as the terminal is now.
@@ -141,49 +170,25 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// SIGTERM and SIGHUP end the TUI like `q` does, so the terminal is restored.
-struct Signals {
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    hup: Option<tokio::signal::unix::Signal>,
+/// SIGINT, SIGTERM and SIGHUP end the TUI as `q` does: the terminal is restored, and a second
+/// one quits without waiting for refreshes.
+async fn next_signal(signals: &mut Option<crate::signals::Signals>) {
+    match signals {
+        Some(signals) => {
+            signals.next().await;
+        }
+        None => std::future::pending().await,
+    }
 }
 
-impl Signals {
-    fn new() -> Signals {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Signals {
-                term: signal(SignalKind::terminate()).ok(),
-                hup: signal(SignalKind::hangup()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Signals {}
-    }
-
-    async fn next(&mut self) {
-        #[cfg(unix)]
-        {
-            let term = async {
-                match &mut self.term {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let hup = async {
-                match &mut self.hup {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = term => {}
-                _ = hup => {}
-            }
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
+/// Debug builds only: with `TOKENDECK_TEST_PANIC` set, F12 panics in the loop, so that tests
+/// can see what a crash of the TUI leaves behind (a demo's records, refreshes under way).
+#[cfg(debug_assertions)]
+fn panic_if_asked(message: &Message) {
+    if let Message::Key(key) = message
+        && key.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("TOKENDECK_TEST_PANIC").is_some()
+    {
+        panic!("F12 with TOKENDECK_TEST_PANIC set: a crash, as asked");
     }
 }

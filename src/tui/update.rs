@@ -7,7 +7,8 @@ use crossterm::event::KeyEventKind;
 use std::time::SystemTime;
 
 use super::app::{
-    AccountRow, App, Inspection, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind, Screen,
+    AccountRow, App, Inspection, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind,
+    Screen, Stopping,
 };
 use super::form::Input;
 use super::keys;
@@ -44,7 +45,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::Loaded(rows) => on_loaded(app, rows),
         Message::LoadFailed(error) => {
-            app.load = Load::Failed(error);
+            // What was read before stays on screen (and is kept fresh) under the error.
+            app.load = match app.load {
+                Load::Read | Load::Broken(_) => Load::Broken(error),
+                Load::Reading | Load::Failed(_) => Load::Failed(error),
+            };
             Vec::new()
         }
         Message::Daemon(daemon) => {
@@ -204,9 +209,31 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Message::Quit => {
+        Message::Quit => quit(app),
+        Message::StopWaiting { accounts, patience } => {
+            if app.stopping.is_some() {
+                app.stopping = Some(Stopping::Waiting { accounts, patience });
+            }
+            Vec::new()
+        }
+        Message::Stopped => {
             app.quit = true;
             Vec::new()
+        }
+    }
+}
+
+/// Quitting: the first time, refreshes under way are let end (and the screen says which); the
+/// second, they are given up and the TUI ends at once.
+pub(super) fn quit(app: &mut App) -> Vec<Effect> {
+    match app.stopping {
+        None => {
+            app.stopping = Some(Stopping::Asking);
+            vec![Effect::Stop]
+        }
+        Some(_) => {
+            app.quit = true;
+            vec![Effect::GiveUp]
         }
     }
 }
@@ -347,5 +374,7 @@ fn on_engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
             }
             vec![Effect::LoadStatus(account), Effect::PollLog]
         }
+        // The TUI reads the accounts file itself, and says so on its own (`LoadFailed`).
+        EngineEvent::AccountsUnreadable { .. } | EngineEvent::AccountsReadable { .. } => Vec::new(),
     }
 }

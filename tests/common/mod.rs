@@ -362,6 +362,34 @@ pub fn signal(pid: u32, name: &str) {
     assert!(status.success());
 }
 
+/// CPU time (user and system) process `pid` has used so far, in clock ticks (USER_HZ: 100 a
+/// second on Linux).
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // After the command's name, which may hold spaces, in parentheses.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// Replaces `path` with `bytes` at once (a new file renamed over it), so that no reader ever
+/// sees it empty in between.
+pub fn replace_file(path: &std::path::Path, bytes: &[u8]) {
+    let next = path.with_extension("next");
+    std::fs::write(&next, bytes).unwrap();
+    std::fs::rename(&next, path).unwrap();
+}
+
+/// Waits until process `pid` has ended (at most `limit`): gone, or a zombie nobody reaped yet.
+pub async fn gone(pid: u32, limit: Duration) {
+    eventually(limit, async || {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Ok(stat) => stat[stat.rfind(')').unwrap() + 2..].starts_with('Z'),
+            Err(_) => true,
+        }
+    })
+    .await;
+}
+
 /// The value of the hidden form field `name` in `page`.
 pub fn hidden(page: &str, name: &str) -> String {
     let after = format!("name=\"{name}\" value=\"");

@@ -112,6 +112,40 @@ impl Tmux {
         }
     }
 
+    /// The pid of the program the session runs (the pane's first process).
+    pub fn pid(&self) -> u32 {
+        let out = self
+            .cmd(&["list-panes", "-t", "td", "-F", "#{pane_pid}"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("no pane pid: {text:?}"))
+    }
+
+    /// Waits until the screen no longer shows `text`; fails with the screen as it is.
+    pub fn wait_for_absence(&self, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited {limit:?} for {text:?} to go; the screen:\n{screen}"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Ends the tmux server, closing the terminal: the program gets SIGHUP, and its terminal is
+    /// gone.
+    pub fn close_terminal(&self) {
+        let _ = self.cmd(&["kill-server"]).status();
+    }
+
     pub fn running(&self) -> bool {
         self.cmd(&["has-session", "-t", "td"])
             .status()

@@ -300,9 +300,12 @@ impl Session {
 
     /// A refresh on behalf of `trigger` (a scheduler refreshing ahead of expiry, say), reported
     /// as such. Unlike a manual one, it takes another process's fresh tokens instead.
+    ///
+    /// Once its token request is sent, a refresh runs to its end — the answer persisted and
+    /// reported — even if the caller stops waiting (drops this future); one whose caller left
+    /// before its turn sends nothing.
     pub async fn refresh_for(&self, trigger: RefreshTrigger) -> Result<Tokens, Error> {
-        let _gate = self.inner.gate.lock().await;
-        self.refresh_locked(trigger).await
+        self.refresh_detached(None, trigger).await
     }
 
     /// The current tokens, refreshed first when due (a lead before expiry); what a script asking

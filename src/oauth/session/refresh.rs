@@ -1,6 +1,7 @@
 //! The refresh machinery of a [`Session`]: single flight, the cross-process guard, backoff after a
 //! failure, persist before use, and the reports and callbacks that follow every attempt.
 
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Seen, Session, lock};
@@ -33,8 +34,48 @@ impl Session {
         seen: Seen,
         trigger: RefreshTrigger,
     ) -> Result<Tokens, Error> {
+        self.refresh_detached(Some(seen), trigger).await
+    }
+
+    /// A refresh on a task of its own. A caller that stops waiting — its future dropped by a
+    /// timeout, or by a program that quits — must not cut short a token request already sent:
+    /// its answer may carry the only refresh token that still works (a rotating server spends
+    /// the old one as it answers). So the request, the persisting of its answer and the report
+    /// run to their end whoever waits; but a refresh whose caller left before the refresh slot
+    /// was free sends nothing. Outside a tokio runtime it runs in place.
+    pub(super) async fn refresh_detached(
+        &self,
+        seen: Option<Seen>,
+        trigger: RefreshTrigger,
+    ) -> Result<Tokens, Error> {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return self.refresh_gated(seen, trigger, None).await;
+        };
+        let waiting = Arc::new(());
+        let (session, caller) = (self.clone(), Arc::downgrade(&waiting));
+        let task =
+            runtime.spawn(async move { session.refresh_gated(seen, trigger, Some(caller)).await });
+        match task.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // The runtime is shutting down under it.
+            Err(_) => Err(Error::Interrupted),
+        }
+    }
+
+    /// Waits for the refresh slot, then refreshes — if the caller still waits, and (with `seen`)
+    /// unless the tokens changed or a backoff lasts.
+    async fn refresh_gated(
+        &self,
+        seen: Option<Seen>,
+        trigger: RefreshTrigger,
+        caller: Option<Weak<()>>,
+    ) -> Result<Tokens, Error> {
         let _gate = self.inner.gate.lock().await;
-        {
+        if caller.is_some_and(|c| c.strong_count() == 0) {
+            return Err(Error::Interrupted);
+        }
+        if let Some(seen) = seen {
             let state = lock(&self.inner.state);
             if state.generation != seen.generation
                 && let Some(tokens) = &state.tokens

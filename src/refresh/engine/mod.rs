@@ -10,9 +10,12 @@
 //! accounts due together are not refreshed together ([`schedule`]). It reads the accounts file and
 //! every status file only when asked to look again (accounts added, linked, removed, refreshed by
 //! another process), when the home changed under it, or every few minutes; after a refresh it
-//! reads that one account's status. A wake with nothing due costs a look at the clock.
+//! reads that one account's status. A wake with nothing due costs a look at the clock. While the
+//! accounts file cannot be read, the accounts read before go on being refreshed ([`look`]); once
+//! the process is stopping ([`stop`](crate::refresh::stop)), nothing new starts.
 
 pub mod limit;
+mod look;
 pub mod schedule;
 mod task;
 
@@ -25,10 +28,12 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::stop;
 use crate::oauth::RefreshTrigger;
 use crate::oauth::time::later;
 use crate::store::{Account, Store};
 use limit::EndpointLimits;
+use look::HomeStamp;
 
 /// The longest the engine sleeps before looking at the clock again.
 pub const MAX_SLEEP: Duration = Duration::from_secs(30);
@@ -36,6 +41,9 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// The longest the engine trusts its schedule without reading the files again: a safety net
 /// for a change nobody announced.
 const FULL_LOOK_EVERY: Duration = Duration::from_secs(300);
+
+/// The least time between the end of an account's automatic refresh and the start of its next.
+const AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 /// What the engine reports. Never a token.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +58,12 @@ pub enum EngineEvent {
         /// `None` on success; the error's message otherwise.
         error: Option<String>,
     },
+    /// The accounts file cannot be read (half-written, broken by hand): the engine goes on with
+    /// the `kept` accounts it had read, and reads the file again once it changes. Told once each
+    /// time it breaks.
+    AccountsUnreadable { problem: String, kept: usize },
+    /// The accounts file can be read again; it holds `accounts` accounts.
+    AccountsReadable { accounts: usize },
 }
 
 /// Asks the engine for things; dropping every handle stops it.
@@ -117,6 +131,7 @@ pub fn spawn_with(
         limits: EndpointLimits::new(per_endpoint),
         finished,
         in_flight,
+        unreadable: false,
     };
     tokio::spawn(engine.run(inbox, done, drained));
     EngineHandle { requests }
@@ -144,6 +159,8 @@ struct Engine {
     /// Each refresh task holds a clone until it ends: once the engine drops its own, the
     /// receiver closes when the last refresh under way is done.
     in_flight: mpsc::Sender<()>,
+    /// The accounts file could not be read at the last look (and that was told).
+    unreadable: bool,
 }
 
 struct Planned {
@@ -228,47 +245,6 @@ impl Engine {
         None
     }
 
-    /// A timer wake: the files are read again if the home changed under the engine (two
-    /// `stat`s), or if the clock jumped (a suspend and resume: another process may have done
-    /// much meanwhile).
-    fn woke(&mut self, slept_from: SystemTime, planned: Duration) {
-        let slept = SystemTime::now()
-            .duration_since(slept_from)
-            .unwrap_or_default();
-        let stamp = HomeStamp::of(&self.store);
-        if stamp != self.home_stamp || slept > planned + MAX_SLEEP {
-            self.looked_at = SystemTime::UNIX_EPOCH;
-        }
-    }
-
-    /// Reads the accounts file and every status, and plans each account again.
-    fn look_again(&mut self) {
-        self.looked_at = SystemTime::now();
-        self.home_stamp = HomeStamp::of(&self.store);
-        // A broken accounts file keeps the last schedule: the next look may find it mended.
-        let Ok(accounts) = self.store.accounts() else {
-            return;
-        };
-        self.schedule.clear();
-        for (name, account) in accounts.accounts {
-            let due = self.due(&name, &account);
-            self.schedule.insert(name, Planned { account, due });
-        }
-        let schedule = &self.schedule;
-        self.cooldown.retain(|name, _| schedule.contains_key(name));
-        self.running
-            .retain(|name, lock| schedule.contains_key(name) || Arc::strong_count(lock) > 1);
-    }
-
-    /// When `name` is next due, from its status file and any cool-down.
-    fn due(&self, name: &str, account: &Account) -> Option<SystemTime> {
-        let due = scheduled_at(name, account, &self.store.status(name))?;
-        Some(match self.cooldown.get(name) {
-            Some(cooldown) => due.max(cooldown.until),
-            None => due,
-        })
-    }
-
     /// Starts what is due, earliest first, as far as each endpoint has room; when to wake next.
     fn start_due(&mut self, now: SystemTime) -> SystemTime {
         let mut next_wake = later(now, MAX_SLEEP);
@@ -311,7 +287,13 @@ impl Engine {
             .get(&finished.account)
             .map(|p| p.account.clone())
         {
-            let due = self.due(&finished.account, &account);
+            // Not again within a moment, whatever the status says: a status that did not move
+            // (a refresh that found nothing to do, a file it could not write) would otherwise
+            // start the account over and over without a pause.
+            let not_before = later(SystemTime::now(), AGAIN_AFTER);
+            let due = self
+                .due(&finished.account, &account)
+                .map(|due| due.max(not_before));
             if let Some(planned) = self.schedule.get_mut(&finished.account) {
                 planned.due = due;
             }
@@ -325,14 +307,11 @@ impl Engine {
     /// Starts an automatic refresh if the account is not being refreshed already and its token
     /// endpoint has a free slot; otherwise it stays due.
     fn start_automatic(&mut self, name: &str) {
-        let Some(endpoint) = self
-            .schedule
-            .get(name)
-            .map(|p| p.account.provider.token_endpoint().to_string())
-        else {
+        let Some(account) = self.schedule.get(name).map(|p| p.account.clone()) else {
             return;
         };
-        if !self.limits.has_room(&endpoint) {
+        let endpoint = account.provider.token_endpoint().to_string();
+        if !self.limits.has_room(&endpoint) || stop::is_stopping() {
             return;
         }
         let Ok(turn) = self.lock_of(name).try_lock_owned() else {
@@ -347,7 +326,8 @@ impl Engine {
             let _in_flight = in_flight;
             let ok = {
                 let (_turn, _slot) = (turn, slot);
-                task::refresh(&store, &*notify, &name, RefreshTrigger::AheadOfExpiry).await
+                let trigger = RefreshTrigger::AheadOfExpiry;
+                task::refresh(&store, &*notify, &name, Some(&account), trigger).await
             };
             let _ = finished.send(Finished { account: name, ok });
         });
@@ -357,8 +337,12 @@ impl Engine {
     /// endpoint — behind the refreshes in flight, never behind the queue of automatic ones,
     /// which only ever take a slot that is free.
     fn start_manual(&mut self, name: &str) {
-        let endpoint = match self.schedule.get(name) {
-            Some(planned) => Some(planned.account.provider.token_endpoint().to_string()),
+        if stop::is_stopping() {
+            return;
+        }
+        let planned = self.schedule.get(name).map(|p| p.account.clone());
+        let endpoint = match &planned {
+            Some(account) => Some(account.provider.token_endpoint().to_string()),
             None => self.store.accounts().ok().and_then(|a| {
                 a.accounts
                     .get(name)
@@ -378,25 +362,10 @@ impl Engine {
                     Some(slot) => slot.await,
                     None => None,
                 };
-                task::refresh(&store, &*notify, &name, RefreshTrigger::Manual).await
+                let trigger = RefreshTrigger::Manual;
+                task::refresh(&store, &*notify, &name, planned.as_ref(), trigger).await
             };
             let _ = finished.send(Finished { account: name, ok });
         });
-    }
-}
-
-/// The accounts file and the event log's modification time and size: what changes when any
-/// process adds, links, refreshes or removes an account.
-#[derive(Debug, PartialEq)]
-struct HomeStamp([Option<(SystemTime, u64)>; 2]);
-
-impl HomeStamp {
-    fn of(store: &Store) -> HomeStamp {
-        let home = store.home();
-        let stamp = |path: std::path::PathBuf| {
-            let meta = std::fs::metadata(path).ok()?;
-            Some((meta.modified().ok()?, meta.len()))
-        };
-        HomeStamp([stamp(home.accounts_file()), stamp(home.events_file())])
     }
 }

@@ -7,23 +7,41 @@ use std::time::SystemTime;
 use super::EngineEvent;
 use super::schedule::next_refresh_at;
 use crate::oauth::RefreshTrigger;
-use crate::refresh::account::{AccountError, Persistence, open_session};
+use crate::refresh::account::{AccountError, Persistence, open_session_as};
 use crate::refresh::identity::learn_identity;
-use crate::store::Store;
+use crate::refresh::stop::Stopping;
 use crate::store::status::TokenInfo;
+use crate::store::{Account, Store, StoreError};
 
-/// One refresh, told through `notify`; whether it went well (or was not needed).
+/// One refresh, told through `notify`; whether it went well (or was not needed). `planned`: the
+/// account as the engine last read it, served while the accounts file cannot be read.
 pub(super) async fn refresh(
     store: &Arc<Store>,
     notify: &(dyn Fn(EngineEvent) + Send + Sync),
     name: &str,
+    planned: Option<&Account>,
     trigger: RefreshTrigger,
 ) -> bool {
+    let account = match settings(store, name, planned) {
+        Ok(account) => account,
+        // Removed since the schedule was read: nothing to do. (A manual refresh says why.)
+        Err(e) if trigger != RefreshTrigger::Manual => {
+            return matches!(e, StoreError::NoSuchAccount(_));
+        }
+        Err(e) => {
+            notify(EngineEvent::Finished {
+                account: name.to_string(),
+                trigger,
+                error: Some(AccountError::from(e).to_string()),
+            });
+            return false;
+        }
+    };
     // Another process may have refreshed since the schedule was read.
-    if trigger == RefreshTrigger::AheadOfExpiry && !still_due(store, name, None) {
+    if trigger == RefreshTrigger::AheadOfExpiry && !still_due(store, name, &account, None) {
         return true;
     }
-    let session = open_session(store, name, &Persistence::while_running()).await;
+    let session = open_session_as(store, name, &account, &Persistence::while_running()).await;
     // … or between that look at its status and this read of its record: the record is the
     // truth. (One that refreshes after this read is adopted under the lock, by the session.)
     if trigger == RefreshTrigger::AheadOfExpiry
@@ -31,7 +49,7 @@ pub(super) async fn refresh(
         && let Some(tokens) = session.tokens()
     {
         let held = TokenInfo::of(&tokens);
-        if !still_due(store, name, Some(&held)) {
+        if !still_due(store, name, &account, Some(&held)) {
             // The status lags behind the record (written just after it, or not at all): bring
             // it forward, so the schedule is not computed from the old tokens again.
             let _ = store.update_status(name, |status| {
@@ -70,6 +88,12 @@ pub(super) async fn refresh(
             status.record_failure(kind, &reason, None, SystemTime::now());
         });
     }
+    // Refused because the process is stopping: nothing was sent, nothing is to be told.
+    if let Err(AccountError::OAuth(e)) = &result
+        && Stopping::is(e)
+    {
+        return true;
+    }
     let ok = result.is_ok();
     notify(EngineEvent::Finished {
         account: name.to_string(),
@@ -79,15 +103,20 @@ pub(super) async fn refresh(
     ok
 }
 
+/// `name`'s settings as the accounts file says now; while it cannot be read, as `planned`.
+fn settings(store: &Store, name: &str, planned: Option<&Account>) -> Result<Account, StoreError> {
+    match (store.account(name), planned) {
+        (Err(StoreError::CorruptAccounts { .. }), Some(planned)) => Ok(planned.clone()),
+        (result, _) => result,
+    }
+}
+
 /// Whether `name` is due for a refresh now, by its status — with `held`, the tokens just read
 /// from its record, in place of the status's account of them.
-fn still_due(store: &Store, name: &str, held: Option<&TokenInfo>) -> bool {
-    let Ok(account) = store.account(name) else {
-        return false;
-    };
+fn still_due(store: &Store, name: &str, account: &Account, held: Option<&TokenInfo>) -> bool {
     let mut status = store.status(name);
     if let Some(held) = held {
         status.token = Some(held.clone());
     }
-    next_refresh_at(&account, &status).is_some_and(|due| due <= SystemTime::now())
+    next_refresh_at(account, &status).is_some_and(|due| due <= SystemTime::now())
 }

@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use super::app::AccountRow;
 use super::message::{Effect, Message};
 use crate::oauth::secret::AccessToken;
-use crate::refresh::EngineHandle;
+use crate::refresh::{EngineHandle, stop};
 use crate::store::Store;
 use crate::store::events::Follow;
 use crate::store::new_account::NewAccount;
@@ -95,7 +95,29 @@ impl Runner {
             Effect::Remove(name) => self.remove(name),
             Effect::RevealToken(name) => self.reveal_token(name),
             Effect::Inspect { name, introspect } => self.inspect(name, introspect),
+            Effect::Stop => self.stop(),
+            Effect::GiveUp => {
+                stop::begin().abandon();
+            }
         }
+    }
+
+    /// Quitting: no refresh starts from now on (the engine asks too); the ones under way are
+    /// named, and `Stopped` follows once they end or patience runs out.
+    fn stop(&self) {
+        let stop = stop::begin();
+        let accounts = stop.under_way();
+        if accounts.is_empty() {
+            let _ = self.tx.send(Message::Stopped);
+            return;
+        }
+        let patience = stop::patience();
+        let tx = self.tx.clone();
+        let _ = tx.send(Message::StopWaiting { accounts, patience });
+        tokio::spawn(async move {
+            stop.settled(patience).await;
+            let _ = tx.send(Message::Stopped);
+        });
     }
 
     /// Sends whatever `work` answers, from a thread where blocking is allowed.

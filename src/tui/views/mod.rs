@@ -15,7 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, NoticeKind, Overlay, Screen};
+use super::app::{App, NoticeKind, Overlay, Screen, Stopping};
 use super::keymap::{self, Action, Context};
 use crate::text::{Lines, printable};
 
@@ -42,9 +42,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     // A long notice (an error with its advice) takes the lines it needs rather than being cut.
-    let notice = app.notice.as_ref().map_or_else(Vec::new, |n| {
+    let notice = status_text(app).map_or_else(Vec::new, |(text, _)| {
         wrap::wrap(
-            &printable(&n.text, Lines::One),
+            &printable(&text, Lines::One),
             area.width as usize,
             NOTICE_LINES,
         )
@@ -88,12 +88,34 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_footer(app, context, frame, footer);
 }
 
-/// The notice: the latest outcome of something the user did, already wrapped to the screen.
+/// What the status line says: while quitting waits for refreshes, which and how to quit at
+/// once; otherwise the notice.
+fn status_text(app: &App) -> Option<(String, NoticeKind)> {
+    if let Some(Stopping::Waiting { accounts, patience }) = &app.stopping {
+        let (refreshes, it) = match accounts.as_slice() {
+            [one] => (format!("{one}'s refresh"), "it"),
+            [rest @ .., last] => (
+                format!("the refreshes of {} and {last}", rest.join(", ")),
+                "them",
+            ),
+            [] => ("the refreshes".into(), "them"),
+        };
+        let text = format!(
+            "{} Quitting: waiting for {refreshes} to be stored (up to {} s). Press q or Ctrl-C again to quit now and lose {it}.",
+            spinner(app),
+            patience.as_secs()
+        );
+        return Some((text, NoticeKind::Info));
+    }
+    app.notice.as_ref().map(|n| (n.text.clone(), n.kind))
+}
+
+/// The status line: the latest outcome of something the user did, already wrapped to the screen.
 fn render_status(app: &App, lines: Vec<String>, frame: &mut Frame, area: Rect) {
-    let Some(notice) = &app.notice else {
+    let Some((_, kind)) = status_text(app) else {
         return;
     };
-    let style = match notice.kind {
+    let style = match kind {
         NoticeKind::Info => app.theme.dim(),
         NoticeKind::Good => app.theme.good(),
         NoticeKind::Error => app.theme.error(),
@@ -123,6 +145,10 @@ impl FooterEntry {
 /// The keys that work here, from the keymap table, in its order. When they do not all fit,
 /// whole entries go, least important first (the table's last), and help, quit and back stay.
 fn render_footer(app: &App, context: Context, frame: &mut Frame, area: Rect) {
+    let context = match app.stopping {
+        Some(_) => Context::Quitting,
+        None => context,
+    };
     let mut entries: Vec<FooterEntry> = keymap::bindings(context)
         .filter_map(|binding| {
             binding.footer.map(|word| FooterEntry {

@@ -2,7 +2,7 @@
 //! always on screen.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
@@ -12,6 +12,7 @@ use crate::format::relative;
 use crate::store::TimeLeft;
 use crate::text::{Lines, printable};
 use crate::tui::app::{AccountRow, App, Load};
+use crate::tui::views::wrap::wrap;
 
 /// The NAME column's bounds: never narrower than its heading, never wider than this.
 const NAME_MIN: usize = 8;
@@ -27,6 +28,9 @@ const IDENTITY_MAX: usize = 32;
 
 const EMPTY: &str = "No accounts yet. Press a to add one (Verizon Personal Cloud, Google, Microsoft, GitHub, any OpenID Connect issuer, or custom endpoints).";
 
+/// The most lines the broken file's error takes above the list read before it broke.
+const BROKEN_LINES: usize = 4;
+
 /// The rows the table would like, with its title and column names.
 pub fn height_wanted(app: &App, width: u16) -> u16 {
     let body = match &app.load {
@@ -36,8 +40,25 @@ pub fn height_wanted(app: &App, width: u16) -> u16 {
             (EMPTY.len() as u16).div_ceil(width.saturating_sub(2).max(1)) + 1
         }
         Load::Read => app.accounts.len().min(usize::from(u16::MAX)) as u16 + 1,
+        Load::Broken(error) => {
+            let above = broken(error, width).len() as u16;
+            (app.accounts.len().min(usize::from(u16::MAX)) as u16 + 1).saturating_add(above)
+        }
     };
     body.saturating_add(1)
+}
+
+/// What the table says above the list while the file is broken, wrapped to `width`.
+fn broken(error: &str, width: u16) -> Vec<String> {
+    let text = format!(
+        "{}. Below: the list as last read, kept fresh until the file is mended.",
+        error.trim_end_matches('.')
+    );
+    wrap(
+        &printable(&text, Lines::One),
+        usize::from(width),
+        BROKEN_LINES,
+    )
 }
 
 /// The width of each column that fits in `width`: the name sized to the longest name (within
@@ -161,7 +182,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     // Only the rows that fit are built: a thousand accounts cost what a screenful does. The
     // selection is always among them.
-    let visible = area.height.saturating_sub(2).max(1) as usize;
+    let above = match &app.load {
+        Load::Broken(error) => broken(error, area.width),
+        _ => Vec::new(),
+    };
+    let above_height = (above.len() as u16).min(area.height.saturating_sub(3));
+    let visible = area.height.saturating_sub(2 + above_height).max(1) as usize;
     let first = app.selected.saturating_sub(visible - 1);
     let total = app.accounts.len();
     if total > visible {
@@ -174,6 +200,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .right_aligned(),
         );
     }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [text, area] =
+        Layout::vertical([Constraint::Length(above_height), Constraint::Min(0)]).areas(inner);
+    let lines: Vec<Line> = (above.into_iter())
+        .map(|l| Line::from(Span::styled(l, theme.error())))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), text);
     let columns = Columns::fitting(app, area.width as usize);
     let rows = app
         .accounts
@@ -211,12 +245,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ("LAST REFRESH".into(), dim),
         ("IDENTITY".into(), dim),
     ]));
-    frame.render_widget(
-        Table::new(rows, columns.widths())
-            .header(header)
-            .block(block),
-        area,
-    );
+    frame.render_widget(Table::new(rows, columns.widths()).header(header), area);
 }
 
 /// The status badge and its colour.

@@ -1,0 +1,184 @@
+//! Stopping with a refresh under way, in the command line's words (a command's stderr, the
+//! daemon's journal, what the TUI leaves on stderr once the terminal is restored). A stopping
+//! signal starts nothing new; a refresh whose token request was sent is let end and store its
+//! answer, for at most the request's timeout and a keyring write; a second signal gives it up,
+//! after saying what that loses.
+
+use std::future::Future;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::CliError;
+use crate::refresh::stop::{self, Settled};
+use crate::signals::{Signal, Signals};
+
+/// The signals a command caught as its first refresh began; taken by [`interruptible`].
+static CAUGHT: Mutex<Option<Signals>> = Mutex::new(None);
+
+/// Catches the stopping signals from now on: run by the first refresh of a command as it enters,
+/// before its request leaves, so that no signal can end the process with the request out.
+fn catch_now() {
+    let caught = Signals::catch().ok();
+    *CAUGHT.lock().unwrap_or_else(|e| e.into_inner()) = caught;
+}
+
+/// Runs a one-shot command until it ends or a stopping signal comes. Then the command is dropped
+/// (it starts nothing more, prints nothing more), and a refresh it had sent is waited for. Until
+/// a refresh begins there is nothing to wait for, and a signal ends the process as it always
+/// did: `token` with a fresh token does not pay for catching signals.
+pub async fn interruptible(
+    work: impl Future<Output = Result<(), CliError>>,
+) -> Result<(), CliError> {
+    stop::before_first(catch_now);
+    let mut work = std::pin::pin!(work);
+    tokio::select! {
+        result = &mut work => return result,
+        () = stop::a_refresh_began() => {}
+    }
+    let caught = CAUGHT.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let Some(mut signals) = caught.or_else(|| Signals::catch().ok()) else {
+        return work.await;
+    };
+    let signal = tokio::select! {
+        result = &mut work => return result,
+        signal = signals.next() => signal,
+    };
+    settle(Some(signal), &mut signals).await;
+    Err(CliError::Stopped(signal))
+}
+
+/// After a command ended: waits for the hooks it set off — unless a stopping signal comes first,
+/// once signals are caught (a refresh was made); otherwise a signal ends the process as usual.
+pub async fn finish_hooks() {
+    match stop::has_begun_a_refresh().then(Signals::catch) {
+        Some(Ok(mut signals)) => {
+            let finish = crate::refresh::hooks::finish();
+            tokio::pin!(finish);
+            tokio::select! {
+                () = &mut finish => return,
+                _ = signals.next() => {}
+            }
+            // The hooks are ended (TERM, then KILL) rather than left behind, and logged.
+            crate::refresh::hooks::stop().await;
+            finish.await;
+        }
+        _ => crate::refresh::hooks::finish().await,
+    }
+}
+
+/// After the TUI ended, however it ended: says which refreshes it gave up on (a second `q`), or
+/// waits for those still under way (it ended on an error, its terminal gone).
+pub async fn after_tui() {
+    match stop::abandoned() {
+        Some(lost) => say(&lost_words(&lost.accounts, lost.after)),
+        None => match Signals::catch() {
+            Ok(mut signals) => settle(None, &mut signals).await,
+            Err(_) => {
+                stop::begin().settled(stop::patience()).await;
+            }
+        },
+    }
+}
+
+/// Stops this process's refreshes; waits for those under way, telling stderr, until they end,
+/// patience runs out, or another signal comes.
+async fn settle(signal: Option<Signal>, signals: &mut Signals) {
+    let stop = stop::begin();
+    let waiting = stop.under_way();
+    if waiting.is_empty() {
+        return;
+    }
+    let patience = stop::patience();
+    let again = match signal {
+        Some(Signal::Terminate) => "send SIGTERM again",
+        Some(Signal::HangUp) => "send SIGHUP again",
+        Some(Signal::Interrupt) | None => "press Ctrl-C again",
+    };
+    say(&waiting_words(&waiting, patience, again));
+    tokio::select! {
+        settled = stop.settled(patience) => {
+            if let Settled::GaveUp(lost) = settled {
+                say(&lost_words(&lost, Some(patience)));
+            }
+        }
+        _ = signals.next() => say(&lost_words(&stop.abandon(), None)),
+    }
+}
+
+/// One line on stderr, never a panic: a closed terminal (SIGHUP) takes stderr with it.
+fn say(line: &str) {
+    if !line.is_empty() {
+        let _ = writeln!(std::io::stderr(), "tokendeck: {line}");
+    }
+}
+
+/// "work's refresh", "the refreshes of home and work".
+fn refreshes_of(accounts: &[String]) -> String {
+    match accounts {
+        [one] => format!("{one}'s refresh"),
+        [rest @ .., last] => format!("the refreshes of {} and {last}", rest.join(", ")),
+        [] => "no refresh".into(),
+    }
+}
+
+/// What a stop waiting for `accounts` says, and how to stop at once.
+pub fn waiting_words(accounts: &[String], patience: Duration, again: &str) -> String {
+    format!(
+        "waiting for {} to be stored (up to {} s); {again} to quit now and lose it",
+        refreshes_of(accounts),
+        patience.as_secs()
+    )
+}
+
+/// What quitting before `accounts`' refreshes were stored loses, and what to do about it; with
+/// `patience`, the wait that ran out. Empty when nothing is lost.
+pub fn lost_words(accounts: &[String], patience: Option<Duration>) -> String {
+    if accounts.is_empty() {
+        return String::new();
+    }
+    let why = match patience {
+        Some(patience) => format!("after {} s, stopped waiting", patience.as_secs()),
+        None => "quit without waiting".into(),
+    };
+    let link = accounts
+        .iter()
+        .map(|a| format!("`tokendeck link {a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{why}: {} may be lost. If the provider had already answered, the refresh token tokendeck holds is spent and the grant must be linked again ({link}); the next refresh says whether it was",
+        refreshes_of(accounts)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_names_the_accounts_and_the_way_out_and_a_loss_what_to_run() {
+        let accounts = ["home".to_string(), "work".to_string()];
+        let waiting = waiting_words(
+            &accounts[1..],
+            Duration::from_secs(33),
+            "press Ctrl-C again",
+        );
+        assert_eq!(
+            waiting,
+            "waiting for work's refresh to be stored (up to 33 s); press Ctrl-C again to quit now and lose it"
+        );
+        let lost = lost_words(&accounts, None);
+        assert!(
+            lost.starts_with("quit without waiting: the refreshes of home and work may be lost.")
+                && lost.contains("(`tokendeck link home`, `tokendeck link work`)"),
+            "{lost}"
+        );
+        let gave_up = lost_words(&accounts[..1], Some(Duration::from_secs(33)));
+        assert!(
+            gave_up.starts_with("after 33 s, stopped waiting: home's refresh"),
+            "{gave_up}"
+        );
+        assert_eq!(lost_words(&[], None), "", "nothing lost, nothing said");
+    }
+}

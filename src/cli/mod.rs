@@ -31,7 +31,8 @@ use crate::store::{Home, Store};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  an error not listed below
+  1  an error not listed below (among them: the home is not yours alone;
+     the message names the folder and the fix)
   2  wrong usage
   3  no such account, or the name is taken or invalid
   4  the account must be linked (again)

@@ -128,7 +128,8 @@ fn private_dir(dir: &Path) -> io::Result<()> {
 }
 
 fn lock_file(dir: &Path) -> io::Result<File> {
-    File::options()
+    // 0600, as every file tokendeck writes in a home.
+    crate::store::files::private_options()
         .create(true)
         .truncate(false)
         .write(true)

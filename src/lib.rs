@@ -34,7 +34,6 @@
 pub mod browser; // opening the user's web browser, best effort
 pub mod cli; // the subcommands scripts use, one file per verb group
 pub mod demo; // `--demo`: an embedded authorization server and a throwaway home
-pub mod format; // durations and times written for people
 pub mod inspect; // what stored tokens say: decoded, verified, compared (CLI and TUI)
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
 #[cfg(test)]
@@ -43,6 +42,7 @@ pub mod qr; // QR codes as half-block text for terminals
 pub mod refresh; // keeping accounts fresh: sessions wired to the store
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log
 pub mod text; // text from outside made safe for a terminal: one escaping function
+pub mod time; // time and durations: saturating arithmetic, and times written for people
 pub mod tui; // the terminal UI: state, update, effects, keymap, theme, views
 
 pub use oauth::{

@@ -11,10 +11,10 @@ use serde_json::{Map, Value};
 
 use super::error::Error;
 use super::secret::DeviceCode;
-use super::time::later;
 use super::token::{Tokens, parse_body, seconds};
 use super::url_policy::{self, UrlRole};
 use crate::text::{is_printable, printable_prefix};
+use crate::time::later;
 
 /// The `grant_type` of a device-code token request.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";

@@ -11,7 +11,7 @@ use wording::{is_dead_grant, rejected_message, retry_hint, size};
 
 mod wording;
 use super::refusal::{denied_message, is_client_error};
-use super::time::RetryAfter;
+use super::retry_after::RetryAfter;
 
 /// Any error a persistence hook may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

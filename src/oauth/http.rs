@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{ACCEPT, DATE, RETRY_AFTER};
 
 use super::error::Error;
-use super::time::RetryAfter;
+use super::retry_after::RetryAfter;
 
 /// Total time a protocol request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use super::jwt::Jwt;
 use super::provider::same_issuer;
-use super::time::from_unix_seconds;
+use crate::time::from_unix_seconds;
 
 /// How far apart this machine's clock and the provider's may be before a time claim counts
 /// against a token (providers backdate `iat` by up to 5 minutes for the same reason).

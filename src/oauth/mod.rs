@@ -20,9 +20,9 @@ pub mod presets;
 pub mod provider;
 pub mod redact;
 pub mod refusal;
+pub mod retry_after;
 pub mod secret;
 pub mod session;
-pub mod time;
 pub mod token;
 pub mod url_policy;
 
@@ -37,6 +37,6 @@ pub use hooks::{PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, Refre
 pub use introspection::{Introspection, TokenKind};
 pub use provider::Provider;
 pub use redact::{SecretKind, Secrets};
+pub use retry_after::RetryAfter;
 pub use session::{Fetched, Session};
-pub use time::RetryAfter;
 pub use token::{Tokens, refresh_lead};

@@ -73,7 +73,7 @@ impl Error {
             ),
             Error::DeviceExpired { valid_for } => format!(
                 "the code expired before it was approved (it was valid for {})",
-                crate::format::short_duration(valid_for.as_secs())
+                crate::time::short_duration(valid_for.as_secs())
             ),
             other => other.to_string(),
         }

@@ -42,7 +42,7 @@ pub enum AccountError {
     ClientRefused { name: String, problem: String },
     #[error(
         "refreshing {name:?} failed a moment ago ({reason}) and its token has expired; tokendeck leaves the server alone for {} more, then tries again",
-        match seconds { 0 => "under a second".to_string(), s => crate::format::short_duration(*s) }
+        match seconds { 0 => "under a second".to_string(), s => crate::time::short_duration(*s) }
     )]
     BackingOff {
         name: String,
@@ -145,7 +145,7 @@ pub async fn valid_tokens(
         }
         let seconds = status
             .retry_at
-            .map_or(0, |at| crate::format::seconds_left(at, now));
+            .map_or(0, |at| crate::time::seconds_left(at, now));
         return Err(AccountError::BackingOff {
             name: name.to_string(),
             reason,

@@ -3,7 +3,7 @@
 //! escape them (`crate::text`) before a terminal sees them.
 
 use super::{Claim, Finding, Problem, Unchecked};
-use crate::format::short_duration;
+use crate::time::short_duration;
 
 impl Problem {
     /// One clause, naming the claim and, where there are any, both values.

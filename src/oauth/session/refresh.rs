@@ -7,8 +7,8 @@ use super::{Seen, Session, lock};
 use crate::oauth::error::Error;
 use crate::oauth::hooks::{PersistRetry, RefreshOutcome, RefreshReport, RefreshTrigger};
 use crate::oauth::id_token::{self, Problem};
-use crate::oauth::time::later_instant;
 use crate::oauth::token::Tokens;
+use crate::time::later_instant;
 
 /// What a refresh that did not fail came to.
 pub(super) struct Attempt {

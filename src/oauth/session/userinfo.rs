@@ -10,7 +10,7 @@ use super::Session;
 use crate::oauth::error::Error;
 use crate::oauth::http::endpoint_label;
 use crate::oauth::identity::jwt_claims;
-use crate::oauth::time::RetryAfter;
+use crate::oauth::retry_after::RetryAfter;
 use crate::oauth::url_policy;
 
 /// No userinfo answer is larger: a few claims.

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use super::super::secret::{AccessToken, IdToken, RefreshToken};
-use super::super::time::later;
 use super::{MAX_EXPIRES_IN, Tokens};
+use crate::time::later;
 
 impl Tokens {
     /// Parses a successful token-endpoint body. `previous` is the refresh token sent, kept when a

@@ -26,8 +26,8 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::oauth::RefreshTrigger;
-use crate::oauth::time::later;
 use crate::store::{Account, Store};
+use crate::time::later;
 use limit::EndpointLimits;
 
 /// The longest the engine sleeps before looking at the clock again.

@@ -46,5 +46,6 @@ pub mod time; // time and durations: saturating arithmetic, and times written fo
 pub mod tui; // the terminal UI: state, update, effects, keymap, theme, views
 
 pub use oauth::{
-    AuthMethod, CallbackListener, Error, ErrorKind, Provider, Session, SessionBuilder, Tokens,
+    AuthMethod, CallbackListener, Error, ErrorCode, ErrorKind, Provider, Session, SessionBuilder,
+    Tokens,
 };

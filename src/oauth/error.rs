@@ -7,10 +7,12 @@ use std::time::Duration;
 
 pub use super::refusal::Setting;
 pub(crate) use super::refusal::clause;
+pub use code::ErrorCode;
 use wording::{is_dead_grant, rejected_message, retry_hint, size};
 
+mod code;
 mod wording;
-use super::refusal::{denied_message, is_client_error};
+use super::refusal::denied_message;
 use super::retry_after::RetryAfter;
 
 /// Any error a persistence hook may return.
@@ -120,7 +122,7 @@ pub enum Error {
 
     #[error("{}", denied_message(error, description.as_deref()))]
     AuthorizationDenied {
-        error: String,
+        error: ErrorCode,
         description: Option<String>,
     },
 
@@ -153,7 +155,7 @@ pub enum Error {
     Rejected {
         grant: Grant,
         status: u16,
-        error: String,
+        error: ErrorCode,
         description: Option<String>,
     },
 
@@ -247,21 +249,19 @@ impl Error {
             Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::Ambiguous,
             // The client itself was refused: linking again cannot fix that, changing its
             // credentials can (`tokendeck set`). The grant may well be alive.
-            Error::Rejected { error, .. } if is_client_error(error) => ErrorKind::Configuration,
+            Error::Rejected { error, .. } if error.refuses_client() => ErrorKind::Configuration,
             Error::Rejected { status, error, .. } if is_dead_grant(*status, error) => {
                 ErrorKind::NeedsReauthorization
             }
             // Not token-endpoint codes in RFC 6749, but some servers answer them there.
-            Error::Rejected { error, .. }
-                if matches!(error.as_str(), "server_error" | "temporarily_unavailable") =>
-            {
+            Error::Rejected { error, .. } if error.is_temporary() => ErrorKind::Transient,
+            Error::AuthorizationDenied { error, .. } if error.is_temporary() => {
                 ErrorKind::Transient
             }
-            Error::AuthorizationDenied { error, .. } => match error.as_str() {
-                "server_error" | "temporarily_unavailable" => ErrorKind::Transient,
-                _ if self.setting().is_some() => ErrorKind::Configuration,
-                _ => ErrorKind::NeedsReauthorization,
-            },
+            Error::AuthorizationDenied { .. } if self.setting().is_some() => {
+                ErrorKind::Configuration
+            }
+            Error::AuthorizationDenied { .. } => ErrorKind::NeedsReauthorization,
             Error::DeadGrant(_)
             | Error::NoRefreshToken
             | Error::NotAuthorized
@@ -304,7 +304,7 @@ impl Error {
                 description: Some(d),
                 ..
             } => format!("{error}: {d}"),
-            Error::Rejected { error, .. } => error.clone(),
+            Error::Rejected { error, .. } => error.to_string(),
             other => other.to_string(),
         }
     }

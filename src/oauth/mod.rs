@@ -31,7 +31,7 @@ pub use authorize::{CallbackParams, PendingAuthorization};
 pub use builder::SessionBuilder;
 pub use callback::CallbackListener;
 pub use device::DeviceAuthorization;
-pub use error::{BoxError, ConfigField, Error, ErrorKind, Grant, Setting};
+pub use error::{BoxError, ConfigField, Error, ErrorCode, ErrorKind, Grant, Setting};
 pub use exchange::AuthMethod;
 pub use hooks::{PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger};
 pub use introspection::{Introspection, TokenKind};

@@ -2,7 +2,7 @@
 //! client's configuration rather than one attempt, the problem in words without advice (for a
 //! caller whose situation calls for other advice), and the provider's own text fit into ours.
 
-use super::error::Error;
+use super::error::{Error, ErrorCode};
 
 /// An account setting the provider refused, so that a caller can name the one to change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,13 +20,15 @@ impl Error {
     /// this one attempt: what to change before trying again.
     pub fn setting(&self) -> Option<Setting> {
         match self {
-            Error::Rejected { error, .. } if is_client_error(error) => {
+            Error::Rejected { error, .. } if error.refuses_client() => {
                 Some(Setting::ClientCredentials)
             }
-            Error::AuthorizationDenied { error, .. } => match error.as_str() {
-                "unauthorized_client" => Some(Setting::ClientCredentials),
-                "invalid_scope" => Some(Setting::Scopes),
-                "invalid_request" | "unsupported_response_type" => Some(Setting::AuthorizeParams),
+            Error::AuthorizationDenied { error, .. } => match error {
+                ErrorCode::UnauthorizedClient => Some(Setting::ClientCredentials),
+                ErrorCode::InvalidScope => Some(Setting::Scopes),
+                ErrorCode::InvalidRequest | ErrorCode::UnsupportedResponseType => {
+                    Some(Setting::AuthorizeParams)
+                }
                 _ => None,
             },
             _ => None,
@@ -56,7 +58,7 @@ impl Error {
                 ..
             } => format!(
                 "the provider rejected the request (HTTP {status}, {})",
-                with_description(error, description.as_deref())
+                with_description(error.as_str(), description.as_deref())
             ),
             // The same facts as these variants' messages, without "tokendeck will try again".
             Error::Unreachable { url, reason } => format!("could not connect to {url}: {reason}"),
@@ -80,10 +82,6 @@ impl Error {
     }
 }
 
-pub(super) fn is_client_error(error: &str) -> bool {
-    matches!(error, "invalid_client" | "unauthorized_client")
-}
-
 /// Text from the provider, made fit to go inside a sentence: a description that ends with its own
 /// full stop would otherwise end in two (`use "S256"..`).
 pub(crate) fn clause(text: &str) -> &str {
@@ -97,26 +95,26 @@ pub(super) fn with_description(what: &str, description: Option<&str>) -> String 
     }
 }
 
-fn denial(error: &str) -> String {
+fn denial(error: &ErrorCode) -> String {
     match error {
-        "access_denied" => "access was denied at the provider".into(),
-        "invalid_scope" => "the provider refused the scopes requested (invalid_scope)".into(),
+        ErrorCode::AccessDenied => "access was denied at the provider".into(),
+        ErrorCode::InvalidScope => {
+            "the provider refused the scopes requested (invalid_scope)".into()
+        }
         _ => format!("the provider refused the authorization ({error})"),
     }
 }
 
-pub(super) fn denied_message(error: &str, description: Option<&str>) -> String {
+pub(super) fn denied_message(error: &ErrorCode, description: Option<&str>) -> String {
     let what = with_description(&denial(error), description);
     let advice = match error {
-        "access_denied" => "Open the authorization URL again to retry",
-        "server_error" | "temporarily_unavailable" => {
-            "Wait a moment, then open the authorization URL again"
-        }
-        "invalid_scope" => "Change the scopes requested, then authorize again",
-        "unauthorized_client" => {
+        ErrorCode::AccessDenied => "Open the authorization URL again to retry",
+        code if code.is_temporary() => "Wait a moment, then open the authorization URL again",
+        ErrorCode::InvalidScope => "Change the scopes requested, then authorize again",
+        ErrorCode::UnauthorizedClient => {
             "Check the client id and the client's registration at the provider, then authorize again"
         }
-        "invalid_request" | "unsupported_response_type" => {
+        ErrorCode::InvalidRequest | ErrorCode::UnsupportedResponseType => {
             "Check the extra authorization parameters and the callback URL, then authorize again"
         }
         _ => "Open the authorization URL again to retry",

@@ -1,43 +1,43 @@
 //! The words of the errors: what a refusal means and what to do about it, sizes and waits as a
 //! person reads them.
 
-use super::Grant;
+use super::{ErrorCode, Grant};
 use crate::oauth::RetryAfter;
-use crate::oauth::refusal::{is_client_error, with_description};
+use crate::oauth::refusal::with_description;
 
-pub(super) fn is_dead_grant(status: u16, error: &str) -> bool {
-    (status == 401 && !is_client_error(error)) || error == "invalid_grant"
+/// The refresh token (or the code) is spent: `invalid_grant`, or a 401 that does not blame the
+/// client (Verizon's documented answer to a dead refresh token).
+pub(super) fn is_dead_grant(status: u16, error: &ErrorCode) -> bool {
+    (status == 401 && !error.refuses_client()) || *error == ErrorCode::InvalidGrant
 }
 
 pub(super) fn rejected_message(
     grant: Grant,
     status: u16,
-    error: &str,
+    error: &ErrorCode,
     description: Option<&str>,
 ) -> String {
-    let detail = with_description(error, description);
+    let detail = with_description(error.as_str(), description);
     let advice = match (grant, error) {
-        (_, "invalid_client") | (_, "unauthorized_client") => {
+        (_, code) if code.refuses_client() => {
             "check the client id, the client secret and the client authentication method"
         }
-        (Grant::AuthorizationCode, "invalid_grant") => {
+        (Grant::AuthorizationCode, ErrorCode::InvalidGrant) => {
             "the code is wrong, expired or already used: open the authorization URL again and paste the new answer"
         }
         (Grant::Revocation, _) => {
             "the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings at the provider"
         }
-        (Grant::DeviceCode, "invalid_grant") => {
+        (Grant::DeviceCode, ErrorCode::InvalidGrant) => {
             "the device code is no longer valid (expired or already used): start the link again"
         }
-        (Grant::DeviceCode, "unsupported_grant_type") => {
+        (Grant::DeviceCode, ErrorCode::UnsupportedGrantType) => {
             "the provider does not accept the device authorization grant from this client: link with the authorization URL instead"
         }
         (Grant::RefreshToken, _) if is_dead_grant(status, error) => {
             "the refresh token is no longer valid (expired, revoked or already used): link the account again"
         }
-        (_, "server_error" | "temporarily_unavailable") => {
-            "the provider is having trouble; try again later"
-        }
+        (_, code) if code.is_temporary() => "the provider is having trouble; try again later",
         _ => "check the account's settings, then try again",
     };
     format!("the provider rejected the request (HTTP {status}, {detail}); {advice}")

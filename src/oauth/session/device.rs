@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use super::{Session, lock};
 use crate::oauth::device::{DeviceAuthorization, DevicePoll, MAX_INTERVAL, SLOW_DOWN_STEP};
-use crate::oauth::error::Error;
+use crate::oauth::error::{Error, ErrorCode};
 use crate::oauth::token::Tokens;
 
 /// A code refused this close to its expiry expired (the two clocks need not agree to the second).
@@ -85,10 +85,10 @@ impl Session {
                 }
                 DevicePoll::Expired => return Err(expired()),
                 // Some servers (oidc-provider) forget an expired code and call it invalid.
-                DevicePoll::Failed(Error::Rejected { error, .. })
-                    if error == "invalid_grant"
-                        && SystemTime::now() + EXPIRY_SLACK >= authorization.expires_at() =>
-                {
+                DevicePoll::Failed(Error::Rejected {
+                    error: ErrorCode::InvalidGrant,
+                    ..
+                }) if SystemTime::now() + EXPIRY_SLACK >= authorization.expires_at() => {
                     return Err(expired());
                 }
                 DevicePoll::Failed(e) => return Err(e),

@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
+use super::super::error::ErrorCode;
 use super::super::secret::{AccessToken, IdToken, RefreshToken};
 use super::{MAX_EXPIRES_IN, Tokens};
 use crate::time::later;
@@ -24,7 +25,7 @@ impl Tokens {
                 .and_then(Value::as_str)
                 .map(str::to_string);
             return Err(ResponseProblem::OAuthError {
-                error: error.to_string(),
+                error: ErrorCode::from(error),
                 description,
             });
         }
@@ -82,7 +83,7 @@ impl Tokens {
 #[derive(Debug, PartialEq)]
 pub(crate) enum ResponseProblem {
     OAuthError {
-        error: String,
+        error: ErrorCode,
         description: Option<String>,
     },
     Malformed(&'static str),
@@ -92,7 +93,7 @@ impl ResponseProblem {
     /// Why the body was not usable, for a message (an error answer's code, never a secret).
     pub(crate) fn reason(&self) -> &str {
         match self {
-            ResponseProblem::OAuthError { error, .. } => error,
+            ResponseProblem::OAuthError { error, .. } => error.as_str(),
             ResponseProblem::Malformed(reason) => reason,
         }
     }

@@ -5,29 +5,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use super::refusal::Setting;
-pub(crate) use super::refusal::clause;
-pub use code::ErrorCode;
-use wording::{is_dead_grant, rejected_message, retry_hint, size};
+pub use code::{ErrorCode, Grant};
+pub(crate) use wording::clause;
+use wording::{denied_message, is_dead_grant, rejected_message, retry_hint, size};
 
 mod code;
-mod wording;
-use super::refusal::denied_message;
+pub(super) mod wording;
 use super::retry_after::RetryAfter;
 
 /// Any error a persistence hook may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// Which request a token-endpoint error came from; the advice differs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
-    AuthorizationCode,
-    RefreshToken,
-    /// The device authorization request, and polling for its tokens (RFC 8628).
-    DeviceCode,
-    /// Giving a token back at the revocation endpoint (RFC 7009).
-    Revocation,
-}
 
 /// Which of the client's settings a configuration problem is about, so that a form can show it
 /// beside that field (a match on this, never on the message's words).
@@ -46,6 +33,17 @@ impl ConfigField {
         ConfigField::ClientSecret,
         ConfigField::AuthorizeParams,
     ];
+}
+
+/// An account setting the provider refused, so that a caller can name the one to change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// The client id, client secret or client authentication method.
+    ClientCredentials,
+    /// The scopes requested.
+    Scopes,
+    /// The extra authorization parameters (and the rest of the authorization request).
+    AuthorizeParams,
 }
 
 /// How a caller should react to an error.

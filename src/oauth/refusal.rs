@@ -1,19 +1,9 @@
-//! What the provider's refusals mean: which account setting to change when it refused the
-//! client's configuration rather than one attempt, the problem in words without advice (for a
-//! caller whose situation calls for other advice), and the provider's own text fit into ours.
+//! What the provider's refusals mean for the account: which setting to change when it refused
+//! the client's configuration rather than one attempt, and the problem in words without advice
+//! (for a caller whose situation calls for other advice).
 
-use super::error::{Error, ErrorCode};
-
-/// An account setting the provider refused, so that a caller can name the one to change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Setting {
-    /// The client id, client secret or client authentication method.
-    ClientCredentials,
-    /// The scopes requested.
-    Scopes,
-    /// The extra authorization parameters (and the rest of the authorization request).
-    AuthorizeParams,
-}
+use super::error::wording::{denial, with_description};
+use super::error::{Error, ErrorCode, Setting};
 
 impl Error {
     /// The setting the provider refused, when it refused the client's configuration rather than
@@ -80,46 +70,6 @@ impl Error {
             other => other.to_string(),
         }
     }
-}
-
-/// Text from the provider, made fit to go inside a sentence: a description that ends with its own
-/// full stop would otherwise end in two (`use "S256"..`).
-pub(crate) fn clause(text: &str) -> &str {
-    text.trim_end().trim_end_matches(['.', '。']).trim_end()
-}
-
-pub(super) fn with_description(what: &str, description: Option<&str>) -> String {
-    match description.map(clause).filter(|d| !d.is_empty()) {
-        Some(d) => format!("{what}: {d}"),
-        None => what.to_string(),
-    }
-}
-
-fn denial(error: &ErrorCode) -> String {
-    match error {
-        ErrorCode::AccessDenied => "access was denied at the provider".into(),
-        ErrorCode::InvalidScope => {
-            "the provider refused the scopes requested (invalid_scope)".into()
-        }
-        _ => format!("the provider refused the authorization ({error})"),
-    }
-}
-
-pub(super) fn denied_message(error: &ErrorCode, description: Option<&str>) -> String {
-    let what = with_description(&denial(error), description);
-    let advice = match error {
-        ErrorCode::AccessDenied => "Open the authorization URL again to retry",
-        code if code.is_temporary() => "Wait a moment, then open the authorization URL again",
-        ErrorCode::InvalidScope => "Change the scopes requested, then authorize again",
-        ErrorCode::UnauthorizedClient => {
-            "Check the client id and the client's registration at the provider, then authorize again"
-        }
-        ErrorCode::InvalidRequest | ErrorCode::UnsupportedResponseType => {
-            "Check the extra authorization parameters and the callback URL, then authorize again"
-        }
-        _ => "Open the authorization URL again to retry",
-    };
-    format!("{what}. {advice}")
 }
 
 #[cfg(test)]

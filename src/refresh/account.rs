@@ -37,7 +37,7 @@ pub enum AccountError {
     NeedsRelink { name: String, reason: String },
     #[error(
         "{}. The provider refused the client itself (its id, secret or authentication method), not the grant: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`); the tokens are kept, and the next refresh uses the new setting",
-        oauth::refusal::clause(problem)
+        oauth::error::clause(problem)
     )]
     ClientRefused { name: String, problem: String },
     #[error(

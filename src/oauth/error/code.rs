@@ -1,6 +1,7 @@
-//! The provider's error codes as one type: read once, where an answer is read (a token endpoint's
-//! body, a device poll, a revocation, the `error=` of an authorization response), and matched as
-//! variants everywhere else. Written back, each is the exact string the provider sent.
+//! What a provider's refusal is made of, below every use of it: its error code as one type —
+//! read once, where an answer is read (a token endpoint's body, a device poll, a revocation, the
+//! `error=` of an authorization response), and matched as variants everywhere else; written back,
+//! the exact string the provider sent — and the request it answered.
 
 use std::fmt;
 
@@ -30,6 +31,17 @@ pub enum ErrorCode {
     UnsupportedTokenType,
     /// A code none of these RFCs defines.
     Other(String),
+}
+
+/// Which request a token-endpoint error came from; the advice differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    AuthorizationCode,
+    RefreshToken,
+    /// The device authorization request, and polling for its tokens (RFC 8628).
+    DeviceCode,
+    /// Giving a token back at the revocation endpoint (RFC 7009).
+    Revocation,
 }
 
 impl ErrorCode {

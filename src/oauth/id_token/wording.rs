@@ -2,7 +2,7 @@
 //! and the error a refused link ends with. Claim values come from the token, text from outside:
 //! escape them (`crate::text`) before a terminal sees them.
 
-use super::{Claim, Finding, Problem, Unchecked};
+use super::claims::{Claim, Finding, Problem, Unchecked};
 use crate::time::short_duration;
 
 impl Problem {

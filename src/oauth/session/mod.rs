@@ -387,7 +387,7 @@ impl Session {
             .map_err(|_| Error::Request("the access token holds characters a header cannot carry; link the account again".into()))?;
         bearer.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, bearer);
-        let url = http::endpoint_label(request.url());
+        let url = url_policy::endpoint_label(request.url());
         let timeout = request.timeout().copied().unwrap_or(http::DEFAULT_TIMEOUT);
         self.inner
             .api

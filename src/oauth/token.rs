@@ -221,9 +221,10 @@ pub mod unix_seconds_opt {
     }
 }
 
+mod body;
 mod response;
 
-pub(crate) use response::{ResponseProblem, parse_body, seconds};
+pub(crate) use body::{ResponseProblem, parse_body, seconds};
 
 #[cfg(test)]
 mod properties;

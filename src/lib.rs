@@ -35,6 +35,8 @@ pub mod browser; // opening the user's web browser, best effort
 pub mod cli; // the subcommands scripts use, one file per verb group
 pub mod demo; // `--demo`: an embedded authorization server and a throwaway home
 pub mod inspect; // what stored tokens say: decoded, verified, compared (CLI and TUI)
+#[cfg(test)]
+mod module_graph; // what the modules name of each other: no circles in oauth, store, time
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
 #[cfg(test)]
 mod properties; // what the property tests of every parser of outside input share

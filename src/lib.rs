@@ -34,8 +34,9 @@
 pub mod browser; // opening the user's web browser, best effort
 pub mod cli; // the subcommands scripts use, one file per verb group
 pub mod demo; // `--demo`: an embedded authorization server and a throwaway home
-pub mod format; // durations and times written for people
 pub mod inspect; // what stored tokens say: decoded, verified, compared (CLI and TUI)
+#[cfg(test)]
+mod module_graph; // what the modules name of each other: no circles in oauth, store, time
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
 #[cfg(test)]
 mod properties; // what the property tests of every parser of outside input share
@@ -44,8 +45,10 @@ pub mod refresh; // keeping accounts fresh: sessions wired to the store
 pub mod signals; // SIGINT, SIGTERM, SIGHUP caught, so that every front stops the way it must
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log
 pub mod text; // text from outside made safe for a terminal: one escaping function
+pub mod time; // time and durations: saturating arithmetic, and times written for people
 pub mod tui; // the terminal UI: state, update, effects, keymap, theme, views
 
 pub use oauth::{
-    AuthMethod, CallbackListener, Error, ErrorKind, Provider, Session, SessionBuilder, Tokens,
+    AuthMethod, CallbackListener, Error, ErrorCode, ErrorKind, Provider, Session, SessionBuilder,
+    Tokens,
 };

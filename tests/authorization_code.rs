@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::{Browser, Client, Options, PASTE_REDIRECT, TestProvider, link, session};
-use tokendeck::{Error, Provider, Session};
+use tokendeck::{Error, ErrorCode, Provider, Session};
 
 async fn full_flow(client: Client) {
     let server = TestProvider::start().await;
@@ -123,8 +123,8 @@ async fn access_denied_in_the_pasted_url_is_reported_with_the_providers_words() 
 
     let err = session.token(&redirect).await.unwrap_err();
     assert!(
-        matches!(&err, Error::AuthorizationDenied { error, description }
-            if error == "access_denied" && description.as_deref() == Some("The user denied the request.")),
+        matches!(&err, Error::AuthorizationDenied { error: ErrorCode::AccessDenied, description }
+            if description.as_deref() == Some("The user denied the request.")),
         "{err:?}"
     );
     assert!(
@@ -145,7 +145,13 @@ async fn a_wrong_code_gets_a_clear_error_and_the_flow_can_be_retried() {
     let url = session.authorize_url();
     let err = session.token("not-the-real-code").await.unwrap_err();
     assert!(
-        matches!(&err, Error::Rejected { error, .. } if error == "invalid_grant"),
+        matches!(
+            &err,
+            Error::Rejected {
+                error: ErrorCode::InvalidGrant,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(
@@ -185,7 +191,13 @@ async fn a_wrong_client_secret_says_to_check_the_credentials() {
         .await;
     let err = session.token(&redirect).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Rejected { error, .. } if error == "invalid_client"),
+        matches!(
+            &err,
+            Error::Rejected {
+                error: ErrorCode::InvalidClient,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(

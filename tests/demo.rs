@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::tmux::Tmux;
 use tokendeck::demo::{self, DemoServer};
-use tokendeck::{Error, Provider, Session, Tokens};
+use tokendeck::{Error, ErrorCode, Provider, Session, Tokens};
 
 fn session(server: &DemoServer) -> Session {
     let provider = Provider::new(&server.url("/authorize"), &server.url("/token")).unwrap();
@@ -96,7 +96,13 @@ async fn a_code_is_single_use_and_its_reuse_revokes_what_it_gave() {
     let _ = second.authorize_url();
     let err = second.token(&code).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Rejected { error, .. } if error == "invalid_grant"),
+        matches!(
+            &err,
+            Error::Rejected {
+                error: ErrorCode::InvalidGrant,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(
@@ -116,7 +122,7 @@ async fn a_pkce_mismatch_is_rejected() {
     let _ = thief.authorize_url();
     let err = thief.token(&code).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Rejected { error, description: Some(d), .. } if error == "invalid_grant" && d.contains("PKCE")),
+        matches!(&err, Error::Rejected { error: ErrorCode::InvalidGrant, description: Some(d), .. } if d.contains("PKCE")),
         "{err:?}"
     );
 }
@@ -136,7 +142,14 @@ async fn a_wrong_client_secret_is_invalid_client() {
     let code = code_for(&wrong.authorize_url()).await;
     let err = wrong.token(&code).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Rejected { status: 401, error, .. } if error == "invalid_client"),
+        matches!(
+            &err,
+            Error::Rejected {
+                status: 401,
+                error: ErrorCode::InvalidClient,
+                ..
+            }
+        ),
         "{err:?}"
     );
 }

@@ -7,10 +7,10 @@ use std::time::SystemTime;
 use serde_json::{Value, json};
 
 use super::{AddArgs, CliError, warn_about_keyring};
-use crate::format::{rfc3339, short_duration};
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{AccountStatus, Store, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
+use crate::time::{rfc3339, short_duration};
 
 pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     let client_secret = if args.client_secret_stdin {
@@ -142,7 +142,7 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         return Ok(());
     }
     // The scope and the last error are the provider's words, replayed from the status file.
-    let zone = crate::format::local_zone();
+    let zone = crate::time::local_zone();
     for name in &names {
         let status = store.status(name);
         println!(
@@ -160,8 +160,8 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
             if let Some(at) = token.expires_at {
                 println!(
                     "  expires: {} ({})",
-                    crate::format::date_time(at, &zone),
-                    crate::format::relative(at, now)
+                    crate::time::date_time(at, &zone),
+                    crate::time::relative(at, now)
                 );
             }
             println!(
@@ -187,7 +187,7 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
             };
             println!(
                 "  last refresh: {} ({} ago), {outcome}",
-                crate::format::date_time(last.at, &zone),
+                crate::time::date_time(last.at, &zone),
                 ago(last.at, now)
             );
         }
@@ -204,7 +204,7 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
         "status": status.health(now),
         "identity": status.identity,
         "expires_at": expires_at.map(rfc3339),
-        "seconds_left": expires_at.map(|at| crate::format::seconds_until(at, now)),
+        "seconds_left": expires_at.map(|at| crate::time::seconds_until(at, now)),
         "obtained_at": token.map(|t| rfc3339(t.obtained_at)),
         "scope": token.and_then(|t| t.scope.clone()),
         "token_type": token.map(|t| t.token_type.clone()),

@@ -247,7 +247,7 @@ fn describe(store: &Store, event: &EngineEvent) -> Option<(Level, String)> {
             let until = status
                 .token
                 .and_then(|t| t.expires_at)
-                .map(|at| format!(", valid until {}", crate::format::rfc3339(at)))
+                .map(|at| format!(", valid until {}", crate::time::rfc3339(at)))
                 .unwrap_or_default();
             (
                 Level::Info,

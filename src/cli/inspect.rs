@@ -22,7 +22,7 @@ pub async fn inspect(
     let sections = crate::inspect::sections(
         &report,
         SystemTime::now(),
-        &crate::format::local_zone(),
+        &crate::time::local_zone(),
         &format!("`tokendeck inspect {name} --introspect`"),
     );
     let title = crate::text::printable(name, crate::text::Lines::One);

@@ -5,10 +5,10 @@ use std::time::Duration;
 use super::CliError;
 use jiff::tz::TimeZone;
 
-use crate::format::{date_time, near};
 use crate::store::events::Batch;
 use crate::store::{Event, Store};
 use crate::text::{Lines, printable, printable_json};
+use crate::time::{date_time, near};
 
 pub async fn log(
     store: &Store,
@@ -27,7 +27,7 @@ pub async fn log(
     {
         store.accounts()?.get(name)?;
     }
-    let zone = crate::format::local_zone();
+    let zone = crate::time::local_zone();
     let show = |batch: Batch| {
         for event in batch.events.iter().filter(|e| wanted(e)) {
             print_event(event, json, &zone);

@@ -4,10 +4,10 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use super::{CallArgs, CliError, persistence, warn_about_keyring};
-use crate::format::{seconds_left, short_duration};
 use crate::refresh::{force_refresh, open_session, valid_tokens};
 use crate::store::Store;
 use crate::text::{Lines, printable};
+use crate::time::{seconds_left, short_duration};
 
 /// Prints a valid access token and nothing else.
 pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {

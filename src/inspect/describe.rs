@@ -9,8 +9,8 @@ use jiff::tz::TimeZone;
 mod tokens;
 
 use super::report::{IntrospectionReport, Keys, Report, Scopes};
-use crate::format::{date_time, relative, short_duration};
 use crate::text::{Lines, printable};
+use crate::time::{date_time, relative, short_duration};
 use tokens::token_section;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,8 +11,8 @@ use super::verdict::Verdict;
 use crate::oauth::id_token::Expected;
 use crate::oauth::introspection::Introspection;
 use crate::oauth::jwt::{Jwks, Jwt, Signature};
-use crate::oauth::time::from_unix_seconds;
 use crate::oauth::{Fetched, Tokens};
+use crate::time::from_unix_seconds;
 
 /// The claims that are times (seconds since the epoch), shown as times.
 pub const TIME_CLAIMS: [&str; 5] = ["exp", "iat", "nbf", "auth_time", "updated_at"];
@@ -287,7 +287,7 @@ fn jwt_report(
         .iter()
         .filter_map(|name| {
             let at = claim_time(jwt.claims(), name)?;
-            Some((name.to_string(), Value::from(crate::format::rfc3339(at))))
+            Some((name.to_string(), Value::from(crate::time::rfc3339(at))))
         })
         .collect();
     TokenReport::Jwt {
@@ -374,7 +374,7 @@ fn skew(
 }
 
 fn rfc3339<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::format::rfc3339(*t))
+    s.serialize_str(&crate::time::rfc3339(*t))
 }
 
 fn rfc3339_opt<S: serde::Serializer>(t: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use super::error::Error;
-use super::http::{self, endpoint_label};
-use super::url_policy;
+use super::http;
+use super::url_policy::{self, endpoint_label};
 
 /// Redirects an API call follows at most.
 const MAX_REDIRECTS: usize = 10;

@@ -7,7 +7,7 @@ use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::error::Error;
+use super::error::{Error, ErrorCode};
 use super::secret::{AuthorizationCode, PkceVerifier};
 
 /// Longest paste considered: real redirect URLs are a few hundred bytes.
@@ -96,7 +96,7 @@ pub fn pkce_challenge(verifier: &PkceVerifier) -> String {
 pub struct CallbackParams {
     pub code: Option<AuthorizationCode>,
     pub state: Option<String>,
-    pub error: Option<String>,
+    pub error: Option<ErrorCode>,
     pub error_description: Option<String>,
     /// RFC 9207 issuer identification.
     pub iss: Option<String>,
@@ -115,8 +115,11 @@ impl CallbackParams {
                     set_once(&mut params.code, AuthorizationCode::new(value), "code")?;
                     continue;
                 }
+                "error" => {
+                    set_once(&mut params.error, ErrorCode::from(value), "error")?;
+                    continue;
+                }
                 "state" => &mut params.state,
-                "error" => &mut params.error,
                 "error_description" => &mut params.error_description,
                 "iss" => &mut params.iss,
                 _ => continue,
@@ -264,7 +267,7 @@ mod tests {
             "http://127.0.0.1/cb?error=access_denied&error_description=The+user+said+no&state=s",
         )
         .unwrap();
-        assert_eq!(p.error.as_deref(), Some("access_denied"));
+        assert_eq!(p.error, Some(ErrorCode::AccessDenied));
         assert_eq!(p.error_description.as_deref(), Some("The user said no"));
         assert!(p.code.is_none());
     }

@@ -1,7 +1,6 @@
 //! How a [`Session`] is configured: the seed's constructor arguments plus what it lacked.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,21 +9,18 @@ use url::Url;
 use super::error::{BoxError, ConfigField, Error};
 use super::exchange::{AuthMethod, TokenEndpoint};
 use super::hooks::{
-    GuardHook, PersistRetry, PersistRetryCallback, RefreshGuard, RefreshReport, ReportCallback,
+    GuardHook, PersistHook, PersistRetry, PersistRetryCallback, RefreshGuard, RefreshReport,
+    RefreshedCallback, ReportCallback,
 };
 use super::http;
 use super::params::reserved_param_problem;
 use super::provider::Provider;
 use super::secret::ClientSecret;
-use super::session::Session;
+use super::session::{Session, SessionParts};
 use super::token::Tokens;
 
 /// How long a session keeps trying to persist new tokens unless told otherwise.
 pub const DEFAULT_PERSIST_PATIENCE: Duration = Duration::from_secs(30);
-
-pub(crate) type RefreshedCallback = Arc<dyn Fn(&Tokens) + Send + Sync>;
-pub(crate) type PersistFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
-pub(crate) type PersistHook = Arc<dyn Fn(Tokens) -> PersistFuture + Send + Sync>;
 
 /// Builds a [`Session`]; see [`Session::builder`].
 pub struct SessionBuilder {
@@ -46,25 +42,16 @@ pub struct SessionBuilder {
     timeout: Duration,
 }
 
-/// What [`SessionBuilder::build`] hands to the session.
-pub(crate) struct SessionParts {
-    pub endpoint: TokenEndpoint,
-    pub redirect_uri: String,
-    pub scopes: Vec<String>,
-    pub authorize_params: Vec<(String, String)>,
-    pub tokens: Option<Tokens>,
-    pub dead_grant: Option<String>,
-    pub on_refreshed: Option<RefreshedCallback>,
-    pub persist: Option<PersistHook>,
-    pub refresh_guard: Option<GuardHook>,
-    pub on_refresh_attempt: Option<ReportCallback>,
-    pub persist_patience: Option<Duration>,
-    pub on_persist_retry: Option<PersistRetryCallback>,
-    pub api: reqwest::Client,
+impl Session {
+    /// Starts configuring a session: the seed's `client_key` and `callback_url` (kept byte for
+    /// byte, as callback URLs are case-sensitive).
+    pub fn builder(provider: Provider, client_id: &str, redirect_uri: &str) -> SessionBuilder {
+        SessionBuilder::new(provider, client_id, redirect_uri)
+    }
 }
 
 impl SessionBuilder {
-    pub(crate) fn new(provider: Provider, client_id: &str, redirect_uri: &str) -> Self {
+    fn new(provider: Provider, client_id: &str, redirect_uri: &str) -> Self {
         SessionBuilder {
             provider,
             client_id: client_id.to_string(),

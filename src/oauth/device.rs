@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
-use super::error::Error;
+use super::error::{Error, ErrorCode};
 use super::secret::DeviceCode;
-use super::time::later;
 use super::token::{Tokens, parse_body, seconds};
 use super::url_policy::{self, UrlRole};
 use crate::text::{is_printable, printable_prefix};
+use crate::time::later;
 
 /// The `grant_type` of a device-code token request.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -180,19 +180,22 @@ impl From<Result<Tokens, Error>> for DevicePoll {
         match answer {
             Ok(tokens) => DevicePoll::Tokens(tokens),
             Err(Error::Rejected {
-                error, description, ..
-            }) if matches!(
-                error.as_str(),
-                "authorization_pending" | "slow_down" | "access_denied" | "expired_token"
-            ) =>
-            {
-                match error.as_str() {
-                    "authorization_pending" => DevicePoll::Pending,
-                    "slow_down" => DevicePoll::SlowDown,
-                    "access_denied" => DevicePoll::Denied(description),
-                    _ => DevicePoll::Expired,
-                }
-            }
+                error: ErrorCode::AuthorizationPending,
+                ..
+            }) => DevicePoll::Pending,
+            Err(Error::Rejected {
+                error: ErrorCode::SlowDown,
+                ..
+            }) => DevicePoll::SlowDown,
+            Err(Error::Rejected {
+                error: ErrorCode::AccessDenied,
+                description,
+                ..
+            }) => DevicePoll::Denied(description),
+            Err(Error::Rejected {
+                error: ErrorCode::ExpiredToken,
+                ..
+            }) => DevicePoll::Expired,
             // A busy or unreachable server, a lost answer: nothing was granted yet, so polling
             // less often is the whole remedy (RFC 8628 §3.5).
             Err(e) if e.is_transient() => match e.retry_after() {

@@ -5,27 +5,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use super::refusal::Setting;
-pub(crate) use super::refusal::clause;
-use wording::{is_dead_grant, rejected_message, retry_hint, size};
+pub use code::{ErrorCode, Grant};
+pub(crate) use wording::clause;
+use wording::{denied_message, is_dead_grant, rejected_message, retry_hint, size};
 
-mod wording;
-use super::refusal::{denied_message, is_client_error};
-use super::time::RetryAfter;
+mod code;
+pub(super) mod wording;
+use super::retry_after::RetryAfter;
 
 /// Any error a persistence hook may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// Which request a token-endpoint error came from; the advice differs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
-    AuthorizationCode,
-    RefreshToken,
-    /// The device authorization request, and polling for its tokens (RFC 8628).
-    DeviceCode,
-    /// Giving a token back at the revocation endpoint (RFC 7009).
-    Revocation,
-}
 
 /// Which of the client's settings a configuration problem is about, so that a form can show it
 /// beside that field (a match on this, never on the message's words).
@@ -44,6 +33,17 @@ impl ConfigField {
         ConfigField::ClientSecret,
         ConfigField::AuthorizeParams,
     ];
+}
+
+/// An account setting the provider refused, so that a caller can name the one to change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// The client id, client secret or client authentication method.
+    ClientCredentials,
+    /// The scopes requested.
+    Scopes,
+    /// The extra authorization parameters (and the rest of the authorization request).
+    AuthorizeParams,
 }
 
 /// How a caller should react to an error.
@@ -120,7 +120,7 @@ pub enum Error {
 
     #[error("{}", denied_message(error, description.as_deref()))]
     AuthorizationDenied {
-        error: String,
+        error: ErrorCode,
         description: Option<String>,
     },
 
@@ -153,7 +153,7 @@ pub enum Error {
     Rejected {
         grant: Grant,
         status: u16,
-        error: String,
+        error: ErrorCode,
         description: Option<String>,
     },
 
@@ -254,21 +254,19 @@ impl Error {
             Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::Ambiguous,
             // The client itself was refused: linking again cannot fix that, changing its
             // credentials can (`tokendeck set`). The grant may well be alive.
-            Error::Rejected { error, .. } if is_client_error(error) => ErrorKind::Configuration,
+            Error::Rejected { error, .. } if error.refuses_client() => ErrorKind::Configuration,
             Error::Rejected { status, error, .. } if is_dead_grant(*status, error) => {
                 ErrorKind::NeedsReauthorization
             }
             // Not token-endpoint codes in RFC 6749, but some servers answer them there.
-            Error::Rejected { error, .. }
-                if matches!(error.as_str(), "server_error" | "temporarily_unavailable") =>
-            {
+            Error::Rejected { error, .. } if error.is_temporary() => ErrorKind::Transient,
+            Error::AuthorizationDenied { error, .. } if error.is_temporary() => {
                 ErrorKind::Transient
             }
-            Error::AuthorizationDenied { error, .. } => match error.as_str() {
-                "server_error" | "temporarily_unavailable" => ErrorKind::Transient,
-                _ if self.setting().is_some() => ErrorKind::Configuration,
-                _ => ErrorKind::NeedsReauthorization,
-            },
+            Error::AuthorizationDenied { .. } if self.setting().is_some() => {
+                ErrorKind::Configuration
+            }
+            Error::AuthorizationDenied { .. } => ErrorKind::NeedsReauthorization,
             Error::DeadGrant(_)
             | Error::NoRefreshToken
             | Error::NotAuthorized
@@ -311,7 +309,7 @@ impl Error {
                 description: Some(d),
                 ..
             } => format!("{error}: {d}"),
-            Error::Rejected { error, .. } => error.clone(),
+            Error::Rejected { error, .. } => error.to_string(),
             other => other.to_string(),
         }
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use url::form_urlencoded;
 
 use super::device::{DEVICE_CODE_GRANT, DeviceAuthorization, DevicePoll};
-use super::error::{Error, Grant};
+use super::error::{Error, ErrorCode, Grant};
 use super::http;
 use super::provider::Provider;
 use super::redact::Secrets;
@@ -281,11 +281,10 @@ fn error_answer(grant: Grant, response: http::RawResponse) -> Error {
             status,
             error: match grant {
                 Grant::AuthorizationCode | Grant::DeviceCode | Grant::Revocation => {
-                    "invalid_client"
+                    ErrorCode::InvalidClient
                 }
-                Grant::RefreshToken => "invalid_grant",
-            }
-            .into(),
+                Grant::RefreshToken => ErrorCode::InvalidGrant,
+            },
             description: None,
         },
         None => Error::InvalidResponse {
@@ -296,9 +295,10 @@ fn error_answer(grant: Grant, response: http::RawResponse) -> Error {
     }
 }
 
+/// An error answer's body (RFC 6749 §5.2): where a token-side endpoint's code is read.
 #[derive(Deserialize)]
 struct ErrorBody {
-    error: String,
+    error: ErrorCode,
     error_description: Option<String>,
 }
 
@@ -322,6 +322,35 @@ mod tests {
             .decode(header.trim_start_matches("Basic "))
             .unwrap();
         assert_eq!(String::from_utf8(decoded).unwrap(), "id%3A1:s%26%C3%A9");
+    }
+
+    /// The code is read once, here: what every later decision matches on.
+    #[test]
+    fn an_error_answers_code_is_read_as_its_variant_whatever_the_status() {
+        let code =
+            |status: u16, body: &str| match classify(Grant::DeviceCode, raw(status, body), None) {
+                Err(Error::Rejected { error, .. }) => error,
+                other => panic!("{status} {body}: {other:?}"),
+            };
+        assert_eq!(code(400, r#"{"error":"slow_down"}"#), ErrorCode::SlowDown);
+        assert_eq!(
+            code(200, "error=authorization_pending"),
+            ErrorCode::AuthorizationPending,
+            "form-encoded, in a 200"
+        );
+        assert_eq!(
+            code(
+                400,
+                r#"{"error":"interaction_required","error_description":"d"}"#
+            ),
+            ErrorCode::Other("interaction_required".into()),
+            "an extension's code is kept as sent"
+        );
+        assert_eq!(
+            code(401, ""),
+            ErrorCode::InvalidClient,
+            "a bare 401 outside a refresh blames the client"
+        );
     }
 
     #[test]

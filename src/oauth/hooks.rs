@@ -1,6 +1,8 @@
 //! How a session tells its owner about refreshes, and lets it coordinate them with other
-//! processes: the types behind [`SessionBuilder::refresh_guard`] and
-//! [`SessionBuilder::on_refresh_attempt`](super::SessionBuilder::on_refresh_attempt).
+//! processes: the types behind
+//! [`SessionBuilder::refresh_guard`](super::SessionBuilder::refresh_guard) and
+//! [`SessionBuilder::on_refresh_attempt`](super::SessionBuilder::on_refresh_attempt), and the
+//! hooks a builder hands to its session.
 
 use std::any::Any;
 use std::future::Future;
@@ -76,6 +78,9 @@ pub struct PersistRetry<'a> {
     pub patience: Option<Duration>,
 }
 
+pub(crate) type RefreshedCallback = Arc<dyn Fn(&Tokens) + Send + Sync>;
+pub(crate) type PersistFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+pub(crate) type PersistHook = Arc<dyn Fn(Tokens) -> PersistFuture + Send + Sync>;
 pub(crate) type PersistRetryCallback = Arc<dyn Fn(&PersistRetry<'_>) + Send + Sync>;
 pub(crate) type GuardFuture = Pin<Box<dyn Future<Output = Result<RefreshGuard, BoxError>> + Send>>;
 pub(crate) type GuardHook = Arc<dyn Fn() -> GuardFuture + Send + Sync>;

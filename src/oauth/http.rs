@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{ACCEPT, DATE, RETRY_AFTER};
 
 use super::error::Error;
-use super::time::RetryAfter;
+use super::retry_after::RetryAfter;
+use super::url_policy;
 
 /// Total time a protocol request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -56,8 +57,8 @@ pub(crate) async fn execute_limited(
         .build()
         .map_err(|e| Error::Request(e.without_url().to_string()))?;
     // Whatever the provider's endpoints were read from, a secret goes nowhere the policy forbids.
-    super::url_policy::check(super::url_policy::UrlRole::Endpoint, request.url())?;
-    let url = endpoint_label(request.url());
+    url_policy::check(url_policy::UrlRole::Endpoint, request.url())?;
+    let url = url_policy::endpoint_label(request.url());
     let mut response = client
         .execute(request)
         .await
@@ -101,16 +102,6 @@ pub(crate) async fn execute_limited(
         body,
         date,
     })
-}
-
-/// The endpoint as shown in messages: scheme, host, port and path, never a query.
-pub(crate) fn endpoint_label(url: &url::Url) -> String {
-    let mut shown = url.clone();
-    shown.set_query(None);
-    shown.set_fragment(None);
-    let _ = shown.set_password(None);
-    let _ = shown.set_username("");
-    shown.to_string()
 }
 
 pub(crate) fn transport_error(url: &str, timeout: Duration, error: reqwest::Error) -> Error {

@@ -4,12 +4,14 @@
 //! the same issuer, subject, audience and authorized party, an `auth_time` that does not move
 //! back). The signature is [`Jwt::verify`]'s business; these are the claims.
 
+mod claims;
 #[cfg(test)]
 mod properties;
 #[cfg(test)]
 mod tests;
 mod wording;
 
+pub use claims::{Claim, Finding, Problem, Unchecked};
 pub use wording::not_kept_message;
 pub(crate) use wording::refused_message;
 
@@ -19,7 +21,7 @@ use serde_json::{Map, Value};
 
 use super::jwt::Jwt;
 use super::provider::same_issuer;
-use super::time::from_unix_seconds;
+use crate::time::from_unix_seconds;
 
 /// How far apart this machine's clock and the provider's may be before a time claim counts
 /// against a token (providers backdate `iat` by up to 5 minutes for the same reason).
@@ -34,125 +36,6 @@ pub struct Expected<'a> {
     /// The nonce sent with the authorization request the token answers; `None` when none was (a
     /// device link, a link made before tokendeck sent one).
     pub nonce: Option<&'a str>,
-}
-
-/// The claims checked, in the order they are shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Claim {
-    Iss,
-    Sub,
-    Aud,
-    Azp,
-    Exp,
-    Iat,
-    AuthTime,
-    Nonce,
-}
-
-impl Claim {
-    pub fn name(self) -> &'static str {
-        match self {
-            Claim::Iss => "iss",
-            Claim::Sub => "sub",
-            Claim::Aud => "aud",
-            Claim::Azp => "azp",
-            Claim::Exp => "exp",
-            Claim::Iat => "iat",
-            Claim::AuthTime => "auth_time",
-            Claim::Nonce => "nonce",
-        }
-    }
-}
-
-/// What checking one claim found.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Finding {
-    Holds,
-    /// There is nothing to compare it with.
-    Unchecked(Unchecked),
-    /// It does not fit this account.
-    Wrong(Problem),
-    /// `exp` is past: what every ID token comes to an hour or so after it is issued.
-    Expired {
-        at: SystemTime,
-    },
-    /// `iat` is ahead of this machine's clock by more than [`CLOCK_LEEWAY`].
-    IssuedAhead {
-        by: Duration,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unchecked {
-    /// The account names no issuer (it was added by its endpoints).
-    NoIssuerKnown,
-    /// No nonce was sent with the authorization request (or none was kept); `present`: the
-    /// token carries one all the same.
-    NoNonceSent { present: bool },
-    /// No `azp`, which only a token for several audiences needs.
-    NotNeeded,
-}
-
-/// Why an ID token cannot be taken as this account's.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Problem {
-    /// A claim OpenID Connect requires is absent (or not of its type).
-    Missing(Claim),
-    OtherIssuer {
-        iss: String,
-        expected: String,
-    },
-    OtherAudience {
-        aud: Vec<String>,
-        client_id: String,
-    },
-    OtherAuthorizedParty {
-        azp: String,
-        client_id: String,
-    },
-    /// Several audiences and no `azp` saying which of them it was issued to.
-    NoAuthorizedParty {
-        aud: Vec<String>,
-    },
-    /// Another nonce than the one sent: the token answers another sign-in.
-    OtherNonce,
-    /// A nonce was sent and the token carries none back.
-    NoNonce,
-    /// Already expired when it arrived, past the leeway: a clock is wrong, or it is a replay.
-    ExpiredOnArrival {
-        ago: Duration,
-    },
-    /// A refresh's ID token names another `iss`, `sub`, `aud` or `azp` than the one it would
-    /// replace (§12.2).
-    Changed {
-        claim: Claim,
-        before: String,
-        after: String,
-    },
-    /// A refresh's ID token dates the sign-in earlier than the one it would replace.
-    AuthTimeEarlier {
-        by: Duration,
-    },
-    /// Not a JWT with a JSON payload.
-    Unreadable,
-}
-
-impl Problem {
-    /// The claim it is about, when it is about one.
-    pub fn claim(&self) -> Option<Claim> {
-        match self {
-            Problem::Missing(claim) | Problem::Changed { claim, .. } => Some(*claim),
-            Problem::OtherIssuer { .. } => Some(Claim::Iss),
-            Problem::OtherAudience { .. } => Some(Claim::Aud),
-            Problem::OtherAuthorizedParty { .. } | Problem::NoAuthorizedParty { .. } => {
-                Some(Claim::Azp)
-            }
-            Problem::OtherNonce | Problem::NoNonce => Some(Claim::Nonce),
-            Problem::ExpiredOnArrival { .. } => Some(Claim::Exp),
-            Problem::AuthTimeEarlier { .. } => Some(Claim::AuthTime),
-            Problem::Unreadable => None,
-        }
-    }
 }
 
 /// Every claim's finding, in [`Claim`] order.

@@ -121,7 +121,7 @@ impl Introspection {
 /// As every time in tokendeck's JSON: RFC 3339, UTC, to the second.
 fn rfc3339<S: Serializer>(at: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {
     match at {
-        Some(t) => s.serialize_str(&crate::format::rfc3339(*t)),
+        Some(t) => s.serialize_str(&crate::time::rfc3339(*t)),
         None => s.serialize_none(),
     }
 }

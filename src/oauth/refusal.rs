@@ -1,32 +1,24 @@
-//! What the provider's refusals mean: which account setting to change when it refused the
-//! client's configuration rather than one attempt, the problem in words without advice (for a
-//! caller whose situation calls for other advice), and the provider's own text fit into ours.
+//! What the provider's refusals mean for the account: which setting to change when it refused
+//! the client's configuration rather than one attempt, and the problem in words without advice
+//! (for a caller whose situation calls for other advice).
 
-use super::error::Error;
-
-/// An account setting the provider refused, so that a caller can name the one to change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Setting {
-    /// The client id, client secret or client authentication method.
-    ClientCredentials,
-    /// The scopes requested.
-    Scopes,
-    /// The extra authorization parameters (and the rest of the authorization request).
-    AuthorizeParams,
-}
+use super::error::wording::{denial, with_description};
+use super::error::{Error, ErrorCode, Setting};
 
 impl Error {
     /// The setting the provider refused, when it refused the client's configuration rather than
     /// this one attempt: what to change before trying again.
     pub fn setting(&self) -> Option<Setting> {
         match self {
-            Error::Rejected { error, .. } if is_client_error(error) => {
+            Error::Rejected { error, .. } if error.refuses_client() => {
                 Some(Setting::ClientCredentials)
             }
-            Error::AuthorizationDenied { error, .. } => match error.as_str() {
-                "unauthorized_client" => Some(Setting::ClientCredentials),
-                "invalid_scope" => Some(Setting::Scopes),
-                "invalid_request" | "unsupported_response_type" => Some(Setting::AuthorizeParams),
+            Error::AuthorizationDenied { error, .. } => match error {
+                ErrorCode::UnauthorizedClient => Some(Setting::ClientCredentials),
+                ErrorCode::InvalidScope => Some(Setting::Scopes),
+                ErrorCode::InvalidRequest | ErrorCode::UnsupportedResponseType => {
+                    Some(Setting::AuthorizeParams)
+                }
                 _ => None,
             },
             _ => None,
@@ -56,7 +48,7 @@ impl Error {
                 ..
             } => format!(
                 "the provider rejected the request (HTTP {status}, {})",
-                with_description(error, description.as_deref())
+                with_description(error.as_str(), description.as_deref())
             ),
             // The same facts as these variants' messages, without "tokendeck will try again".
             Error::Unreachable { url, reason } => format!("could not connect to {url}: {reason}"),
@@ -73,55 +65,11 @@ impl Error {
             ),
             Error::DeviceExpired { valid_for } => format!(
                 "the code expired before it was approved (it was valid for {})",
-                crate::format::short_duration(valid_for.as_secs())
+                crate::time::short_duration(valid_for.as_secs())
             ),
             other => other.to_string(),
         }
     }
-}
-
-pub(super) fn is_client_error(error: &str) -> bool {
-    matches!(error, "invalid_client" | "unauthorized_client")
-}
-
-/// Text from the provider, made fit to go inside a sentence: a description that ends with its own
-/// full stop would otherwise end in two (`use "S256"..`).
-pub(crate) fn clause(text: &str) -> &str {
-    text.trim_end().trim_end_matches(['.', '。']).trim_end()
-}
-
-pub(super) fn with_description(what: &str, description: Option<&str>) -> String {
-    match description.map(clause).filter(|d| !d.is_empty()) {
-        Some(d) => format!("{what}: {d}"),
-        None => what.to_string(),
-    }
-}
-
-fn denial(error: &str) -> String {
-    match error {
-        "access_denied" => "access was denied at the provider".into(),
-        "invalid_scope" => "the provider refused the scopes requested (invalid_scope)".into(),
-        _ => format!("the provider refused the authorization ({error})"),
-    }
-}
-
-pub(super) fn denied_message(error: &str, description: Option<&str>) -> String {
-    let what = with_description(&denial(error), description);
-    let advice = match error {
-        "access_denied" => "Open the authorization URL again to retry",
-        "server_error" | "temporarily_unavailable" => {
-            "Wait a moment, then open the authorization URL again"
-        }
-        "invalid_scope" => "Change the scopes requested, then authorize again",
-        "unauthorized_client" => {
-            "Check the client id and the client's registration at the provider, then authorize again"
-        }
-        "invalid_request" | "unsupported_response_type" => {
-            "Check the extra authorization parameters and the callback URL, then authorize again"
-        }
-        _ => "Open the authorization URL again to retry",
-    };
-    format!("{what}. {advice}")
 }
 
 #[cfg(test)]

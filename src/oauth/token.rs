@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::secret::{AccessToken, IdToken, RefreshToken};
-use super::time::from_unix_seconds;
+use crate::time::from_unix_seconds;
 
 /// Longest lifetime believed from `expires_in`; anything larger is treated as "no expiry given".
 const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 3600;
@@ -221,9 +221,10 @@ pub mod unix_seconds_opt {
     }
 }
 
+mod body;
 mod response;
 
-pub(crate) use response::{ResponseProblem, parse_body, seconds};
+pub(crate) use body::{ResponseProblem, parse_body, seconds};
 
 #[cfg(test)]
 mod properties;

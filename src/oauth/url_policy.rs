@@ -3,61 +3,13 @@
 //! about to travel — token requests, API calls through a session — and on every URL read back from
 //! a file a person may have edited.
 
+mod role;
+
+pub use role::UrlRole;
+
 use url::Url;
 
 use super::error::Error;
-use super::http::endpoint_label;
-
-/// What a URL is for: an error names it, and a form shows the error beside the field it came
-/// from by matching on this, never on a message's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UrlRole {
-    AuthorizationEndpoint,
-    TokenEndpoint,
-    UserinfoEndpoint,
-    RevocationEndpoint,
-    IntrospectionEndpoint,
-    DeviceAuthorizationEndpoint,
-    /// Where the provider publishes its signing keys (`jwks_uri`).
-    JwksUri,
-    /// Where the user approves a device authorization (`verification_uri`).
-    Verification,
-    Issuer,
-    /// Where the browser is sent back to (`redirect_uri`).
-    Callback,
-    /// Where API requests through a session go.
-    Api,
-    /// A protocol request's URL, whichever endpoint it was read from.
-    Endpoint,
-    /// Where a server redirected an API request.
-    RedirectTarget,
-}
-
-impl UrlRole {
-    pub fn label(self) -> &'static str {
-        match self {
-            UrlRole::AuthorizationEndpoint => "authorization endpoint",
-            UrlRole::TokenEndpoint => "token endpoint",
-            UrlRole::UserinfoEndpoint => "userinfo endpoint",
-            UrlRole::RevocationEndpoint => "revocation endpoint",
-            UrlRole::IntrospectionEndpoint => "introspection endpoint",
-            UrlRole::DeviceAuthorizationEndpoint => "device authorization endpoint",
-            UrlRole::JwksUri => "key set URL (jwks_uri)",
-            UrlRole::Verification => "verification URL",
-            UrlRole::Issuer => "issuer",
-            UrlRole::Callback => "callback URL",
-            UrlRole::Api => "API URL",
-            UrlRole::Endpoint => "endpoint",
-            UrlRole::RedirectTarget => "redirect target",
-        }
-    }
-}
-
-impl std::fmt::Display for UrlRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.label())
-    }
-}
 
 /// Refuses `url` unless a secret may travel to it. `what` names it in the message.
 pub fn check(what: UrlRole, url: &Url) -> Result<(), Error> {
@@ -99,6 +51,16 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => false,
     }
+}
+
+/// The endpoint as shown in messages: scheme, host, port and path, never a query.
+pub(crate) fn endpoint_label(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
 }
 
 #[cfg(test)]

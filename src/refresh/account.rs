@@ -36,12 +36,12 @@ pub enum AccountError {
     NeedsRelink { name: String, reason: String },
     #[error(
         "{}. The provider refused the client itself (its id, secret or authentication method), not the grant: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`); the tokens are kept, and the next refresh uses the new setting",
-        oauth::refusal::clause(problem)
+        oauth::error::clause(problem)
     )]
     ClientRefused { name: String, problem: String },
     #[error(
         "refreshing {name:?} failed a moment ago ({reason}) and its token has expired; tokendeck leaves the server alone for {} more, then tries again",
-        match seconds { 0 => "under a second".to_string(), s => crate::format::short_duration(*s) }
+        match seconds { 0 => "under a second".to_string(), s => crate::time::short_duration(*s) }
     )]
     BackingOff {
         name: String,
@@ -145,7 +145,7 @@ pub async fn valid_tokens(
         }
         let seconds = status
             .retry_at
-            .map_or(0, |at| crate::format::seconds_left(at, now));
+            .map_or(0, |at| crate::time::seconds_left(at, now));
         return Err(AccountError::BackingOff {
             name: name.to_string(),
             reason,

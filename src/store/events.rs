@@ -324,9 +324,7 @@ mod rfc3339 {
     use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&humantime::format_rfc3339_millis(
-            crate::oauth::time::showable(*t),
-        ))
+        s.collect_str(&humantime::format_rfc3339_millis(crate::time::showable(*t)))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {

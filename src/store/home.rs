@@ -4,13 +4,14 @@
 //! refused before anything in it is read or written (the `safety` module says what is checked).
 
 mod safety;
+mod unsafe_home;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use self::safety::{Problem, UnsafeHome, Writers};
+pub use self::unsafe_home::{Problem, UnsafeHome, Writers};
 use super::error::StoreError;
 
 #[derive(Clone, Debug)]

@@ -2,6 +2,7 @@
 //! and the event log. Knows the protocol's types, nothing of the UI.
 
 pub mod accounts;
+mod blocking;
 mod cache;
 pub mod daemon;
 pub mod error;
@@ -23,6 +24,7 @@ use std::time::SystemTime;
 use tokio::sync::OnceCell;
 
 pub use accounts::{Account, Accounts, validate_name};
+pub use blocking::unblocked;
 pub use daemon::{DaemonLock, RunningDaemon};
 pub use error::StoreError;
 pub use events::{Event, EventLog, FailureKind, Outcome, Trigger};
@@ -34,22 +36,6 @@ pub use status::{AccountStatus, Health};
 pub use time_left::TimeLeft;
 
 use crate::oauth::Tokens;
-
-/// Runs file work — a read, a write, a short `flock` — from code that may be async without
-/// stalling the runtime's other tasks: on a multi-thread runtime (the TUI, its refresh engine)
-/// the worker first hands its other tasks on ([`tokio::task::block_in_place`]); on a
-/// current-thread runtime (the one-shot commands, which do one thing at a time), on a blocking
-/// thread and outside any runtime it simply runs. Every blocking method of the store goes
-/// through it, so no caller has to remember.
-pub fn unblocked<T>(work: impl FnOnce() -> T) -> T {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    match Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(work)
-        }
-        _ => work(),
-    }
-}
 
 /// One home's accounts, records, statuses and log. The keyring is opened on first use, so that
 /// commands which need no secret work without one.
@@ -248,38 +234,5 @@ impl Store {
         let mut event = Event::new(name, Trigger::Link, Outcome::Ok);
         event.expires_at = tokens.expires_at();
         self.log.append(&event)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unblocked;
-
-    #[test]
-    fn file_work_runs_on_every_kind_of_runtime_and_nested() {
-        assert_eq!(unblocked(|| 1), 1, "outside a runtime");
-        let current = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        assert_eq!(current.block_on(async { unblocked(|| 2) }), 2);
-        let multi = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .build()
-            .unwrap();
-        let nested = multi.block_on(async {
-            tokio::spawn(async { unblocked(|| unblocked(|| 3)) })
-                .await
-                .unwrap()
-        });
-        assert_eq!(
-            nested, 3,
-            "on a worker, and nested (remove appends to the log inside)"
-        );
-        let blocking = multi.block_on(async {
-            tokio::task::spawn_blocking(|| unblocked(|| 4))
-                .await
-                .unwrap()
-        });
-        assert_eq!(blocking, 4, "on a blocking thread");
     }
 }

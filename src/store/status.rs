@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::error::StoreError;
 use super::files::write_atomically;
 use super::home::Home;
-use crate::oauth::time::later;
 use crate::oauth::token::{unix_seconds, unix_seconds_opt};
 use crate::oauth::{ErrorKind, Tokens};
+use crate::time::later;
 
 /// What is known about an account's tokens, minus the tokens.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -193,7 +193,7 @@ impl AccountStatus {
     /// a process that ended.
     pub fn unsaved_note(&self) -> Option<String> {
         let since = self.unsaved_since?;
-        let at = crate::format::date_time(since, &crate::format::local_zone());
+        let at = crate::time::date_time(since, &crate::time::local_zone());
         Some(match self.unsaved_held {
             true => format!(
                 "tokens not saved — keyring unavailable since {at}: a running tokendeck (pid {}) holds them and keeps trying",
@@ -282,8 +282,8 @@ impl AccountStatus {
     /// reached the keyring — the known causes, with their times, for a message that follows a
     /// dead grant.
     pub fn spent_token_cause(&self) -> Option<String> {
-        let zone = crate::format::local_zone();
-        let time = |t: SystemTime| crate::format::date_time(t, &zone);
+        let zone = crate::time::local_zone();
+        let time = |t: SystemTime| crate::time::date_time(t, &zone);
         if let Some(at) = self.unsaved_since {
             return Some(format!(
                 "the refresh at {} received new tokens but the keyring could not store them before tokendeck stopped, and the server had already rotated the refresh token",
@@ -307,9 +307,9 @@ impl AccountStatus {
         if self.needs_relink || self.failures == 0 {
             return None;
         }
-        Some(match crate::format::seconds_left(self.retry_at?, now) {
+        Some(match crate::time::seconds_left(self.retry_at?, now) {
             0 => "retrying now".into(),
-            wait => format!("retrying in {}", crate::format::short_duration(wait)),
+            wait => format!("retrying in {}", crate::time::short_duration(wait)),
         })
     }
 

@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::status::AccountStatus;
-use crate::format::short_duration;
+use crate::time::short_duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeLeft {
@@ -32,7 +32,7 @@ impl TimeLeft {
         match self {
             TimeLeft::NoToken => "-".into(),
             TimeLeft::NoExpiry => "no expiry".into(),
-            // Whole seconds rounded down, as every remaining time is (crate::format::seconds_left).
+            // Whole seconds rounded down, as every remaining time is (crate::time::seconds_left).
             TimeLeft::Left(left) => format!("{} left", short_duration(left.as_secs())),
             TimeLeft::Expired(past) => format!("expired {} ago", short_duration(past.as_secs())),
         }

@@ -97,7 +97,7 @@ where
         let _ = engine_tx.send(Message::Engine(event));
     });
     let mut app = App::new(SystemTime::now(), theme::Theme::from_env());
-    app.zone = crate::format::local_zone();
+    app.zone = crate::time::local_zone();
     app.demo = options.demo.is_some();
     let mut runner = Runner::new(store, engine, tx.clone(), options.demo);
     for effect in update::start() {

@@ -2,8 +2,8 @@
 //! and the error a refused link ends with. Claim values come from the token, text from outside:
 //! escape them (`crate::text`) before a terminal sees them.
 
-use super::{Claim, Finding, Problem, Unchecked};
-use crate::format::short_duration;
+use super::claims::{Claim, Finding, Problem, Unchecked};
+use crate::time::short_duration;
 
 impl Problem {
     /// One clause, naming the claim and, where there are any, both values.

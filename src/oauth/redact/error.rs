@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::Secrets;
-use crate::oauth::error::Error;
+use crate::oauth::error::{Error, ErrorCode};
 
 impl Error {
     /// This error with every secret in `secrets` cut out of the outside text it carries (the
@@ -17,6 +17,11 @@ impl Error {
             Cow::Owned(cut) => cut,
         };
         let cut_opt = |text: Option<String>| text.map(cut);
+        // Only a code no RFC defines is the provider's own text, and can echo a secret.
+        let cut_code = |code: ErrorCode| match code {
+            ErrorCode::Other(text) => ErrorCode::from(cut(text)),
+            known => known,
+        };
         match self {
             Error::InvalidUrl { what, url, reason } => Error::InvalidUrl {
                 what,
@@ -29,7 +34,7 @@ impl Error {
                 got: cut(got),
             },
             Error::AuthorizationDenied { error, description } => Error::AuthorizationDenied {
-                error: cut(error),
+                error: cut_code(error),
                 description: cut_opt(description),
             },
             Error::Unreachable { url, reason } => Error::Unreachable {
@@ -48,7 +53,7 @@ impl Error {
             } => Error::Rejected {
                 grant,
                 status,
-                error: cut(error),
+                error: cut_code(error),
                 description: cut_opt(description),
             },
             Error::InvalidResponse {

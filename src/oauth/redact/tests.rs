@@ -1,7 +1,7 @@
 //! Examples of what redaction cuts, and what it leaves alone.
 
 use super::*;
-use crate::oauth::{Error, Grant};
+use crate::oauth::{Error, ErrorCode, Grant};
 
 const RT: &str = "rt-8f3kQ2pZ/x+Yw==";
 const CS: &str = "s3cret value/with+specials&é";
@@ -158,4 +158,41 @@ fn errors_carry_no_secret_once_redacted_and_debug_shows_none() {
     assert!(error.needs_reauthorization(), "still classified: {message}");
     let debug = format!("{secrets:?}");
     assert!(!debug.contains(RT) && !debug.contains("s3cret"), "{debug}");
+}
+
+/// A provider's own code is its text like any other, and can echo what it was sent; an RFC code
+/// cannot, and stays the variant callers match on.
+#[test]
+fn a_code_no_rfc_defines_is_cut_and_an_rfc_code_stays_itself() {
+    let secrets = known();
+    let rejected = |error: ErrorCode| {
+        Error::Rejected {
+            grant: Grant::RefreshToken,
+            status: 400,
+            error,
+            description: None,
+        }
+        .redacted(&secrets)
+    };
+    let echoed = rejected(ErrorCode::from(format!("no_such_token_{RT}")));
+    let Error::Rejected { error: code, .. } = &echoed else {
+        panic!("{echoed:?}")
+    };
+    assert_eq!(
+        code.as_str(),
+        "no_such_token_[redacted refresh token]",
+        "{echoed}"
+    );
+    assert!(!echoed.to_string().contains(RT), "{echoed}");
+    let known = rejected(ErrorCode::InvalidGrant);
+    assert!(
+        matches!(
+            known,
+            Error::Rejected {
+                error: ErrorCode::InvalidGrant,
+                ..
+            }
+        ),
+        "{known:?}"
+    );
 }

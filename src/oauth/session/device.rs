@@ -3,22 +3,13 @@
 
 use std::time::SystemTime;
 
-use super::{Session, lock};
+use super::{Revoked, Session, lock};
 use crate::oauth::device::{DeviceAuthorization, DevicePoll, MAX_INTERVAL, SLOW_DOWN_STEP};
-use crate::oauth::error::Error;
+use crate::oauth::error::{Error, ErrorCode};
 use crate::oauth::token::Tokens;
 
 /// A code refused this close to its expiry expired (the two clocks need not agree to the second).
 const EXPIRY_SLACK: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Which token a revocation gave back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Revoked {
-    /// The refresh token, and with it (RFC 7009 §2.1) the grant behind it.
-    RefreshToken,
-    /// The access token only: no refresh token was held.
-    AccessToken,
-}
 
 impl Session {
     /// Asks the provider for a device code, with the session's scopes and extra parameters and
@@ -85,10 +76,10 @@ impl Session {
                 }
                 DevicePoll::Expired => return Err(expired()),
                 // Some servers (oidc-provider) forget an expired code and call it invalid.
-                DevicePoll::Failed(Error::Rejected { error, .. })
-                    if error == "invalid_grant"
-                        && SystemTime::now() + EXPIRY_SLACK >= authorization.expires_at() =>
-                {
+                DevicePoll::Failed(Error::Rejected {
+                    error: ErrorCode::InvalidGrant,
+                    ..
+                }) if SystemTime::now() + EXPIRY_SLACK >= authorization.expires_at() => {
                     return Err(expired());
                 }
                 DevicePoll::Failed(e) => return Err(e),

@@ -1,24 +1,13 @@
 //! What a [`Session`] fetches to show a person what its tokens are: the provider's signing keys,
 //! with the server's clock beside them.
 
-use std::time::SystemTime;
-
-use super::Session;
+use super::{Fetched, Session};
 use crate::oauth::error::Error;
 use crate::oauth::http;
 use crate::oauth::jwt::Jwks;
 
 /// Real key sets are a few KiB; a larger answer is not one.
 const MAX_JWKS: usize = 256 << 10;
-
-/// Something fetched from the provider, and when the provider's clock said it sent it.
-#[derive(Clone, Debug)]
-pub struct Fetched<T> {
-    pub value: T,
-    /// The answer's HTTP `Date` header, when it had one: the provider's clock, to compare with
-    /// this machine's (tokens' `iat`, `exp` and `nbf` are read against it).
-    pub server_date: Option<SystemTime>,
-}
 
 impl Session {
     /// Fetches the provider's signing keys from its `jwks_uri`; `Ok(None)` when the provider

@@ -5,34 +5,62 @@
 mod device;
 mod inspect;
 mod introspect;
+mod link;
 mod refresh;
 mod userinfo;
 
-pub use device::Revoked;
-pub use inspect::Fetched;
-
-use refresh::Backoff;
-
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 use super::{http, url_policy};
-use crate::oauth::answer::AnswerCheck;
-use crate::oauth::authorize::{AuthorizeRequest, CallbackParams, PendingAuthorization};
-use crate::oauth::builder::{PersistHook, RefreshedCallback, SessionBuilder, SessionParts};
-use crate::oauth::callback::CallbackListener;
+use crate::oauth::authorize::PendingAuthorization;
 use crate::oauth::error::Error;
 use crate::oauth::exchange::TokenEndpoint;
-use crate::oauth::hooks::{GuardHook, PersistRetryCallback, RefreshTrigger, ReportCallback};
-use crate::oauth::id_token::{self, Expected};
+use crate::oauth::hooks::{
+    GuardHook, PersistHook, PersistRetryCallback, RefreshTrigger, RefreshedCallback, ReportCallback,
+};
 use crate::oauth::provider::Provider;
 use crate::oauth::redact::{SecretKind, Secrets};
-use crate::oauth::secret::AuthorizationCode;
 use crate::oauth::token::Tokens;
+
+/// What [`SessionBuilder::build`](crate::oauth::SessionBuilder::build) hands to the session.
+pub(crate) struct SessionParts {
+    pub endpoint: TokenEndpoint,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub authorize_params: Vec<(String, String)>,
+    pub tokens: Option<Tokens>,
+    pub dead_grant: Option<String>,
+    pub on_refreshed: Option<RefreshedCallback>,
+    pub persist: Option<PersistHook>,
+    pub refresh_guard: Option<GuardHook>,
+    pub on_refresh_attempt: Option<ReportCallback>,
+    pub persist_patience: Option<Duration>,
+    pub on_persist_retry: Option<PersistRetryCallback>,
+    pub api: reqwest::Client,
+}
+
+/// Which token a revocation gave back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoked {
+    /// The refresh token, and with it (RFC 7009 §2.1) the grant behind it.
+    RefreshToken,
+    /// The access token only: no refresh token was held.
+    AccessToken,
+}
+
+/// Something fetched from the provider, and when the provider's clock said it sent it.
+#[derive(Clone, Debug)]
+pub struct Fetched<T> {
+    pub value: T,
+    /// The answer's HTTP `Date` header, when it had one: the provider's clock, to compare with
+    /// this machine's (tokens' `iat`, `exp` and `nbf` are read against it).
+    pub server_date: Option<SystemTime>,
+}
 
 /// An OAuth 2.0 client session for one account. Cheap to clone; clones share tokens and the
 /// single-flight refresh.
@@ -73,6 +101,13 @@ struct State {
     unsaved: bool,
 }
 
+/// Set when the latest refresh failed.
+struct Backoff {
+    error: Error,
+    until: Option<Instant>,
+    failures: u32,
+}
+
 /// What a caller saw before it waited for the gate.
 #[derive(Clone, Copy)]
 struct Seen {
@@ -80,12 +115,6 @@ struct Seen {
 }
 
 impl Session {
-    /// Starts configuring a session: the seed's `client_key` and `callback_url` (kept byte for
-    /// byte, as callback URLs are case-sensitive).
-    pub fn builder(provider: Provider, client_id: &str, redirect_uri: &str) -> SessionBuilder {
-        SessionBuilder::new(provider, client_id, redirect_uri)
-    }
-
     pub(crate) fn from_parts(parts: SessionParts) -> Session {
         Session {
             inner: Arc::new(Inner {
@@ -172,125 +201,6 @@ impl Session {
             .write()
             .unwrap_or_else(|e| e.into_inner());
         *slot = Some(Arc::new(callback));
-    }
-
-    /// A fresh authorization URL: new `state` and PKCE pair each call. The latest one is
-    /// remembered; [`token`](Self::token) checks answers against it.
-    pub fn authorize_url(&self) -> String {
-        let redirect_uri = self.redirect_uri();
-        let pending = AuthorizeRequest {
-            endpoint: self.provider().authorization_endpoint(),
-            client_id: self.client_id(),
-            redirect_uri: &redirect_uri,
-            scopes: &self.inner.scopes,
-            extra: &self.inner.authorize_params,
-            pkce: self.provider().uses_pkce(),
-            // Only an OpenID Connect request has an ID token to carry it back.
-            nonce: self.inner.scopes.iter().any(|s| s == "openid"),
-        }
-        .issue();
-        let url = pending.url.clone();
-        *lock(&self.inner.pending) = Some(pending);
-        url
-    }
-
-    /// Binds the loopback callback URL (a port of 0 picks a free one, which later authorization
-    /// URLs then carry). Call before [`authorize_url`](Self::authorize_url).
-    pub async fn listen(&self) -> Result<CallbackListener, Error> {
-        let listener = CallbackListener::bind(&self.redirect_uri()).await?;
-        *lock(&self.inner.redirect_uri) = listener.redirect_uri().to_string();
-        Ok(listener)
-    }
-
-    /// Waits until the browser reaches `listener` with the answer to the latest authorization
-    /// URL, then exchanges the code; the browser's page says how that ended. Cancel by dropping
-    /// the future.
-    pub async fn wait_for_callback(&self, listener: &CallbackListener) -> Result<Tokens, Error> {
-        let pending = self.pending()?;
-        let check = AnswerCheck::new(&pending.state, self.provider());
-        let (code, browser) = listener
-            .accept(&check)
-            .await
-            .map_err(|e| e.redacted(&self.secrets()))?;
-        let result = self.exchange(pending, &code).await;
-        browser.tell(result.as_ref().map(|_| ())).await;
-        result
-    }
-
-    /// The seed's `token(code)`: takes what the user pasted — a bare code, the whole redirect URL
-    /// or its query string — checks it against the latest authorization URL, and exchanges it.
-    pub async fn token(&self, pasted: &str) -> Result<Tokens, Error> {
-        self.complete(CallbackParams::from_pasted(pasted)?).await
-    }
-
-    async fn complete(&self, params: CallbackParams) -> Result<Tokens, Error> {
-        let pending = self.pending()?;
-        let code = AnswerCheck::new(&pending.state, self.provider())
-            .verify(params)
-            .map_err(|e| e.redacted(&self.secrets()))?;
-        self.exchange(pending, &code).await
-    }
-
-    fn pending(&self) -> Result<PendingAuthorization, Error> {
-        lock(&self.inner.pending)
-            .clone()
-            .ok_or(Error::NoPendingAuthorization)
-    }
-
-    /// Exchanges the code of the answer to `pending`, and keeps (persists) the tokens.
-    async fn exchange(
-        &self,
-        pending: PendingAuthorization,
-        code: &AuthorizationCode,
-    ) -> Result<Tokens, Error> {
-        let _gate = self.inner.gate.lock().await;
-        let tokens = self
-            .inner
-            .endpoint
-            .exchange_code(
-                code,
-                &pending.redirect_uri,
-                pending.verifier.as_ref(),
-                &|| self.secrets(),
-            )
-            .await?;
-        {
-            // A code is single-use: once exchanged, its authorization is done.
-            let mut slot = lock(&self.inner.pending);
-            if slot.as_ref().is_some_and(|p| p.state == pending.state) {
-                *slot = None;
-            }
-        }
-        let tokens = self.accepted_at_link(tokens, pending.nonce)?;
-        self.install(tokens).await
-    }
-
-    /// What the ID token that comes with this session's tokens must fit: the provider's issuer,
-    /// this client, and the nonce its sign-in sent.
-    pub(super) fn expected<'a>(&'a self, nonce: Option<&'a str>) -> Expected<'a> {
-        Expected {
-            issuer: self.provider().issuer(),
-            client_id: self.client_id(),
-            nonce,
-        }
-    }
-
-    /// Tokens from a link (a code exchange, the device grant), refused whole when their ID token
-    /// does not fit the account (OpenID Connect Core §3.1.3.7: "the information that failed to
-    /// validate MUST NOT be used"); kept with the nonce the sign-in sent.
-    pub(super) fn accepted_at_link(
-        &self,
-        tokens: Tokens,
-        nonce: Option<String>,
-    ) -> Result<Tokens, Error> {
-        if let Some(raw) = tokens.id_token() {
-            let expected = self.expected(nonce.as_deref());
-            let problems = id_token::refused_at_link(raw, &expected, SystemTime::now());
-            if !problems.is_empty() {
-                return Err(Error::IdTokenRefused { problems });
-            }
-        }
-        Ok(tokens.with_nonce(nonce))
     }
 
     /// The seed's `refresh()`: always asks the token endpoint, one refresh at a time.
@@ -390,7 +300,7 @@ impl Session {
             .map_err(|_| Error::Request("the access token holds characters a header cannot carry; link the account again".into()))?;
         bearer.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, bearer);
-        let url = http::endpoint_label(request.url());
+        let url = url_policy::endpoint_label(request.url());
         let timeout = request.timeout().copied().unwrap_or(http::DEFAULT_TIMEOUT);
         self.inner
             .api

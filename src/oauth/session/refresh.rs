@@ -4,12 +4,12 @@
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{Seen, Session, lock};
+use super::{Backoff, Seen, Session, lock};
 use crate::oauth::error::Error;
 use crate::oauth::hooks::{PersistRetry, RefreshOutcome, RefreshReport, RefreshTrigger};
 use crate::oauth::id_token::{self, Problem};
-use crate::oauth::time::later_instant;
 use crate::oauth::token::Tokens;
+use crate::time::later_instant;
 
 /// What a refresh that did not fail came to.
 pub(super) struct Attempt {
@@ -17,13 +17,6 @@ pub(super) struct Attempt {
     /// Another process had refreshed: its stored tokens were taken.
     adopted: bool,
     refused_id_token: Vec<Problem>,
-}
-
-/// Set when the latest refresh failed.
-pub(super) struct Backoff {
-    pub(super) error: Error,
-    pub(super) until: Option<Instant>,
-    pub(super) failures: u32,
 }
 
 impl Session {

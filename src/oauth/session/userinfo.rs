@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 
 use super::Session;
 use crate::oauth::error::Error;
-use crate::oauth::http::endpoint_label;
 use crate::oauth::identity::jwt_claims;
-use crate::oauth::time::RetryAfter;
+use crate::oauth::retry_after::RetryAfter;
 use crate::oauth::url_policy;
+use crate::oauth::url_policy::endpoint_label;
 
 /// No userinfo answer is larger: a few claims.
 const MAX_USERINFO: usize = 64 << 10;

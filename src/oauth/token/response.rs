@@ -3,11 +3,13 @@
 
 use std::time::{Duration, SystemTime};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::super::error::ErrorCode;
 use super::super::secret::{AccessToken, IdToken, RefreshToken};
-use super::super::time::later;
+use super::body::{ResponseProblem, parse_body, seconds};
 use super::{MAX_EXPIRES_IN, Tokens};
+use crate::time::later;
 
 impl Tokens {
     /// Parses a successful token-endpoint body. `previous` is the refresh token sent, kept when a
@@ -24,7 +26,7 @@ impl Tokens {
                 .and_then(Value::as_str)
                 .map(str::to_string);
             return Err(ResponseProblem::OAuthError {
-                error: error.to_string(),
+                error: ErrorCode::from(error),
                 description,
             });
         }
@@ -75,59 +77,5 @@ impl Tokens {
             nonce: None,
             extra: fields,
         })
-    }
-}
-
-/// Why a token-endpoint body was not a token set.
-#[derive(Debug, PartialEq)]
-pub(crate) enum ResponseProblem {
-    OAuthError {
-        error: String,
-        description: Option<String>,
-    },
-    Malformed(&'static str),
-}
-
-impl ResponseProblem {
-    /// Why the body was not usable, for a message (an error answer's code, never a secret).
-    pub(crate) fn reason(&self) -> &str {
-        match self {
-            ResponseProblem::OAuthError { error, .. } => error,
-            ResponseProblem::Malformed(reason) => reason,
-        }
-    }
-}
-
-/// JSON first; some providers (GitHub without `Accept`) answer form-encoded — recognised by
-/// `marker` (the success answer's first field, `access_token=`) or an `error=`.
-pub(crate) fn parse_body(body: &[u8], marker: &str) -> Result<Map<String, Value>, ResponseProblem> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => return Ok(map),
-        Ok(_) => return Err(ResponseProblem::Malformed("the body is not a JSON object")),
-        Err(_) => {}
-    }
-    let text = std::str::from_utf8(body)
-        .map_err(|_| ResponseProblem::Malformed("the body is neither JSON nor text"))?;
-    if !text.contains(marker) && !text.contains("error=") {
-        return Err(ResponseProblem::Malformed("the body is not JSON"));
-    }
-    Ok(url::form_urlencoded::parse(text.trim().as_bytes())
-        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-        .collect())
-}
-
-/// `expires_in` as a number or a numeric string; negative or garbage is ignored.
-pub(crate) fn seconds(value: &Value) -> Option<u64> {
-    match value {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        Value::String(s) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|f| *f >= 0.0)
-            .map(|f| f as u64),
-        _ => None,
     }
 }

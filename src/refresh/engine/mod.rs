@@ -30,8 +30,8 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::stop;
 use crate::oauth::RefreshTrigger;
-use crate::oauth::time::later;
 use crate::store::{Account, Store};
+use crate::time::later;
 use limit::EndpointLimits;
 use look::HomeStamp;
 

@@ -6,8 +6,8 @@
 use std::time::{Duration, SystemTime};
 
 use crate::oauth::refresh_lead;
-use crate::oauth::time::{earlier, later};
 use crate::store::{Account, AccountStatus};
+use crate::time::{earlier, later};
 
 /// The least time between refreshes of a token whose lifetime is unknown.
 const UNKNOWN_LIFETIME_FLOOR: Duration = Duration::from_secs(60);

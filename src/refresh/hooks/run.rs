@@ -64,7 +64,7 @@ pub async fn run(
     #[cfg(unix)]
     child.process_group(0);
     match facts.expires_at {
-        Some(at) => child.env(EXPIRES_AT_VAR, crate::format::rfc3339(at)),
+        Some(at) => child.env(EXPIRES_AT_VAR, crate::time::rfc3339(at)),
         None => child.env_remove(EXPIRES_AT_VAR),
     };
     match &facts.message {

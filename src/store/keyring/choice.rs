@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Backend, KeyringError};
+use super::backend::Backend;
+use super::error::KeyringError;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

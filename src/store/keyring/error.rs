@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{BACKEND_VAR, Backend, KEYRING_TIMEOUT};
+use super::backend::{BACKEND_VAR, Backend, KEYRING_TIMEOUT};
 
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]

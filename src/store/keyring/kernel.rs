@@ -6,7 +6,8 @@
 //! keyring is shared by all of the user's processes, and `add_key` replaces a key in place.
 //! It lasts until reboot, and expires after 3 days (the kernel's default) without any use.
 
-use super::{Backend, KeyringError, Op};
+use super::backend::{Backend, Op};
+use super::error::KeyringError;
 
 /// The key's description, as keyring-core's kernel store names them.
 pub(super) fn description(service: &str, account: &str) -> String {

@@ -7,26 +7,23 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use keyring_core::{CredentialStore, Entry};
+use keyring_core::Entry;
 use serde::{Deserialize, Serialize};
 
 use super::home::Home;
 use crate::oauth::Tokens;
 use crate::oauth::secret::ClientSecret;
 
+mod backend;
 mod choice;
 mod error;
 mod kernel;
 mod platform;
 
+use backend::{Access, Op};
+pub use backend::{BACKEND_VAR, Backend, KEYRING_TIMEOUT};
 pub use error::KeyringError;
-
-/// How long one keyring call may take.
-pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(3);
-/// Environment variable that forces a backend.
-pub const BACKEND_VAR: &str = "TOKENDECK_KEYRING";
 
 /// What the keyring holds for one account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -35,71 +32,6 @@ pub struct Record {
     pub client_secret: Option<ClientSecret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Tokens>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    SecretService,
-    Keyutils,
-    Keychain,
-    CredentialManager,
-}
-
-impl Backend {
-    /// The name `TOKENDECK_KEYRING` and a home's `keyring.toml` use.
-    pub fn id(self) -> &'static str {
-        match self {
-            Backend::SecretService => "secret-service",
-            Backend::Keyutils => "keyutils",
-            Backend::Keychain => "keychain",
-            Backend::CredentialManager => "credential-manager",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Backend> {
-        [
-            Backend::SecretService,
-            Backend::Keyutils,
-            Backend::Keychain,
-            Backend::CredentialManager,
-        ]
-        .into_iter()
-        .find(|b| b.id() == id)
-    }
-
-    /// What a person can do to reach this keyring from where they are.
-    fn how_to_reach(self) -> &'static str {
-        match self {
-            Backend::SecretService => {
-                "run tokendeck in the desktop session, or under `dbus-run-session` with the keyring unlocked"
-            }
-            Backend::Keyutils => {
-                "run tokendeck on this machine outside any sandbox or container that hides the kernel keyring"
-            }
-            Backend::Keychain => "run tokendeck in your logged-in macOS session",
-            Backend::CredentialManager => "run tokendeck in your Windows session",
-        }
-    }
-}
-
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Backend::SecretService => "Secret Service",
-            Backend::Keyutils => "Linux kernel keyring",
-            Backend::Keychain => "macOS Keychain",
-            Backend::CredentialManager => "Windows Credential Manager",
-        })
-    }
-}
-
-/// How the chosen keyring is reached.
-#[derive(Clone)]
-enum Access {
-    /// A keyring-core store: Secret Service, Keychain, Credential Manager.
-    Store(Arc<CredentialStore>),
-    /// The user's persistent kernel keyring, read and written directly (see `kernel`).
-    Kernel,
 }
 
 /// A handle on the chosen keyring and this home's namespace in it.
@@ -309,13 +241,6 @@ fn forced_backend() -> Result<Option<Backend>, KeyringError> {
 /// Whether the home lists any account; a broken accounts file counts as yes.
 fn has_accounts(home: &Home) -> bool {
     super::accounts::Accounts::load(home).map_or(true, |a| !a.accounts.is_empty())
-}
-
-/// One keyring operation.
-enum Op {
-    Read,
-    Write(String),
-    Delete,
 }
 
 /// Runs `work` on a blocking thread under [`KEYRING_TIMEOUT`].

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use keyring_core::CredentialStore;
 
-use super::{Access, Backend, KeyringError};
+use super::backend::{Access, Backend};
+use super::error::KeyringError;
 
 /// The keyring a process opened, and, when it is not the platform's first choice, why.
 pub(super) struct Chosen {

@@ -1,7 +1,7 @@
 //! What can be said about a new account before anything is asked of the network or the store:
 //! every problem at once, each with the field it is about.
 
-use super::{Field, NewAccount, NewAccountError, Source};
+use super::input::{Field, NewAccount, NewAccountError, Source};
 use crate::oauth::params::reserved_param_problem;
 use crate::oauth::presets::Preset;
 use crate::oauth::url_policy::UrlRole;

@@ -75,7 +75,7 @@ fn a_spent_refresh_token_is_explained_by_what_lost_its_successor() {
     status.record_failure(ErrorKind::Ambiguous, "no answer", None, now);
     let cause = status.spent_token_cause().unwrap();
     assert!(
-        cause.contains(&crate::format::date_time(now, &crate::format::local_zone()))
+        cause.contains(&crate::time::date_time(now, &crate::time::local_zone()))
             && cause.contains("answer was lost"),
         "{cause}"
     );
@@ -102,7 +102,7 @@ fn a_hand_edited_status_with_absurd_times_is_unreadable_not_a_panic() {
         );
     }
     let far = UNIX_EPOCH + Duration::from_secs(1 << 40);
-    assert_eq!(crate::format::rfc3339(far), "9999-12-31T23:59:59Z");
+    assert_eq!(crate::time::rfc3339(far), "9999-12-31T23:59:59Z");
 }
 
 #[test]

@@ -11,8 +11,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::link::render_qr_alone;
 use super::qr::QrCode;
 use super::spinner;
-use crate::format::{seconds_left, short_duration};
 use crate::text::{Lines, printable};
+use crate::time::{seconds_left, short_duration};
 use crate::tui::app::{App, DeviceCode, LinkScreen};
 
 /// The narrowest the text beside the QR code may be.

@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{fit, table::badge};
-use crate::format::{near, relative};
 use crate::store::Health;
 use crate::text::{Lines, printable};
+use crate::time::{near, relative};
 use crate::tui::app::{AccountRow, App, KeyringState};
 
 /// Said wherever an account holds tokens the keyring has not taken yet.

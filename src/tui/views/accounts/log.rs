@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::tui::views::wrap::fit_line;
 
 use super::fit;
-use crate::format::{clock, near_clock, zone_abbreviation};
 use crate::text::{Lines, printable};
+use crate::time::{clock, near_clock, zone_abbreviation};
 use crate::tui::app::App;
 
 /// The account column, wide enough for most names; longer ones are cut with "…".

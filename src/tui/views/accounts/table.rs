@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{fit, spinner};
-use crate::format::relative;
 use crate::store::TimeLeft;
 use crate::text::{Lines, printable};
+use crate::time::relative;
 use crate::tui::app::{AccountRow, App, Load};
 use crate::tui::views::wrap::wrap;
 

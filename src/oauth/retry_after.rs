@@ -1,44 +1,10 @@
-//! Time arithmetic on values that came from outside — `expires_in`, `Retry-After`, hand-edited
-//! files — saturating instead of panicking, and the `Retry-After` header read as RFC 9110 has it.
+//! The `Retry-After` header (RFC 9110 §10.2.3): how long a busy server asked tokendeck to wait,
+//! read as delay-seconds or an HTTP date, and capped.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 /// The longest tokendeck waits because a server asked it to.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
-
-/// A cap for durations added to instants: beyond it, "later" means "much later" all the same.
-const FAR: Duration = Duration::from_secs(100 * 365 * 86_400);
-
-/// The last second people write dates for (9999-12-31T23:59:59Z): later times cannot be shown
-/// in RFC 3339, and none that matter to tokens is anywhere near it.
-pub const LATEST: Duration = Duration::from_secs(253_402_300_799);
-
-/// A time read as seconds since the Unix epoch (a status file, a keyring record — both may have
-/// been edited by hand), if it is one: not negative, not NaN, not past [`LATEST`].
-pub fn from_unix_seconds(seconds: f64) -> Option<SystemTime> {
-    let since = Duration::try_from_secs_f64(seconds).ok()?;
-    (since <= LATEST).then(|| UNIX_EPOCH + since)
-}
-
-/// `t`, brought back to [`LATEST`] when it is later: what can be shown.
-pub fn showable(t: SystemTime) -> SystemTime {
-    t.min(UNIX_EPOCH + LATEST)
-}
-
-/// `t + d`, or a time far in the future when that would overflow.
-pub fn later(t: SystemTime, d: Duration) -> SystemTime {
-    t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
-}
-
-/// `t - d`, or the Unix epoch when that would go before it.
-pub fn earlier(t: SystemTime, d: Duration) -> SystemTime {
-    t.checked_sub(d).unwrap_or(UNIX_EPOCH).max(UNIX_EPOCH)
-}
-
-/// `t + d` on the monotonic clock, saturating like [`later`].
-pub fn later_instant(t: Instant, d: Duration) -> Instant {
-    t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
-}
 
 /// What a `Retry-After` header asked for, and what tokendeck will wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,26 +50,7 @@ impl RetryAfter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn arithmetic_on_absurd_values_saturates() {
-        let now = SystemTime::now();
-        assert!(later(now, Duration::from_secs(u64::MAX)) > now);
-        assert!(later(now, Duration::MAX) > now);
-        assert_eq!(earlier(now, Duration::MAX), UNIX_EPOCH);
-        let instant = Instant::now();
-        assert!(later_instant(instant, Duration::from_secs(u64::MAX)) > instant);
-    }
-
-    #[test]
-    fn times_from_files_are_bounded() {
-        assert_eq!(from_unix_seconds(0.0), Some(UNIX_EPOCH));
-        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e19, 1e12] {
-            assert_eq!(from_unix_seconds(bad), None, "{bad}");
-        }
-        let far = later(SystemTime::now(), Duration::MAX);
-        assert!(showable(far) <= UNIX_EPOCH + LATEST);
-    }
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn retry_after_reads_seconds_and_dates_and_is_capped() {
@@ -140,6 +87,7 @@ mod properties {
 
     use super::*;
     use crate::properties::{config, text};
+    use std::time::UNIX_EPOCH;
 
     fn now() -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_800_000_000)
@@ -172,16 +120,6 @@ mod properties {
             let date = httpdate::fmt_http_date(now() + wait);
             let as_date = RetryAfter::parse(&date, now()).unwrap();
             prop_assert_eq!(as_date, RetryAfter::capped(wait));
-        }
-
-        #[test]
-        fn time_arithmetic_never_panics(secs in any::<u64>(), nanos in 0u32..1_000_000_000, base in any::<u32>()) {
-            let d = Duration::new(secs, nanos);
-            let t = UNIX_EPOCH + Duration::from_secs(u64::from(base));
-            prop_assert!(later(t, d) >= t);
-            prop_assert!(earlier(t, d) <= t);
-            let _ = later_instant(Instant::now(), d);
-            let _ = crate::format::rfc3339(later(t, d));
         }
     }
 }

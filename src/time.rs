@@ -1,11 +1,47 @@
-//! How durations and times are written for people (the CLI and the TUI alike): times in the
-//! user's own time zone (`TZ`, else the system's), durations short. Machine-readable output
-//! (`--json`, the files) keeps RFC 3339 in UTC.
+//! Time and durations, the one leaf every room uses (it imports nothing of the crate): arithmetic
+//! on values that came from outside — `expires_in`, `Retry-After`, hand-edited files — saturating
+//! instead of panicking, and times and durations written for people (the CLI and the TUI alike):
+//! times in the user's own time zone (`TZ`, else the system's), durations short. Machine-readable
+//! output (`--json`, the files) keeps RFC 3339 in UTC.
 
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+
+/// A cap for durations added to instants: beyond it, "later" means "much later" all the same.
+const FAR: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// The last second people write dates for (9999-12-31T23:59:59Z): later times cannot be shown
+/// in RFC 3339, and none that matter to tokens is anywhere near it.
+pub const LATEST: Duration = Duration::from_secs(253_402_300_799);
+
+/// A time read as seconds since the Unix epoch (a status file, a keyring record — both may have
+/// been edited by hand), if it is one: not negative, not NaN, not past [`LATEST`].
+pub fn from_unix_seconds(seconds: f64) -> Option<SystemTime> {
+    let since = Duration::try_from_secs_f64(seconds).ok()?;
+    (since <= LATEST).then(|| UNIX_EPOCH + since)
+}
+
+/// `t`, brought back to [`LATEST`] when it is later: what can be shown.
+pub fn showable(t: SystemTime) -> SystemTime {
+    t.min(UNIX_EPOCH + LATEST)
+}
+
+/// `t + d`, or a time far in the future when that would overflow.
+pub fn later(t: SystemTime, d: Duration) -> SystemTime {
+    t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
+}
+
+/// `t - d`, or the Unix epoch when that would go before it.
+pub fn earlier(t: SystemTime, d: Duration) -> SystemTime {
+    t.checked_sub(d).unwrap_or(UNIX_EPOCH).max(UNIX_EPOCH)
+}
+
+/// `t + d` on the monotonic clock, saturating like [`later`].
+pub fn later_instant(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
+}
 
 /// `42s`, `3m 05s`, `2h 10m`, `3d 4h`.
 pub fn short_duration(secs: u64) -> String {
@@ -54,7 +90,7 @@ pub fn relative(at: SystemTime, now: SystemTime) -> String {
 /// RFC 3339 in UTC, to the second: for `--json` and files, never for people.
 pub fn rfc3339(t: SystemTime) -> String {
     // Past year 9999 (a hand-edited file) RFC 3339 has no way to write it: say the latest.
-    humantime::format_rfc3339_seconds(crate::oauth::time::showable(t)).to_string()
+    humantime::format_rfc3339_seconds(showable(t)).to_string()
 }
 
 /// The user's time zone: `TZ` when set (an unknown name reads as UTC, as `date` does), else the
@@ -65,7 +101,7 @@ pub fn local_zone() -> TimeZone {
 }
 
 fn zoned(t: SystemTime, zone: &TimeZone) -> jiff::ZonedDateTime {
-    let t = crate::oauth::time::showable(t);
+    let t = showable(t);
     // `showable` keeps `t` inside RFC 3339's years, which are inside jiff's.
     Timestamp::try_from(t)
         .unwrap_or(Timestamp::MAX)
@@ -114,10 +150,29 @@ pub fn zone_abbreviation(t: SystemTime, zone: &TimeZone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, UNIX_EPOCH};
 
     fn zone(name: &str) -> TimeZone {
         TimeZone::get(name).expect("zone in the database")
+    }
+
+    #[test]
+    fn arithmetic_on_absurd_values_saturates() {
+        let now = SystemTime::now();
+        assert!(later(now, Duration::from_secs(u64::MAX)) > now);
+        assert!(later(now, Duration::MAX) > now);
+        assert_eq!(earlier(now, Duration::MAX), UNIX_EPOCH);
+        let instant = Instant::now();
+        assert!(later_instant(instant, Duration::from_secs(u64::MAX)) > instant);
+    }
+
+    #[test]
+    fn times_from_files_are_bounded() {
+        assert_eq!(from_unix_seconds(0.0), Some(UNIX_EPOCH));
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e19, 1e12] {
+            assert_eq!(from_unix_seconds(bad), None, "{bad}");
+        }
+        let far = later(SystemTime::now(), Duration::MAX);
+        assert!(showable(far) <= UNIX_EPOCH + LATEST);
     }
 
     #[test]
@@ -210,5 +265,29 @@ mod tests {
         // The latest instant every zone can still write (jiff's bound), not a wrap-around.
         assert_eq!(date_time(far, &TimeZone::UTC), "9999-12-30 22:00:00 UTC");
         assert!(!date_time(far, &zone("Asia/Tokyo")).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Arithmetic on any duration never panics, and whatever it gives can be written.
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::properties::config;
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn time_arithmetic_never_panics(secs in any::<u64>(), nanos in 0u32..1_000_000_000, base in any::<u32>()) {
+            let d = Duration::new(secs, nanos);
+            let t = UNIX_EPOCH + Duration::from_secs(u64::from(base));
+            prop_assert!(later(t, d) >= t);
+            prop_assert!(earlier(t, d) <= t);
+            let _ = later_instant(Instant::now(), d);
+            let _ = rfc3339(later(t, d));
+        }
     }
 }

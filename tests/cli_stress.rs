@@ -127,7 +127,7 @@ async fn killing_a_refresh_midway_never_corrupts_the_record() {
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(4), "round {round}: {err}");
         assert!(
-            err.contains("an earlier refresh was interrupted (the process was killed) after the server had rotated the refresh token"),
+            err.contains("an earlier refresh was interrupted (tokendeck was killed, or quit without waiting, before it stored the answer) after the server had rotated the refresh token"),
             "round {round}: the lost answer is explained: {err}"
         );
         explained += 1;

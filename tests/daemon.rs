@@ -371,6 +371,121 @@ async fn a_broken_accounts_file_is_said_once_and_what_was_read_is_kept_fresh_at_
     deck.ok(&["refresh", "work"]).await;
 }
 
+/// An accounts file the daemon cannot read (a folder in its place) or must not trust (a link to
+/// a file another user owns, whose hook would run as this user) is said, and the accounts read
+/// before are kept fresh from what was read: the stranger's hook never runs, and nothing is
+/// dropped. A command refuses the untrusted file with exit 7 and says why. Once mended, the file
+/// is read again.
+#[tokio::test]
+async fn an_accounts_file_that_cannot_be_read_or_trusted_keeps_what_was_read_fresh() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let deck = linked(&server, "work").await;
+    let daemon = Daemon::start(&deck).await;
+    let store = store(&deck);
+    eventually(Duration::from_secs(20), async || {
+        !refreshes_by(&store, "work", daemon.pid).is_empty()
+    })
+    .await;
+    let file = store.home().accounts_file();
+    let whole = std::fs::read(&file).unwrap();
+    let aside = file.with_extension("aside");
+    std::fs::rename(&file, &aside).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    daemon
+        .wait_for_line("<3>cannot read the accounts file ")
+        .await;
+    let before = refreshes_by(&store, "work", daemon.pid).len();
+    eventually(Duration::from_secs(30), async || {
+        refreshes_by(&store, "work", daemon.pid).len() >= before + 2
+    })
+    .await;
+    std::fs::remove_dir(&file).unwrap();
+
+    // Someone else's file, linked in place, names a hook: it must never run.
+    let stranger = tempfile::tempdir().unwrap();
+    let pwned = stranger.path().join("pwned");
+    let theirs = stranger.path().join("accounts.toml");
+    let mut text = String::from_utf8(whole.clone()).unwrap();
+    text.push_str(&format!(
+        "\n[accounts.work.hooks]\nrefreshed = \"touch {}\"\n",
+        pwned.display()
+    ));
+    std::fs::write(&theirs, text).unwrap();
+    // `nobody`; giving a file away takes root, which CI is (elsewhere this part is skipped).
+    let owned = std::os::unix::fs::chown(&theirs, Some(65534), None);
+    if owned.is_ok() {
+        std::os::unix::fs::symlink(&theirs, &file).unwrap();
+        let before = refreshes_by(&store, "work", daemon.pid).len();
+        eventually(Duration::from_secs(30), async || {
+            refreshes_by(&store, "work", daemon.pid).len() >= before + 2
+        })
+        .await;
+        assert!(
+            !pwned.exists(),
+            "a hook from another user's accounts file ran"
+        );
+        let out = deck.run(&["list"], "").await;
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(7), "{stderr}");
+        assert!(
+            stderr.contains("belongs to another user") && stderr.contains("Move it away"),
+            "{stderr}"
+        );
+        std::fs::remove_file(&file).unwrap();
+    } else {
+        eprintln!(
+            "skipped the untrusted file: this user cannot give a file to another ({owned:?})"
+        );
+    }
+    std::fs::rename(&aside, &file).unwrap();
+    daemon
+        .wait_for_line("<6>the accounts file is readable again: keeping 1 account fresh")
+        .await;
+    let said = daemon.stderr();
+    assert!(said.contains("Meanwhile the daemon keeps"), "{said}");
+    let (status, _, stderr) = daemon.stop("TERM").await;
+    assert!(status.success(), "{stderr}");
+    assert!(!pwned.exists());
+    assert_eq!(server.count("refresh token reused").await, 0);
+}
+
+/// A damaged status file (the account's expiry unknown) does not hide a live account: the
+/// daemon asks the keyring record, keeps refreshing, and writes the status afresh.
+#[tokio::test]
+async fn a_damaged_status_file_is_written_afresh_and_the_account_kept_fresh() {
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let deck = linked(&server, "work").await;
+    let daemon = Daemon::start(&deck).await;
+    let store = store(&deck);
+    eventually(Duration::from_secs(20), async || {
+        !refreshes_by(&store, "work", daemon.pid).is_empty()
+    })
+    .await;
+    let status = store.home().status_file("work");
+    common::replace_file(&status, b"{\"token\": {\"obtai");
+    let before = refreshes_by(&store, "work", daemon.pid).len();
+    eventually(Duration::from_secs(30), async || {
+        refreshes_by(&store, "work", daemon.pid).len() >= before + 2
+    })
+    .await;
+    assert!(
+        !store.status("work").unreadable && store.status("work").token.is_some(),
+        "{:?}",
+        std::fs::read_to_string(&status)
+    );
+    let (status, _, stderr) = daemon.stop("TERM").await;
+    assert!(status.success(), "{stderr}");
+    assert_eq!(server.count("refresh token reused").await, 0);
+}
+
 #[tokio::test]
 async fn the_tui_beside_a_daemon_never_refreshes_an_account_twice() {
     const TTL: u64 = 20;

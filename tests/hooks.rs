@@ -380,6 +380,127 @@ async fn ctrl_c_while_a_command_waits_for_its_hooks_ends_them() {
     );
 }
 
+/// SIGTERM and SIGHUP while a command that refreshed nothing (`remove`, with its `removed` hook)
+/// waits for its hooks: they are ended and logged too — the hook's process group is its own, so
+/// the signal that ends tokendeck would not reach it.
+#[tokio::test]
+async fn sigterm_or_sighup_while_a_command_waits_for_its_hooks_ends_them() {
+    for signal in ["TERM", "HUP"] {
+        let server = TestProvider::start().await;
+        let files = Files::new();
+        let deck = Deck::new();
+        deck.add(&server, "work").await;
+        let on = format!(
+            "removed=sh -c 'sleep 300 & echo $! > {}; wait'",
+            files.path("child").display()
+        );
+        deck.ok(&["set", "work", "--on", &on]).await;
+        let mut remove = deck
+            .command(&["remove", "work", "--keep-grant"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let child = pid_in(&files.path("child")).await;
+        let mut stdout = String::new();
+        remove
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .await
+            .unwrap();
+        common::signal(remove.id().unwrap(), signal);
+        let out = tokio::time::timeout(Duration::from_secs(10), remove.wait_with_output())
+            .await
+            .expect("remove exits at once after the signal")
+            .unwrap();
+        assert!(out.status.success(), "SIG{signal}: {}", text(&out.stderr));
+        eventually(Duration::from_secs(5), async || !kill_0(&child)).await;
+        let message = hook_events(&deck, "work").pop().unwrap().message.unwrap();
+        assert_eq!(
+            message, "stopped: tokendeck exited while it ran, and was ended",
+            "SIG{signal}"
+        );
+    }
+}
+
+/// Ctrl-C while the provider holds a rotated answer: the command waits for it to be stored, and
+/// the refresh it waited for is logged with its `refreshed` hook — started, then ended with the
+/// command — not lost between the refresh's end and the exit.
+#[tokio::test]
+async fn the_refresh_a_stop_waited_for_still_logs_its_hook() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    deck.ok(&["set", "work", "--on", "refreshed=sleep 30"])
+        .await;
+    server.fault("/token", 1, "delay_after_ms=1500").await;
+    let refresh = deck
+        .command(&["refresh", "work"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    eventually(Duration::from_secs(10), async || {
+        server.count("grant refresh_token 200").await > 0
+    })
+    .await;
+    common::signal(refresh.id().unwrap(), "INT");
+    let out = tokio::time::timeout(Duration::from_secs(20), refresh.wait_with_output())
+        .await
+        .expect("refresh ends once its answer is stored")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let hooks = hook_events(&deck, "work");
+    assert_eq!(
+        hooks.len(),
+        1,
+        "one hook line for the stored refresh: {hooks:?}"
+    );
+    assert_eq!(hooks[0].hook, Some(tokendeck::store::HookEvent::Refreshed));
+    assert_eq!(
+        hooks[0].message.as_deref(),
+        Some("stopped: tokendeck exited while it ran, and was ended")
+    );
+    // The stored tokens still refresh (without the slow hook this time).
+    deck.ok(&["set", "work", "--on", "refreshed="]).await;
+    deck.ok(&["refresh", "work"]).await;
+    assert_eq!(server.count("refresh token reused").await, 0);
+}
+
+/// A hook whose child leaves its process group (job control, here) holds its stderr past the
+/// timeout: tokendeck cannot end what left the group, and the log says so rather than claiming
+/// it was ended.
+#[tokio::test]
+async fn a_child_that_left_the_hook_s_group_is_named_not_claimed_ended() {
+    let server = TestProvider::start().await;
+    let files = Files::new();
+    let deck = Deck::new().with_env("TOKENDECK_HOOK_TIMEOUT", "2");
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let on = format!(
+        "refreshed=bash -c 'set -m; sleep 60 & echo $! > {}; echo bg >&2'",
+        files.path("child").display()
+    );
+    deck.ok(&["set", "work", "--on", &on]).await;
+    deck.ok(&["refresh", "work"]).await;
+    let child = pid_in(&files.path("child")).await;
+    let message = hook_events(&deck, "work").pop().unwrap().message.unwrap();
+    // It did escape: it runs on (and is ended here, by the test).
+    let escaped = kill_0(&child);
+    common::signal(child.parse().unwrap(), "KILL");
+    assert!(escaped, "the child was expected to leave the group");
+    assert!(
+        message.starts_with("timed out after 2 s: it exited (status 0), but something it started had left its process group"),
+        "{message}"
+    );
+    assert!(message.ends_with("stderr: bg"), "{message}");
+}
+
 /// A hook that prints the token it fetched to stderr by mistake: the log keeps its words, not
 /// the token.
 #[tokio::test]

@@ -268,7 +268,7 @@ fn describe(store: &Store, event: &EngineEvent) -> Option<(Level, String)> {
 /// and the event log (every link, refresh and removal appends to it). Two `stat`s a look.
 struct HomeChanges {
     files: [PathBuf; 2],
-    seen: [Option<(SystemTime, u64)>; 2],
+    seen: [Option<(SystemTime, u64, i64)>; 2],
 }
 
 impl HomeChanges {
@@ -288,9 +288,14 @@ impl HomeChanges {
     }
 }
 
-fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
+/// A file's modification time, size and change time (a `chmod` changes only the last).
+fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64, i64)> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
+    #[cfg(unix)]
+    let changed = std::os::unix::fs::MetadataExt::ctime(&meta);
+    #[cfg(not(unix))]
+    let changed = 0;
+    Some((meta.modified().ok()?, meta.len(), changed))
 }
 
 #[cfg(test)]

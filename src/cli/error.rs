@@ -124,7 +124,9 @@ fn store_status(error: &StoreError) -> ExitStatus {
         StoreError::NoSuchAccount(_)
         | StoreError::AccountExists(_)
         | StoreError::InvalidName(_) => ExitStatus::NoSuchAccount,
-        StoreError::CorruptAccounts { .. } => ExitStatus::BrokenAccountsFile,
+        StoreError::CorruptAccounts { .. }
+        | StoreError::AccountsUnreadable { .. }
+        | StoreError::UnsafeAccountsFile { .. } => ExitStatus::BrokenAccountsFile,
         StoreError::Keyring(_) => ExitStatus::Keyring,
         StoreError::LockTimeout { .. } => ExitStatus::TryLater,
         StoreError::NoHome(_) | StoreError::Io { .. } | StoreError::DaemonRunning { .. } => {

@@ -75,14 +75,16 @@ pub fn spawn(store: &Store, name: &str, event: HookEvent, command: String, facts
 
 /// Waits for every hook this process started (each is bounded by the timeout). Standard output
 /// is closed first when a hook is still running, so that `$(tokendeck token NAME)` has its answer
-/// at once. Ctrl-C meanwhile ends them as [`stop`] does, rather than leaving them behind.
+/// at once. A stopping signal meanwhile (Ctrl-C, SIGTERM, SIGHUP) ends them as [`stop`] does,
+/// rather than leaving them behind: they run in process groups of their own, which the signal
+/// that ends tokendeck does not reach.
 pub async fn finish() {
     let pending = take_pending();
     if pending.iter().all(JoinHandle::is_finished) {
         return;
     }
     // Listening before stdout closes: whoever sees stdout end may press Ctrl-C at once.
-    let mut interrupt = Interrupt::listen();
+    let signals = crate::signals::Signals::catch().ok();
     close_stdout();
     let all = async {
         for task in pending {
@@ -90,41 +92,20 @@ pub async fn finish() {
         }
     };
     tokio::pin!(all);
+    let stopped = async {
+        match signals {
+            Some(mut signals) => {
+                signals.next().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         () = &mut all => return,
-        () = interrupt.recv() => {}
+        () = stopped => {}
     }
     STOPPING.send_replace(true);
     all.await;
-}
-
-/// Ctrl-C (SIGINT), listened for from the moment this is made.
-struct Interrupt(#[cfg(unix)] Option<tokio::signal::unix::Signal>);
-
-impl Interrupt {
-    fn listen() -> Interrupt {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Interrupt(signal(SignalKind::interrupt()).ok())
-        }
-        #[cfg(not(unix))]
-        Interrupt()
-    }
-
-    /// Returns at Ctrl-C; never, where it cannot be listened for.
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        if let Some(signal) = &mut self.0 {
-            signal.recv().await;
-            return;
-        }
-        #[cfg(not(unix))]
-        if tokio::signal::ctrl_c().await.is_ok() {
-            return;
-        }
-        std::future::pending().await
-    }
 }
 
 /// Ends every hook still running — TERM to its process group, KILL to what is left after a grace

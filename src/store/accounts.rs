@@ -68,14 +68,31 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    /// Reads the accounts file; a missing file is an empty list.
+    /// Reads the accounts file; a missing file is an empty list. A file that is not the
+    /// user's alone (another's, or writable by others) is refused before it is read: it names
+    /// the commands hooks run and where tokens are sent.
     pub fn load(home: &Home) -> Result<Accounts, StoreError> {
         let path = home.accounts_file();
-        match fs::read(&path) {
-            Ok(bytes) => Accounts::parse(&bytes, &path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Accounts::default()),
-            Err(e) => Err(StoreError::io(&path, e)),
+        let unreadable = |source| StoreError::AccountsUnreadable {
+            path: path.clone(),
+            source,
+        };
+        let mut file = match fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Accounts::default()),
+            Err(e) => return Err(unreadable(e)),
+        };
+        // The file opened, not whatever is at the path now.
+        let meta = file.metadata().map_err(unreadable)?;
+        check_owner_and_mode(&path, &meta)?;
+        if meta.is_dir() {
+            return Err(unreadable(std::io::Error::other(
+                "it is a folder, not a file",
+            )));
         }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(unreadable)?;
+        Accounts::parse(&bytes, &path)
     }
 
     /// Reads the contents of the accounts file at `path` (named in errors). A file edited by
@@ -273,6 +290,28 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// Refuses an accounts file owned by another user (root aside, as ssh allows for its config) or
+/// writable by its group or others.
+fn check_owner_and_mode(path: &Path, meta: &fs::Metadata) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uid = rustix::process::getuid().as_raw();
+        let mode = meta.mode() & 0o7777;
+        let owner = (meta.uid() != uid && meta.uid() != 0).then_some(meta.uid());
+        if owner.is_some() || mode & 0o022 != 0 {
+            return Err(StoreError::UnsafeAccountsFile {
+                path: path.to_path_buf(),
+                owner,
+                mode,
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, meta);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ impl AccountsCache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(look(&Accounts::default()));
             }
-            Err(e) => return Err(StoreError::io(&path, e)),
+            Err(e) => return Err(StoreError::AccountsUnreadable { path, source: e }),
         };
         if let Ok(last) = self.last.lock()
             && let Some((seen, parsed)) = last.as_ref()

@@ -27,6 +27,29 @@ pub enum StoreError {
         problem: String,
     },
 
+    #[error(
+        "cannot read the accounts file {path}: {source}. Make it a file of yours that you can read (`ls -l {path}` shows what it is now), or move it away to start afresh; tokendeck will not write to it until then",
+        path = path.display()
+    )]
+    AccountsUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "the accounts file {} {}: its hooks are commands run as you, and its endpoints are where your tokens are sent. {}; tokendeck will not read or write it until then",
+        path.display(),
+        match owner { Some(uid) => format!("belongs to another user (uid {uid})"), None => format!("can be changed by other users (mode {mode:04o})") },
+        match owner { Some(_) => "Move it away and add your accounts again (or, if it is yours, give it back to yourself with `chown`)".to_string(), None => format!("Run `chmod 600 {}`", path.display()) }
+    )]
+    UnsafeAccountsFile {
+        path: PathBuf,
+        /// The uid of its owner, when that is someone else.
+        owner: Option<u32>,
+        mode: u32,
+    },
+
     #[error("no account is named {0:?}: `tokendeck list` shows the accounts there are")]
     NoSuchAccount(String),
 
@@ -68,5 +91,17 @@ impl StoreError {
             path: path.to_path_buf(),
             source,
         }
+    }
+
+    /// Whether this says the accounts file cannot be used as it is now — broken, unreadable or
+    /// not the user's alone — so that a long-running process keeps serving what it read before
+    /// (and notices when the file is mended) instead of dropping every account.
+    pub fn is_unusable_accounts_file(&self) -> bool {
+        matches!(
+            self,
+            StoreError::CorruptAccounts { .. }
+                | StoreError::AccountsUnreadable { .. }
+                | StoreError::UnsafeAccountsFile { .. }
+        )
     }
 }

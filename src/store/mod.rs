@@ -88,7 +88,7 @@ impl Store {
     /// what it had read. Fails only when a readable file lacks the account.
     pub fn still_listed(&self, name: &str) -> Result<(), StoreError> {
         match self.account(name) {
-            Err(StoreError::CorruptAccounts { .. }) => Ok(()),
+            Err(e) if e.is_unusable_accounts_file() => Ok(()),
             other => other.map(drop),
         }
     }

@@ -63,6 +63,11 @@ pub struct AccountStatus {
     /// the tokens are gone and only the explanation is left.
     #[serde(skip)]
     pub unsaved_held: bool,
+    /// The status file is there but could not be read (damaged by hand or by the disk): what it
+    /// said is unknown, so the account's keyring record must be asked (learned when read, never
+    /// stored; the next write replaces the file whole).
+    #[serde(skip)]
+    pub unreadable: bool,
     /// A refresh at this time was sent but its answer was lost (a timeout, a broken connection):
     /// a rotating server may have spent the stored refresh token.
     #[serde(
@@ -173,10 +178,13 @@ impl AccountStatus {
     /// The status of `account`; a missing or unreadable file is an unknown (default) status,
     /// since everything in it can be learned again.
     pub fn load(home: &Home, account: &str) -> AccountStatus {
-        let mut status: AccountStatus = fs::read(home.status_file(account))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
+        let mut status = match fs::read(home.status_file(account)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| AccountStatus {
+                unreadable: true,
+                ..AccountStatus::default()
+            }),
+            Err(_) => AccountStatus::default(),
+        };
         status.unsaved_held =
             status.unsaved_since.is_some() && status.unsaved_pid.is_some_and(running);
         status
@@ -297,7 +305,7 @@ impl AccountStatus {
             ));
         }
         self.interrupted.then(|| {
-            "an earlier refresh was interrupted (the process was killed) after the server had rotated the refresh token".to_string()
+            "an earlier refresh was interrupted (tokendeck was killed, or quit without waiting, before it stored the answer) after the server had rotated the refresh token".to_string()
         })
     }
 

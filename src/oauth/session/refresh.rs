@@ -86,7 +86,8 @@ impl Session {
 
     /// A refresh, reported and remembered for backoff; the caller holds the gate.
     pub(super) async fn refresh_locked(&self, trigger: RefreshTrigger) -> Result<Tokens, Error> {
-        let result = self.refresh_exclusive(trigger).await;
+        let mut guard = None;
+        let result = self.refresh_exclusive(trigger, &mut guard).await;
         let outcome = match &result {
             Ok(Attempt {
                 tokens,
@@ -121,6 +122,11 @@ impl Session {
                 refused_id_token,
             });
         }
+        // The guard is let go once the attempt is reported: whoever waits for it (across
+        // processes, the account's lock; within one, a stop waiting for the refresh under way)
+        // finds the attempt logged and its hooks started. Not held over `on_refreshed`, which is
+        // the caller's code.
+        drop(guard);
         if let RefreshOutcome::Refreshed(tokens) = outcome {
             let callback = self
                 .inner
@@ -135,15 +141,16 @@ impl Session {
         result.map(|attempt| attempt.tokens)
     }
 
-    /// Takes the refresh guard (another process's refresh may be adopted instead), asks the
-    /// token endpoint, and persists the answer before the guard is released.
+    /// Takes the refresh guard into `guard` (another process's refresh may be adopted instead),
+    /// asks the token endpoint, and persists the answer; the caller lets the guard go.
     pub(super) async fn refresh_exclusive(
         &self,
         trigger: RefreshTrigger,
+        guard: &mut Option<crate::oauth::hooks::RefreshGuard>,
     ) -> Result<Attempt, Error> {
         // Tokens only this session holds must reach the store before the store is read back.
         self.save_unsaved().await?;
-        let guard = match &self.inner.refresh_guard {
+        *guard = match &self.inner.refresh_guard {
             Some(take) => Some(take().await.map_err(Error::store)?),
             None => None,
         };
@@ -190,7 +197,6 @@ impl Session {
             .unwrap_or_default();
         let tokens = fresh.succeeding(&previous, !refused_id_token.is_empty());
         let tokens = self.install(tokens).await?;
-        drop(guard);
         Ok(Attempt {
             tokens,
             adopted: false,

@@ -58,7 +58,13 @@ impl Engine {
 
     /// When `name` is next due, from its status file and any cool-down.
     pub(super) fn due(&self, name: &str, account: &Account) -> Option<SystemTime> {
-        let due = scheduled_at(name, account, &self.store.status(name))?;
+        let status = self.store.status(name);
+        // A damaged status says nothing: due now, so that the refresh task reads the keyring
+        // record and writes the status afresh (or refreshes, if the record says so).
+        let due = match status.unreadable {
+            true => Some(SystemTime::now()),
+            false => scheduled_at(name, account, &status),
+        }?;
         Some(match self.cooldown.get(name) {
             Some(cooldown) => due.max(cooldown.until),
             None => due,
@@ -69,14 +75,20 @@ impl Engine {
 /// The accounts file and the event log's modification time and size: what changes when any
 /// process adds, links, refreshes or removes an account.
 #[derive(Debug, PartialEq)]
-pub(super) struct HomeStamp([Option<(SystemTime, u64)>; 2]);
+pub(super) struct HomeStamp([Option<(SystemTime, u64, i64)>; 2]);
 
 impl HomeStamp {
     pub(super) fn of(store: &Store) -> HomeStamp {
         let home = store.home();
+        // The change time too: a `chmod` or `chown` that makes the file usable again (or not)
+        // changes neither its contents nor its size.
         let stamp = |path: std::path::PathBuf| {
             let meta = std::fs::metadata(path).ok()?;
-            Some((meta.modified().ok()?, meta.len()))
+            #[cfg(unix)]
+            let changed = std::os::unix::fs::MetadataExt::ctime(&meta);
+            #[cfg(not(unix))]
+            let changed = 0;
+            Some((meta.modified().ok()?, meta.len(), changed))
         };
         HomeStamp([stamp(home.accounts_file()), stamp(home.events_file())])
     }

@@ -106,7 +106,7 @@ pub(super) async fn refresh(
 /// `name`'s settings as the accounts file says now; while it cannot be read, as `planned`.
 fn settings(store: &Store, name: &str, planned: Option<&Account>) -> Result<Account, StoreError> {
     match (store.account(name), planned) {
-        (Err(StoreError::CorruptAccounts { .. }), Some(planned)) => Ok(planned.clone()),
+        (Err(e), Some(planned)) if e.is_unusable_accounts_file() => Ok(planned.clone()),
         (result, _) => result,
     }
 }
@@ -115,8 +115,11 @@ fn settings(store: &Store, name: &str, planned: Option<&Account>) -> Result<Acco
 /// from its record, in place of the status's account of them.
 fn still_due(store: &Store, name: &str, account: &Account, held: Option<&TokenInfo>) -> bool {
     let mut status = store.status(name);
-    if let Some(held) = held {
-        status.token = Some(held.clone());
+    match held {
+        Some(held) => status.token = Some(held.clone()),
+        // What a damaged status held is unknown: the record, read next, tells.
+        None if status.unreadable => return true,
+        None => {}
     }
     next_refresh_at(account, &status).is_some_and(|due| due <= SystemTime::now())
 }

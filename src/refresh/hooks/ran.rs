@@ -22,6 +22,9 @@ pub enum Ran {
         after: Duration,
         exited: Option<i32>,
         forced: bool,
+        /// Its group was empty, yet its stderr was held open: something it started had left
+        /// the group (`setsid`, job control), beyond tokendeck's reach.
+        escaped: bool,
         stderr: String,
     },
     /// tokendeck was exiting (or was interrupted) while it ran; its process group was ended.
@@ -67,6 +70,7 @@ impl Ran {
                 exited: None,
                 forced,
                 stderr,
+                ..
             } => Some(with_tail(
                 format!("timed out after {} s{}", after.as_secs(), ended(*forced)),
                 stderr,
@@ -74,8 +78,22 @@ impl Ran {
             Ran::TimedOut {
                 after,
                 exited: Some(code),
+                escaped: true,
+                stderr,
+                ..
+            } => Some(with_tail(
+                format!(
+                    "timed out after {} s: it exited (status {code}), but something it started had left its process group (its own session, or job control) and still held its stderr: tokendeck could not end that",
+                    after.as_secs(),
+                ),
+                stderr,
+            )),
+            Ran::TimedOut {
+                after,
+                exited: Some(code),
                 forced,
                 stderr,
+                ..
             } => Some(with_tail(
                 format!(
                     "timed out after {} s: it exited (status {code}), but what it started in the background was still running{}",
@@ -154,6 +172,7 @@ mod tests {
             after: Duration::from_secs(30),
             exited: None,
             forced: false,
+            escaped: false,
             stderr: String::new(),
         };
         assert_eq!(
@@ -164,6 +183,7 @@ mod tests {
             after: Duration::from_secs(30),
             exited: Some(0),
             forced: true,
+            escaped: false,
             stderr: "started\n".into(),
         };
         assert_eq!(left_behind.outcome(), Outcome::Failed);

@@ -109,6 +109,8 @@ pub async fn run(
             Ok(_) = stopping.wait_for(|stop| *stop) => break Some(true),
         }
     };
+    // Timed out with the hook gone and its group empty: what holds its stderr left the group.
+    let escaped = ended_by == Some(false) && exited.is_some() && group.is_empty();
     let forced = match ended_by {
         None => false,
         Some(_) => group.end(&mut child, exited.is_some()).await,
@@ -130,6 +132,7 @@ pub async fn run(
             after: timeout,
             exited: exited.flatten(),
             forced,
+            escaped,
             stderr,
         },
         Some(true) => Ran::Stopped { forced, stderr },

@@ -37,7 +37,7 @@ pub struct Runner {
     /// Where the event log was last read to; `None` until the history is read.
     follow: Arc<Mutex<Option<Follow>>>,
     /// When the accounts file last changed, as of the last read (to notice other processes).
-    accounts_seen: Arc<Mutex<Option<SystemTime>>>,
+    accounts_seen: Arc<Mutex<Option<(SystemTime, i64)>>>,
     link: Option<LinkTask>,
     demo: Option<DemoBrowser>,
 }
@@ -353,10 +353,15 @@ fn read_accounts(store: &Store) -> Message {
     }
 }
 
-fn modified(store: &Store) -> Option<SystemTime> {
-    std::fs::metadata(store.home().accounts_file())
-        .and_then(|m| m.modified())
-        .ok()
+/// When the accounts file was last modified — and changed at all: a `chmod` that makes it usable
+/// again moves only its change time.
+fn modified(store: &Store) -> Option<(SystemTime, i64)> {
+    let meta = std::fs::metadata(store.home().accounts_file()).ok()?;
+    #[cfg(unix)]
+    let changed = std::os::unix::fs::MetadataExt::ctime(&meta);
+    #[cfg(not(unix))]
+    let changed = 0;
+    Some((meta.modified().ok()?, changed))
 }
 
 /// OSC 52: the terminal puts the text on the clipboard, even over SSH.

@@ -3,10 +3,10 @@
 
 use std::time::SystemTime;
 
-use super::form::AddForm;
-pub use super::inspect::{InspectScreen, Inspection};
-pub use super::link::{DeviceCode, LinkPhase, LinkScreen};
-use super::theme::Theme;
+use super::screens::add::AddForm;
+pub use super::screens::inspect::{InspectScreen, Inspection};
+pub use super::screens::link::{DeviceCode, LinkPhase, LinkScreen};
+use super::widgets::theme::Theme;
 use crate::oauth::secret::AccessToken;
 use crate::store::{Account, AccountStatus, Backend, Event, Health, RunningDaemon};
 

@@ -169,8 +169,8 @@ pub static BINDINGS: &[Binding] = &[
 ];
 
 /// Which bindings the link screen has now: its state decides.
-pub fn link_context(link: &crate::tui::link::LinkScreen) -> Context {
-    use crate::tui::link::LinkPhase;
+pub fn link_context(link: &crate::tui::screens::link::LinkScreen) -> Context {
+    use crate::tui::screens::link::LinkPhase;
     match link.phase {
         LinkPhase::Failed => Context::LinkFailed,
         _ if link.typing => Context::LinkInput,

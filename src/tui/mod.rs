@@ -6,16 +6,12 @@
 
 pub mod app;
 pub mod effects;
-pub mod form;
-pub mod input;
-pub mod inspect;
 pub mod keymap;
-mod keys;
-pub mod link;
 pub mod message;
-pub mod theme;
+pub mod screens;
 pub mod update;
 pub mod views;
+pub mod widgets;
 
 use std::io;
 use std::sync::Arc;
@@ -96,7 +92,7 @@ where
     let engine = engine::spawn(store.clone(), move |event| {
         let _ = engine_tx.send(Message::Engine(event));
     });
-    let mut app = App::new(SystemTime::now(), theme::Theme::from_env());
+    let mut app = App::new(SystemTime::now(), widgets::theme::Theme::from_env());
     app.zone = crate::time::local_zone();
     app.demo = options.demo.is_some();
     let mut runner = Runner::new(store, engine, tx.clone(), options.demo);

@@ -10,9 +10,9 @@ use super::app::{
     AccountRow, App, Inspection, LOG_CAPACITY, LinkPhase, Load, LogLine, Notice, NoticeKind,
     Screen, Stopping,
 };
-use super::form::Input;
-use super::keys;
 use super::message::{Effect, Message};
+use super::screens::accounts::keys;
+use super::screens::add::Input;
 use crate::refresh::EngineEvent;
 use crate::store::{AccountStatus, Trigger};
 

@@ -1,15 +1,6 @@
 //! Views: pure functions from `&App` to a frame, one file per screen. They draw and decide
 //! nothing.
 
-mod accounts;
-mod add;
-mod device;
-mod help;
-mod inspect;
-mod link;
-pub mod qr;
-pub(super) mod wrap;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -17,6 +8,8 @@ use ratatui::widgets::Paragraph;
 
 use super::app::{App, NoticeKind, Overlay, Screen, Stopping};
 use super::keymap::{self, Action, Context};
+use super::screens::{accounts, add, help, inspect, link};
+use super::widgets::wrap;
 use crate::text::{Lines, printable};
 
 /// Below this, nothing fits sensibly; the screen says so instead.
@@ -57,30 +50,30 @@ pub fn render(app: &App, frame: &mut Frame) {
     .areas(area);
     let context = match &app.screen {
         Screen::Accounts => {
-            accounts::render(app, frame, body);
+            accounts::view::render(app, frame, body);
             Context::Accounts
         }
         Screen::Add(form) => {
-            add::render(app, form, frame, body);
+            add::view::render(app, form, frame, body);
             Context::Add
         }
         Screen::Link(link) => {
-            link::render(app, link, frame, body);
+            link::view::render(app, link, frame, body);
             keymap::link_context(link)
         }
         Screen::Inspect(screen) => {
-            inspect::render(app, screen, frame, body);
+            inspect::view::render(app, screen, frame, body);
             Context::Inspect
         }
     };
     render_status(app, notice, frame, status);
     let context = match &app.overlay {
         Some(Overlay::Help(scroll)) => {
-            help::render_help(app, context, *scroll, frame, body);
+            help::view::render_help(app, context, *scroll, frame, body);
             Context::Help
         }
         Some(Overlay::ConfirmRemove(name)) => {
-            help::render_confirm(app, name, frame, body);
+            help::view::render_confirm(app, name, frame, body);
             Context::Confirm
         }
         None => context,
@@ -207,6 +200,6 @@ fn render_footer(app: &App, context: Context, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-pub(super) fn spinner(app: &App) -> &'static str {
+pub(crate) fn spinner(app: &App) -> &'static str {
     SPINNER[app.spinner % SPINNER.len()]
 }

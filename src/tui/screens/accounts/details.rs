@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{fit, table::badge};
+use super::{table::badge, view::fit};
 use crate::store::Health;
 use crate::text::{Lines, printable};
 use crate::time::{near, relative};

@@ -2,17 +2,17 @@
 
 use crossterm::event::KeyEvent;
 
-use super::app::{
+use crate::store::Health;
+use crate::tui::app::{
     App, InspectScreen, Inspection, LinkPhase, LinkScreen, NoticeKind, Overlay, Revealed, Screen,
 };
-use super::form::{AddForm, Input};
-use super::keymap::{self, Action, Context};
-use super::link::device_by_default;
-use super::message::Effect;
-use super::update::{notice, notice_about, quit};
-use crate::store::Health;
+use crate::tui::keymap::{self, Action, Context};
+use crate::tui::message::Effect;
+use crate::tui::screens::add::{AddForm, Input};
+use crate::tui::screens::link::device_by_default;
+use crate::tui::update::{notice, notice_about, quit};
 
-pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Quitting, and waiting for refreshes: only quitting at once is left to do, wherever it began.
     if app.stopping.is_some() {
         return match keymap::action(Context::Quitting, &key) {
@@ -342,7 +342,7 @@ fn on_link_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-pub(super) fn on_paste(app: &mut App, text: &str) {
+pub(crate) fn on_paste(app: &mut App, text: &str) {
     match &mut app.screen {
         Screen::Link(link) => {
             link.input.insert_str(text.trim());

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::tui::views::wrap::fit_line;
+use crate::tui::widgets::wrap::fit_line;
 
-use super::fit;
+use super::view::fit;
 use crate::text::{Lines, printable};
 use crate::time::{clock, near_clock, zone_abbreviation};
 use crate::tui::app::App;

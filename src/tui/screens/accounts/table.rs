@@ -7,12 +7,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
-use super::{fit, spinner};
+use super::view::fit;
 use crate::store::TimeLeft;
 use crate::text::{Lines, printable};
 use crate::time::relative;
 use crate::tui::app::{AccountRow, App, Load};
-use crate::tui::views::wrap::wrap;
+use crate::tui::views::spinner;
+use crate::tui::widgets::wrap::wrap;
 
 /// The NAME column's bounds: never narrower than its heading, never wider than this.
 const NAME_MIN: usize = 8;

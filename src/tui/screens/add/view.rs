@@ -7,12 +7,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::spinner;
-use super::wrap::{cells, one_line, wrap};
+use super::{AddForm, Input};
 use crate::text::{Lines, printable};
 use crate::tui::app::App;
-use crate::tui::form::{AddForm, Input};
-use crate::tui::input::TextInput;
+use crate::tui::views::spinner;
+use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::wrap::{cells, one_line, wrap};
 
 /// "› " and the longest label, padded.
 const LABEL_CELLS: usize = 20;

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::text::{Lines, printable};
 use crate::tui::app::App;
-use crate::tui::input::EDITING_KEYS;
 use crate::tui::keymap::{self, Action, Context};
+use crate::tui::widgets::input::EDITING_KEYS;
 
 pub fn render_help(app: &App, current: Context, scroll: u16, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;

@@ -7,11 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::spinner;
-use super::wrap::wrap;
 use crate::inspect::{Tone, sections};
 use crate::text::{Lines, printable};
 use crate::tui::app::{App, InspectScreen, Inspection};
+use crate::tui::views::spinner;
+use crate::tui::widgets::wrap::wrap;
 
 /// The labels' column, at most: a longer claim name is cut to it.
 const LABEL: usize = 14;

@@ -8,12 +8,12 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::link::render_qr_alone;
-use super::qr::QrCode;
-use super::spinner;
+use super::view::render_qr_alone;
 use crate::text::{Lines, printable};
 use crate::time::{seconds_left, short_duration};
 use crate::tui::app::{App, DeviceCode, LinkScreen};
+use crate::tui::views::spinner;
+use crate::tui::widgets::qr::QrCode;
 
 /// The narrowest the text beside the QR code may be.
 const TEXT_MIN: u16 = 36;

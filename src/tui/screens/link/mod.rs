@@ -1,11 +1,14 @@
 //! The link screen's state: which way the account is being linked (the authorization URL, or the
 //! device grant's code), how far it got, and what the user typed.
 
+mod device;
+pub(crate) mod view;
+
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use super::input::TextInput;
 use crate::store::Account;
+use crate::tui::widgets::input::TextInput;
 
 #[derive(Debug)]
 pub struct LinkScreen {

@@ -6,10 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::qr::QrCode;
-use super::spinner;
 use crate::text::{Lines, printable};
 use crate::tui::app::{App, LinkPhase, LinkScreen};
+use crate::tui::views::spinner;
+use crate::tui::widgets::qr::QrCode;
 
 pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;

@@ -1,0 +1,3 @@
+//! The help overlay and the confirmation asked before a removal.
+
+pub(crate) mod view;

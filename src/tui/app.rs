@@ -180,6 +180,19 @@ impl App {
         }
     }
 
+    /// Says `text` on the status line, about nothing in particular: it stays until something
+    /// else is said.
+    pub fn notify(&mut self, kind: NoticeKind, text: String) {
+        self.notice = Some(Notice { text, kind });
+        self.notice_about = None;
+    }
+
+    /// Says `text` about the account `name`: it goes when that account changes later.
+    pub fn notify_about(&mut self, name: &str, kind: NoticeKind, text: String) {
+        self.notice = Some(Notice { text, kind });
+        self.notice_about = Some((name.to_string(), self.now));
+    }
+
     pub fn selected_row(&self) -> Option<&AccountRow> {
         self.accounts.get(self.selected)
     }

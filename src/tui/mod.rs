@@ -3,11 +3,16 @@
 //! back messages, and views draw the state. One `select!` over the terminal's events, the message
 //! channel and a tick that runs only while something on screen moves; every pending message is
 //! applied before one draw.
+//!
+//! A screen keeps its parts together in `screens/<screen>/`: its state, its keys, its update and
+//! its view. Around them: the state they share ([`app`]), the messages and effects, one keymap
+//! table (keys, footer and help), the two routers ([`update`] and [`views`]) and the widgets.
 
 pub mod app;
 pub mod effects;
 pub mod keymap;
 pub mod message;
+mod quitting;
 pub mod screens;
 pub mod update;
 pub mod views;

@@ -1,6 +1,8 @@
 //! The "Add account" form: a provider picker, then the fields that provider needs. Presets fill
 //! in their defaults; errors are shown beside the field they are about.
 
+pub(crate) mod keys;
+pub(crate) mod update;
 pub(crate) mod view;
 
 use std::collections::HashMap;

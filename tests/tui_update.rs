@@ -11,10 +11,10 @@ use tokendeck::refresh::EngineEvent;
 use tokendeck::store::new_account::Field;
 use tokendeck::store::{Event, Health, Outcome, Trigger};
 use tokendeck::tui::app::{App, LinkPhase, Load, NoticeKind, Overlay, Screen, Stopping};
-use tokendeck::tui::form::Input;
 use tokendeck::tui::message::{Effect, Message};
-use tokendeck::tui::theme::Theme;
+use tokendeck::tui::screens::add::Input;
 use tokendeck::tui::update::update;
+use tokendeck::tui::widgets::theme::Theme;
 
 fn names(effects: &[Effect]) -> Vec<String> {
     effects.iter().map(|e| format!("{e:?}")).collect()
@@ -790,7 +790,7 @@ fn a_notice_about_an_account_goes_when_the_account_changes_later() {
     assert_eq!(app.notice, None);
 }
 
-fn form(app: &App) -> &tokendeck::tui::form::AddForm {
+fn form(app: &App) -> &tokendeck::tui::screens::add::AddForm {
     match &app.screen {
         Screen::Add(form) => form,
         _ => panic!("not the form"),
@@ -905,7 +905,7 @@ fn a_taken_name_says_which_key_removes_the_other() {
         &mut app,
         Message::AddFailed {
             field: error.field(),
-            message: tokendeck::tui::form::add_failure(&error),
+            message: tokendeck::tui::screens::add::add_failure(&error),
         },
     );
     let said = &form(&app).errors[&Input::Name];

@@ -11,10 +11,10 @@ use tokendeck::store::Backend;
 use tokendeck::tui::app::{
     App, KeyringState, LinkPhase, Load, Notice, NoticeKind, Overlay, Revealed, Screen,
 };
-use tokendeck::tui::form::AddForm;
 use tokendeck::tui::message::Message;
-use tokendeck::tui::theme::Theme;
+use tokendeck::tui::screens::add::AddForm;
 use tokendeck::tui::update::update;
+use tokendeck::tui::widgets::theme::Theme;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 

@@ -1,12 +1,13 @@
 //! What the crate's modules name of each other, read from the sources, and a test that the rooms
-//! kept free of circles (`oauth`, `store`, `time`) stay so.
+//! kept free of circles (`oauth`, `store`, `tui`, `time`) stay so.
 //!
 //! A module is a file. An edge is any path a module's own code names — a `use` (a re-export
 //! followed to the module that defines the item), a `crate::`, `super::` or `self::` path, or a
-//! path through a child it declares — outside test code, comments and strings. Declaring a child
-//! (`mod x;`) is not an edge: a child that adds methods to its parent's type depends on the
-//! parent, and the parent on nothing of it. Names a glob (`use x::*`) or a macro brings in are
-//! not followed; the rooms checked here use neither to reach a sibling.
+//! path through a child it declares or through a name a `use` brought in — outside test code,
+//! comments and strings. Declaring a child (`mod x;`) is not an edge: a child that adds methods
+//! to its parent's type depends on the parent, and the parent on nothing of it. Names a glob
+//! (`use x::*`) or a macro brings in are not followed; the rooms checked here use neither to
+//! reach a sibling.
 
 mod source;
 
@@ -217,12 +218,12 @@ fn defining_module(
 }
 
 #[test]
-fn the_oauth_and_store_rooms_and_time_have_no_circles() {
+fn the_oauth_store_and_tui_rooms_and_time_have_no_circles() {
     let graph = Graph::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let kept = |m: &ModPath| {
         matches!(
             m.first().map(String::as_str),
-            Some("oauth" | "store" | "time")
+            Some("oauth" | "store" | "tui" | "time")
         )
     };
     let circles: Vec<String> = graph
@@ -243,7 +244,7 @@ fn the_oauth_and_store_rooms_and_time_have_no_circles() {
         "time is the leaf every room uses: it imports nothing of the crate"
     );
     // The rooms were read: a wrong path cannot make this test pass on nothing.
-    for room in ["oauth", "store"] {
+    for room in ["oauth", "store", "tui"] {
         let read = graph
             .edges
             .keys()
@@ -274,6 +275,56 @@ fn the_protocol_and_the_store_name_only_the_rooms_below_them() {
             above.is_empty(),
             "{from} names what is above it: {above:#?}"
         );
+    }
+}
+
+/// A module's path as words, to match on.
+fn parts(module: &ModPath) -> Vec<&str> {
+    module.iter().map(String::as_str).collect()
+}
+
+/// DESIGN.md §3, the TUI's Elm loop: `update` changes state and returns effects without doing
+/// them, views only draw, and only the loop hands effects to the runner. So only the loop, the
+/// router, quitting and each screen's `keys` and `update` name messages and effects; the states,
+/// the views and the widgets do not; and nothing in the TUI but the loop names the runner.
+#[test]
+fn in_the_tui_only_keys_and_updates_make_effects_and_only_the_loop_runs_them() {
+    let graph = Graph::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let in_runner = |m: &ModPath| matches!(parts(m).as_slice(), ["tui", "effects", ..]);
+    let decides = |m: &ModPath| {
+        matches!(
+            parts(m).as_slice(),
+            ["tui"]
+                | ["tui", "update" | "quitting"]
+                | ["tui", "screens", _, "keys" | "update"]
+                | ["tui", "effects", ..]
+        )
+    };
+    let tui: Vec<&ModPath> = graph
+        .edges
+        .keys()
+        .filter(|m| m.first().is_some_and(|f| f == "tui"))
+        .collect();
+    let message = vec!["tui".to_string(), "message".to_string()];
+    let mut wrong = Vec::new();
+    for module in &tui {
+        let names = &graph.edges[*module];
+        if names.contains(&message) && !decides(module) {
+            wrong.push(format!("{} names messages and effects", name(module)));
+        }
+        if names.iter().any(&in_runner) && module.len() > 1 && !in_runner(module) {
+            wrong.push(format!("{} names the effect runner", name(module)));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // The rule is about modules that exist: the screens' parts were read.
+    for part in [
+        "tui::screens::link::keys",
+        "tui::screens::link::view",
+        "tui::views",
+    ] {
+        let part: ModPath = part.split("::").map(str::to_string).collect();
+        assert!(tui.contains(&&part), "{} was not read", name(&part));
     }
 }
 

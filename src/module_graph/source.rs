@@ -1,8 +1,9 @@
 //! Reading one Rust file for the module paths it names: comments, strings and test code taken
-//! out, `use` trees expanded, and the paths in code that start at `crate`, `super`, `self` or a
-//! child the file declares.
+//! out, `use` trees expanded, and the paths in code that start at `crate`, `super`, `self`, a
+//! child the file declares, or a name a `use` brought in (`accounts::keys::on_key` after `use
+//! super::screens::accounts`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// One file's code as the graph reads it.
 pub(super) struct Source {
@@ -41,14 +42,36 @@ impl Source {
             .into_iter()
             .flat_map(|(start, end, public)| {
                 let tree = &self.code[start + 4..end];
-                expand(tree).into_iter().map(move |path| (path, public))
+                expand(tree)
+                    .into_iter()
+                    .map(move |(path, _)| (path, public))
             })
             .collect()
     }
 
-    /// The paths in code outside `use` that start at `crate`, `super` or `self`, and those that
-    /// start at a declared child (given as `self::child::…`).
+    /// Each name a `use` brings in from this crate, with the path it stands for: `use
+    /// super::a::{self, B as C}` brings in `a` (for `super::a`) and `C` (for `super::a::B`).
+    fn imports(&self) -> HashMap<String, String> {
+        use_statements(&self.code)
+            .into_iter()
+            .flat_map(|(start, end, _)| expand(&self.code[start + 4..end]))
+            .filter_map(|(path, alias)| {
+                let path = path.strip_suffix("::self").unwrap_or(&path).to_string();
+                let name = alias.or_else(|| path.rsplit("::").next().map(str::to_string))?;
+                let first = path.split("::").next().unwrap_or_default();
+                let ours =
+                    matches!(first, "crate" | "super" | "self") || self.children.contains(first);
+                ours.then_some((name, path))
+            })
+            .collect()
+    }
+
+    /// The paths in code outside `use` that start at `crate`, `super` or `self`; those that
+    /// start at a declared child (given as `self::child::…`); and those that start at a name a
+    /// `use` brought in from this crate (given whole: `accounts::keys::on_key` after `use
+    /// super::screens::accounts` is `super::screens::accounts::keys::on_key`).
     pub(super) fn paths(&self) -> Vec<String> {
+        let imports = self.imports();
         let mut code = self.code.clone();
         for (start, end, _) in use_statements(&self.code).into_iter().rev() {
             code.replace_range(start..=end, "");
@@ -71,6 +94,8 @@ impl Source {
                 found.push(path.to_string());
             } else if self.children.contains(first) {
                 found.push(format!("self::{path}"));
+            } else if let Some(imported) = imports.get(first) {
+                found.push(format!("{imported}{}", &path[first.len()..]));
             }
         }
         found
@@ -251,12 +276,20 @@ fn use_statements(code: &str) -> Vec<(usize, usize, bool)> {
         .collect()
 }
 
-/// `a::{b, c::{d, e as f}}` as `a::b`, `a::c::d`, `a::c::e`.
-fn expand(tree: &str) -> Vec<String> {
-    let tree: String = without_aliases(tree)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+/// `a::{b, c::{d, e as f}}` as `a::b`, `a::c::d` and `a::c::e` (with its alias `f`).
+fn expand(tree: &str) -> Vec<(String, Option<String>)> {
+    expand_marked(&marking_aliases(tree))
+        .into_iter()
+        .map(|path| match path.split_once('@') {
+            Some((path, alias)) => (path.to_string(), Some(alias.to_string())),
+            None => (path, None),
+        })
+        .collect()
+}
+
+/// `expand`, on a tree whose aliases are marked (`e@f`).
+fn expand_marked(tree: &str) -> Vec<String> {
+    let tree: String = tree.chars().filter(|c| !c.is_whitespace()).collect();
     let Some(open) = tree.find('{') else {
         return vec![tree];
     };
@@ -279,23 +312,25 @@ fn expand(tree: &str) -> Vec<String> {
     parts
         .iter()
         .filter(|part| !part.is_empty())
-        .flat_map(|part| expand(&format!("{prefix}{part}")))
+        .flat_map(|part| expand_marked(&format!("{prefix}{part}")))
         .collect()
 }
 
-/// A `use` tree without its aliases: `B as C` is `B`.
-fn without_aliases(tree: &str) -> String {
+/// A `use` tree with its aliases marked: `B as C` is `B@C` (the path is what the module
+/// depends on; the alias is the name its code uses).
+fn marking_aliases(tree: &str) -> String {
     let words: Vec<&str> = tree.split_whitespace().collect();
-    let mut kept = Vec::new();
+    let mut kept: Vec<String> = Vec::new();
     let mut k = 0;
     while k < words.len() {
         if words[k] == "as" && k + 1 < words.len() {
-            // The alias, and whatever closes after it (`C},`).
-            let alias = words[k + 1];
-            kept.push(alias.trim_start_matches(|c: char| is_ident(c)));
+            // The alias, and whatever closes after it (`C},`), onto the path.
+            if let Some(path) = kept.pop() {
+                kept.push(format!("{path}@{}", words[k + 1]));
+            }
             k += 2;
         } else {
-            kept.push(words[k]);
+            kept.push(words[k].to_string());
             k += 1;
         }
     }
@@ -322,6 +357,31 @@ mod tests {
         assert!(source.uses().is_empty(), "{}", source.code);
         assert_eq!(source.test_children, ["properties"]);
         assert!(source.children.is_empty());
+    }
+
+    /// `use super::screens::{accounts}` then `accounts::keys::on_key()` names
+    /// `screens::accounts::keys`, not only `screens::accounts`: a circle through it shows.
+    #[test]
+    fn a_path_through_a_name_a_use_brought_in_is_read_whole() {
+        let source = Source::new(concat!(
+            "mod child;\n",
+            "use super::screens::{accounts, link::{self, Phase}};\n",
+            "use crate::cli::stop as words;\n",
+            "use child::inner;\n",
+            "use std::fmt;\n",
+            "fn f() { accounts::keys::on_key(); link::update::open(); Phase::Done; }\n",
+            "fn g() { words::say(); inner::x(); fmt::Display::fmt(); accounts.len(); }\n",
+        ));
+        assert_eq!(
+            source.paths(),
+            [
+                "super::screens::accounts::keys::on_key",
+                "super::screens::link::update::open",
+                "super::screens::link::Phase::Done",
+                "crate::cli::stop::say",
+                "child::inner::x",
+            ]
+        );
     }
 
     #[test]

@@ -3,10 +3,10 @@
 
 use std::time::SystemTime;
 
-use super::form::AddForm;
-pub use super::inspect::{InspectScreen, Inspection};
-pub use super::link::{DeviceCode, LinkPhase, LinkScreen};
-use super::theme::Theme;
+use super::screens::add::AddForm;
+pub use super::screens::inspect::{InspectScreen, Inspection};
+pub use super::screens::link::{DeviceCode, LinkPhase, LinkScreen};
+use super::widgets::theme::Theme;
 use crate::oauth::secret::AccessToken;
 use crate::store::{Account, AccountStatus, Backend, Event, Health, RunningDaemon};
 
@@ -178,6 +178,19 @@ impl App {
             stopping: None,
             quit: false,
         }
+    }
+
+    /// Says `text` on the status line, about nothing in particular: it stays until something
+    /// else is said.
+    pub fn notify(&mut self, kind: NoticeKind, text: String) {
+        self.notice = Some(Notice { text, kind });
+        self.notice_about = None;
+    }
+
+    /// Says `text` about the account `name`: it goes when that account changes later.
+    pub fn notify_about(&mut self, name: &str, kind: NoticeKind, text: String) {
+        self.notice = Some(Notice { text, kind });
+        self.notice_about = Some((name.to_string(), self.now));
     }
 
     pub fn selected_row(&self) -> Option<&AccountRow> {

@@ -168,18 +168,6 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Quitting, &[(Char('q'), NONE), (Char('c'), CTRL)], "q/Ctrl-C", Action::Quit, "quit now, without waiting for the refreshes under way (they may be lost)", Some("quit now")),
 ];
 
-/// Which bindings the link screen has now: its state decides.
-pub fn link_context(link: &crate::tui::link::LinkScreen) -> Context {
-    use crate::tui::link::LinkPhase;
-    match link.phase {
-        LinkPhase::Failed => Context::LinkFailed,
-        _ if link.typing => Context::LinkInput,
-        LinkPhase::Device(_) => Context::LinkDevice,
-        _ if link.device => Context::LinkDevice,
-        _ => Context::Link,
-    }
-}
-
 /// What `key` does in `context`, if anything.
 pub fn action(context: Context, key: &KeyEvent) -> Option<Action> {
     let mods = key.modifiers & (CTRL | SHIFT | KeyModifiers::ALT);

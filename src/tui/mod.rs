@@ -3,19 +3,20 @@
 //! back messages, and views draw the state. One `select!` over the terminal's events, the message
 //! channel and a tick that runs only while something on screen moves; every pending message is
 //! applied before one draw.
+//!
+//! A screen keeps its parts together in `screens/<screen>/`: its state, its keys, its update and
+//! its view. Around them: the state they share ([`app`]), the messages and effects, one keymap
+//! table (keys, footer and help), the two routers ([`update`] and [`views`]) and the widgets.
 
 pub mod app;
 pub mod effects;
-pub mod form;
-pub mod input;
-pub mod inspect;
 pub mod keymap;
-mod keys;
-pub mod link;
 pub mod message;
-pub mod theme;
+mod quitting;
+pub mod screens;
 pub mod update;
 pub mod views;
+pub mod widgets;
 
 use std::io;
 use std::sync::Arc;
@@ -96,7 +97,7 @@ where
     let engine = engine::spawn(store.clone(), move |event| {
         let _ = engine_tx.send(Message::Engine(event));
     });
-    let mut app = App::new(SystemTime::now(), theme::Theme::from_env());
+    let mut app = App::new(SystemTime::now(), widgets::theme::Theme::from_env());
     app.zone = crate::time::local_zone();
     app.demo = options.demo.is_some();
     let mut runner = Runner::new(store, engine, tx.clone(), options.demo);

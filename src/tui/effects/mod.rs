@@ -300,7 +300,7 @@ impl Runner {
                 }
                 Err(e) => Message::AddFailed {
                     field: e.field(),
-                    message: crate::tui::form::add_failure(&e),
+                    message: crate::tui::screens::add::add_failure(&e),
                 },
             }
         });

@@ -8,12 +8,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::link::render_qr_alone;
-use super::qr::QrCode;
-use super::spinner;
 use crate::text::{Lines, printable};
 use crate::time::{seconds_left, short_duration};
 use crate::tui::app::{App, DeviceCode, LinkScreen};
+use crate::tui::widgets::qr::{self, QrCode};
+use crate::tui::widgets::spinner;
 
 /// The narrowest the text beside the QR code may be.
 const TEXT_MIN: u16 = 36;
@@ -24,7 +23,7 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
         .qr_lines(&code.url)
         .map(|lines| QrCode::new(lines, theme.qr()));
     if link.zoom {
-        render_qr_alone(app, qr.as_ref(), frame, area);
+        qr::render_alone(theme, qr.as_ref(), frame, area);
         return;
     }
     let qr_size = qr.as_ref().map(QrCode::size);
@@ -69,7 +68,7 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
         0 => Span::styled("The code has expired.", theme.error()),
         left => Span::raw(format!(
             "{} waiting for the approval · the code expires in {}",
-            spinner(app),
+            spinner(app.spinner),
             short_duration(left)
         )),
     }));

@@ -4,18 +4,16 @@
 //! the details to their rows, most important first, and the log to the rest — yielding when it
 //! has little to say.
 
-mod details;
-mod log;
-mod table;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::spinner;
+use super::{details, log, table};
 use crate::text::{Lines, printable};
 use crate::tui::app::{App, KeyringState};
+use crate::tui::widgets::spinner;
+use crate::tui::widgets::wrap::fit_line;
 
 /// Wide enough to put the details beside the whole table.
 const WIDE: u16 = 140;
@@ -89,7 +87,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     }
     spans.push(match &app.keyring {
         KeyringState::Opening => Span::styled(
-            format!("  {} opening the keyring…", spinner(app)),
+            format!("  {} opening the keyring…", spinner(app.spinner)),
             theme.dim(),
         ),
         KeyringState::Ready {
@@ -116,18 +114,6 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         };
         spans.push(Span::styled(text, theme.dim()));
     }
-    let line = crate::tui::views::wrap::fit_line(Line::from(spans), usize::from(area.width));
+    let line = fit_line(Line::from(spans), usize::from(area.width));
     frame.render_widget(Paragraph::new(line), area);
-}
-
-/// `text` in at most `width` columns, cut with "…" when it is longer: never cut silently.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    if width > 0 {
-        cut.push('…');
-    }
-    cut
 }

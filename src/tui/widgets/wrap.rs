@@ -70,6 +70,19 @@ pub fn one_line(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` in at most `width` characters, cut with "…" when it is longer: never cut silently.
+/// (Characters, not cells as `one_line` counts: the accounts' columns have always measured so.)
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        cut.push('…');
+    }
+    cut
+}
+
 /// `line` in at most `width` cells: its spans kept (with their styles) as far as they fit, the
 /// last one cut with "…" when the line was longer.
 pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {

@@ -6,10 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::qr::QrCode;
-use super::spinner;
 use crate::text::{Lines, printable};
 use crate::tui::app::{App, LinkPhase, LinkScreen};
+use crate::tui::widgets::qr::{self, QrCode};
+use crate::tui::widgets::spinner;
 
 pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
@@ -38,10 +38,10 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
                 Line::from("Press r to start the link again, or Esc to go back."),
             ],
             (_, Some(error)) => vec![
-                Line::from(format!("{} {what}", spinner(app))),
+                Line::from(format!("{} {what}", spinner(app.spinner))),
                 Line::from(Span::styled(printable(error, Lines::One), theme.error())),
             ],
-            (_, None) => vec![Line::from(format!("{} {what}", spinner(app)))],
+            (_, None) => vec![Line::from(format!("{} {what}", spinner(app.spinner)))],
         };
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         return;
@@ -50,7 +50,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
         .qr_lines(url)
         .map(|lines| QrCode::new(lines, theme.qr()));
     if link.zoom {
-        render_qr_alone(app, qr.as_ref(), frame, inner);
+        qr::render_alone(theme, qr.as_ref(), frame, inner);
         return;
     }
     let qr_size = qr.as_ref().map(QrCode::size);
@@ -74,7 +74,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     match (&link.phase, link.listening) {
         (LinkPhase::Exchanging { .. }, _) => lines.push(Line::from(format!(
             "{} exchanging the code for tokens…",
-            spinner(app)
+            spinner(app.spinner)
         ))),
         (_, Some(addr)) => lines.push(Line::from(Span::styled(
             format!(
@@ -128,25 +128,5 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
     if let (Some(qr), Some(area)) = (&qr, qr_area) {
         frame.render_widget(qr, area);
-    }
-}
-
-pub(super) fn render_qr_alone(app: &App, qr: Option<&QrCode<'_>>, frame: &mut Frame, area: Rect) {
-    match qr {
-        Some(qr) if qr.size().0 <= area.width && qr.size().1 <= area.height => {
-            frame.render_widget(qr, area)
-        }
-        Some(qr) => {
-            let (w, h) = qr.size();
-            let text = format!(
-                "The QR code needs {w}×{h} characters; this screen has {}×{}. Enlarge the terminal (or make the font smaller), or press Esc and use the URL.",
-                area.width, area.height
-            );
-            frame.render_widget(
-                Paragraph::new(Span::styled(text, app.theme.warning())).wrap(Wrap { trim: true }),
-                area,
-            );
-        }
-        None => frame.render_widget(Paragraph::new("This URL is too long for a QR code."), area),
     }
 }

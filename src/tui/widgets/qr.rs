@@ -1,10 +1,14 @@
 //! The QR code widget: the half-block lines of `crate::qr`, in black and white whatever the
-//! terminal's colours.
+//! terminal's colours; and the code alone (`z` on both of the link screen's ways).
 
+use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::Widget;
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::theme::Theme;
 
 pub struct QrCode<'a> {
     lines: &'a [String],
@@ -36,6 +40,28 @@ impl Widget for &QrCode<'_> {
         for (row, line) in self.lines.iter().enumerate() {
             buf.set_string(x, y + row as u16, line, self.style);
         }
+    }
+}
+
+/// The code alone (`z`), as large as the area allows; or, where it does not fit, why and what to
+/// do instead.
+pub fn render_alone(theme: &Theme, qr: Option<&QrCode<'_>>, frame: &mut Frame, area: Rect) {
+    match qr {
+        Some(qr) if qr.size().0 <= area.width && qr.size().1 <= area.height => {
+            frame.render_widget(qr, area)
+        }
+        Some(qr) => {
+            let (w, h) = qr.size();
+            let text = format!(
+                "The QR code needs {w}×{h} characters; this screen has {}×{}. Enlarge the terminal (or make the font smaller), or press Esc and use the URL.",
+                area.width, area.height
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.warning())).wrap(Wrap { trim: true }),
+                area,
+            );
+        }
+        None => frame.render_widget(Paragraph::new("This URL is too long for a QR code."), area),
     }
 }
 

@@ -7,12 +7,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
-use super::{fit, spinner};
 use crate::store::TimeLeft;
 use crate::text::{Lines, printable};
 use crate::time::relative;
 use crate::tui::app::{AccountRow, App, Load};
-use crate::tui::views::wrap::wrap;
+use crate::tui::widgets::spinner;
+use crate::tui::widgets::wrap::{fit, wrap};
 
 /// The NAME column's bounds: never narrower than its heading, never wider than this.
 const NAME_MIN: usize = 8;
@@ -156,7 +156,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .title(Span::styled(" Accounts ", theme.title()));
     if app.load == Load::Reading {
         frame.render_widget(
-            Paragraph::new(format!("{} reading the accounts…", spinner(app))).block(block),
+            Paragraph::new(format!("{} reading the accounts…", spinner(app.spinner))).block(block),
             area,
         );
         return;
@@ -252,7 +252,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 pub fn badge(app: &App, row: &AccountRow) -> (String, Style) {
     if row.refreshing {
         return (
-            format!("{} refreshing", spinner(app)),
+            format!("{} refreshing", spinner(app.spinner)),
             app.theme.refreshing(),
         );
     }

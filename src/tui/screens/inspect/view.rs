@@ -7,11 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::spinner;
-use super::wrap::wrap;
 use crate::inspect::{Tone, sections};
 use crate::text::{Lines, printable};
 use crate::tui::app::{App, InspectScreen, Inspection};
+use crate::tui::widgets::spinner;
+use crate::tui::widgets::wrap::wrap;
 
 /// The labels' column, at most: a longer claim name is cut to it.
 const LABEL: usize = 14;
@@ -44,7 +44,7 @@ fn lines(app: &App, screen: &InspectScreen, width: usize) -> Vec<Line<'static>> 
         Inspection::Reading => {
             return vec![Line::from(format!(
                 "{} reading the stored tokens and the provider's keys…",
-                spinner(app)
+                spinner(app.spinner)
             ))];
         }
         Inspection::Failed(error) => {
@@ -56,7 +56,7 @@ fn lines(app: &App, screen: &InspectScreen, width: usize) -> Vec<Line<'static>> 
         Inspection::Ready(report) => report,
     };
     let hint = match screen.introspecting {
-        true => format!("{} asking the provider…", spinner(app)),
+        true => format!("{} asking the provider…", spinner(app.spinner)),
         false => "press i".to_string(),
     };
     let sections = sections(report, app.now, &app.zone, &hint);

@@ -5,12 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::tui::views::wrap::fit_line;
-
-use super::fit;
 use crate::text::{Lines, printable};
 use crate::time::{clock, near_clock, zone_abbreviation};
 use crate::tui::app::App;
+use crate::tui::widgets::wrap::{fit, fit_line};
 
 /// The account column, wide enough for most names; longer ones are cut with "…".
 const ACCOUNT: usize = 12;

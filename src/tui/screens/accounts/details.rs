@@ -8,11 +8,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{fit, table::badge};
+use super::table::badge;
 use crate::store::Health;
 use crate::text::{Lines, printable};
 use crate::time::{near, relative};
 use crate::tui::app::{AccountRow, App, KeyringState};
+use crate::tui::widgets::wrap::fit;
 
 /// Said wherever an account holds tokens the keyring has not taken yet.
 pub const UNSAVED: &str =

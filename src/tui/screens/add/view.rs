@@ -7,12 +7,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::spinner;
-use super::wrap::{cells, one_line, wrap};
+use super::{AddForm, Input};
 use crate::text::{Lines, printable};
 use crate::tui::app::App;
-use crate::tui::form::{AddForm, Input};
-use crate::tui::input::TextInput;
+use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::spinner;
+use crate::tui::widgets::wrap::{cells, one_line, wrap};
 
 /// "› " and the longest label, padded.
 const LABEL_CELLS: usize = 20;
@@ -94,7 +94,10 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     if form.submitting {
-        lines.push(Line::from(format!("{} adding the account…", spinner(app))));
+        lines.push(Line::from(format!(
+            "{} adding the account…",
+            spinner(app.spinner)
+        )));
     } else {
         let advice = "Register tokendeck at the provider with the callback URL above. Enter adds the account; link it next with l. F1 lists every key.";
         for part in wrap(advice, width, usize::MAX) {

@@ -1,11 +1,19 @@
 //! The link screen's state: which way the account is being linked (the authorization URL, or the
-//! device grant's code), how far it got, and what the user typed.
+//! device grant's code), how far it got, and what the user typed. Both ways are one screen (one
+//! state, one set of keys, `r` starts again the same way); each way has its view (`view`,
+//! `device`).
+
+mod device;
+pub(crate) mod keys;
+pub(crate) mod update;
+pub(crate) mod view;
 
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use super::input::TextInput;
 use crate::store::Account;
+use crate::tui::keymap::Context;
+use crate::tui::widgets::input::TextInput;
 
 #[derive(Debug)]
 pub struct LinkScreen {
@@ -95,6 +103,17 @@ impl LinkScreen {
         match &self.qr {
             Some((encoded, lines)) if encoded == url => lines.as_deref(),
             _ => None,
+        }
+    }
+
+    /// Which bindings the screen has now: its state decides.
+    pub fn context(&self) -> Context {
+        match self.phase {
+            LinkPhase::Failed => Context::LinkFailed,
+            _ if self.typing => Context::LinkInput,
+            LinkPhase::Device(_) => Context::LinkDevice,
+            _ if self.device => Context::LinkDevice,
+            _ => Context::Link,
         }
     }
 

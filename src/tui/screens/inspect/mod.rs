@@ -2,6 +2,10 @@
 //! scrolled. The report is read once when the screen opens (`r` reads it again, `i` asks the
 //! provider's introspection endpoint too).
 
+pub(crate) mod keys;
+pub(crate) mod update;
+pub(crate) mod view;
+
 use crate::inspect::Report;
 
 #[derive(Debug)]

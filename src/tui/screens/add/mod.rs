@@ -1,13 +1,17 @@
 //! The "Add account" form: a provider picker, then the fields that provider needs. Presets fill
 //! in their defaults; errors are shown beside the field they are about.
 
+pub(crate) mod keys;
+pub(crate) mod update;
+pub(crate) mod view;
+
 use std::collections::HashMap;
 
 use crate::oauth::presets::Preset;
 use crate::store::StoreError;
 use crate::store::new_account::{DEFAULT_REDIRECT_URI, Field, NewAccount, NewAccountError, Source};
 
-use super::input::TextInput;
+use crate::tui::widgets::input::TextInput;
 
 /// What the provider picker offers: the presets, then discovery and custom endpoints.
 #[derive(Clone, Debug, PartialEq, Eq)]

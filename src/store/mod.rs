@@ -19,6 +19,7 @@ pub mod settings;
 pub mod status;
 pub mod time_left;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use tokio::sync::OnceCell;
@@ -45,6 +46,30 @@ pub struct Store {
     log: EventLog,
     keyring: OnceCell<Keyring>,
     accounts: cache::AccountsCache,
+    /// Status files written so far.
+    status_writes: AtomicU64,
+}
+
+/// What a store has asked of the keyring and the status files since it was made. A refresh's
+/// budget — one keyring read, one keyring write, its status written twice (the mark that it is
+/// under way, then how it went) — is measured with it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Calls {
+    pub keyring_reads: u64,
+    pub keyring_writes: u64,
+    pub status_writes: u64,
+}
+
+impl std::ops::Sub for Calls {
+    type Output = Calls;
+
+    fn sub(self, earlier: Calls) -> Calls {
+        Calls {
+            keyring_reads: self.keyring_reads - earlier.keyring_reads,
+            keyring_writes: self.keyring_writes - earlier.keyring_writes,
+            status_writes: self.status_writes - earlier.status_writes,
+        }
+    }
 }
 
 impl Store {
@@ -54,6 +79,17 @@ impl Store {
             home,
             keyring: OnceCell::new(),
             accounts: cache::AccountsCache::default(),
+            status_writes: AtomicU64::new(0),
+        }
+    }
+
+    /// The keyring reads and writes and the status writes this store has made so far.
+    pub fn calls(&self) -> Calls {
+        let (keyring_reads, keyring_writes) = self.keyring.get().map_or((0, 0), Keyring::calls);
+        Calls {
+            keyring_reads,
+            keyring_writes,
+            status_writes: self.status_writes.load(Ordering::Relaxed),
         }
     }
 
@@ -183,6 +219,7 @@ impl Store {
             }
             let mut status = AccountStatus::load(&self.home, name);
             change(&mut status);
+            self.status_writes.fetch_add(1, Ordering::Relaxed);
             status.save(&self.home, name)
         })
     }

@@ -221,7 +221,7 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
 /// Removes `name`, revoking its grant first unless `revoke` is off. A failed revocation is said
 /// (and the exit status stays 0: the account is gone, as asked).
 pub async fn remove(store: &Arc<Store>, name: &str, revoke: bool) -> Result<(), CliError> {
-    let revocation = crate::refresh::remove_account(store, name, revoke).await?;
+    let revocation = crate::app::remove_account(store, name, revoke).await?;
     eprintln!("Removed {name:?}: its tokens are gone from the keyring.");
     if let Some(sentence) = revocation.describe() {
         let sentence = printable(&sentence, Lines::One);

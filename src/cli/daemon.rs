@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime};
 use super::CliError;
 use super::notify::{self, Attention, Notice};
 use super::stop as words;
-use crate::refresh::stop::Settled;
-use crate::refresh::{EngineEvent, engine};
+use crate::app::stop::Settled;
+use crate::app::{EngineEvent, engine};
 use crate::signals::{Signal, Signals};
 use crate::store::{DaemonLock, Store, unblocked};
 use crate::text::{Lines, printable};
@@ -80,12 +80,12 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
 /// Nothing new starts (the engine asks); a refresh whose request was sent is waited for, for at
 /// most the request's timeout and a keyring write, or until a second signal.
 async fn stop_refreshes(say: Say, signal: Signal, signals: &mut Signals) {
-    let stop = crate::refresh::stop::begin();
+    let stop = crate::app::stop::begin();
     let waiting = stop.under_way();
     if waiting.is_empty() {
         return;
     }
-    let patience = crate::refresh::stop::patience();
+    let patience = crate::app::stop::patience();
     let again = format!("send {} again", signal.name());
     say.line(
         Level::Info,

@@ -1,8 +1,8 @@
 //! Errors as the command line reports them: one sentence on stderr, and an exit code a script can
 //! branch on.
 
+use crate::app::{AccountError, LinkFailed};
 use crate::oauth::{self, ErrorKind};
-use crate::refresh::{AccountError, LinkFailed};
 use crate::signals::Signal;
 use crate::store::{KeyringError, StoreError};
 

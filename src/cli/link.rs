@@ -12,8 +12,8 @@ use std::time::SystemTime;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::{CliError, persistence, warn_about_keyring};
+use crate::app::{DeviceLink, Link};
 use crate::oauth::{Error, Tokens};
-use crate::refresh::{DeviceLink, Link};
 use crate::store::Store;
 use crate::text::{Lines, printable};
 use crate::time::{seconds_left, short_duration};

@@ -158,7 +158,7 @@ pub struct DaemonArgs {
     pub no_notify: bool,
     /// At most this many refreshes in flight against one token endpoint (the TUI reads the same
     /// variable)
-    #[arg(long, value_name = "N", env = "TOKENDECK_MAX_PER_ENDPOINT", default_value_t = crate::refresh::engine::DEFAULT_PER_ENDPOINT, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", env = "TOKENDECK_MAX_PER_ENDPOINT", default_value_t = crate::app::engine::DEFAULT_PER_ENDPOINT, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_per_endpoint: u16,
 }
 
@@ -358,8 +358,7 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
             device,
             no_device,
         } => {
-            let device =
-                device || (!no_device && crate::refresh::Link::prefers_device(&store, &name)?);
+            let device = device || (!no_device && crate::app::Link::prefers_device(&store, &name)?);
             let show = link::Show {
                 browser: !no_browser,
                 qr: !no_qr,
@@ -413,9 +412,9 @@ pub async fn demo(home: Option<PathBuf>, ttl: u64) -> Result<(), CliError> {
 /// How commands treat new tokens the keyring will not take: they wait up to 30 s for it to come
 /// back, saying so once on stderr (the tokens are held meanwhile, never dropped). A refresh
 /// answer's ID token that was not kept is said on stderr too.
-fn persistence() -> crate::refresh::Persistence {
+fn persistence() -> crate::app::Persistence {
     const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
-    crate::refresh::Persistence::for_a_while(PATIENCE, |retry| {
+    crate::app::Persistence::for_a_while(PATIENCE, |retry| {
         if retry.attempt == 1 {
             let cause = match retry.error.storage_cause() {
                 Some(cause) => cause.to_string(),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::accounts::read_secret;
 use super::{CliError, SetArgs};
+use crate::app::set::{AccountChange, Endpoint};
 use crate::store::Store;
-use crate::store::settings::{AccountChange, Endpoint};
 
 pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
     let name = args.name;

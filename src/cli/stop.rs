@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::CliError;
-use crate::refresh::stop::{self, Settled};
+use crate::app::stop::{self, Settled};
 use crate::signals::{Signal, Signals};
 
 /// The signals a command caught as its first refresh began; taken by [`interruptible`].
@@ -53,17 +53,17 @@ pub async fn interruptible(
 pub async fn finish_hooks() {
     match stop::has_begun_a_refresh().then(Signals::catch) {
         Some(Ok(mut signals)) => {
-            let finish = crate::refresh::hooks::finish();
+            let finish = crate::app::hooks::finish();
             tokio::pin!(finish);
             tokio::select! {
                 () = &mut finish => return,
                 _ = signals.next() => {}
             }
             // The hooks are ended (TERM, then KILL) rather than left behind, and logged.
-            crate::refresh::hooks::stop().await;
+            crate::app::hooks::stop().await;
             finish.await;
         }
-        _ => crate::refresh::hooks::finish().await,
+        _ => crate::app::hooks::finish().await,
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use super::{CallArgs, CliError, persistence, warn_about_keyring};
-use crate::refresh::{force_refresh, open_session, valid_tokens};
+use crate::app::{force_refresh, open_session, valid_tokens};
 use crate::store::Store;
 use crate::text::{Lines, printable};
 use crate::time::{seconds_left, short_duration};
@@ -43,7 +43,7 @@ pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let session = open_session(store, &args.name, &persistence()).await?;
     if session.tokens().is_none() {
-        return Err(crate::refresh::AccountError::NotLinked(args.name).into());
+        return Err(crate::app::AccountError::NotLinked(args.name).into());
     }
     let method = args
         .method

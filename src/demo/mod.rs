@@ -55,8 +55,8 @@ pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
                 .await;
             // Refreshes under way hold the account's lock: they end (against the demo server,
             // at once) before it is removed.
-            let stop = crate::refresh::stop::begin();
-            stop.settled(crate::refresh::stop::patience()).await;
+            let stop = crate::app::stop::begin();
+            stop.settled(crate::app::stop::patience()).await;
             let cleanup = match &throwaway {
                 Some(_) => Ok(()),
                 None => remove_own(&store).await.map(drop),

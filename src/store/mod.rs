@@ -15,7 +15,6 @@ pub mod keyring;
 pub mod lock;
 pub mod natural;
 pub mod new_account;
-pub mod settings;
 pub mod status;
 pub mod time_left;
 

@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
-use super::account::{AccountError, Persistence, session_with};
 use super::hooks;
+use super::session::{AccountError, Persistence, session_with};
 use crate::oauth::{self, Secrets, session::Revoked};
 use crate::store::{AccountLock, Event, HookEvent, Outcome, Record, Store, Trigger};
 

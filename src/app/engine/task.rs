@@ -6,10 +6,10 @@ use std::time::SystemTime;
 
 use super::EngineEvent;
 use super::schedule::next_refresh_at;
+use crate::app::identity::learn_identity;
+use crate::app::session::{AccountError, Persistence, open_session_as};
+use crate::app::stop::Stopping;
 use crate::oauth::RefreshTrigger;
-use crate::refresh::account::{AccountError, Persistence, open_session_as};
-use crate::refresh::identity::learn_identity;
-use crate::refresh::stop::Stopping;
 use crate::store::status::TokenInfo;
 use crate::store::{Account, Store, StoreError};
 

@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use super::account::spent_token_message;
+use super::session::spent_token_message;
 use super::{hooks, stop};
 use crate::oauth::id_token::not_kept_message;
 use crate::oauth::{RefreshOutcome, RefreshReport, Tokens};

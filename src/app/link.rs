@@ -8,9 +8,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use super::account::{AccountError, Persistence, open_session};
 use super::hooks;
 use super::identity::learn_identity;
+use super::session::{AccountError, Persistence, open_session};
 use crate::oauth::error::clause;
 use crate::oauth::provider::is_loopback;
 use crate::oauth::{

@@ -6,14 +6,16 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::accounts::{Account, Accounts};
-use super::hooks::{self, HookChange};
-use super::lock::AccountLock;
-use super::new_account::{Field, NewAccountError, check_api_url, check_params, check_session};
-use super::{Store, StoreError};
 use crate::oauth::AuthMethod;
 use crate::oauth::secret::{ClientSecret, REDACTED};
 use crate::oauth::url_policy::UrlRole;
+use crate::store::accounts::{Account, Accounts};
+use crate::store::hooks::{self, HookChange};
+use crate::store::lock::AccountLock;
+use crate::store::new_account::{
+    Field, NewAccountError, check_api_url, check_params, check_session,
+};
+use crate::store::{Store, StoreError};
 
 /// The settings to change; `None` leaves one as it is.
 #[derive(Clone, Default)]

@@ -1,12 +1,13 @@
 //! `add`, `list`, `status`, `remove`: defining accounts and reading their state.
 
-use std::io::Read;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
-use super::{AddArgs, CliError, warn_about_keyring};
+use super::shared::{read_secret, warn_about_keyring};
+use super::words::said;
+use super::{AddArgs, CliError};
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{AccountStatus, Store, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
@@ -52,25 +53,8 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     .create(store)
     .await?;
     warn_about_keyring(store).await;
-    eprintln!("Added {name:?}. Link it with: tokendeck link {name}");
+    eprintln!("{}", said::added(&name));
     Ok(())
-}
-
-/// The client secret from standard input: one line, or all of it, without the final newline.
-pub(super) fn read_secret() -> Result<String, CliError> {
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| {
-        CliError::Io(format!(
-            "could not read the client secret from standard input: {e}"
-        ))
-    })?;
-    let secret = text.trim_end_matches(['\r', '\n']).to_string();
-    if secret.is_empty() {
-        return Err(CliError::Usage(
-            "--client-secret-stdin was given but standard input was empty: pipe the secret in, e.g. `pass show app | tokendeck add …`".into(),
-        ));
-    }
-    Ok(secret)
 }
 
 pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
@@ -96,9 +80,7 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
         return Ok(());
     }
     if accounts.accounts.is_empty() {
-        eprintln!(
-            "No accounts yet. Add one with: tokendeck add NAME --preset google --client-id ID"
-        );
+        eprintln!("{}", said::NO_ACCOUNTS);
         return Ok(());
     }
     for (name, account) in accounts.in_natural_order() {
@@ -222,13 +204,12 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
 /// (and the exit status stays 0: the account is gone, as asked).
 pub async fn remove(store: &Arc<Store>, name: &str, revoke: bool) -> Result<(), CliError> {
     let revocation = crate::app::remove_account(store, name, revoke).await?;
-    eprintln!("Removed {name:?}: its tokens are gone from the keyring.");
-    if let Some(sentence) = revocation.describe() {
-        let sentence = printable(&sentence, Lines::One);
-        match revocation.is_failure() {
-            true => eprintln!("tokendeck: {sentence}"),
-            false => eprintln!("{sentence}"),
-        }
+    eprintln!("{}", said::removed(name));
+    let sentence = revocation.to_string();
+    let sentence = printable(&sentence, Lines::One);
+    match revocation.is_failure() {
+        true => eprintln!("tokendeck: {sentence}"),
+        false => eprintln!("{sentence}"),
     }
     Ok(())
 }

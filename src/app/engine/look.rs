@@ -5,8 +5,10 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Engine, EngineEvent, MAX_SLEEP, Planned, scheduled_at};
-use crate::store::{Account, Store};
+use super::event::EngineEvent;
+use super::stamp::HomeStamp;
+use super::{Engine, MAX_SLEEP, Planned, scheduled_at};
+use crate::store::Account;
 
 impl Engine {
     /// A timer wake: the files are read again if the home changed under the engine (two
@@ -33,7 +35,7 @@ impl Engine {
             Err(e) => {
                 if !std::mem::replace(&mut self.unreadable, true) {
                     (self.notify)(EngineEvent::AccountsUnreadable {
-                        problem: e.to_string(),
+                        problem: Arc::new(e),
                         kept: self.schedule.len(),
                     });
                 }
@@ -63,21 +65,5 @@ impl Engine {
             Some(cooldown) => due.max(cooldown.until),
             None => due,
         })
-    }
-}
-
-/// The accounts file and the event log's modification time and size: what changes when any
-/// process adds, links, refreshes or removes an account.
-#[derive(Debug, PartialEq)]
-pub(super) struct HomeStamp([Option<(SystemTime, u64)>; 2]);
-
-impl HomeStamp {
-    pub(super) fn of(store: &Store) -> HomeStamp {
-        let home = store.home();
-        let stamp = |path: std::path::PathBuf| {
-            let meta = std::fs::metadata(path).ok()?;
-            Some((meta.modified().ok()?, meta.len()))
-        };
-        HomeStamp([stamp(home.accounts_file()), stamp(home.events_file())])
     }
 }

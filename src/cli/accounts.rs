@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::shared::{read_secret, warn_about_keyring};
 use super::words::said;
 use super::{AddArgs, CliError};
+use crate::app::status::{self, AccountState};
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{AccountStatus, Store, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
@@ -58,39 +59,47 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
 }
 
 pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
-    let accounts = store.accounts()?;
+    let accounts = status::all(store)?;
     let now = SystemTime::now();
     if json {
         let rows: Vec<Value> = accounts
-            .in_natural_order()
-            .into_iter()
-            .map(|(name, account)| {
-                let status = store.status(name);
-                json!({
-                    "name": name,
-                    "kind": account.kind,
-                    "client_id": account.client_id,
-                    "token_endpoint": account.provider.token_endpoint().as_str(),
-                    "status": status.health(now),
-                    "identity": status.identity,
-                })
-            })
+            .iter()
+            .map(
+                |AccountState {
+                     name,
+                     account,
+                     status,
+                 }| {
+                    json!({
+                        "name": name,
+                        "kind": account.kind,
+                        "client_id": account.client_id,
+                        "token_endpoint": account.provider.token_endpoint().as_str(),
+                        "status": status.health(now),
+                        "identity": status.identity,
+                    })
+                },
+            )
             .collect();
         println!("{}", printable_json(&Value::Array(rows).to_string()));
         return Ok(());
     }
-    if accounts.accounts.is_empty() {
+    if accounts.is_empty() {
         eprintln!("{}", said::NO_ACCOUNTS);
         return Ok(());
     }
-    for (name, account) in accounts.in_natural_order() {
-        let status = store.status(name);
+    for AccountState {
+        name,
+        account,
+        status,
+    } in &accounts
+    {
         let identity = status.identity.as_deref().unwrap_or("");
         println!(
             "{name:<20} {:<10} {:<14} {:<18} {}",
             printable(&account.kind, Lines::One),
             status.health(now).label(),
-            TimeLeft::of(&status, now).label(),
+            TimeLeft::of(status, now).label(),
             printable(identity, Lines::One)
         );
     }
@@ -98,39 +107,29 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
 }
 
 pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliError> {
-    let accounts = store.accounts()?;
-    let names: Vec<String> = match name {
-        Some(name) => {
-            accounts.get(name)?;
-            vec![name.to_string()]
-        }
-        None => accounts
-            .in_natural_order()
-            .into_iter()
-            .map(|(name, _)| name.clone())
-            .collect(),
+    let accounts = match name {
+        Some(name) => vec![status::one(store, name)?],
+        None => status::all(store)?,
     };
     let now = SystemTime::now();
-    let rows: Vec<Value> = names
-        .iter()
-        .map(|name| status_json(name, &store.status(name), now))
-        .collect();
     if json {
+        let mut rows = accounts
+            .iter()
+            .map(|state| status_json(&state.name, &state.status, now));
         let out = match name {
-            Some(_) => rows.into_iter().next().unwrap_or(Value::Null),
-            None => Value::Array(rows),
+            Some(_) => rows.next().unwrap_or(Value::Null),
+            None => Value::Array(rows.collect()),
         };
         println!("{}", printable_json(&out.to_string()));
         return Ok(());
     }
     // The scope and the last error are the provider's words, replayed from the status file.
     let zone = crate::time::local_zone();
-    for name in &names {
-        let status = store.status(name);
+    for AccountState { name, status, .. } in &accounts {
         println!(
             "{name}: {}, {}",
             status.health(now).label(),
-            TimeLeft::of(&status, now).label()
+            TimeLeft::of(status, now).label()
         );
         if let Some(note) = status.unsaved_note() {
             println!("  {note}");

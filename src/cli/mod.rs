@@ -105,5 +105,5 @@ pub async fn tui(home: Option<PathBuf>) -> Result<(), CliError> {
 pub async fn demo(home: Option<PathBuf>, ttl: u64) -> Result<(), CliError> {
     crate::demo::run(home, std::time::Duration::from_secs(ttl))
         .await
-        .map_err(CliError::Io)
+        .map_err(|e| CliError::Io(e.to_string()))
 }

@@ -104,9 +104,9 @@ fn account_status(error: &AccountError) -> ExitStatus {
         | AccountError::RecordMissing(_)
         | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
         AccountError::BackingOff { .. } => ExitStatus::TryLater,
-        AccountError::ClientRefused { .. } | AccountError::ReservedParam { .. } => {
-            ExitStatus::Configuration
-        }
+        AccountError::ClientRefused { .. } => ExitStatus::Configuration,
+        // tokendeck refuses it, not the provider: "an error not listed", as it always was.
+        AccountError::ReservedParam { .. } => ExitStatus::Failure,
         AccountError::RecordNotHere { .. } => ExitStatus::Keyring,
         AccountError::OAuth(e) => oauth_status(e),
     }

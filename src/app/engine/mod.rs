@@ -12,7 +12,7 @@
 //! another process), when the home changed under it, or every few minutes; after a refresh it
 //! reads that one account's status. A wake with nothing due costs a look at the clock. While the
 //! accounts file cannot be read, the accounts read before go on being refreshed ([`look`]); once
-//! the process is stopping ([`stop`](crate::app::stop)), nothing new starts.
+//! the process is stopping ([`stop`]), nothing new starts.
 
 mod event;
 pub mod limit;

@@ -100,3 +100,46 @@ fn the_command_that_helps_is_added_by_the_command_line() {
         "\"work\" must be linked again: invalid_grant: grant request is invalid. Run `tokendeck link work`"
     );
 }
+
+/// Every `tokendeck …` a person is told to run is written in a front: none below them, where
+/// the TUI (or a socket agent, or a git helper) would inherit the command line's advice.
+#[test]
+fn no_command_line_for_a_person_is_written_below_the_fronts() {
+    fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    // `tokendeck` followed by one of its subcommands: a command line, not the program's name.
+    let commands: Vec<String> = <crate::cli::Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .map(|c| format!("tokendeck {}", c.get_name()))
+        .collect();
+    assert!(commands.len() > 10, "{commands:?}");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for room in ["app", "store", "oauth", "inspect"] {
+        sources(&src.join(room), &mut files);
+    }
+    assert!(files.len() > 100, "the rooms were read");
+    let written: Vec<String> = files
+        .iter()
+        .flat_map(|path| {
+            let text = std::fs::read_to_string(path).expect("a readable source");
+            let lines: Vec<String> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| !line.trim_start().starts_with("//"))
+                .filter(|(_, line)| commands.iter().any(|c| line.contains(c.as_str())))
+                .map(|(n, line)| format!("{}:{}: {}", path.display(), n + 1, line.trim()))
+                .collect();
+            lines
+        })
+        .collect();
+    assert!(written.is_empty(), "word these in the fronts: {written:#?}");
+}

@@ -31,13 +31,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod app; // the use cases: add, set, link, refresh, token, inspect, remove, the engine
+pub mod app; // the use cases, typed: add, set, link, refresh, token, status, inspect, remove, engine
 pub mod browser; // opening the user's web browser, best effort
 pub mod cli; // the command line: arguments, one file per verb group, and its words
 pub mod demo; // `--demo`: an embedded authorization server and a throwaway home
 pub mod inspect; // an inspect report in words, as rows the CLI prints and the TUI draws
 #[cfg(test)]
-mod module_graph; // what the modules name of each other: no circles in oauth, store, time
+mod module_graph; // what the modules name of each other: no circles, each room below its users
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
 #[cfg(test)]
 mod properties; // what the property tests of every parser of outside input share

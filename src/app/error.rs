@@ -83,18 +83,3 @@ impl From<oauth::Error> for AccountError {
         AccountError::OAuth(e)
     }
 }
-
-impl AccountError {
-    /// The account this is about, when the error names one.
-    pub fn account(&self) -> Option<&str> {
-        match self {
-            AccountError::NotLinked(name) | AccountError::RecordMissing(name) => Some(name),
-            AccountError::RecordNotHere { name, .. }
-            | AccountError::NeedsRelink { name, .. }
-            | AccountError::ClientRefused { name, .. }
-            | AccountError::BackingOff { name, .. }
-            | AccountError::ReservedParam { name, .. } => Some(name),
-            AccountError::Store(_) | AccountError::OAuth(_) => None,
-        }
-    }
-}

@@ -25,7 +25,7 @@ mod under_lock;
 
 pub use engine::{EngineEvent, EngineHandle, next_refresh_at};
 pub use error::{AccountError, RelinkReason};
-pub use link::{DeviceLink, Link, LinkFailed};
+pub use link::{LinkFailed, LinkSession, LinkWay};
 pub use refresh::refresh;
 pub use remove::{Revocation, remove_account};
 pub use session::{Persistence, open_session, open_session_as};

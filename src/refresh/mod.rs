@@ -5,9 +5,10 @@
 
 pub mod engine;
 
+pub use crate::app::link::{DeviceLink, Link};
 pub use crate::app::refresh::refresh as force_refresh;
 pub use crate::app::{
-    AccountError, DeviceLink, EngineHandle, Link, LinkFailed, Persistence, Revocation, hooks,
-    next_refresh_at, open_session, open_session_as, remove_account, stop, valid_tokens,
+    AccountError, EngineHandle, LinkFailed, Persistence, Revocation, hooks, next_refresh_at,
+    open_session, open_session_as, remove_account, stop, valid_tokens,
 };
 pub use engine::EngineEvent;

@@ -1,6 +1,7 @@
 //! The authorization code leg of a link: the account's session, the loopback listener when the
 //! link waits for the browser, the authorization URL, and the two ways an answer arrives — the
-//! browser at the listener, or a paste. [`LinkSession`](super::LinkSession) races them.
+//! browser at the listener, or a paste. [`LinkSession`](super::LinkSession) races them; a front
+//! drives the session (public here only while the TUI runs its own race, until it moves).
 
 use std::net::SocketAddr;
 use std::sync::Arc;

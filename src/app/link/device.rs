@@ -1,5 +1,6 @@
 //! The device grant leg of a link (RFC 8628): a user code and a URL to open on any device, then
-//! the provider polled until the user approves there, declines, or lets the code expire.
+//! the provider polled until the user approves there, declines, or lets the code expire. A front
+//! drives [`LinkSession`](super::LinkSession) (public here only until the TUI does too).
 
 use std::sync::Arc;
 

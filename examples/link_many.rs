@@ -1,7 +1,7 @@
 //! For the daemon benchmark (benches/daemon_scale.sh): makes a home with many accounts linked to
-//! the test authorization server (tests/provider), fast and through the library's own link flow —
-//! the same `NewAccount`, `Link` and `finish` the CLI and the TUI call — with a "browser" that
-//! follows the server's auto-approving login and consent. `--remove` takes them all out again
+//! the test authorization server (tests/provider), fast and through the application's own link
+//! flow — the same `NewAccount` and `LinkSession` the CLI calls — with a "browser" that follows
+//! the server's auto-approving login and consent, whose answer is handed over as a paste. `--remove` takes them all out again
 //! (keyring records included: the kernel keyring outlives the home's folder).
 //!
 //! Usage: link_many --home DIR --issuer URL [--count 1000] [--parallel 16]
@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::StreamExt;
-use tokendeck::refresh::{Link, Persistence};
+use tokendeck::app::Persistence;
+use tokendeck::app::link::{LinkSession, LinkWay, Prompt};
 use tokendeck::store::new_account::{NewAccount, Source};
 use tokendeck::store::{Home, Store};
 
@@ -85,17 +86,24 @@ async fn main() -> Result<(), String> {
 }
 
 async fn link(store: &Arc<Store>, name: &str) -> Result<(), String> {
-    let link = Link::start(store, name, &Persistence::while_running())
+    let persistence = Persistence::while_running();
+    let link = LinkSession::start(store, name, LinkWay::Loopback, &persistence)
         .await
         .map_err(|e| format!("{name}: {e}"))?;
-    let addr = link.listening().ok_or("no loopback listener")?;
-    let redirect = approve(link.url(), &format!("http://{addr}/callback")).await?;
-    let tokens = link
-        .from_paste(&redirect)
+    let Prompt::Url {
+        url,
+        listening: Some(addr),
+    } = link.prompt()
+    else {
+        return Err(format!("{name}: no loopback listener"));
+    };
+    let redirect = approve(url, &format!("http://{addr}/callback")).await?;
+    let (pastes, pasted) = tokio::sync::mpsc::unbounded_channel();
+    let (events, _) = tokio::sync::mpsc::unbounded_channel();
+    let _ = pastes.send(redirect);
+    link.run(store, pasted, &events)
         .await
-        .map_err(|e| format!("{name}: {e}"))?;
-    link.finish(store, &tokens)
-        .await
+        .map(drop)
         .map_err(|e| format!("{name}: {e}"))
 }
 

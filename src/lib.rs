@@ -31,17 +31,18 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod app; // the use cases, typed: add, set, link, refresh, token, status, inspect, remove, engine
 pub mod browser; // opening the user's web browser, best effort
-pub mod cli; // the subcommands scripts use, one file per verb group
+pub mod cli; // the command line: arguments, one file per verb group, and its words
 pub mod demo; // `--demo`: an embedded authorization server and a throwaway home
-pub mod inspect; // what stored tokens say: decoded, verified, compared (CLI and TUI)
+pub mod inspect; // an inspect report in words, as rows the CLI prints and the TUI draws
 #[cfg(test)]
-mod module_graph; // what the modules name of each other: no circles in oauth, store, time
+mod module_graph; // what the modules name of each other: no circles, each room below its users
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
 #[cfg(test)]
 mod properties; // what the property tests of every parser of outside input share
 pub mod qr; // QR codes as half-block text for terminals
-pub mod refresh; // keeping accounts fresh: sessions wired to the store
+pub mod refresh; // the TUI's names for `app`, until it calls `app` itself
 pub mod signals; // SIGINT, SIGTERM, SIGHUP caught, so that every front stops the way it must
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log
 pub mod text; // text from outside made safe for a terminal: one escaping function

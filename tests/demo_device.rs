@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tokendeck::app::link::DeviceLink;
+use tokendeck::app::{Persistence, Revocation, remove_account};
 use tokendeck::demo::{self, DemoOptions, DemoServer};
 use tokendeck::oauth::session::Revoked;
-use tokendeck::refresh::{DeviceLink, Persistence, Revocation, remove_account};
 use tokendeck::store::{Home, Store};
 use tokendeck::{Error, Session, Tokens};
 

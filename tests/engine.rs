@@ -202,3 +202,76 @@ async fn a_record_newer_than_its_status_is_not_refreshed_again() {
     .await;
     assert_eq!(server.count("grant refresh_token 200").await, before);
 }
+
+/// What each kind of refresh costs: `tokendeck refresh`, `tokendeck token` on a token due, and
+/// the engine ahead of expiry each read the keyring once (under the account's lock), write it
+/// once, and write the account's status twice — the mark that a refresh is under way, then how
+/// it went. A Secret Service read is a D-Bus round trip; a status write is a file renamed into
+/// place, which every TUI and daemon of the home notices.
+#[tokio::test]
+async fn a_refresh_reads_the_keyring_once_and_writes_the_status_twice() {
+    let _one_at_a_time = KEYRING.lock().await;
+    // 4 s tokens: due 2 s after they are issued.
+    let server = TestProvider::start_with(Options {
+        access_ttl: 4,
+        ..Options::default()
+    })
+    .await;
+    let (_deck, store) = linked_store(&server).await;
+    let budget = tokendeck::store::Calls {
+        keyring_reads: 1,
+        keyring_writes: 1,
+        status_writes: 2,
+    };
+    let persistence = tokendeck::app::Persistence::while_running();
+
+    let before = store.calls();
+    let refreshes = server.count("grant refresh_token 200").await;
+    tokendeck::app::refresh(&store, "work", &persistence)
+        .await
+        .unwrap();
+    let manual = store.calls() - before;
+    assert_eq!(server.count("grant refresh_token 200").await, refreshes + 1);
+
+    // Due 2 s after that refresh: `token` refreshes it first.
+    common::eventually(Duration::from_secs(5), async || {
+        let status = store.status("work");
+        status.health(std::time::SystemTime::now()) == Health::Expiring
+    })
+    .await;
+    let before = store.calls();
+    tokendeck::app::valid_tokens(&store, "work", &persistence)
+        .await
+        .unwrap();
+    let token = store.calls() - before;
+    assert_eq!(server.count("grant refresh_token 200").await, refreshes + 2);
+
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let before = store.calls();
+    let engine_store = store.clone();
+    let _handle = tokendeck::app::engine::spawn(store.clone(), move |event| {
+        if matches!(event, tokendeck::app::EngineEvent::Finished { .. }) {
+            let _ = tx.send((event, engine_store.calls()));
+        }
+    });
+    let (finished, after) = tokio::time::timeout(Duration::from_secs(15), events.recv())
+        .await
+        .expect("the engine refreshed within 15 s")
+        .unwrap();
+    assert!(
+        matches!(
+            finished,
+            tokendeck::app::EngineEvent::Finished { error: None, .. }
+        ),
+        "{finished:?}"
+    );
+    let automatic = after - before;
+    assert_eq!(server.count("grant refresh_token 200").await, refreshes + 3);
+
+    println!("refresh: {manual:?}\ntoken: {token:?}\nengine: {automatic:?}");
+    assert_eq!(
+        [manual, token, automatic],
+        [budget; 3],
+        "refresh, token, engine"
+    );
+}

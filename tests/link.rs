@@ -5,9 +5,15 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::cli::{Deck, text};
 use common::{Browser, Client, PASTE_REDIRECT, TestProvider, session};
+use tokendeck::app::Persistence;
+use tokendeck::app::link::{LinkEnd, LinkEvent, LinkSession, LinkWay, Prompt};
+use tokendeck::store::{Health, Home, Store};
 use tokendeck::{Error, Provider, Session};
+use tokio::sync::mpsc;
 
 /// The redirect address with one query parameter left out.
 fn without(redirect: &str, name: &str) -> String {
@@ -308,4 +314,101 @@ async fn a_removed_accounts_history_can_still_be_read() {
     assert_eq!(triggers, ["\"link\"", "\"remove\""], "{log}");
     let out = deck.run(&["log", "nobody"], "").await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+}
+
+/// `work` added at the test server, and its store.
+async fn added(server: &TestProvider) -> (Deck, Arc<Store>) {
+    let deck = Deck::new();
+    deck.add(server, "work").await;
+    let store = Arc::new(Store::new(Home::rooted(deck.home()).unwrap()));
+    (deck, store)
+}
+
+/// The link session's rule for pastes, the same for every front: one that does not work is told
+/// and another awaited (nothing was exchanged for it); the next one that works links.
+#[tokio::test]
+async fn a_link_session_tells_a_paste_that_fails_and_takes_the_next() {
+    let server = TestProvider::start().await;
+    let (_deck, store) = added(&server).await;
+    let persistence = Persistence::while_running();
+    let link = LinkSession::start(&store, "work", LinkWay::Loopback, &persistence)
+        .await
+        .unwrap();
+    let Prompt::Url {
+        url,
+        listening: Some(addr),
+    } = link.prompt()
+    else {
+        panic!("a loopback link listens");
+    };
+    let redirect = Browser::new()
+        .authorize(url, &format!("http://{addr}/callback"))
+        .await;
+    let (pastes, pasted) = mpsc::unbounded_channel();
+    let (events, mut told) = mpsc::unbounded_channel();
+    pastes.send(without(&redirect, "state")).unwrap();
+    pastes.send("   ".into()).unwrap();
+    pastes.send(redirect).unwrap();
+
+    let tokens = link.run(&store, pasted, &events).await.unwrap();
+    assert!(
+        matches!(
+            told.try_recv(),
+            Ok(LinkEvent::PasteRefused(Error::MissingState))
+        ),
+        "the paste without `state` was told"
+    );
+    assert!(told.try_recv().is_err(), "a blank paste is no answer");
+    assert_eq!(server.count("POST /token").await, 1, "one exchange");
+    assert_eq!(
+        store
+            .record("work")
+            .await
+            .unwrap()
+            .tokens
+            .unwrap()
+            .access_token(),
+        tokens.access_token()
+    );
+    let status = store.status("work");
+    assert_eq!(status.health(std::time::SystemTime::now()), Health::Valid);
+}
+
+/// With nothing listening, the pastes ending end the link: with the last paste's refusal when
+/// there was one, or as pastes that ended empty.
+#[tokio::test]
+async fn a_link_session_with_nothing_listening_ends_with_its_pastes() {
+    let server = TestProvider::start().await;
+    let (_deck, store) = added(&server).await;
+    let persistence = Persistence::while_running();
+    for pasted in [vec!["code=wrong"], vec![]] {
+        let link = LinkSession::start(&store, "work", LinkWay::Paste, &persistence)
+            .await
+            .unwrap();
+        assert!(matches!(
+            link.prompt(),
+            Prompt::Url {
+                listening: None,
+                ..
+            }
+        ));
+        let (pastes, answers) = mpsc::unbounded_channel();
+        let (events, mut told) = mpsc::unbounded_channel();
+        for text in &pasted {
+            pastes.send(text.to_string()).unwrap();
+        }
+        drop(pastes);
+        let failed = link.run(&store, answers, &events).await.unwrap_err();
+        assert_eq!((failed.name.as_str(), failed.way), ("work", LinkWay::Paste));
+        match (pasted.is_empty(), &failed.end) {
+            (true, LinkEnd::PastesEnded) => assert!(told.try_recv().is_err()),
+            (false, LinkEnd::Refused(e)) => {
+                assert!(matches!(e, Error::MissingState), "{e:?}");
+                assert!(matches!(told.try_recv(), Ok(LinkEvent::PasteRefused(_))));
+            }
+            (_, end) => panic!("{pasted:?} ended with {end:?}"),
+        }
+    }
+    assert_eq!(server.count("POST /token").await, 0);
+    assert!(store.record("work").await.unwrap().tokens.is_none());
 }

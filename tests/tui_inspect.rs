@@ -9,7 +9,7 @@ mod fixtures;
 use fixtures::{app_with_accounts, draw, now, secs};
 use ratatui::style::Color;
 use serde_json::{Map, Value, json};
-use tokendeck::inspect::{Keys, Report, Scopes, Skew, TokenReport, Verdict};
+use tokendeck::app::inspect::{Keys, Report, Scopes, Skew, TokenReport, Verdict};
 use tokendeck::oauth::id_token::Expected;
 use tokendeck::oauth::jwt::Jwt;
 use tokendeck::tui::app::{App, InspectScreen, Inspection, Overlay, Screen};

@@ -1,12 +1,14 @@
 //! `add`, `list`, `status`, `remove`: defining accounts and reading their state.
 
-use std::io::Read;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
-use super::{AddArgs, CliError, warn_about_keyring};
+use super::shared::{read_secret, warn_about_keyring};
+use super::words::said;
+use super::{AddArgs, CliError};
+use crate::app::status::{self, AccountState};
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{AccountStatus, Store, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
@@ -52,63 +54,52 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     .create(store)
     .await?;
     warn_about_keyring(store).await;
-    eprintln!("Added {name:?}. Link it with: tokendeck link {name}");
+    eprintln!("{}", said::added(&name));
     Ok(())
 }
 
-/// The client secret from standard input: one line, or all of it, without the final newline.
-pub(super) fn read_secret() -> Result<String, CliError> {
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| {
-        CliError::Io(format!(
-            "could not read the client secret from standard input: {e}"
-        ))
-    })?;
-    let secret = text.trim_end_matches(['\r', '\n']).to_string();
-    if secret.is_empty() {
-        return Err(CliError::Usage(
-            "--client-secret-stdin was given but standard input was empty: pipe the secret in, e.g. `pass show app | tokendeck add …`".into(),
-        ));
-    }
-    Ok(secret)
-}
-
 pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
-    let accounts = store.accounts()?;
+    let accounts = status::all(store)?;
     let now = SystemTime::now();
     if json {
         let rows: Vec<Value> = accounts
-            .in_natural_order()
-            .into_iter()
-            .map(|(name, account)| {
-                let status = store.status(name);
-                json!({
-                    "name": name,
-                    "kind": account.kind,
-                    "client_id": account.client_id,
-                    "token_endpoint": account.provider.token_endpoint().as_str(),
-                    "status": status.health(now),
-                    "identity": status.identity,
-                })
-            })
+            .iter()
+            .map(
+                |AccountState {
+                     name,
+                     account,
+                     status,
+                 }| {
+                    json!({
+                        "name": name,
+                        "kind": account.kind,
+                        "client_id": account.client_id,
+                        "token_endpoint": account.provider.token_endpoint().as_str(),
+                        "status": status.health(now),
+                        "identity": status.identity,
+                    })
+                },
+            )
             .collect();
         println!("{}", printable_json(&Value::Array(rows).to_string()));
         return Ok(());
     }
-    if accounts.accounts.is_empty() {
-        eprintln!(
-            "No accounts yet. Add one with: tokendeck add NAME --preset google --client-id ID"
-        );
+    if accounts.is_empty() {
+        eprintln!("{}", said::NO_ACCOUNTS);
         return Ok(());
     }
-    for (name, account) in accounts.in_natural_order() {
-        let status = store.status(name);
+    for AccountState {
+        name,
+        account,
+        status,
+    } in &accounts
+    {
         let identity = status.identity.as_deref().unwrap_or("");
         println!(
             "{name:<20} {:<10} {:<14} {:<18} {}",
             printable(&account.kind, Lines::One),
             status.health(now).label(),
-            TimeLeft::of(&status, now).label(),
+            TimeLeft::of(status, now).label(),
             printable(identity, Lines::One)
         );
     }
@@ -116,39 +107,29 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
 }
 
 pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliError> {
-    let accounts = store.accounts()?;
-    let names: Vec<String> = match name {
-        Some(name) => {
-            accounts.get(name)?;
-            vec![name.to_string()]
-        }
-        None => accounts
-            .in_natural_order()
-            .into_iter()
-            .map(|(name, _)| name.clone())
-            .collect(),
+    let accounts = match name {
+        Some(name) => vec![status::one(store, name)?],
+        None => status::all(store)?,
     };
     let now = SystemTime::now();
-    let rows: Vec<Value> = names
-        .iter()
-        .map(|name| status_json(name, &store.status(name), now))
-        .collect();
     if json {
+        let mut rows = accounts
+            .iter()
+            .map(|state| status_json(&state.name, &state.status, now));
         let out = match name {
-            Some(_) => rows.into_iter().next().unwrap_or(Value::Null),
-            None => Value::Array(rows),
+            Some(_) => rows.next().unwrap_or(Value::Null),
+            None => Value::Array(rows.collect()),
         };
         println!("{}", printable_json(&out.to_string()));
         return Ok(());
     }
     // The scope and the last error are the provider's words, replayed from the status file.
     let zone = crate::time::local_zone();
-    for name in &names {
-        let status = store.status(name);
+    for AccountState { name, status, .. } in &accounts {
         println!(
             "{name}: {}, {}",
             status.health(now).label(),
-            TimeLeft::of(&status, now).label()
+            TimeLeft::of(status, now).label()
         );
         if let Some(note) = status.unsaved_note() {
             println!("  {note}");
@@ -221,14 +202,13 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
 /// Removes `name`, revoking its grant first unless `revoke` is off. A failed revocation is said
 /// (and the exit status stays 0: the account is gone, as asked).
 pub async fn remove(store: &Arc<Store>, name: &str, revoke: bool) -> Result<(), CliError> {
-    let revocation = crate::refresh::remove_account(store, name, revoke).await?;
-    eprintln!("Removed {name:?}: its tokens are gone from the keyring.");
-    if let Some(sentence) = revocation.describe() {
-        let sentence = printable(&sentence, Lines::One);
-        match revocation.is_failure() {
-            true => eprintln!("tokendeck: {sentence}"),
-            false => eprintln!("{sentence}"),
-        }
+    let revocation = crate::app::remove_account(store, name, revoke).await?;
+    eprintln!("{}", said::removed(name));
+    let sentence = revocation.to_string();
+    let sentence = printable(&sentence, Lines::One);
+    match revocation.is_failure() {
+        true => eprintln!("tokendeck: {sentence}"),
+        false => eprintln!("{sentence}"),
     }
     Ok(())
 }

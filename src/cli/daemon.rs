@@ -12,10 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::CliError;
-use super::notify::{self, Attention, Notice};
-use super::stop as words;
-use crate::refresh::stop::Settled;
-use crate::refresh::{EngineEvent, engine};
+use super::notify::{self, Attention};
+use super::words::daemon::{Level, Notice, engine_event};
+use super::words::stop as words;
+use crate::app::stop::Settled;
+use crate::app::{EngineEvent, engine};
 use crate::signals::{Signal, Signals};
 use crate::store::{DaemonLock, Store, unblocked};
 use crate::text::{Lines, printable};
@@ -53,7 +54,7 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
     desktop.look(&store);
     let (engine_store, engine_desktop) = (store.clone(), desktop.clone());
     let engine = engine::spawn_with(store.clone(), per_endpoint, move |event| {
-        if let Some((level, text)) = describe(&engine_store, &event) {
+        if let Some((level, text)) = engine_event(&engine_store, &event) {
             say.line(level, &text);
         }
         engine_desktop.refreshed(&engine_store, &event);
@@ -80,12 +81,12 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
 /// Nothing new starts (the engine asks); a refresh whose request was sent is waited for, for at
 /// most the request's timeout and a keyring write, or until a second signal.
 async fn stop_refreshes(say: Say, signal: Signal, signals: &mut Signals) {
-    let stop = crate::refresh::stop::begin();
+    let stop = crate::app::stop::begin();
     let waiting = stop.under_way();
     if waiting.is_empty() {
         return;
     }
-    let patience = crate::refresh::stop::patience();
+    let patience = crate::app::stop::patience();
     let again = format!("send {} again", signal.name());
     say.line(
         Level::Info,
@@ -175,13 +176,6 @@ impl Desktop {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
-
 /// Where diagnostics go: stderr, with syslog priorities for journald, or plain on a terminal.
 #[derive(Clone, Copy)]
 struct Say {
@@ -213,55 +207,6 @@ pub fn render(level: Level, text: &str, journal: bool) -> String {
         (false, Level::Warning) => format!("tokendeck daemon: warning: {text}"),
         (false, Level::Error) => format!("tokendeck daemon: error: {text}"),
     }
-}
-
-/// An engine event as a diagnostic line; `None` for the start of a refresh (its end says it all).
-fn describe(store: &Store, event: &EngineEvent) -> Option<(Level, String)> {
-    let (account, trigger, error) = match event {
-        EngineEvent::Started { .. } => return None,
-        EngineEvent::AccountsUnreadable { problem, kept } => {
-            let text = format!(
-                "{}. Meanwhile the daemon keeps the {kept} account{} it had read fresh, and reads the file again once it changes",
-                problem.trim_end_matches('.'),
-                if *kept == 1 { "" } else { "s" }
-            );
-            return Some((Level::Error, text));
-        }
-        EngineEvent::AccountsReadable { accounts } => {
-            let text = format!(
-                "the accounts file is readable again: keeping {accounts} account{} fresh",
-                if *accounts == 1 { "" } else { "s" }
-            );
-            return Some((Level::Info, text));
-        }
-        EngineEvent::Finished {
-            account,
-            trigger,
-            error,
-        } => (account, trigger, error),
-    };
-    let trigger = crate::store::Trigger::from(*trigger).label();
-    let status = store.status(account);
-    Some(match error {
-        None => {
-            let until = status
-                .token
-                .and_then(|t| t.expires_at)
-                .map(|at| format!(", valid until {}", crate::time::rfc3339(at)))
-                .unwrap_or_default();
-            (
-                Level::Info,
-                format!("{account}: refreshed ({trigger}){until}"),
-            )
-        }
-        Some(error) if status.needs_relink => {
-            (Level::Error, format!("{account}: needs the user: {error}"))
-        }
-        Some(error) => (
-            Level::Warning,
-            format!("{account}: refresh failed ({trigger}): {error}"),
-        ),
-    })
 }
 
 /// Notices that another process changed the home: the accounts file (added, removed, changed)

@@ -1,8 +1,9 @@
-//! Errors as the command line reports them: one sentence on stderr, and an exit code a script can
-//! branch on.
+//! Errors as the command line reports them: one sentence on stderr (worded in [`super::words`]),
+//! and an exit code a script can branch on.
 
+use crate::app::AccountError;
+use crate::app::link::{LinkEnd, LinkFailed};
 use crate::oauth::{self, ErrorKind};
-use crate::refresh::{AccountError, LinkFailed};
 use crate::signals::Signal;
 use crate::store::{KeyringError, StoreError};
 
@@ -59,7 +60,7 @@ impl From<crate::store::new_account::NewAccountError> for CliError {
     fn from(e: crate::store::new_account::NewAccountError) -> Self {
         use crate::store::new_account::NewAccountError as E;
         match e {
-            E::Invalid { message, .. } => CliError::Usage(message),
+            E::Invalid { .. } | E::UnknownPreset(_) => CliError::Usage(e.to_string()),
             E::Store(e) => e.into(),
             E::OAuth(e) => e.into(),
         }
@@ -76,7 +77,11 @@ impl CliError {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             CliError::Account(e) => account_status(e),
-            CliError::Link(e) => oauth_status(&e.error),
+            CliError::Link(e) => match &e.end {
+                LinkEnd::Refused(e) => oauth_status(e),
+                LinkEnd::PastesEnded => ExitStatus::Usage,
+                LinkEnd::NotRecorded(e) => store_status(e),
+            },
             CliError::Usage(_) => ExitStatus::Usage,
             CliError::Io(_) => ExitStatus::Failure,
             CliError::ApiStatus(_) => ExitStatus::ApiError,
@@ -100,6 +105,8 @@ fn account_status(error: &AccountError) -> ExitStatus {
         | AccountError::NeedsRelink { .. } => ExitStatus::NeedsLink,
         AccountError::BackingOff { .. } => ExitStatus::TryLater,
         AccountError::ClientRefused { .. } => ExitStatus::Configuration,
+        // tokendeck refuses it, not the provider: "an error not listed", as it always was.
+        AccountError::ReservedParam { .. } => ExitStatus::Failure,
         AccountError::RecordNotHere { .. } => ExitStatus::Keyring,
         AccountError::OAuth(e) => oauth_status(e),
     }

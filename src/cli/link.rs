@@ -1,22 +1,23 @@
-//! `link`: the authorization URL alone on one stdout line (for scripts), a QR code and directions
-//! on stderr (for people); completes through the loopback listener when the callback URL is a
-//! loopback one, and otherwise — or meanwhile — from what is pasted on stdin. A failure at the
-//! listener ends the link; a paste that does not work is explained and another awaited, unless no
-//! paste could fix it. `link --device`: the verification URL on stdout, the user code and a QR
-//! code of the URL on stderr, and the provider polled until the user approves anywhere.
+//! `link`: drives a [`LinkSession`] and shows its states. The authorization URL alone on one
+//! stdout line (for scripts), a QR code and directions on stderr (for people); what is pasted on
+//! stdin is handed to the session, which also waits for the browser at its loopback listener.
+//! `link --device`: the verification URL on stdout, the user code and a QR code of the URL on
+//! stderr, and the session polls the provider until the user approves anywhere.
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
 
-use super::{CliError, persistence, warn_about_keyring};
-use crate::oauth::{Error, Tokens};
-use crate::refresh::{DeviceLink, Link};
+use super::CliError;
+use super::shared::{persistence, warn_about_keyring};
+use super::words::said;
+use crate::app::link::{LinkEvent, LinkSession, LinkWay, Prompt};
+use crate::oauth::DeviceAuthorization;
 use crate::store::Store;
 use crate::text::{Lines, printable};
-use crate::time::{seconds_left, short_duration};
 
 /// What `link` shows besides the URL.
 #[derive(Clone, Copy, Debug)]
@@ -27,74 +28,89 @@ pub struct Show {
     pub qr: bool,
 }
 
-pub async fn link(store: &Arc<Store>, name: &str, show: Show) -> Result<(), CliError> {
-    let Show { browser, qr } = show;
-    let link = Link::start(store, name, &persistence()).await?;
+/// Links `name` by `way`, showing the prompt; what is pasted on stdin goes to the session.
+pub async fn link(
+    store: &Arc<Store>,
+    name: &str,
+    way: LinkWay,
+    show: Show,
+) -> Result<(), CliError> {
+    let session = LinkSession::start(store, name, way, &persistence()).await?;
     warn_about_keyring(store).await;
-    let url = link.url();
-    // Built by tokendeck from the provider's endpoint: plain ASCII, escaped all the same.
-    println!("{}", printable(url, Lines::One));
-    let _ = std::io::stdout().flush();
-
-    let drawn = qr && print_qr(url);
-    let scan = if drawn { " (or scan the code)" } else { "" };
-    eprintln!("\nOpen the URL above in a browser{scan} and approve access.");
-    match link.listening() {
-        Some(addr) => eprintln!(
-            "Waiting for the browser on {addr} — or paste the code or the address the browser lands on, then press Enter."
-        ),
-        None => eprintln!(
-            "Then paste the code, or the whole address the browser lands on, and press Enter."
-        ),
+    let (tx, pastes) = mpsc::unbounded_channel();
+    match session.prompt() {
+        Prompt::Url { url, listening } => {
+            prompt_url(url, listening, show);
+            tokio::spawn(read_pastes(tx));
+        }
+        // Nothing is pasted: the approval happens elsewhere.
+        Prompt::Device(authorization) => prompt_device(authorization, show),
     }
-    if browser && !crate::browser::open(url) {
-        let phone = if drawn {
-            ", or scan the code with a phone"
-        } else {
-            ""
-        };
-        eprintln!("(No browser could be opened here: copy the URL{phone}.)");
+    let (events, mut told) = mpsc::unbounded_channel();
+    let run = session.run(store, pastes, &events);
+    tokio::pin!(run);
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(event) = told.recv() => tell(&event),
+            result = &mut run => break result,
+        }
+    };
+    while let Ok(event) = told.try_recv() {
+        tell(&event);
     }
-
-    let tokens = complete(&link).await?;
-    link.finish(store, &tokens).await?;
-    say_linked(name, &tokens);
+    let tokens = result?;
+    eprintln!("{}", said::linked(name, &tokens, SystemTime::now()));
     Ok(())
 }
 
-/// The device grant: the URL to open on stdout, the code and a QR code on stderr, then the wait.
-pub async fn link_device(store: &Arc<Store>, name: &str, show: Show) -> Result<(), CliError> {
-    let link = DeviceLink::start(store, name, &persistence()).await?;
-    warn_about_keyring(store).await;
-    let authorization = link.authorization();
+/// The authorization URL on stdout, its QR code and what to do on stderr.
+fn prompt_url(url: &str, listening: Option<std::net::SocketAddr>, show: Show) {
+    // Built by tokendeck from the provider's endpoint: plain ASCII, escaped all the same.
+    println!("{}", printable(url, Lines::One));
+    let _ = std::io::stdout().flush();
+    let drawn = show.qr && print_qr(url);
+    for line in said::open_the_url(drawn, listening) {
+        eprintln!("{line}");
+    }
+    if show.browser && !crate::browser::open(url) {
+        eprintln!("{}", said::no_browser_for_the_url(drawn));
+    }
+}
+
+/// The device grant: the URL to open on stdout, the code and a QR code on stderr.
+fn prompt_device(authorization: &DeviceAuthorization, show: Show) {
     // Refused already if it held a control character; escaped all the same.
     let url = authorization.url_to_open();
     println!("{}", printable(url, Lines::One));
     let _ = std::io::stdout().flush();
     let drawn = show.qr && print_qr(url);
-    let scan = if drawn {
-        " (or scan the code with a phone)"
-    } else {
-        ""
-    };
-    let code = printable(authorization.user_code(), Lines::One);
-    match authorization.verification_uri_complete() {
-        Some(_) => eprintln!(
-            "\nOpen the URL above on any device{scan}, check that it shows the code {code}, and approve."
-        ),
-        None => eprintln!("\nOpen the URL above on any device{scan} and enter the code {code}."),
+    for line in said::approve_the_code(authorization, drawn, SystemTime::now()) {
+        eprintln!("{line}");
     }
-    eprintln!(
-        "Waiting for the approval; the code expires in {}.",
-        short_duration(seconds_left(authorization.expires_at(), SystemTime::now()))
-    );
     if show.browser && !crate::browser::open(url) {
-        eprintln!("(No browser could be opened here: open the URL on another device.)");
+        eprintln!("{}", said::NO_BROWSER_FOR_THE_CODE);
     }
-    let tokens = link.complete().await.map_err(|e| link.failed(e))?;
-    link.finish(store, &tokens).await?;
-    say_linked(name, &tokens);
-    Ok(())
+}
+
+/// What the session tells while it runs.
+fn tell(event: &LinkEvent) {
+    match event {
+        LinkEvent::PasteRefused(e) => {
+            eprintln!("tokendeck: {}", printable(&e.to_string(), Lines::One));
+            eprintln!("{}", said::PASTE_AGAIN);
+        }
+    }
+}
+
+/// Hands every line of stdin to the session, until stdin ends.
+async fn read_pastes(pastes: mpsc::UnboundedSender<String>) {
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if pastes.send(line).is_err() {
+            return;
+        }
+    }
 }
 
 /// Prints `url`'s QR code on stderr; whether it fitted in one.
@@ -108,55 +124,5 @@ fn print_qr(url: &str) -> bool {
             true
         }
         None => false,
-    }
-}
-
-fn say_linked(name: &str, tokens: &Tokens) {
-    let left = tokens
-        .expires_at()
-        .map(|at| {
-            format!(
-                "; the access token expires in {}",
-                short_duration(seconds_left(at, SystemTime::now()))
-            )
-        })
-        .unwrap_or_default();
-    eprintln!("Linked {name:?}{left}.");
-}
-
-/// Waits for whichever comes first: the browser at the listener, or a paste that works. A paste
-/// that does not work is explained and another is awaited, as long as another could work.
-async fn complete(link: &Link) -> Result<Tokens, CliError> {
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    let mut stdin_open = true;
-    let mut last_error: Option<Error> = None;
-    // One wait for the whole loop: dropping it midway would drop a browser that just arrived.
-    let browser = link.from_browser();
-    tokio::pin!(browser);
-    loop {
-        tokio::select! {
-            result = &mut browser => return result.map_err(|e| link.failed(e).into()),
-            line = lines.next_line(), if stdin_open => match line {
-                Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => match link.from_paste(&line).await {
-                    Ok(tokens) => return Ok(tokens),
-                    Err(e) if !Link::paste_can_fix(&e) => return Err(link.failed(e).into()),
-                    Err(e) => {
-                        eprintln!("tokendeck: {}", printable(&e.to_string(), Lines::One));
-                        eprintln!("Paste again, or press Ctrl-C to give up.");
-                        last_error = Some(e);
-                    }
-                },
-                Ok(None) | Err(_) => {
-                    stdin_open = false;
-                    if link.listening().is_none() {
-                        return Err(match last_error {
-                            Some(e) => link.failed(e).into(),
-                            None => CliError::Usage("nothing was pasted before standard input ended".into()),
-                        });
-                    }
-                }
-            },
-        }
     }
 }

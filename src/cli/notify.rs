@@ -6,18 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
+use super::words::daemon::{Notice, notice};
 use crate::store::AccountStatus;
-use crate::text::{Lines, printable};
 
 /// Failing this long without a success needs the user, even if each failure looked passing.
 pub const FAILING_TOO_LONG: Duration = Duration::from_secs(3600);
-
-/// What to tell the user.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    pub summary: String,
-    pub body: String,
-}
 
 /// One account's trouble, from its first failure seen to its next success.
 #[derive(Debug)]
@@ -84,26 +77,6 @@ impl Attention {
         }
         self.episodes.retain(|name, _| seen.contains(name));
         notices
-    }
-}
-
-fn notice(name: &str, needs_relink: bool, reason: &str) -> Notice {
-    let name = printable(name, Lines::One);
-    let reason = printable(reason.trim_end_matches('.'), Lines::One);
-    let body = if needs_relink {
-        format!("{reason}. Run `tokendeck link {name}`.")
-    } else {
-        format!(
-            "Refreshing has failed for over an hour: {reason}. `tokendeck status {name}` says more; tokendeck keeps trying."
-        )
-    };
-    Notice {
-        summary: format!("tokendeck: {name} needs you"),
-        // Notification servers may read the body as markup.
-        body: body
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;"),
     }
 }
 

@@ -7,7 +7,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use super::{Cli, Command};
+use super::args::{Cli, Command, DEMO_TTL};
 
 /// The command line as `Cli::parse` would read it, when it is exactly `[--home DIR] token NAME`.
 /// `home_env` is `TOKENDECK_HOME`'s value, which `--home` falls back to as in clap.
@@ -40,9 +40,6 @@ pub fn token_command(args: &[OsString], home_env: Option<&OsStr>) -> Option<Cli>
         command: Some(Command::Token { name }),
     })
 }
-
-/// `--demo-ttl`'s default (it only matters with `--demo`).
-pub const DEMO_TTL: u64 = 60;
 
 /// A value clap takes as it is: not empty, not starting with `-`.
 fn plain(value: &OsStr) -> Option<&OsStr> {

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use super::accounts::read_secret;
+use super::shared::read_secret;
+use super::words::said;
 use super::{CliError, SetArgs};
+use crate::app::set::{AccountChange, Endpoint};
 use crate::store::Store;
-use crate::store::settings::{AccountChange, Endpoint};
 
 pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
     let name = args.name;
@@ -47,38 +48,8 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
         ..change
     };
     let changed = change.apply(store, &name).await?;
-    if changed.settings.is_empty() && !changed.secret_removed {
-        eprintln!("{name:?} already had these settings; nothing changed.");
-        return Ok(());
-    }
-    let mut what = changed.settings.join(", ");
-    if changed.secret_removed {
-        if !what.is_empty() {
-            what.push_str("; ");
-        }
-        what.push_str("the client secret was deleted (a public client has none)");
-    }
-    eprintln!("Changed {name:?}: {what}.");
-    let credentials = changed.settings.contains(&"client secret")
-        || changed.settings.contains(&"client authentication");
-    if credentials {
-        // A refused client is not a dead grant: with the new credentials, the next refresh may
-        // work, so no backoff from the old ones stands in its way.
-        store.update_status(&name, |status| {
-            status.failures = 0;
-            status.retry_at = None;
-        })?;
-        let status = store.status(&name);
-        if status.last_refresh.as_ref().is_some_and(|r| !r.ok) {
-            eprintln!(
-                "Its tokens are kept. Its last refresh failed; `tokendeck refresh {name}` tries again with the new settings."
-            );
-        }
-    }
-    if changed.applies_at_next_link {
-        eprintln!(
-            "The authorization request changed: it takes effect when you link again with `tokendeck link {name}`."
-        );
+    for line in said::changed(&name, &changed) {
+        eprintln!("{line}");
     }
     Ok(())
 }

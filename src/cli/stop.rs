@@ -7,10 +7,10 @@
 use std::future::Future;
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use super::CliError;
-use crate::refresh::stop::{self, Settled};
+use super::words::stop::{lost_words, waiting_words};
+use crate::app::stop::{self, Settled};
 use crate::signals::{Signal, Signals};
 
 /// The signals a command caught as its first refresh began; taken by [`interruptible`].
@@ -53,17 +53,17 @@ pub async fn interruptible(
 pub async fn finish_hooks() {
     match stop::has_begun_a_refresh().then(Signals::catch) {
         Some(Ok(mut signals)) => {
-            let finish = crate::refresh::hooks::finish();
+            let finish = crate::app::hooks::finish();
             tokio::pin!(finish);
             tokio::select! {
                 () = &mut finish => return,
                 _ = signals.next() => {}
             }
             // The hooks are ended (TERM, then KILL) rather than left behind, and logged.
-            crate::refresh::hooks::stop().await;
+            crate::app::hooks::stop().await;
             finish.await;
         }
-        _ => crate::refresh::hooks::finish().await,
+        _ => crate::app::hooks::finish().await,
     }
 }
 
@@ -110,75 +110,5 @@ async fn settle(signal: Option<Signal>, signals: &mut Signals) {
 fn say(line: &str) {
     if !line.is_empty() {
         let _ = writeln!(std::io::stderr(), "tokendeck: {line}");
-    }
-}
-
-/// "work's refresh", "the refreshes of home and work".
-fn refreshes_of(accounts: &[String]) -> String {
-    match accounts {
-        [one] => format!("{one}'s refresh"),
-        [rest @ .., last] => format!("the refreshes of {} and {last}", rest.join(", ")),
-        [] => "no refresh".into(),
-    }
-}
-
-/// What a stop waiting for `accounts` says, and how to stop at once.
-pub fn waiting_words(accounts: &[String], patience: Duration, again: &str) -> String {
-    format!(
-        "waiting for {} to be stored (up to {} s); {again} to quit now and lose it",
-        refreshes_of(accounts),
-        patience.as_secs()
-    )
-}
-
-/// What quitting before `accounts`' refreshes were stored loses, and what to do about it; with
-/// `patience`, the wait that ran out. Empty when nothing is lost.
-pub fn lost_words(accounts: &[String], patience: Option<Duration>) -> String {
-    if accounts.is_empty() {
-        return String::new();
-    }
-    let why = match patience {
-        Some(patience) => format!("after {} s, stopped waiting", patience.as_secs()),
-        None => "quit without waiting".into(),
-    };
-    let link = accounts
-        .iter()
-        .map(|a| format!("`tokendeck link {a}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        "{why}: {} may be lost. If the provider had already answered, the refresh token tokendeck holds is spent and the grant must be linked again ({link}); the next refresh says whether it was",
-        refreshes_of(accounts)
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_wait_names_the_accounts_and_the_way_out_and_a_loss_what_to_run() {
-        let accounts = ["home".to_string(), "work".to_string()];
-        let waiting = waiting_words(
-            &accounts[1..],
-            Duration::from_secs(33),
-            "press Ctrl-C again",
-        );
-        assert_eq!(
-            waiting,
-            "waiting for work's refresh to be stored (up to 33 s); press Ctrl-C again to quit now and lose it"
-        );
-        let lost = lost_words(&accounts, None);
-        assert!(
-            lost.starts_with("quit without waiting: the refreshes of home and work may be lost.")
-                && lost.contains("(`tokendeck link home`, `tokendeck link work`)"),
-            "{lost}"
-        );
-        let gave_up = lost_words(&accounts[..1], Some(Duration::from_secs(33)));
-        assert!(
-            gave_up.starts_with("after 33 s, stopped waiting: home's refresh"),
-            "{gave_up}"
-        );
-        assert_eq!(lost_words(&[], None), "", "nothing lost, nothing said");
     }
 }

@@ -3,11 +3,12 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-use super::{CallArgs, CliError, persistence, warn_about_keyring};
-use crate::refresh::{force_refresh, open_session, valid_tokens};
+use super::shared::{persistence, warn_about_keyring};
+use super::words::said;
+use super::{CallArgs, CliError};
+use crate::app::{open_session, valid_tokens};
 use crate::store::Store;
 use crate::text::{Lines, printable};
-use crate::time::{seconds_left, short_duration};
 
 /// Prints a valid access token and nothing else.
 pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
@@ -18,17 +19,11 @@ pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
 
 pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     warn_about_keyring(store).await;
-    let tokens = force_refresh(store, name, &persistence()).await?;
-    let left = tokens
-        .expires_at()
-        .map(|at| {
-            format!(
-                "; the new access token expires in {}",
-                short_duration(seconds_left(at, std::time::SystemTime::now()))
-            )
-        })
-        .unwrap_or_default();
-    eprintln!("Refreshed {name:?}{left}.");
+    let tokens = crate::app::refresh(store, name, &persistence()).await?;
+    eprintln!(
+        "{}",
+        said::refreshed(name, &tokens, std::time::SystemTime::now())
+    );
     Ok(())
 }
 
@@ -43,7 +38,7 @@ pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let session = open_session(store, &args.name, &persistence()).await?;
     if session.tokens().is_none() {
-        return Err(crate::refresh::AccountError::NotLinked(args.name).into());
+        return Err(crate::app::AccountError::NotLinked(args.name).into());
     }
     let method = args
         .method

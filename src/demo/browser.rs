@@ -8,11 +8,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::DemoServer;
+use super::words::NotApproved;
 use crate::tui::effects::DemoBrowser;
-
-/// What `A` says on another account's link screen: it would ask a real provider, which the demo
-/// user cannot approve.
-pub const NOT_THE_DEMO: &str = "A approves only the demo account's link, at the demo's own server. For this account, open the URL in a browser (o) or copy it (c).";
 
 /// The link screen's `A`: approves an authorization URL or a verification URL of `server`'s, and
 /// says what to do instead for any other provider's.
@@ -23,7 +20,7 @@ pub fn browser(server: &DemoServer) -> DemoBrowser {
         let is_own = own.iter().any(|u| u == base);
         Box::pin(async move {
             if !is_own {
-                return Err(NOT_THE_DEMO.to_string());
+                return Err(NotApproved::NotTheDemo.to_string());
             }
             approve(url).await
         })
@@ -35,12 +32,16 @@ pub fn browser(server: &DemoServer) -> DemoBrowser {
 /// grant's `verification_uri_complete` (`…/device?user_code=…`), approves that code; tokendeck's
 /// polling then gets the tokens.
 pub async fn approve(url: String) -> Result<(), String> {
-    let url = url::Url::parse(&url).map_err(|e| format!("not a URL: {e}"))?;
+    approved(url).await.map_err(|e| e.to_string())
+}
+
+async fn approved(url: String) -> Result<(), NotApproved> {
+    let url = url::Url::parse(&url).map_err(NotApproved::NotAUrl)?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| NotApproved::NoClient(e.to_string()))?;
     if url.path() == "/device" {
         approve_device(&http, url).await
     } else {
@@ -48,7 +49,7 @@ pub async fn approve(url: String) -> Result<(), String> {
     }
 }
 
-async fn approve_authorization(http: &reqwest::Client, url: url::Url) -> Result<(), String> {
+async fn approve_authorization(http: &reqwest::Client, url: url::Url) -> Result<(), NotApproved> {
     let form: Vec<(String, String)> = url
         .query_pairs()
         .into_owned()
@@ -61,26 +62,26 @@ async fn approve_authorization(http: &reqwest::Client, url: url::Url) -> Result<
         .form(&form)
         .send()
         .await
-        .map_err(|e| format!("the demo server did not answer: {}", e.without_url()))?;
+        .map_err(|e| NotApproved::ServerSilent(e.without_url().to_string()))?;
     let callback = answer
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| format!("the demo server did not approve (HTTP {})", answer.status()))?
+        .ok_or_else(|| NotApproved::Refused(answer.status()))?
         .to_string();
     http.get(&callback)
         .send()
         .await
-        .map_err(|e| format!("the callback did not answer: {}", e.without_url()))?;
+        .map_err(|e| NotApproved::CallbackSilent(e.without_url().to_string()))?;
     Ok(())
 }
 
-async fn approve_device(http: &reqwest::Client, url: url::Url) -> Result<(), String> {
+async fn approve_device(http: &reqwest::Client, url: url::Url) -> Result<(), NotApproved> {
     let user_code = url
         .query_pairs()
         .find(|(k, _)| k == "user_code")
         .map(|(_, v)| v.into_owned())
-        .ok_or("the verification URL carries no user code: type the code on the demo server's page instead")?;
+        .ok_or(NotApproved::NoUserCode)?;
     let mut endpoint = url.clone();
     endpoint.set_query(None);
     let answer = http
@@ -88,15 +89,9 @@ async fn approve_device(http: &reqwest::Client, url: url::Url) -> Result<(), Str
         .form(&[("user_code", user_code.as_str()), ("decision", "approve")])
         .send()
         .await
-        .map_err(|e| format!("the demo server did not answer: {}", e.without_url()))?;
-    let refused = |why: &str| Err(format!("the demo server did not approve the code: {why}"));
+        .map_err(|e| NotApproved::ServerSilent(e.without_url().to_string()))?;
     match answer.status() {
         StatusCode::OK => Ok(()),
-        StatusCode::NOT_FOUND => refused("it knows no such code; start the link again"),
-        StatusCode::GONE => refused("it has expired; start the link again for a new one"),
-        StatusCode::CONFLICT => {
-            refused("it was answered already; start the link again if it was denied")
-        }
-        status => refused(&format!("HTTP {status}")),
+        status => Err(NotApproved::CodeRefused(status)),
     }
 }

@@ -9,6 +9,7 @@ mod grants;
 pub mod leftovers;
 mod page;
 pub mod server;
+mod words;
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -17,8 +18,9 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 
-pub use browser::{NOT_THE_DEMO, approve, browser};
+pub use browser::{approve, browser};
 pub use server::{DemoOptions, DemoServer};
+pub use words::{DemoError, NOT_THE_DEMO};
 
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{Account, Home, Store};
@@ -31,21 +33,20 @@ pub const ACCOUNT: &str = "demo";
 /// terminal gone), or a panic. What a demo killed outright left behind is removed first. An
 /// account named `demo` that the demo did not make is never touched: the demo refuses to start
 /// instead.
-pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
+pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), DemoError> {
     leftovers::sweep().await;
     let server = DemoServer::start(ttl)
         .await
-        .map_err(|e| format!("the demo server could not start: {e}"))?;
+        .map_err(DemoError::ServerDidNotStart)?;
     let (dir, throwaway) = match home {
         Some(dir) => (dir, None),
         None => {
-            let throwaway = leftovers::Throwaway::make()
-                .map_err(|e| format!("the demo's throwaway home could not be made: {e}"))?;
+            let throwaway = leftovers::Throwaway::make().map_err(DemoError::NoThrowawayHome)?;
             (throwaway.dir().to_path_buf(), Some(throwaway))
         }
     };
-    let store = Arc::new(Store::new(Home::rooted(&dir).map_err(|e| e.to_string())?));
-    let (ran, cleanup) = match claim_account(&store, &server).await {
+    let store = Arc::new(Store::new(Home::rooted(&dir).map_err(DemoError::Store)?));
+    let (ran, cleanup) = match claim(&store, &server).await {
         Ok(()) => {
             let options = crate::tui::Options {
                 demo: Some(browser(&server)),
@@ -55,8 +56,8 @@ pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
                 .await;
             // Refreshes under way hold the account's lock: they end (against the demo server,
             // at once) before it is removed.
-            let stop = crate::refresh::stop::begin();
-            stop.settled(crate::refresh::stop::patience()).await;
+            let stop = crate::app::stop::begin();
+            stop.settled(crate::app::stop::patience()).await;
             let cleanup = match &throwaway {
                 Some(_) => Ok(()),
                 None => remove_own(&store).await.map(drop),
@@ -66,14 +67,14 @@ pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
         Err(e) => (Err(e), Ok(())),
     };
     let removed = match throwaway {
-        Some(throwaway) => throwaway.remove().await,
+        Some(throwaway) => throwaway.remove().await.map_err(DemoError::Cleanup),
         None => Ok(()),
     };
     match ran {
         // Cleaned up: now the panic goes on (its message is out already, the terminal restored).
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
         Ok(Ok(result)) => result
-            .map_err(|e| format!("the terminal failed: {e}"))
+            .map_err(DemoError::Terminal)
             .and(cleanup)
             .and(removed),
         Err(e) => Err(e),
@@ -84,31 +85,34 @@ pub async fn run(home: Option<PathBuf>, ttl: Duration) -> Result<(), String> {
 /// server's port is new each run, so it is stale) — and refusing, with nothing changed, when an
 /// account of that name is not the demo's.
 pub async fn claim_account(store: &Store, server: &DemoServer) -> Result<(), String> {
+    claim(store, server).await.map_err(|e| e.to_string())
+}
+
+async fn claim(store: &Store, server: &DemoServer) -> Result<(), DemoError> {
     remove_own(store).await?;
     demo_account(server)
         .create(store)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(DemoError::Add)
 }
 
 /// Removes the account named [`ACCOUNT`] if the demo made it; says whether there was one.
-async fn remove_own(store: &Store) -> Result<bool, String> {
-    let accounts = store.accounts().map_err(|e| e.to_string())?;
+async fn remove_own(store: &Store) -> Result<bool, DemoError> {
+    let accounts = store.accounts().map_err(DemoError::Store)?;
     match accounts.accounts.get(ACCOUNT) {
         None => Ok(false),
         Some(account) if is_demo_account(account) => {
-            store.remove(ACCOUNT).await.map_err(|e| e.to_string())?;
+            store.remove(ACCOUNT).await.map_err(DemoError::Store)?;
             Ok(true)
         }
-        Some(_) => Err(format!(
-            "{} already has an account named {ACCOUNT:?} that the demo did not make, and the demo leaves it alone: run `tokendeck --demo` without --home (it then uses a throwaway home), or with another folder",
-            store
+        Some(_) => Err(DemoError::NotTheDemos {
+            home: store
                 .home()
                 .config_dir()
                 .parent()
                 .unwrap_or(store.home().config_dir())
-                .display()
-        )),
+                .to_path_buf(),
+        }),
     }
 }
 

@@ -142,7 +142,7 @@ impl SessionBuilder {
     /// the refresh exclusive across processes and returns the token set as stored now. If another
     /// process refreshed meanwhile, the session takes the stored tokens instead of spending an
     /// already-rotated refresh token. What the guard holds is released once the new tokens are
-    /// persisted.
+    /// persisted and the attempt reported (see [`on_refresh_attempt`](Self::on_refresh_attempt)).
     pub fn refresh_guard<F, Fut, E>(mut self, guard: F) -> Self
     where
         F: Fn() -> Fut + Send + Sync + 'static,
@@ -156,7 +156,8 @@ impl SessionBuilder {
         self
     }
 
-    /// Told about every refresh attempt — its trigger and outcome — for a log.
+    /// Told about every refresh attempt — its trigger and outcome — for a log; while the refresh
+    /// guard, if there is one, is still held.
     pub fn on_refresh_attempt(
         mut self,
         callback: impl Fn(&RefreshReport<'_>) + Send + Sync + 'static,

@@ -58,7 +58,8 @@ pub struct RefreshReport<'a> {
 }
 
 /// What a refresh guard hands back: whatever must stay held until the new tokens are
-/// persisted (a cross-process lock), and the token set as stored right now.
+/// persisted and the attempt reported (a cross-process lock), and the token set as stored right
+/// now.
 pub struct RefreshGuard {
     pub stored: Option<Tokens>,
     pub hold: Box<dyn Any + Send>,

@@ -1,20 +1,14 @@
-//! Keeping accounts fresh and linked: sessions wired to the store (cross-process lock, persist
-//! before use, every attempt logged), the link flow and the removal both faces run, the answers scripts rely on —
-//! a valid token, a forced refresh — and the background engine that refreshes ahead of expiry.
+//! The names the TUI calls the application layer by, from before it had a room of its own
+//! (`crate::app`): kept so that the TUI compiles unchanged until it calls `app` itself — a
+//! [`LinkSession`](crate::app::link::LinkSession), the typed engine events, its own words.
+//! Nothing new goes here; once the TUI has moved, this module goes.
 
-mod account;
-mod attempt;
 pub mod engine;
-pub mod hooks;
-mod identity;
-pub mod link;
-mod persistence;
-pub mod remove;
-pub mod stop;
 
-pub use account::{
-    AccountError, Persistence, force_refresh, open_session, open_session_as, valid_tokens,
+pub use crate::app::link::{DeviceLink, Link};
+pub use crate::app::refresh::refresh as force_refresh;
+pub use crate::app::{
+    AccountError, EngineHandle, LinkFailed, Persistence, Revocation, hooks, next_refresh_at,
+    open_session, open_session_as, remove_account, stop, valid_tokens,
 };
-pub use engine::{EngineEvent, EngineHandle, next_refresh_at};
-pub use link::{DeviceLink, Link, LinkFailed};
-pub use remove::{Revocation, remove_account};
+pub use engine::EngineEvent;

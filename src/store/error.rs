@@ -1,4 +1,5 @@
-//! What can go wrong in storage, each with a sentence that tells the user what to do.
+//! What can go wrong in storage, each with a sentence that tells the user what to do — in words
+//! every front can show; a front adds its own way there (the command line's `tokendeck list`).
 
 use std::path::{Path, PathBuf};
 
@@ -50,12 +51,10 @@ pub enum StoreError {
         mode: u32,
     },
 
-    #[error("no account is named {0:?}: `tokendeck list` shows the accounts there are")]
+    #[error("no account is named {0:?}")]
     NoSuchAccount(String),
 
-    #[error(
-        "an account named {0:?} exists already: choose another name, or `tokendeck remove` it first"
-    )]
+    #[error("an account named {0:?} exists already: choose another name")]
     AccountExists(String),
 
     #[error(

@@ -1,6 +1,6 @@
 //! Event hooks as the accounts file keeps them: a home-wide `[hooks]` table and one per account,
-//! event name → command line. Only configuration lives here; running a hook is the refresh
-//! layer's work (`refresh::hooks`).
+//! event name → command line. Only configuration lives here; running a hook is the
+//! application's work (`app::hooks`).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -15,10 +15,10 @@ pub mod keyring;
 pub mod lock;
 pub mod natural;
 pub mod new_account;
-pub mod settings;
 pub mod status;
 pub mod time_left;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use tokio::sync::OnceCell;
@@ -36,6 +36,7 @@ pub use status::{AccountStatus, Health};
 pub use time_left::TimeLeft;
 
 use crate::oauth::Tokens;
+use crate::oauth::secret::ClientSecret;
 
 /// One home's accounts, records, statuses and log. The keyring is opened on first use, so that
 /// commands which need no secret work without one.
@@ -45,6 +46,30 @@ pub struct Store {
     log: EventLog,
     keyring: OnceCell<Keyring>,
     accounts: cache::AccountsCache,
+    /// Status files written so far.
+    status_writes: AtomicU64,
+}
+
+/// What a store has asked of the keyring and the status files since it was made. A refresh's
+/// budget — one keyring read, one keyring write, its status written twice (the mark that it is
+/// under way, then how it went) — is measured with it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Calls {
+    pub keyring_reads: u64,
+    pub keyring_writes: u64,
+    pub status_writes: u64,
+}
+
+impl std::ops::Sub for Calls {
+    type Output = Calls;
+
+    fn sub(self, earlier: Calls) -> Calls {
+        Calls {
+            keyring_reads: self.keyring_reads - earlier.keyring_reads,
+            keyring_writes: self.keyring_writes - earlier.keyring_writes,
+            status_writes: self.status_writes - earlier.status_writes,
+        }
+    }
 }
 
 impl Store {
@@ -54,6 +79,17 @@ impl Store {
             home,
             keyring: OnceCell::new(),
             accounts: cache::AccountsCache::default(),
+            status_writes: AtomicU64::new(0),
+        }
+    }
+
+    /// The keyring reads and writes and the status writes this store has made so far.
+    pub fn calls(&self) -> Calls {
+        let (keyring_reads, keyring_writes) = self.keyring.get().map_or((0, 0), Keyring::calls);
+        Calls {
+            keyring_reads,
+            keyring_writes,
+            status_writes: self.status_writes.load(Ordering::Relaxed),
         }
     }
 
@@ -115,7 +151,7 @@ impl Store {
             return Err(StoreError::AccountExists(name.to_string()));
         }
         let record = Record {
-            client_secret: client_secret.map(crate::oauth::secret::ClientSecret::new),
+            client_secret: client_secret.map(ClientSecret::new),
             tokens: None,
         };
         self.keyring().await?.write(name, &record).await?;
@@ -137,22 +173,44 @@ impl Store {
 
     /// Stores a new token set beside the client secret the keyring holds now — not one read
     /// earlier, which `tokendeck set` may have changed meanwhile (`fallback` when there is no
-    /// record to read).
+    /// record to read). For tokens stored outside the account's lock (a link's); under it, the
+    /// secret read there is current, and [`write_tokens`](Self::write_tokens) spares the read.
     pub async fn store_tokens(
         &self,
         name: &str,
         tokens: Tokens,
-        fallback: Option<crate::oauth::secret::ClientSecret>,
+        fallback: Option<ClientSecret>,
     ) -> Result<(), StoreError> {
         let client_secret = match self.keyring().await?.read(name).await? {
             Some(current) => current.client_secret,
             None => fallback,
         };
+        self.write_tokens(name, tokens, client_secret).await
+    }
+
+    /// Stores a new token set beside `client_secret`, in one keyring write. What the tokens mean
+    /// for the account's status is for whoever made them to record (a refresh records its
+    /// attempt, a link the link) — except that tokens held since a refresh could not store them
+    /// are stored now, which the status must say at once.
+    pub async fn write_tokens(
+        &self,
+        name: &str,
+        tokens: Tokens,
+        client_secret: Option<ClientSecret>,
+    ) -> Result<(), StoreError> {
+        self.still_listed(name)?;
         let record = Record {
             client_secret,
             tokens: Some(tokens),
         };
-        self.save_tokens(name, &record).await
+        self.keyring().await?.write(name, &record).await?;
+        self.update_status(name, |status| {
+            if status.unsaved_since.is_some()
+                && let Some(tokens) = &record.tokens
+            {
+                status.record_tokens(tokens, false, SystemTime::now());
+            }
+        })
     }
 
     pub async fn save_tokens(&self, name: &str, record: &Record) -> Result<(), StoreError> {
@@ -166,7 +224,8 @@ impl Store {
 
     /// Reads, changes and writes an account's status under a short lock, so that processes
     /// updating it at once do not lose each other's changes. A removed account's status is not
-    /// written back (by a refresh that ends after `remove`, say).
+    /// written back (by a refresh that ends after `remove`, say), nor one the change left as it
+    /// was: every TUI and daemon of the home notices a status written.
     pub fn update_status(
         &self,
         name: &str,
@@ -182,7 +241,12 @@ impl Store {
                 return Ok(());
             }
             let mut status = AccountStatus::load(&self.home, name);
+            let before = status.clone();
             change(&mut status);
+            if status == before {
+                return Ok(());
+            }
+            self.status_writes.fetch_add(1, Ordering::Relaxed);
             status.save(&self.home, name)
         })
     }

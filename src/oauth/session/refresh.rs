@@ -6,7 +6,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::{Backoff, Seen, Session, lock};
 use crate::oauth::error::Error;
-use crate::oauth::hooks::{PersistRetry, RefreshOutcome, RefreshReport, RefreshTrigger};
+use crate::oauth::hooks::{
+    PersistRetry, RefreshGuard, RefreshOutcome, RefreshReport, RefreshTrigger,
+};
 use crate::oauth::id_token::{self, Problem};
 use crate::oauth::token::Tokens;
 use crate::time::later_instant;
@@ -84,10 +86,11 @@ impl Session {
         self.refresh_locked(trigger).await
     }
 
-    /// A refresh, reported and remembered for backoff; the caller holds the gate.
+    /// A refresh, reported and remembered for backoff; the caller holds the gate. The report is
+    /// made while the refresh guard is still held, so that what it records of the attempt (an
+    /// account's status, say) is in place before another process's refresh can begin.
     pub(super) async fn refresh_locked(&self, trigger: RefreshTrigger) -> Result<Tokens, Error> {
-        let mut guard = None;
-        let result = self.refresh_exclusive(trigger, &mut guard).await;
+        let (result, guard) = self.refresh_exclusive(trigger).await;
         let outcome = match &result {
             Ok(Attempt {
                 tokens,
@@ -141,20 +144,37 @@ impl Session {
         result.map(|attempt| attempt.tokens)
     }
 
-    /// Takes the refresh guard into `guard` (another process's refresh may be adopted instead),
-    /// asks the token endpoint, and persists the answer; the caller lets the guard go.
+    /// Takes the refresh guard (another process's refresh may be adopted instead), asks the
+    /// token endpoint, and persists the answer; the guard is handed back, still held, for the
+    /// attempt to be reported under it.
     pub(super) async fn refresh_exclusive(
         &self,
         trigger: RefreshTrigger,
-        guard: &mut Option<crate::oauth::hooks::RefreshGuard>,
-    ) -> Result<Attempt, Error> {
+    ) -> (Result<Attempt, Error>, Option<RefreshGuard>) {
         // Tokens only this session holds must reach the store before the store is read back.
-        self.save_unsaved().await?;
-        *guard = match &self.inner.refresh_guard {
-            Some(take) => Some(take().await.map_err(Error::store)?),
+        if let Err(e) = self.save_unsaved().await {
+            return (Err(e), None);
+        }
+        let guard = match &self.inner.refresh_guard {
+            Some(take) => match take().await {
+                Ok(guard) => Some(guard),
+                Err(e) => return (Err(Error::store(e)), None),
+            },
             None => None,
         };
-        if let Some(stored) = guard.as_ref().and_then(|g| g.stored.clone()) {
+        let stored = guard.as_ref().and_then(|g| g.stored.clone());
+        let result = self.refresh_guarded(trigger, stored).await;
+        (result, guard)
+    }
+
+    /// The refresh itself, with the guard (if any) held: adopts `stored`, what another process
+    /// stored meanwhile, or asks the token endpoint and persists the answer.
+    async fn refresh_guarded(
+        &self,
+        trigger: RefreshTrigger,
+        stored: Option<Tokens>,
+    ) -> Result<Attempt, Error> {
+        if let Some(stored) = stored {
             let mut state = lock(&self.inner.state);
             if !state
                 .tokens

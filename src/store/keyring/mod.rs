@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use keyring_core::Entry;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,16 @@ pub struct Keyring {
     /// Records the home's choice with its first record; `None` once recorded, or for a keyring
     /// opened without a home.
     recorder: Option<Arc<choice::Recorder>>,
+    /// Reads and writes asked of it so far (clones count together).
+    calls: Arc<Calls>,
+}
+
+/// How many reads and writes a keyring handle was asked for: what a refresh costs is measured
+/// (and tested) with it, since a Secret Service read is a D-Bus round trip.
+#[derive(Debug, Default)]
+struct Calls {
+    reads: AtomicU64,
+    writes: AtomicU64,
 }
 
 impl fmt::Debug for Keyring {
@@ -95,6 +106,7 @@ impl Keyring {
                 service,
                 warning,
                 recorder: None,
+                calls: Arc::default(),
             });
         }
         let chosen = blocking(move || platform::choose(forced)).await??;
@@ -117,6 +129,7 @@ impl Keyring {
             service,
             warning,
             recorder: Some(Arc::new(choice::Recorder::new(path, chosen.backend))),
+            calls: Arc::default(),
         })
     }
 
@@ -131,6 +144,7 @@ impl Keyring {
             service,
             warning: None,
             recorder: None,
+            calls: Arc::default(),
         })
     }
 
@@ -143,8 +157,17 @@ impl Keyring {
         self.warning.as_deref()
     }
 
+    /// Reads and writes of records asked of this keyring so far, by this handle and its clones.
+    pub fn calls(&self) -> (u64, u64) {
+        (
+            self.calls.reads.load(Ordering::Relaxed),
+            self.calls.writes.load(Ordering::Relaxed),
+        )
+    }
+
     /// The record of `account`, or `None` when there is none.
     pub async fn read(&self, account: &str) -> Result<Option<Record>, KeyringError> {
+        self.calls.reads.fetch_add(1, Ordering::Relaxed);
         let json = self.call(account, Op::Read).await?;
         if json.is_some()
             && let Some(recorder) = &self.recorder
@@ -174,6 +197,7 @@ impl Keyring {
             message: e.to_string(),
         })?;
         let bytes = json.len();
+        self.calls.writes.fetch_add(1, Ordering::Relaxed);
         if let Some(recorder) = &self.recorder {
             super::unblocked(|| recorder.ensure())?;
         }

@@ -26,10 +26,9 @@ impl NewAccount {
             }
         };
         match &self.source {
-            Some(Source::Preset(id)) if Preset::find(id).is_none() => problems.push(invalid(
-                Field::Source,
-                format!("there is no preset {id:?}: `tokendeck add --help` lists them"),
-            )),
+            Some(Source::Preset(id)) if Preset::find(id).is_none() => {
+                problems.push(NewAccountError::UnknownPreset(id.clone()))
+            }
             Some(Source::Preset(_)) => {}
             Some(Source::Issuer(issuer)) => url(Field::Source, UrlRole::Issuer, issuer),
             Some(Source::Custom { authorize, token }) => {

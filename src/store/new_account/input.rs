@@ -34,14 +34,40 @@ pub enum Field {
     ApiUrl,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why an account cannot be made (or changed). Its words for a person are each front's: the
+/// command line's `Display` (`cli::words`) is the one fronts show until they word it themselves.
+#[derive(Debug)]
 pub enum NewAccountError {
-    #[error("{message}")]
-    Invalid { field: Field, message: String },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    OAuth(#[from] oauth::Error),
+    Invalid {
+        field: Field,
+        message: String,
+    },
+    /// No preset has this id.
+    UnknownPreset(String),
+    Store(StoreError),
+    OAuth(oauth::Error),
+}
+
+impl std::error::Error for NewAccountError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NewAccountError::Store(e) => Some(e),
+            NewAccountError::OAuth(e) => Some(e),
+            NewAccountError::Invalid { .. } | NewAccountError::UnknownPreset(_) => None,
+        }
+    }
+}
+
+impl From<StoreError> for NewAccountError {
+    fn from(e: StoreError) -> Self {
+        NewAccountError::Store(e)
+    }
+}
+
+impl From<oauth::Error> for NewAccountError {
+    fn from(e: oauth::Error) -> Self {
+        NewAccountError::OAuth(e)
+    }
 }
 
 impl NewAccountError {
@@ -49,6 +75,7 @@ impl NewAccountError {
     pub fn field(&self) -> Option<Field> {
         match self {
             NewAccountError::Invalid { field, .. } => Some(*field),
+            NewAccountError::UnknownPreset(_) => Some(Field::Source),
             NewAccountError::Store(StoreError::InvalidName(_) | StoreError::AccountExists(_)) => {
                 Some(Field::Name)
             }

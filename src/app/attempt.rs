@@ -1,18 +1,20 @@
 //! What one refresh attempt leaves behind, whichever process made it: a line in the event log,
-//! the account's status, and the hooks it sets off. A refresh refused because the process is
-//! stopping was no attempt (nothing was sent) and leaves nothing.
+//! the account's status (written once, with its outcome), and the hooks it sets off. A refresh
+//! refused because the process is stopping was no attempt (nothing was sent) and leaves nothing.
+//! The log's words are stored once and shown by every front as they are.
 
 use std::time::SystemTime;
 
-use super::account::spent_token_message;
 use super::{hooks, stop};
 use crate::oauth::id_token::not_kept_message;
 use crate::oauth::{RefreshOutcome, RefreshReport, Tokens};
 use crate::store::{Event, HookEvent, Outcome, Store};
 
-/// Writes an attempt to the event log and the account's status. A log that cannot be written
-/// must not undo a refresh that worked, so failures here are dropped.
-pub(super) fn log(store: &Store, name: &str, report: &RefreshReport<'_>) {
+/// Writes an attempt to the event log and the account's status — in one write, which also
+/// clears the mark that the refresh is under way when `clears_mark` (the attempt still holds the
+/// lock that set it). A log that cannot be written must not undo a refresh that worked, so
+/// failures here are dropped.
+pub(super) fn log(store: &Store, name: &str, report: &RefreshReport<'_>, clears_mark: bool) {
     let now = SystemTime::now();
     // Not an attempt: nothing was sent, nothing changed.
     if let RefreshOutcome::Failed(e) = report.outcome
@@ -32,7 +34,7 @@ pub(super) fn log(store: &Store, name: &str, report: &RefreshReport<'_>) {
         Some(cause) if error.needs_reauthorization() => {
             format!(
                 "{}: link the account again",
-                spent_token_message(&cause, error)
+                spent_token(&cause, &error.provider_answer())
             )
         }
         _ => error.to_string(),
@@ -46,12 +48,17 @@ pub(super) fn log(store: &Store, name: &str, report: &RefreshReport<'_>) {
         event.message = Some(not_kept_message(report.refused_id_token));
     }
     // The status first: a TUI that sees the event reads the status at once.
-    let _ = store.update_status(name, |status| match (tokens, error, &message) {
-        (Some(tokens), ..) => status.record_tokens(tokens, outcome == Outcome::Ok, now),
-        (None, Some(error), Some(message)) => {
-            status.record_failure(error.kind(), message, error.retry_after(), now)
+    let _ = store.update_status(name, |status| {
+        match (tokens, error, &message) {
+            (Some(tokens), ..) => status.record_tokens(tokens, outcome == Outcome::Ok, now),
+            (None, Some(error), Some(message)) => {
+                status.record_failure(error.kind(), message, error.retry_after(), now)
+            }
+            _ => {}
         }
-        _ => {}
+        if clears_mark {
+            status.refresh_started_at = None;
+        }
     });
     let _ = store.log().append(&event);
     // After the log, so that a hook reading it finds the refresh; the new tokens are stored.
@@ -71,4 +78,12 @@ pub(super) fn log(store: &Store, name: &str, report: &RefreshReport<'_>) {
         // Another process refreshed: its hooks ran there.
         _ => {}
     }
+}
+
+/// A refresh token refused after `cause` (a refresh whose new tokens never reached the keyring, as
+/// the account's status tells it), with the provider's `answer`, in one clause.
+pub fn spent_token(cause: &str, answer: &str) -> String {
+    format!(
+        "{cause}; so the stored refresh token was already spent, and the provider now refuses it ({answer})"
+    )
 }

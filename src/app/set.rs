@@ -1,19 +1,22 @@
 //! Changing an existing account's settings (the CLI's `set`): only what is given changes, checked
 //! by the same rules as adding an account. Under the account's lock, so that no refresh writes its
 //! record meanwhile: a new client secret goes into the keyring record beside the tokens, which stay
-//! as they are, then the accounts file is rewritten atomically.
+//! as they are, then the accounts file is rewritten atomically. New client credentials end the
+//! backoff the old ones earned.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::accounts::{Account, Accounts};
-use super::hooks::{self, HookChange};
-use super::lock::AccountLock;
-use super::new_account::{Field, NewAccountError, check_api_url, check_params, check_session};
-use super::{Store, StoreError};
 use crate::oauth::AuthMethod;
 use crate::oauth::secret::{ClientSecret, REDACTED};
 use crate::oauth::url_policy::UrlRole;
+use crate::store::accounts::{Account, Accounts};
+use crate::store::hooks::{self, HookChange};
+use crate::store::lock::AccountLock;
+use crate::store::new_account::{
+    Field, NewAccountError, check_api_url, check_params, check_session,
+};
+use crate::store::{Store, StoreError};
 
 /// The settings to change; `None` leaves one as it is.
 #[derive(Clone, Default)]
@@ -51,16 +54,19 @@ impl Endpoint {
             Endpoint::Userinfo => UrlRole::UserinfoEndpoint,
         }
     }
+}
 
-    /// In the words that confirm a change.
-    fn setting(self) -> &'static str {
-        match self {
-            Endpoint::DeviceAuthorization => "device authorization endpoint",
-            Endpoint::Revocation => "revocation endpoint",
-            Endpoint::Introspection => "introspection endpoint",
-            Endpoint::Userinfo => "userinfo endpoint",
-        }
-    }
+/// A setting a change changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    Scopes,
+    Params,
+    RedirectUri,
+    ApiUrl,
+    Endpoint(Endpoint),
+    Hooks,
+    AuthMethod,
+    ClientSecret,
 }
 
 /// Everything but the client secret.
@@ -85,12 +91,14 @@ impl fmt::Debug for AccountChange {
 /// What a change did, for the words that confirm it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changed {
-    /// The settings changed, in the user's words.
-    pub settings: Vec<&'static str>,
+    /// The settings changed, in the order given.
+    pub settings: Vec<Setting>,
     /// The client secret was deleted: the account became a public client.
     pub secret_removed: bool,
     /// Something the authorization request carries changed: it applies from the next link.
     pub applies_at_next_link: bool,
+    /// The client's credentials changed and the last refresh had failed: the next one may work.
+    pub last_refresh_failed: bool,
 }
 
 impl AccountChange {
@@ -124,7 +132,7 @@ impl AccountChange {
             // account's client authentication method says.
             None => (account.auth_method != AuthMethod::None).then(String::new),
         };
-        let (updated, secret, changed) = self.changed(&account, stored_secret)?;
+        let (updated, secret, mut changed) = self.changed(&account, stored_secret)?;
         check_session(&updated, secret.as_deref())?;
         if let Some(record) = &mut record
             && record.client_secret.as_ref().map(ClientSecret::secret) != secret.as_deref()
@@ -144,6 +152,18 @@ impl AccountChange {
             *slot = updated;
             Ok(())
         })?;
+        let credentials = changed.settings.contains(&Setting::ClientSecret)
+            || changed.settings.contains(&Setting::AuthMethod);
+        if credentials {
+            // A refused client is not a dead grant: with the new credentials, the next refresh
+            // may work, so no backoff from the old ones stands in its way.
+            store.update_status(name, |status| {
+                status.failures = 0;
+                status.retry_at = None;
+            })?;
+            let status = store.status(name);
+            changed.last_refresh_failed = status.last_refresh.as_ref().is_some_and(|r| !r.ok);
+        }
         Ok(changed)
     }
 
@@ -161,13 +181,13 @@ impl AccountChange {
         let mut changed = Changed::default();
         if let Some(scopes) = self.scopes {
             updated.scopes = scopes;
-            changed.settings.push("scopes");
+            changed.settings.push(Setting::Scopes);
         }
         if let Some(params) = self.params {
             let params: BTreeMap<String, String> = params.into_iter().collect();
             check_params(params.keys())?;
             updated.params = params;
-            changed.settings.push("extra parameters");
+            changed.settings.push(Setting::Params);
         }
         if let Some(uri) = self.redirect_uri {
             if uri.trim().is_empty() {
@@ -177,7 +197,7 @@ impl AccountChange {
                 ));
             }
             updated.redirect_uri = uri;
-            changed.settings.push("callback URL");
+            changed.settings.push(Setting::RedirectUri);
         }
         changed.applies_at_next_link = !changed.settings.is_empty();
         if let Some(api_url) = self.api_url {
@@ -185,7 +205,7 @@ impl AccountChange {
                 check_api_url(&api_url)?;
             }
             updated.api_url = Some(api_url).filter(|u| !u.is_empty());
-            changed.settings.push("API URL");
+            changed.settings.push(Setting::ApiUrl);
         }
         for (endpoint, url) in self.endpoints {
             let before = updated.provider.clone();
@@ -193,14 +213,15 @@ impl AccountChange {
                 "" => before.clone().without_endpoint(endpoint.role()),
                 url => before.clone().with_endpoint(endpoint.role(), url)?,
             };
-            if updated.provider != before && !changed.settings.contains(&endpoint.setting()) {
-                changed.settings.push(endpoint.setting());
+            let setting = Setting::Endpoint(endpoint);
+            if updated.provider != before && !changed.settings.contains(&setting) {
+                changed.settings.push(setting);
             }
         }
         if !self.hooks.is_empty() {
             hooks::apply(&mut updated.hooks, &self.hooks);
             if updated.hooks != account.hooks {
-                changed.settings.push("hooks");
+                changed.settings.push(Setting::Hooks);
             }
         }
         let new_secret = self.client_secret;
@@ -220,11 +241,11 @@ impl AccountChange {
             (None, _) => {}
         }
         if updated.auth_method != account.auth_method {
-            changed.settings.push("client authentication");
+            changed.settings.push(Setting::AuthMethod);
         }
         if new_secret.is_some() {
             secret = new_secret;
-            changed.settings.push("client secret");
+            changed.settings.push(Setting::ClientSecret);
         } else if self.auth_method == Some(AuthMethod::None) && secret.is_some() {
             // A public client has no secret; asking for one is asking to drop it.
             secret = None;
@@ -255,7 +276,7 @@ mod tests {
         assert_eq!(updated.scopes, ["api"]);
         assert_eq!(updated.params, account().params, "parameters kept");
         assert_eq!(secret, None);
-        assert_eq!(changed.settings, ["scopes"]);
+        assert_eq!(changed.settings, [Setting::Scopes]);
         assert!(changed.applies_at_next_link);
     }
 
@@ -326,7 +347,10 @@ mod tests {
         );
         assert_eq!(
             changed.settings,
-            ["revocation endpoint", "introspection endpoint"]
+            [
+                Setting::Endpoint(Endpoint::Revocation),
+                Setting::Endpoint(Endpoint::Introspection)
+            ]
         );
         assert!(!changed.applies_at_next_link);
         let removal = AccountChange {
@@ -335,7 +359,7 @@ mod tests {
         };
         let (removed, _, changed) = removal.changed(&updated, None).unwrap();
         assert_eq!(removed.provider.revocation_endpoint(), None);
-        assert_eq!(changed.settings, ["revocation endpoint"]);
+        assert_eq!(changed.settings, [Setting::Endpoint(Endpoint::Revocation)]);
         let same = AccountChange {
             endpoints: vec![(Endpoint::Revocation, String::new())],
             ..AccountChange::default()

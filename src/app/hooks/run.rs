@@ -15,7 +15,7 @@ use tokio::process::{Child, ChildStderr, Command};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::Facts;
+use super::facts::Facts;
 use super::ran::{Ran, Tail};
 use crate::store::hooks::command_words;
 use crate::store::{Home, HookEvent};

@@ -1,15 +1,18 @@
 //! One refresh as the engine runs it: looks again whether it is still due (another process may
-//! have done it), refreshes through the account's session, and tells how it went.
+//! have done it), takes the account's lock and reads its record there (one read), refreshes
+//! through the account's session, and tells how it went.
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::EngineEvent;
+use super::event::EngineEvent;
 use super::schedule::next_refresh_at;
+use crate::app::error::AccountError;
+use crate::app::identity::learn_identity;
+use crate::app::session::{Persistence, missing_record, session_with};
+use crate::app::stop::Stopping;
+use crate::app::under_lock::Held;
 use crate::oauth::RefreshTrigger;
-use crate::refresh::account::{AccountError, Persistence, open_session_as};
-use crate::refresh::identity::learn_identity;
-use crate::refresh::stop::Stopping;
 use crate::store::status::TokenInfo;
 use crate::store::{Account, Store, StoreError};
 
@@ -32,7 +35,7 @@ pub(super) async fn refresh(
             notify(EngineEvent::Finished {
                 account: name.to_string(),
                 trigger,
-                error: Some(AccountError::from(e).to_string()),
+                error: Some(Arc::new(AccountError::from(e))),
             });
             return false;
         }
@@ -41,14 +44,14 @@ pub(super) async fn refresh(
     if trigger == RefreshTrigger::AheadOfExpiry && !still_due(store, name, &account, None) {
         return true;
     }
-    let session = open_session_as(store, name, &account, &Persistence::while_running()).await;
-    // … or between that look at its status and this read of its record: the record is the
-    // truth. (One that refreshes after this read is adopted under the lock, by the session.)
+    let held = Held::take(store, name).await.map_err(AccountError::from);
+    // … or between that look at its status and this read of its record, under the lock: the
+    // record is the truth.
     if trigger == RefreshTrigger::AheadOfExpiry
-        && let Ok(session) = &session
-        && let Some(tokens) = session.tokens()
+        && let Ok(held) = &held
+        && let Some(tokens) = held.record.as_ref().and_then(|r| r.tokens.as_ref())
     {
-        let held = TokenInfo::of(&tokens);
+        let held = TokenInfo::of(tokens);
         if !still_due(store, name, &account, Some(&held)) {
             // The status lags behind the record (written just after it, or not at all): bring
             // it forward, so the schedule is not computed from the old tokens again.
@@ -68,15 +71,8 @@ pub(super) async fn refresh(
         account: name.to_string(),
         trigger,
     });
-    let result = match session {
-        Ok(session) if session.tokens().is_none() => Err(AccountError::NotLinked(name.to_string())),
-        Ok(session) => {
-            let result = session.refresh_for(trigger).await;
-            if result.is_ok() {
-                learn_identity(store, name, &session).await;
-            }
-            result.map_err(AccountError::from)
-        }
+    let result = match held {
+        Ok(held) => refresh_held(store, name, &account, held, trigger).await,
         Err(e) => Err(e),
     };
     if let Err(e @ (AccountError::NotLinked(_) | AccountError::RecordMissing(_))) = &result {
@@ -98,9 +94,30 @@ pub(super) async fn refresh(
     notify(EngineEvent::Finished {
         account: name.to_string(),
         trigger,
-        error: result.err().map(|e| e.to_string()),
+        error: result.err().map(Arc::new),
     });
     ok
+}
+
+/// Refreshes `name` from its record as read under the lock the engine holds.
+async fn refresh_held(
+    store: &Arc<Store>,
+    name: &str,
+    account: &Account,
+    held: Held,
+    trigger: RefreshTrigger,
+) -> Result<(), AccountError> {
+    let Some(record) = held.record.clone() else {
+        return Err(missing_record(store, name).await);
+    };
+    if record.tokens.is_none() {
+        return Err(AccountError::NotLinked(name.to_string()));
+    }
+    let persistence = Persistence::while_running();
+    let session = session_with(store, name, account, &record, &persistence, Some(held))?;
+    session.refresh_for(trigger).await?;
+    learn_identity(store, name, &session).await;
+    Ok(())
 }
 
 /// `name`'s settings as the accounts file says now; while it cannot be read, as `planned`.

@@ -8,8 +8,9 @@
 
 use std::sync::Arc;
 
-use super::account::{AccountError, Persistence, session_with};
+use super::error::AccountError;
 use super::hooks;
+use super::session::{Persistence, session_with};
 use crate::oauth::{self, Secrets, session::Revoked};
 use crate::store::{AccountLock, Event, HookEvent, Outcome, Record, Store, Trigger};
 
@@ -30,28 +31,10 @@ pub enum Revocation {
 }
 
 impl Revocation {
-    /// One sentence for the user, after the removal.
+    /// One sentence for the user, after the removal: the command line's words (`cli::words`),
+    /// for the TUI until it words revocations itself.
     pub fn describe(&self) -> Option<String> {
-        match self {
-            Revocation::Revoked(Revoked::RefreshToken) => {
-                Some("The grant was revoked at the provider.".into())
-            }
-            Revocation::Revoked(Revoked::AccessToken) => Some(
-                "The access token was revoked at the provider (no refresh token was held).".into(),
-            ),
-            Revocation::Kept => Some("The grant at the provider was kept, as asked.".into()),
-            Revocation::NeverLinked => {
-                Some("It was never linked, so there was no grant to give back.".into())
-            }
-            Revocation::NothingHeld => Some(
-                "The keyring held no tokens for it any more, so nothing could be revoked: a grant made earlier may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.".into(),
-            ),
-            Revocation::NoEndpoint => Some(oauth::Error::NoRevocationEndpoint.to_string() + "."),
-            Revocation::Failed(e) => Some(format!(
-                "Revoking its grant at the provider failed: {}. Its tokens are gone from here all the same, so tokendeck cannot try again: the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.",
-                crate::oauth::error::clause(&e.problem())
-            )),
-        }
+        Some(self.to_string())
     }
 
     /// Whether the user should hear about it as a problem.
@@ -135,7 +118,8 @@ async fn give_back(
     account: &crate::store::Account,
     record: &Record,
 ) -> Revocation {
-    let session = match session_with(store, name, account, record, &Persistence::while_running()) {
+    let persistence = Persistence::while_running();
+    let session = match session_with(store, name, account, record, &persistence, None) {
         Ok(session) => session,
         Err(e) => return Revocation::Failed(e),
     };

@@ -5,8 +5,10 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Engine, EngineEvent, MAX_SLEEP, Planned, scheduled_at};
-use crate::store::{Account, Store};
+use super::event::EngineEvent;
+use super::stamp::HomeStamp;
+use super::{Engine, MAX_SLEEP, Planned, scheduled_at};
+use crate::store::Account;
 
 impl Engine {
     /// A timer wake: the files are read again if the home changed under the engine (two
@@ -33,7 +35,7 @@ impl Engine {
             Err(e) => {
                 if !std::mem::replace(&mut self.unreadable, true) {
                     (self.notify)(EngineEvent::AccountsUnreadable {
-                        problem: e.to_string(),
+                        problem: Arc::new(e),
                         kept: self.schedule.len(),
                     });
                 }
@@ -58,38 +60,10 @@ impl Engine {
 
     /// When `name` is next due, from its status file and any cool-down.
     pub(super) fn due(&self, name: &str, account: &Account) -> Option<SystemTime> {
-        let status = self.store.status(name);
-        // A damaged status says nothing: due now, so that the refresh task reads the keyring
-        // record and writes the status afresh (or refreshes, if the record says so).
-        let due = match status.unreadable {
-            true => Some(SystemTime::now()),
-            false => scheduled_at(name, account, &status),
-        }?;
+        let due = scheduled_at(name, account, &self.store.status(name))?;
         Some(match self.cooldown.get(name) {
             Some(cooldown) => due.max(cooldown.until),
             None => due,
         })
-    }
-}
-
-/// The accounts file and the event log's modification time and size: what changes when any
-/// process adds, links, refreshes or removes an account.
-#[derive(Debug, PartialEq)]
-pub(super) struct HomeStamp([Option<(SystemTime, u64, i64)>; 2]);
-
-impl HomeStamp {
-    pub(super) fn of(store: &Store) -> HomeStamp {
-        let home = store.home();
-        // The change time too: a `chmod` or `chown` that makes the file usable again (or not)
-        // changes neither its contents nor its size.
-        let stamp = |path: std::path::PathBuf| {
-            let meta = std::fs::metadata(path).ok()?;
-            #[cfg(unix)]
-            let changed = std::os::unix::fs::MetadataExt::ctime(&meta);
-            #[cfg(not(unix))]
-            let changed = 0;
-            Some((meta.modified().ok()?, meta.len(), changed))
-        };
-        HomeStamp([stamp(home.accounts_file()), stamp(home.events_file())])
     }
 }

@@ -6,36 +6,25 @@
 //! timeout — or when tokendeck exits — the whole group is ended (TERM, then KILL). Its exit status
 //! and the end of its stderr, with the account's secrets cut out, land in the event log.
 
+mod facts;
 mod ran;
 mod run;
 
 use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use facts::Facts;
 pub use ran::Ran;
 pub use run::run;
 
-use crate::oauth::Secrets;
 use crate::store::{Event, HookEvent, Store, Trigger};
 
 /// Environment variable: how long a hook may run, in seconds (1–600; 30 when unset).
 pub const TIMEOUT_VAR: &str = "TOKENDECK_HOOK_TIMEOUT";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// What a hook is told besides the account and the event.
-#[derive(Clone, Debug, Default)]
-pub struct Facts {
-    /// When the account's access token expires, when known.
-    pub expires_at: Option<SystemTime>,
-    /// Why it failed (failures only): the message the log shows.
-    pub message: Option<String>,
-    /// The account's secrets, cut out of its stderr (and of the message, which should hold none)
-    /// before either is logged or handed on.
-    pub secrets: Secrets,
-}
 
 /// Hook runs not yet finished, for a one-shot command to wait for before it exits.
 static PENDING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());

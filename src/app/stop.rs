@@ -252,7 +252,7 @@ impl Stop {
 /// (`TOKENDECK_TIMEOUT`, 30 s unless set) — the longest its answer can take — and one keyring
 /// write to store that answer.
 pub fn patience() -> Duration {
-    super::account::request_timeout().unwrap_or(crate::oauth::DEFAULT_TIMEOUT) + KEYRING_TIMEOUT
+    super::timeout::request_timeout().unwrap_or(crate::oauth::DEFAULT_TIMEOUT) + KEYRING_TIMEOUT
 }
 
 #[cfg(test)]

@@ -12,13 +12,16 @@
 //! another process), when the home changed under it, or every few minutes; after a refresh it
 //! reads that one account's status. A wake with nothing due costs a look at the clock. While the
 //! accounts file cannot be read, the accounts read before go on being refreshed ([`look`]); once
-//! the process is stopping ([`stop`](crate::refresh::stop)), nothing new starts.
+//! the process is stopping ([`stop`]), nothing new starts.
 
+mod event;
 pub mod limit;
 mod look;
 pub mod schedule;
+mod stamp;
 mod task;
 
+pub use event::EngineEvent;
 pub use limit::{DEFAULT_PER_ENDPOINT, PER_ENDPOINT_ENV};
 pub use schedule::{next_refresh_at, scheduled_at};
 
@@ -33,7 +36,7 @@ use crate::oauth::RefreshTrigger;
 use crate::store::{Account, Store};
 use crate::time::later;
 use limit::EndpointLimits;
-use look::HomeStamp;
+use stamp::HomeStamp;
 
 /// The longest the engine sleeps before looking at the clock again.
 pub const MAX_SLEEP: Duration = Duration::from_secs(30);
@@ -44,27 +47,6 @@ const FULL_LOOK_EVERY: Duration = Duration::from_secs(300);
 
 /// The least time between the end of an account's automatic refresh and the start of its next.
 const AGAIN_AFTER: Duration = Duration::from_secs(1);
-
-/// What the engine reports. Never a token.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EngineEvent {
-    Started {
-        account: String,
-        trigger: RefreshTrigger,
-    },
-    Finished {
-        account: String,
-        trigger: RefreshTrigger,
-        /// `None` on success; the error's message otherwise.
-        error: Option<String>,
-    },
-    /// The accounts file cannot be read (half-written, broken by hand): the engine goes on with
-    /// the `kept` accounts it had read, and reads the file again once it changes. Told once each
-    /// time it breaks.
-    AccountsUnreadable { problem: String, kept: usize },
-    /// The accounts file can be read again; it holds `accounts` accounts.
-    AccountsReadable { accounts: usize },
-}
 
 /// Asks the engine for things; dropping every handle stops it.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use serde_json::Value;
 
 use super::{Section, Tone, row, shown};
-use crate::inspect::report::{TIME_CLAIMS, TokenReport, claim_time};
+use crate::app::inspect::report::{TIME_CLAIMS, TokenReport, claim_time};
 use crate::time::{date_time, relative};
 
 pub(super) fn token_section(

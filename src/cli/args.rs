@@ -1,0 +1,347 @@
+//! The command line's arguments (clap): the subcommands, their options, their help, and the exit
+//! codes `--help` lists.
+
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::oauth::AuthMethod;
+use crate::oauth::presets::Preset;
+
+/// `--demo-ttl`'s default (it only matters with `--demo`).
+pub const DEMO_TTL: u64 = 60;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  an error not listed below (among them: the home is not yours alone;
+     the message names the folder and the fix)
+  2  wrong usage
+  3  no such account, or the name is taken or invalid
+  4  the account must be linked (again)
+  5  a passing failure (network, server, timeout): try again later
+  6  the keyring is unavailable or locked
+  7  the accounts file is broken: fix it by hand
+  8  the API answered an error status (call)
+  9  the provider refused the account's settings (client secret, scopes,
+     parameters): change them with `tokendeck set NAME …`
+130  stopped by Ctrl-C (129: SIGHUP, 143: SIGTERM), after the refresh under
+     way, if any, was stored";
+
+#[derive(Debug, Parser)]
+#[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Keep config, state and keyring entries under DIR (namespaced apart from other homes).
+    /// Without a command, tokendeck opens its terminal UI.
+    #[arg(long, global = true, env = "TOKENDECK_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Try tokendeck with no credentials: an embedded authorization server, a demo account,
+    /// the TUI (on a throwaway home unless --home is given)
+    #[arg(long)]
+    pub demo: bool,
+
+    /// In demo mode, how long access tokens live, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = DEMO_TTL, requires = "demo", value_parser = clap::value_parser!(u64).range(1..))]
+    pub demo_ttl: u64,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Define an account (it is linked with `tokendeck link`)
+    Add(AddArgs),
+    /// Change an account's settings: client secret, scopes, parameters, callback, API URL, endpoints
+    Set(SetArgs),
+    /// Link an account: authorize in the browser, store the tokens in the keyring
+    Link {
+        name: String,
+        /// Do not try to open a browser
+        #[arg(long)]
+        no_browser: bool,
+        /// Do not print the QR code
+        #[arg(long)]
+        no_qr: bool,
+        /// Link with the device grant: a short code and a URL to open on any device (the
+        /// default when the provider offers it and the callback is not a loopback URL)
+        #[arg(long, conflicts_with = "no_device")]
+        device: bool,
+        /// Link with the authorization URL even where the device grant is the default
+        #[arg(long)]
+        no_device: bool,
+    },
+    /// List the accounts
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show token status: state, expiry, seconds left, scope, last refresh
+    Status {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the stored tokens say: decoded claims, the ID token's verdict (signature and claims),
+    /// scopes, clock skew (no token shown)
+    Inspect {
+        name: String,
+        #[arg(long)]
+        json: bool,
+        /// Also ask the provider's introspection endpoint about the access token (RFC 7662)
+        #[arg(long)]
+        introspect: bool,
+    },
+    /// Print a valid access token (refreshed first when it is about to expire)
+    Token { name: String },
+    /// Refresh an account's tokens now
+    Refresh { name: String },
+    /// Send an API request with the account's token (a 401 refreshes and retries once)
+    Call(CallArgs),
+    /// Show the event log of links, refreshes and removals
+    Log {
+        name: Option<String>,
+        /// Keep printing new events as they happen
+        #[arg(short, long)]
+        follow: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account: its keyring record, status and definition
+    Remove {
+        name: String,
+        /// Keep the grant at the provider: do not revoke the tokens before forgetting them
+        #[arg(long)]
+        keep_grant: bool,
+    },
+    /// Keep every account fresh in the background: the refresh engine without the UI, in the
+    /// foreground, one per home (stop it with SIGTERM or Ctrl-C)
+    Daemon(DaemonArgs),
+    /// Print a shell completion script
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Write a service that runs the daemon at login (a systemd user unit; a launchd agent on
+    /// macOS), and print the command that starts it
+    #[arg(long, conflicts_with = "uninstall")]
+    pub install: bool,
+    /// Remove that service
+    #[arg(long)]
+    pub uninstall: bool,
+    /// With --install: replace a different service file; with --uninstall: remove it even while
+    /// it is enabled
+    #[arg(long)]
+    pub force: bool,
+    /// Send no desktop notification when an account needs you (a dead grant, or refreshes
+    /// failing for over an hour); the event log still has it all
+    #[arg(long)]
+    pub no_notify: bool,
+    /// At most this many refreshes in flight against one token endpoint (the TUI reads the same
+    /// variable)
+    #[arg(long, value_name = "N", env = "TOKENDECK_MAX_PER_ENDPOINT", default_value_t = crate::app::engine::DEFAULT_PER_ENDPOINT, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_per_endpoint: u16,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("provider").required(true).args(["preset", "issuer", "authorize_url"]))]
+pub struct AddArgs {
+    pub name: String,
+    /// A known provider
+    #[arg(long, value_name = "ID", value_parser = preset_ids())]
+    pub preset: Option<String>,
+    /// An OpenID Connect issuer, read by discovery
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Custom endpoints: the authorization endpoint …
+    #[arg(long, value_name = "URL", requires = "token_url")]
+    pub authorize_url: Option<String>,
+    /// … and the token endpoint
+    #[arg(long, value_name = "URL", requires = "authorize_url")]
+    pub token_url: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    /// Read the client secret from standard input (never from the command line)
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// The callback URL registered at the provider [default: http://127.0.0.1:8765/callback]
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// A scope to request (repeat for more; replaces the preset's)
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+    /// An extra authorization parameter, such as deviceid=my-laptop (repeatable)
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// How the client authenticates at the token endpoint [default: basic with a secret, none without]
+    #[arg(long, value_enum)]
+    pub auth_method: Option<AuthMethodArg>,
+    /// An API URL to test the account with (`t` in the TUI)
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// The device authorization endpoint, for `link --device` (presets and discovery know it)
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_url: Option<String>,
+    /// The revocation endpoint, where `remove` gives the grant back (presets and discovery know it)
+    #[arg(long, value_name = "URL")]
+    pub revocation_url: Option<String>,
+    /// The userinfo endpoint, where the account's identity is asked when its ID token does not
+    /// say (presets and discovery know it)
+    #[arg(long, value_name = "URL")]
+    pub userinfo_url: Option<String>,
+    /// The introspection endpoint (RFC 7662), where `inspect --introspect` asks about the access
+    /// token (discovery knows it)
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
+    /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
+    /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
+    /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set
+    #[arg(long = "on", value_name = "EVENT=COMMAND")]
+    pub on: Vec<crate::store::HookChange>,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    pub name: String,
+    /// Read a new client secret from standard input (never from the command line); the tokens
+    /// are kept
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// A scope to request (repeat for more; replaces all of them)
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+    /// An extra authorization parameter (repeatable; replaces all of them)
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// Remove every extra authorization parameter
+    #[arg(long, conflicts_with = "params")]
+    pub no_params: bool,
+    /// The callback URL registered at the provider
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// An API URL to test the account with (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// How the client authenticates at the token endpoint (`none` deletes the client secret)
+    #[arg(long, value_enum)]
+    pub auth_method: Option<AuthMethodArg>,
+    /// The device authorization endpoint, for `link --device` (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_url: Option<String>,
+    /// The revocation endpoint, where `remove` gives the grant back (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub revocation_url: Option<String>,
+    /// The introspection endpoint, for `inspect --introspect` (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
+    /// The userinfo endpoint, where the account's identity is asked (an empty one removes it)
+    #[arg(long, value_name = "URL")]
+    pub userinfo_url: Option<String>,
+    /// Run COMMAND when EVENT happens to the account: refreshed, refresh-failed, needs-relink,
+    /// linked or removed (repeatable). The command runs without a shell (write `sh -c '…'` for
+    /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set; an
+    /// empty COMMAND (`--on refreshed=`) removes the hook
+    #[arg(long = "on", value_name = "EVENT=COMMAND")]
+    pub on: Vec<crate::store::HookChange>,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    pub name: String,
+    pub url: String,
+    /// The HTTP method [default: GET, or POST with -d]
+    #[arg(short = 'X', long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// A header, 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "K: V")]
+    pub headers: Vec<String>,
+    /// A request body
+    #[arg(short, long, value_name = "DATA")]
+    pub data: Option<String>,
+}
+
+/// `--preset`'s values are the ids in assets/providers.toml, so that `--help`, completions and
+/// the check of what was typed all follow the one list of presets.
+fn preset_ids() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Preset::all()
+            .into_iter()
+            .map(|preset| PossibleValue::new(preset.id).help(preset.name)),
+    )
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AuthMethodArg {
+    Basic,
+    Post,
+    None,
+}
+
+impl From<AuthMethodArg> for AuthMethod {
+    fn from(arg: AuthMethodArg) -> Self {
+        match arg {
+            AuthMethodArg::Basic => AuthMethod::Basic,
+            AuthMethodArg::Post => AuthMethod::Post,
+            AuthMethodArg::None => AuthMethod::None,
+        }
+    }
+}
+
+fn parse_param(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("{raw:?} is not KEY=VALUE")),
+    }
+}
+
+impl Command {
+    /// Commands one thread serves: those that do little and are called often by scripts, and the
+    /// daemon, which mostly sleeps (its refreshes are network waits, and one thread keeps its
+    /// memory and idle wake-ups lowest; benches/daemon_scale.sh measures it).
+    pub fn on_one_thread(&self) -> bool {
+        self.is_quick() || matches!(self, Command::Daemon(_))
+    }
+
+    /// Commands that do little and are called often by scripts.
+    pub fn is_quick(&self) -> bool {
+        matches!(
+            self,
+            Command::Token { .. } | Command::Status { .. } | Command::List { .. }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// `--preset` offers exactly the asset's presets, in its order: a preset added to the file
+    /// needs no second list here.
+    #[test]
+    fn preset_values_are_the_assets_ids() {
+        let command = Cli::command();
+        let add = command.find_subcommand("add").expect("an add command");
+        let preset = add
+            .get_arguments()
+            .find(|a| a.get_id() == "preset")
+            .expect("a --preset option");
+        let offered: Vec<String> = preset
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        let ids: Vec<String> = Preset::all().into_iter().map(|p| p.id).collect();
+        assert_eq!(offered, ids);
+        assert!(!ids.is_empty());
+        let parse = |id: &str| {
+            Cli::try_parse_from(["tokendeck", "add", "n", "--client-id", "c", "--preset", id])
+        };
+        assert!(parse("microsoft").is_ok());
+        assert!(parse("Microsoft").is_err() && parse("gitlab").is_err());
+    }
+}

@@ -1,0 +1,161 @@
+//! What a command says on stderr when things go as asked: an account added, linked, refreshed,
+//! changed or removed, and the directions while a link waits. Data a script reads (a token, a
+//! URL, a list, JSON) goes to stdout from the command's own module.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use crate::app::set::{Changed, Endpoint, Setting};
+use crate::oauth::{DeviceAuthorization, Tokens};
+use crate::text::{Lines, printable};
+use crate::time::{seconds_left, short_duration};
+
+pub fn added(name: &str) -> String {
+    format!("Added {name:?}. Link it with: tokendeck link {name}")
+}
+
+pub const NO_ACCOUNTS: &str =
+    "No accounts yet. Add one with: tokendeck add NAME --preset google --client-id ID";
+
+pub fn removed(name: &str) -> String {
+    format!("Removed {name:?}: its tokens are gone from the keyring.")
+}
+
+pub fn linked(name: &str, tokens: &Tokens, now: SystemTime) -> String {
+    let left = expiry(tokens, now, "the access token");
+    format!("Linked {name:?}{left}.")
+}
+
+pub fn refreshed(name: &str, tokens: &Tokens, now: SystemTime) -> String {
+    let left = expiry(tokens, now, "the new access token");
+    format!("Refreshed {name:?}{left}.")
+}
+
+/// `; the access token expires in 59m 59s`, when it has an expiry.
+fn expiry(tokens: &Tokens, now: SystemTime, which: &str) -> String {
+    tokens
+        .expires_at()
+        .map(|at| {
+            format!(
+                "; {which} expires in {}",
+                short_duration(seconds_left(at, now))
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The directions under the authorization URL.
+pub fn open_the_url(drawn: bool, listening: Option<SocketAddr>) -> [String; 2] {
+    let scan = if drawn { " (or scan the code)" } else { "" };
+    [
+        format!("\nOpen the URL above in a browser{scan} and approve access."),
+        match listening {
+            Some(addr) => format!(
+                "Waiting for the browser on {addr} — or paste the code or the address the browser lands on, then press Enter."
+            ),
+            None => {
+                "Then paste the code, or the whole address the browser lands on, and press Enter."
+                    .into()
+            }
+        },
+    ]
+}
+
+pub fn no_browser_for_the_url(drawn: bool) -> String {
+    let phone = if drawn {
+        ", or scan the code with a phone"
+    } else {
+        ""
+    };
+    format!("(No browser could be opened here: copy the URL{phone}.)")
+}
+
+pub const PASTE_AGAIN: &str = "Paste again, or press Ctrl-C to give up.";
+
+/// The directions under a device code's URL.
+pub fn approve_the_code(
+    authorization: &DeviceAuthorization,
+    drawn: bool,
+    now: SystemTime,
+) -> [String; 2] {
+    let scan = if drawn {
+        " (or scan the code with a phone)"
+    } else {
+        ""
+    };
+    let code = printable(authorization.user_code(), Lines::One);
+    [
+        match authorization.verification_uri_complete() {
+            Some(_) => format!(
+                "\nOpen the URL above on any device{scan}, check that it shows the code {code}, and approve."
+            ),
+            None => format!("\nOpen the URL above on any device{scan} and enter the code {code}."),
+        },
+        format!(
+            "Waiting for the approval; the code expires in {}.",
+            short_duration(seconds_left(authorization.expires_at(), now))
+        ),
+    ]
+}
+
+/// New tokens the keyring did not take yet, held while it is tried again.
+pub fn holding_unsaved(cause: &str, patience: std::time::Duration) -> String {
+    format!(
+        "the new tokens could not be saved yet ({}); holding them and trying again for up to {} s",
+        cause.trim_end_matches('.'),
+        patience.as_secs()
+    )
+}
+
+pub const NO_BROWSER_FOR_THE_CODE: &str =
+    "(No browser could be opened here: open the URL on another device.)";
+
+/// What `set` says it changed, and what follows from it.
+pub fn changed(name: &str, changed: &Changed) -> Vec<String> {
+    if changed.settings.is_empty() && !changed.secret_removed {
+        return vec![format!(
+            "{name:?} already had these settings; nothing changed."
+        )];
+    }
+    let mut what = changed
+        .settings
+        .iter()
+        .map(|s| setting(*s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if changed.secret_removed {
+        if !what.is_empty() {
+            what.push_str("; ");
+        }
+        what.push_str("the client secret was deleted (a public client has none)");
+    }
+    let mut lines = vec![format!("Changed {name:?}: {what}.")];
+    if changed.last_refresh_failed {
+        lines.push(format!(
+            "Its tokens are kept. Its last refresh failed; `tokendeck refresh {name}` tries again with the new settings."
+        ));
+    }
+    if changed.applies_at_next_link {
+        lines.push(format!(
+            "The authorization request changed: it takes effect when you link again with `tokendeck link {name}`."
+        ));
+    }
+    lines
+}
+
+/// A setting, in the words that confirm a change.
+fn setting(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Scopes => "scopes",
+        Setting::Params => "extra parameters",
+        Setting::RedirectUri => "callback URL",
+        Setting::ApiUrl => "API URL",
+        Setting::Endpoint(Endpoint::DeviceAuthorization) => "device authorization endpoint",
+        Setting::Endpoint(Endpoint::Revocation) => "revocation endpoint",
+        Setting::Endpoint(Endpoint::Introspection) => "introspection endpoint",
+        Setting::Endpoint(Endpoint::Userinfo) => "userinfo endpoint",
+        Setting::Hooks => "hooks",
+        Setting::AuthMethod => "client authentication",
+        Setting::ClientSecret => "client secret",
+    }
+}

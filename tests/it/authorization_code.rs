@@ -1,7 +1,7 @@
 //! The authorization code flow against the real oidc-provider: every client authentication
 //! method, the pasted answer in all its forms, the loopback listener, and the answers to refuse.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime};
 

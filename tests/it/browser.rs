@@ -1,7 +1,7 @@
 //! `link` opens the user's browser on the whole authorization URL: `$BROWSER` (which the
 //! `webbrowser` crate honours first) is a script that records what it was given.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;

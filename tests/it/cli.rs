@@ -1,7 +1,7 @@
 //! The command line end to end, as a script would use it: the built binary, the real
 //! oidc-provider, the real keyring (whichever tests/run selected).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! `tokendeck link --device` and `tokendeck remove` with revocation, as a user runs them, against
 //! the real oidc-provider and the real keyring.
 
-mod common;
+use crate::common;
 
 use std::process::{Output, Stdio};
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Many processes at once, and processes killed midway: the cross-process lock and persist-before-
 //! use must hold with the real binary, keyring and server.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};

@@ -3,7 +3,7 @@
 //! refuses a second instance, stops promptly on SIGTERM/SIGINT without losing a refresh under
 //! way, runs beside the TUI without refreshing anything twice, and installs as a systemd unit.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};

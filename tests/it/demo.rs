@@ -1,7 +1,7 @@
 //! The demo server's protocol, checked with the product's own client code (`Session`) and the
 //! demo browser — plus `tokendeck --demo` itself in a real terminal.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

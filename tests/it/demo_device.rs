@@ -3,8 +3,6 @@
 //! `DeviceLink` and `remove_account` as the TUI runs them, and the demo browser behind `A` —
 //! plus plain HTTP where the protocol itself is the subject (pacing, single use, what pages say).
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

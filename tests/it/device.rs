@@ -2,7 +2,7 @@
 //! oidc-provider: approve, decline, expiry, `slow_down`, the three client authentications, tokens
 //! persisted before use, a refresh afterwards; discovery of both endpoints; a revoked grant refused.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

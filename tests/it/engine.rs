@@ -1,7 +1,7 @@
 //! The refresh engine without the TUI: it refreshes ahead of expiry, and marks an account whose
 //! keyring record vanished as needing a re-link instead of retrying forever.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

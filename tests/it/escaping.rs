@@ -4,8 +4,7 @@
 //! binary against the real oidc-provider, the answers injected by its fault route — and a URL
 //! that carries them refused (tests/cli_device.rs has the CLI's side of that).
 
-mod common;
-mod fixtures;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;

@@ -2,8 +2,8 @@
 //! only its bad lines: `log` and the TUI's live log show every event after them and say, once,
 //! how many lines they skipped.
 
-mod common;
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use std::io::Write;
 

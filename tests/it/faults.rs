@@ -5,7 +5,7 @@
 //! rotating server has spent the only valid refresh token, that the outcome is explained. The
 //! matrix is printed at the end (`cargo test --test faults -- --nocapture` shows it).
 
-mod common;
+use crate::common;
 
 use std::process::{Output, Stdio};
 use std::time::{Duration, SystemTime};

@@ -6,7 +6,7 @@
 //! in `tokendeck log`; `token` answers before its hook is done; and a slow hook does not hold up
 //! the daemon's refresh of another account.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

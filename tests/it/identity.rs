@@ -2,7 +2,7 @@
 //! introspection (RFC 7662), against the real oidc-provider: it puts scope claims (`email`) in
 //! userinfo and not in the ID token, so only userinfo can say `test-user@example.test`.
 
-mod common;
+use crate::common;
 
 use common::cli::{Deck, text};
 use common::{Client, PASTE_REDIRECT, TestProvider, link};

@@ -6,7 +6,7 @@
 //! verifies; an expired one "expired"; a link whose ID token does not fit stores nothing; a
 //! refresh whose ID token names someone else keeps the account's, stores the rest, and says so.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@
 //! user, client and issuer, a sign-in not dated earlier; one that fails is not kept, the rest of
 //! the answer is).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,7 +1,7 @@
 //! The real keyring: whichever `TOKENDECK_KEYRING` (or the platform) selects. tests/run runs this
 //! file once on a headless gnome-keyring (Secret Service) and once on the Linux kernel keyring.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime};
 

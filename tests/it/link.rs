@@ -3,7 +3,7 @@
 //! the loopback — what the browser is shown, what the command says and exits with — `set` to fix
 //! a client secret, discovery's issuer, and extra parameters that would repeat tokendeck's own.
 
-mod common;
+use crate::common;
 
 use common::cli::{Deck, text};
 use common::{Browser, Client, PASTE_REDIRECT, TestProvider, session};

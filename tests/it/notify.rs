@@ -3,7 +3,7 @@
 //! one per look or retry), none with `--no-notify`, and no token or secret in it — not even the
 //! ones the provider echoed in its refusal.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::process::Stdio;

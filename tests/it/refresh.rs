@@ -1,7 +1,7 @@
 //! Refreshing against the real oidc-provider: after a 401, ahead of expiry, by hand; one refresh
 //! for many callers; rotation; revocation; transient and ambiguous failures; persist before use.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -4,8 +4,7 @@
 //! write to, write a file others can read, or dump core. Against the real oidc-provider, the real
 //! keyring, real file modes and real processes.
 
-mod common;
-#[path = "safety/home.rs"]
+use crate::common;
 mod home;
 
 use std::fs::Permissions;

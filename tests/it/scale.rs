@@ -2,7 +2,7 @@
 //! requests in flight per endpoint as the provider counts them, all refreshed; and refreshes of
 //! accounts that fall due together spread over a small window rather than the same second.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! whatever the zone, and the night clocks change neither breaks nor reorders the log. `--json`
 //! stays RFC 3339 in UTC.
 
-mod common;
+use crate::common;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

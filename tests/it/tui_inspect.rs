@@ -3,8 +3,7 @@
 //! token's verdict (signature and claims) heads its section, a claim of another client in red, an
 //! expired ID token called expired.
 
-mod common;
-mod fixtures;
+use crate::fixtures;
 
 use fixtures::{app_with_accounts, draw, now, secs};
 use ratatui::style::Color;

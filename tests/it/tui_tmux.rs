@@ -3,7 +3,7 @@
 //! URL off the screen, lets the test browser approve, pastes the redirect URL, and watches the
 //! account turn valid, a manual and an automatic refresh land in the log, and `t` call the API.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! `update` alone: no terminal, no runtime, time injected. Each key on each screen, and each
 //! message the background sends.
 
-mod fixtures;
+use crate::fixtures;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fixtures::{app_with_accounts, ch, key, now, secs, status};

@@ -1,8 +1,8 @@
 //! Every screen, drawn on ratatui's TestBackend at 80×24 and 160×48, as insta snapshots; and the
 //! colours that snapshots cannot show, asserted on the buffer.
 
-mod common;
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use fixtures::{app_with_accounts, draw, link_screen, now};
 use ratatui::style::Color;

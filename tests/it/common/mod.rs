@@ -1,6 +1,5 @@
 //! What the integration tests share: the real authorization server (tests/provider/server.mjs,
 //! oidc-provider on 127.0.0.1 and a free port) and a test "browser" that follows its redirects.
-#![allow(dead_code)] // each test binary uses a different part
 
 pub mod cli;
 pub mod qr;

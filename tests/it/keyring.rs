@@ -110,7 +110,10 @@ async fn a_64_kb_record_fits_the_secret_service_and_is_refused_clearly_elsewhere
     }
 }
 
+/// Alone on the Secret Service: the twenty calls queue there behind every other test's, and
+/// each must still end within the keyring's 3 s timeout.
 #[tokio::test]
+#[ignore = "runs alone: its twenty calls at once must not queue behind other tests' at the Secret Service; tests/run runs it on its own"]
 async fn many_concurrent_calls_all_complete() {
     let (_dir, keyring) = keyring().await;
     let writes = (0..20).map(|i| {

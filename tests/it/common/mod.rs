@@ -328,7 +328,9 @@ pub async fn eventually<F: AsyncFnMut() -> bool>(limit: Duration, mut done: F) {
     }
 }
 
-/// The pid of the Secret Service on this test's D-Bus session.
+/// The pid of the Secret Service on this test's D-Bus session. A test that stops it stalls every
+/// other test's keyring: mark it `#[ignore = "runs alone: …"]`, and tests/run runs it on its own,
+/// before the others.
 pub fn secret_service_pid() -> u32 {
     let out = std::process::Command::new("dbus-send")
         .args([

@@ -282,10 +282,11 @@ async fn sigterm_lets_a_refresh_under_way_store_its_tokens() {
     assert_eq!(server.count("refresh token reused").await, 0);
 }
 
+/// Six lifetimes of 12 s tokens (72 s), each due at the same moment in both processes.
 #[tokio::test]
 async fn the_tui_beside_a_daemon_never_refreshes_an_account_twice() {
-    const TTL: u64 = 20;
-    const WATCH: Duration = Duration::from_secs(120);
+    const TTL: u64 = 12;
+    const WATCH: Duration = Duration::from_secs(6 * TTL);
     let server = TestProvider::start_with(Options {
         access_ttl: TTL,
         ..Options::default()
@@ -302,7 +303,7 @@ async fn the_tui_beside_a_daemon_never_refreshes_an_account_twice() {
     let before = server.count("grant refresh_token 200").await;
     let since = SystemTime::now();
 
-    // Two refreshers, each with its own engine, both due at the same moments, for two minutes.
+    // Two refreshers, each with its own engine, both due at the same moments, for six lifetimes.
     let start = Instant::now();
     while start.elapsed() < WATCH {
         assert!(tmux.running(), "the TUI ended");

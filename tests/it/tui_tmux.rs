@@ -165,13 +165,14 @@ async fn the_tui_shows_no_echoed_token_and_ends_its_hooks_as_it_quits() {
 }
 
 /// The trap of issue 8: after a refresh the engine napped 30 s instead of waking at the next due
-/// time, so 20 s tokens were expired a third of the time. Sampled every second for 90 s, the
+/// time, so 20 s tokens were expired a third of the time. Sampled every second for four and a
+/// half lifetimes of 12 s tokens (54 s; that nap would leave them expired most of it), the
 /// account's row must never say expired nor show a time left of 0 — and the engine must still not
 /// refresh more than once per quarter-lifetime.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kept_fresh_token_never_lapses_on_screen() {
-    const TTL: u64 = 20;
-    const SAMPLES: u64 = 90;
+    const TTL: u64 = 12;
+    const SAMPLES: u64 = 54;
     let server = TestProvider::start_with(Options {
         access_ttl: TTL,
         ..Options::default()
@@ -236,7 +237,7 @@ async fn a_kept_fresh_token_never_lapses_on_screen() {
         lapses.join("\n")
     );
     let refreshes = server.count("grant refresh_token 200").await - before;
-    // Due every 10 s (half of 20 s); never more often than every 5 s (a quarter).
+    // Due every 6 s (half of 12 s); never more often than every 3 s (a quarter).
     assert!(
         (SAMPLES / TTL..=SAMPLES / (TTL / 4) + 1).contains(&refreshes),
         "{refreshes} refreshes in {SAMPLES} s of {TTL} s tokens"

@@ -3,6 +3,12 @@
 //! compiled once. One binary links the crate once instead of once per file, and its tests share
 //! one pool of threads, so that one test's wait for a token to expire overlaps the others'.
 //! `tests/run -- MODULE::` runs one module (`tests/run -- cli::` for this file's `cli`).
+//!
+//! The tests share one process and one Secret Service. A test never changes the process's
+//! environment, current directory or signal handlers (a child's, yes: `Deck::with_env`), nor
+//! calls what ends every hook the process started (`refresh::hooks::stop`); one that stops or
+//! locks the Secret Service, or needs it to itself, is `#[ignore = "runs alone: …"]`, and
+//! tests/run runs it on its own.
 
 mod common;
 mod fixtures;

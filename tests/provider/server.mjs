@@ -2,7 +2,7 @@
 // 127.0.0.1 and a free port, with login and consent approved automatically, a protected API
 // route, counters a test can read, and faults a test can inject.
 //
-// Started by tests/common/provider.rs. Prints one line, `listening http://127.0.0.1:PORT`, once it
+// Started by tests/it/common/mod.rs. Prints one line, `listening http://127.0.0.1:PORT`, once it
 // accepts connections, and exits when its standard input closes, so a test that dies (even by
 // SIGKILL) never leaves it running.
 //

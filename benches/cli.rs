@@ -4,7 +4,8 @@
 //!
 //! Run: `tests/run bench cli` (inside the headless Secret Service), or `cargo bench --bench cli`.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code)] // a bench uses a few parts of the tests' harness
 mod common;
 
 use std::time::{Duration, Instant};

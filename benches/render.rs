@@ -3,7 +3,8 @@
 //!
 //! Run: `cargo bench --bench render`.
 
-#[path = "../tests/fixtures/mod.rs"]
+#[path = "../tests/it/fixtures/mod.rs"]
+#[allow(dead_code)] // a bench uses a few parts of the tests' fixtures
 mod fixtures;
 
 use std::time::{Duration, Instant};

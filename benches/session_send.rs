@@ -5,7 +5,8 @@
 //! Two cases: the token expired by the clock (refreshed ahead of sending), and the token revoked
 //! at the server while the client still believes it (every caller gets a 401).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code)] // a bench uses a few parts of the tests' harness
 mod common;
 
 use std::time::Instant;

@@ -2,7 +2,7 @@
 // 127.0.0.1 and a free port, with login and consent approved automatically, a protected API
 // route, counters a test can read, and faults a test can inject.
 //
-// Started by tests/common/provider.rs. Prints one line, `listening http://127.0.0.1:PORT`, once it
+// Started by tests/it/common/mod.rs. Prints one line, `listening http://127.0.0.1:PORT`, once it
 // accepts connections, and exits when its standard input closes, so a test that dies (even by
 // SIGKILL) never leaves it running.
 //
@@ -26,6 +26,10 @@
 //                as django-oauth-toolkit does)
 //   ISSUER_PATH  a path the issuer ends in (`/tenant`): every endpoint is served under it, and RFC
 //                8414's document at /.well-known/oauth-authorization-server/tenant (§3.1)
+//   SIGNING_KEY_FILE  where the servers of one test run share their signing key (tests/run gives
+//                one): the first writes the key it made there, the others sign with it. Making a
+//                2048-bit RSA key is a third of a start's CPU, and a run starts a server per test.
+//                Unset: a key of its own.
 //
 // Faults (`/__test/fault?path=…&count=…&…`, consumed in order) can also be hostile:
 //   echo=1       with `status=` (and `error=`, default invalid_grant): an OAuth error whose
@@ -45,7 +49,8 @@
 // claims, `null` removes one, S seconds are added to `auth_time` — signed again with the
 // provider's own key: an ID token this provider really issued, with claims a client must catch.
 
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -138,13 +143,34 @@ function takeFault(path) {
   return fault;
 }
 
+// The private key (a JWK) in `file` if one is there; else a new one, left there for the next.
+function signingKey(file) {
+  if (file) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e;
+    }
+  }
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  if (file) {
+    // Written whole under a name of its own, then renamed: a server starting meanwhile reads the
+    // whole key or none.
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, JSON.stringify(key), { mode: 0o600 });
+    renameSync(partial, file);
+  }
+  return key;
+}
+
 const server = createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const issuer = `${origin}${mount}`;
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'test' };
+const key = signingKey(process.env.SIGNING_KEY_FILE);
+const privateKey = createPrivateKey({ key, format: 'jwk' });
+const jwk = { ...key, use: 'sig', kid: 'test' };
 
 const provider = new Provider(issuer, {
   ...(store ? { adapter: (model) => new MemoryAdapter(model, store, 0) } : {}),

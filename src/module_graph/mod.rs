@@ -264,7 +264,10 @@ fn the_protocol_the_store_and_the_use_cases_name_only_the_rooms_below_them() {
     for (from, below) in [
         ("oauth", ["oauth", "text", "time"].as_slice()),
         ("store", ["store", "oauth", "text", "time"].as_slice()),
-        ("app", ["app", "store", "oauth", "text", "time"].as_slice()),
+        (
+            "app",
+            ["app", "store", "oauth", "signals", "text", "time"].as_slice(),
+        ),
     ] {
         let above: Vec<String> = graph
             .edges

@@ -60,7 +60,13 @@ impl Engine {
 
     /// When `name` is next due, from its status file and any cool-down.
     pub(super) fn due(&self, name: &str, account: &Account) -> Option<SystemTime> {
-        let due = scheduled_at(name, account, &self.store.status(name))?;
+        let status = self.store.status(name);
+        // A damaged status says nothing: due now, so that the refresh task reads the keyring
+        // record and writes the status afresh (or refreshes, if the record says so).
+        let due = match status.unreadable {
+            true => Some(SystemTime::now()),
+            false => scheduled_at(name, account, &status),
+        }?;
         Some(match self.cooldown.get(name) {
             Some(cooldown) => due.max(cooldown.until),
             None => due,

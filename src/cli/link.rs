@@ -14,7 +14,8 @@ use tokio::sync::mpsc;
 use super::CliError;
 use super::shared::{persistence, warn_about_keyring};
 use super::words::said;
-use crate::app::link::{LinkEvent, LinkSession, LinkWay, Prompt};
+use crate::app::AccountError;
+use crate::app::link::{LinkEnd, LinkEvent, LinkFailed, LinkSession, LinkWay, Prompt};
 use crate::oauth::DeviceAuthorization;
 use crate::store::Store;
 use crate::text::{Lines, printable};
@@ -35,7 +36,19 @@ pub async fn link(
     way: LinkWay,
     show: Show,
 ) -> Result<(), CliError> {
-    let session = LinkSession::start(store, name, way, &persistence()).await?;
+    let session = match LinkSession::start(store, name, way, &persistence()).await {
+        Ok(session) => session,
+        // Said as an ended link is, with the way that can work instead.
+        Err(AccountError::OAuth(e)) if e.offers_no_device_grant() => {
+            return Err(LinkFailed {
+                name: name.to_string(),
+                way,
+                end: LinkEnd::Refused(e),
+            }
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     warn_about_keyring(store).await;
     let (tx, pastes) = mpsc::unbounded_channel();
     match session.prompt() {

@@ -25,6 +25,20 @@ impl Error {
         }
     }
 
+    /// Whether the provider offers no device grant to this client (no endpoint, or the grant
+    /// type refused): asking again by the device grant cannot help.
+    pub fn offers_no_device_grant(&self) -> bool {
+        matches!(
+            self,
+            Error::NoDeviceEndpoint
+                | Error::Rejected {
+                    grant: super::error::Grant::DeviceCode,
+                    error: ErrorCode::UnsupportedGrantType,
+                    ..
+                }
+        )
+    }
+
     /// What went wrong, without the advice: for a caller whose situation calls for other advice
     /// than the message's (a link that has ended, the browser's page).
     pub fn problem(&self) -> String {
@@ -67,6 +81,9 @@ impl Error {
                 "the code expired before it was approved (it was valid for {})",
                 crate::time::short_duration(valid_for.as_secs())
             ),
+            Error::NoDeviceEndpoint => {
+                "the provider offers no device authorization endpoint for this account".into()
+            }
             other => other.to_string(),
         }
     }

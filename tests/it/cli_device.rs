@@ -98,7 +98,8 @@ async fn a_declined_or_expired_device_link_exits_4_with_a_sentence() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
-        stderr.contains("declined") && stderr.contains("run `tokendeck link work --device` again"),
+        stderr.contains("declined")
+            && stderr.contains("To try again, run `tokendeck link work --device`"),
         "{stderr}"
     );
 
@@ -548,4 +549,24 @@ async fn the_code_s_time_left_is_rounded_down() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no time left in: {stderr}"));
     assert!((15..20).contains(&left), "{left} s left of 20: {stderr}");
+}
+
+/// A provider that offers no device grant cannot be linked by it: the advice is the way that
+/// can work, and that way does.
+#[tokio::test]
+async fn a_device_link_without_a_device_endpoint_says_to_link_by_the_url_instead() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    // By its two endpoints alone, the account knows no device authorization endpoint.
+    deck.add(&server, "work").await;
+    let out = deck.run(&["link", "work", "--device"], "").await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("offers no device authorization endpoint for this account. Link it with the authorization URL instead: run `tokendeck link work --no-device`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--device`"), "{stderr}");
+    // What it says to run links.
+    assert!(deck.link("work").await.status.success());
 }

@@ -363,7 +363,7 @@ async fn a_link_whose_id_token_is_for_another_client_stores_nothing() {
         stderr.contains(
             "issued for another client: aud is post-client, this account's client is basic-client"
         ) && stderr.contains("nothing was stored")
-            && stderr.contains("run `tokendeck link work` again"),
+            && stderr.contains("To try again, run `tokendeck link work`"),
         "{stderr}"
     );
     assert!(

@@ -131,7 +131,7 @@ async fn a_denial_at_the_loopback_ends_the_link_and_says_to_link_again() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "must be linked again: {err}");
     assert!(
-        err.contains("access was denied at the provider: The user denied the request. To try again, run `tokendeck link work` again"),
+        err.contains("access was denied at the provider: The user denied the request. To try again, run `tokendeck link work`"),
         "{err}"
     );
     assert!(!err.contains("authorization URL again"), "{err}");

@@ -145,6 +145,11 @@ fn ended(name: &str, error: &oauth::Error, way: LinkWay) -> String {
         ""
     };
     let relink = format!("run `tokendeck link {name}{flag}` again");
+    if way == LinkWay::Device && error.offers_no_device_grant() {
+        return format!(
+            "{problem}. Link it with the authorization URL instead: run `tokendeck link {name} --no-device`"
+        );
+    }
     match (error.setting(), error.kind()) {
         (Some(Setting::ClientCredentials), _) => format!(
             "{problem}. The client secret (or the client authentication method) is wrong: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`), then {relink}"
@@ -158,7 +163,7 @@ fn ended(name: &str, error: &oauth::Error, way: LinkWay) -> String {
         (None, ErrorKind::Transient | ErrorKind::Ambiguous) => {
             format!("{problem}. Wait a moment, then {relink}")
         }
-        (None, _) => format!("{problem}. To try again, {relink}"),
+        (None, _) => format!("{problem}. To try again, run `tokendeck link {name}{flag}`"),
     }
 }
 

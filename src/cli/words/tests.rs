@@ -19,20 +19,23 @@ fn an_ended_link_says_to_link_again_and_never_to_reopen_the_url() {
     let msg = ended_here(denied);
     assert_eq!(
         msg,
-        "access was denied at the provider: The user denied the request. To try again, run `tokendeck link work` again"
+        "access was denied at the provider: The user denied the request. To try again, run `tokendeck link work`"
     );
     let msg = ended_here(oauth::Error::IssuerMismatch {
         expected: "https://as.example".into(),
         got: "https://evil.example".into(),
     });
-    assert!(msg.contains("run `tokendeck link work` again"), "{msg}");
+    assert!(
+        msg.ends_with("To try again, run `tokendeck link work`"),
+        "{msg}"
+    );
     assert!(
         !msg.contains("paste") && !msg.contains("authorization URL"),
         "{msg}"
     );
     let device = ended("work", &oauth::Error::MissingCode, LinkWay::Device);
     assert!(
-        device.contains("run `tokendeck link work --device` again"),
+        device.ends_with("To try again, run `tokendeck link work --device`"),
         "{device}"
     );
 }
@@ -142,4 +145,22 @@ fn no_command_line_for_a_person_is_written_below_the_fronts() {
         })
         .collect();
     assert!(written.is_empty(), "word these in the fronts: {written:#?}");
+}
+
+#[test]
+fn a_device_link_the_provider_does_not_offer_says_to_link_by_the_url() {
+    for error in [
+        oauth::Error::NoDeviceEndpoint,
+        crate::oauth::error::rejected(Grant::DeviceCode, 400, "unsupported_grant_type"),
+    ] {
+        let msg = ended("work", &error, LinkWay::Device);
+        assert!(
+            msg.ends_with(
+                ". Link it with the authorization URL instead: run `tokendeck link work --no-device`"
+            ),
+            "{msg}"
+        );
+        assert!(!msg.contains("--device`"), "{msg}");
+        assert_eq!(msg.matches("authorization URL instead").count(), 1, "{msg}");
+    }
 }

@@ -27,6 +27,9 @@ fn main() -> ExitCode {
         Some(cli) => cli,
         None => Cli::parse_from(args),
     };
+    if cli.command.as_ref().is_some_and(Command::only_prints) {
+        sigpipe::reset();
+    }
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one
     // thread does it, without starting (and joining) a worker per core. The rest gets the
     // multi-thread runtime (the TUI, its engine, links racing a browser against a paste). The

@@ -305,6 +305,20 @@ impl Command {
         self.is_quick() || matches!(self, Command::Daemon(_))
     }
 
+    /// Commands that only read and print: a closed pipe (`| head`) may end them at once, as it
+    /// ends any Unix filter, for nothing they do is left half done by that. The others (a
+    /// refresh, a link, the daemon, the TUI) see a closed pipe as an error instead, and finish.
+    pub fn only_prints(&self) -> bool {
+        matches!(
+            self,
+            Command::List { .. }
+                | Command::Status { .. }
+                | Command::Inspect { .. }
+                | Command::Log { .. }
+                | Command::Completions { .. }
+        )
+    }
+
     /// Commands that do little and are called often by scripts.
     pub fn is_quick(&self) -> bool {
         matches!(

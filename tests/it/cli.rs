@@ -451,3 +451,56 @@ async fn the_linked_identity_is_recorded_and_shown() {
         "{file}"
     );
 }
+
+/// `tokendeck status | head -1`: a reader that stops reading ends a command that only prints
+/// as it ends any Unix filter (SIGPIPE, nothing on stderr), never with a panic; a command that
+/// does more (here `token`) is not killed by the closed pipe, and says that its output was lost.
+#[tokio::test]
+async fn a_closed_pipe_ends_a_printing_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    for args in [
+        &["status"][..],
+        &["list"],
+        &["log"],
+        &["inspect", "work"],
+        &["completions", "bash"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = deck
+            .command(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+            .wait_with_output()
+            .await
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.signal(),
+            Some(13),
+            "{args:?}: {:?} {stderr}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = deck
+        .command(&["token", "work"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+        .wait_with_output()
+        .await
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.signal(), None, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -536,6 +536,15 @@ async fn the_tui_beside_a_daemon_never_refreshes_an_account_twice() {
     );
     // Every token request is one logged refresh, by one process; none came soon after another.
     assert_eq!(refreshes, done.len() as u64, "{summary}");
+    // And one line each: the process that found the refresh already done (an adoption) adds none.
+    let lines: Vec<String> = store
+        .log()
+        .read_all()
+        .into_iter()
+        .filter(|e| e.time >= since)
+        .map(|e| format!("{:?} {:?} by {}", e.trigger, e.outcome, e.pid))
+        .collect();
+    assert_eq!(lines.len() as u64, refreshes, "{summary}: {lines:#?}");
     assert!(
         (WATCH.as_secs() / TTL..=WATCH.as_secs() / (TTL / 2) + 2).contains(&refreshes),
         "{summary}"

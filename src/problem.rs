@@ -1,10 +1,12 @@
 //! What went wrong, in the clause every front shares: the problem part of a message about an
-//! application error, written once. What to do next is each front's to add (`cli::words` names
+//! application error, written once (and what became of a grant at a removal, which needs no
+//! advice of any front). What to do next is each front's to add (`cli::words` names
 //! a command, `tui::words` a key), because what a person can do depends on where they are.
 
 use crate::app::attempt::spent_token;
-use crate::app::{AccountError, RelinkReason};
+use crate::app::{AccountError, RelinkReason, Revocation};
 use crate::oauth::error::clause;
+use crate::oauth::session::Revoked;
 use crate::oauth::{self, Setting};
 
 /// Why an account must be linked again, in a clause.
@@ -68,5 +70,24 @@ pub fn link_refused(error: &oauth::Error) -> String {
             format!("{problem}. The client secret (or the client authentication method) is wrong")
         }
         _ => problem.to_string(),
+    }
+}
+
+/// What became of the grant at the provider after a removal, in one sentence. It names no
+/// command and no key: every front says it alike.
+pub fn revocation(revocation: &Revocation) -> String {
+    match revocation {
+        Revocation::Revoked(Revoked::RefreshToken) => "The grant was revoked at the provider.".into(),
+        Revocation::Revoked(Revoked::AccessToken) => {
+            "The access token was revoked at the provider (no refresh token was held).".into()
+        }
+        Revocation::Kept => "The grant at the provider was kept, as asked.".into(),
+        Revocation::NeverLinked => "It was never linked, so there was no grant to give back.".into(),
+        Revocation::NothingHeld => "The keyring held no tokens for it any more, so nothing could be revoked: a grant made earlier may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.".into(),
+        Revocation::NoEndpoint => format!("{}.", oauth::Error::NoRevocationEndpoint),
+        Revocation::Failed(e) => format!(
+            "Revoking its grant at the provider failed: {}. Its tokens are gone from here all the same, so tokendeck cannot try again: the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.",
+            clause(&e.problem())
+        ),
     }
 }

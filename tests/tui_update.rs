@@ -996,7 +996,7 @@ fn a_taken_name_says_which_key_removes_the_other() {
         &mut app,
         Message::AddFailed {
             field: error.field(),
-            message: tokendeck::tui::screens::add::add_failure(&error),
+            message: tokendeck::tui::words::add_failed(&error),
         },
     );
     let said = &form(&app).errors[&Input::Name];

@@ -11,6 +11,7 @@ use crate::oauth::{self, ErrorKind, Setting};
 use crate::problem;
 use crate::store::StoreError;
 use crate::store::keyring::BACKEND_VAR;
+use crate::store::new_account::NewAccountError;
 
 /// The screen a message is shown on: what its keys can do decides the advice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,14 +128,30 @@ pub fn refresh_finished(account: &str, error: Option<&AccountError>) -> String {
     }
 }
 
+/// Why the add form could not make the account, beside the field it is about. A name already
+/// taken: the key that removes is `d` (the command line names `tokendeck remove`).
+pub fn add_failed(error: &NewAccountError) -> String {
+    match error {
+        NewAccountError::Invalid { message, .. } => message.clone(),
+        NewAccountError::UnknownPreset(id) => {
+            format!("there is no preset {id:?}: pick one with ← and →")
+        }
+        NewAccountError::Store(StoreError::AccountExists(name)) => format!(
+            "an account named {name:?} exists already: choose another name, or remove that one first (d on the accounts screen)"
+        ),
+        NewAccountError::Store(e) => store_error(e),
+        NewAccountError::OAuth(e) => e.to_string(),
+    }
+}
+
 pub fn linked(name: &str) -> String {
     format!("Linked {name}: its tokens are in the keyring.")
 }
 
-/// What became of the grant at the provider after a removal. These sentences name no command,
+/// What became of the grant at the provider after a removal: these sentences name no command,
 /// so every front says them alike.
 pub fn revocation(revocation: &Revocation) -> String {
-    revocation.to_string()
+    problem::revocation(revocation)
 }
 
 /// The answer was larger than the API test (`t`) reads. The TUI shows only a line of it: the

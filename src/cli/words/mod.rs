@@ -12,8 +12,6 @@ use std::fmt;
 
 use crate::app::link::{LinkEnd, LinkFailed, LinkWay};
 use crate::app::{AccountError, Revocation};
-use crate::oauth::error::clause;
-use crate::oauth::session::Revoked;
 use crate::oauth::{self, ErrorKind, Setting};
 use crate::problem;
 use crate::store::StoreError;
@@ -133,33 +131,11 @@ fn ended(name: &str, error: &oauth::Error, way: LinkWay) -> String {
     }
 }
 
-/// What became of the grant at the provider, after a removal: one sentence.
+/// What became of the grant at the provider, after a removal: one sentence, the same in every
+/// front (it names no command).
 impl fmt::Display for Revocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Revocation::Revoked(Revoked::RefreshToken) => {
-                write!(f, "The grant was revoked at the provider.")
-            }
-            Revocation::Revoked(Revoked::AccessToken) => write!(
-                f,
-                "The access token was revoked at the provider (no refresh token was held)."
-            ),
-            Revocation::Kept => write!(f, "The grant at the provider was kept, as asked."),
-            Revocation::NeverLinked => write!(
-                f,
-                "It was never linked, so there was no grant to give back."
-            ),
-            Revocation::NothingHeld => write!(
-                f,
-                "The keyring held no tokens for it any more, so nothing could be revoked: a grant made earlier may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there."
-            ),
-            Revocation::NoEndpoint => write!(f, "{}.", oauth::Error::NoRevocationEndpoint),
-            Revocation::Failed(e) => write!(
-                f,
-                "Revoking its grant at the provider failed: {}. Its tokens are gone from here all the same, so tokendeck cannot try again: the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.",
-                clause(&e.problem())
-            ),
-        }
+        write!(f, "{}", problem::revocation(self))
     }
 }
 

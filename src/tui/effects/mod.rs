@@ -294,7 +294,7 @@ impl Runner {
                 }
                 Err(e) => Message::AddFailed {
                     field: e.field(),
-                    message: crate::tui::screens::add::add_failure(&e),
+                    message: words::add_failed(&e),
                 },
             }
         });

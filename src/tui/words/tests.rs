@@ -180,3 +180,15 @@ fn a_refresh_that_needs_a_relink_says_to_press_l() {
         "Refreshing work failed: \"work\" must be linked again: the provider refused the grant. Press l to link it again"
     );
 }
+
+#[test]
+fn a_name_taken_names_the_key_that_removes_it() {
+    let error = NewAccountError::Store(StoreError::AccountExists("mail".into()));
+    let words = add_failed(&error);
+    assert!(words.contains("d on the accounts screen"), "{words}");
+    assert!(!words.contains("tokendeck remove"), "{words}");
+    assert!(
+        error.to_string().contains("tokendeck remove"),
+        "the CLI's words"
+    );
+}

@@ -39,10 +39,10 @@ pub mod inspect; // an inspect report in words, as rows the CLI prints and the T
 #[cfg(test)]
 mod module_graph; // what the modules name of each other: no circles, each room below its users
 pub mod oauth; // the protocol: provider, authorize, callback, token requests, session
+pub mod problem; // what went wrong, in the clause every front shares; the advice is each front's
 #[cfg(test)]
 mod properties; // what the property tests of every parser of outside input share
 pub mod qr; // QR codes as half-block text for terminals
-pub mod refresh; // the TUI's names for `app`, until it calls `app` itself
 pub mod signals; // SIGINT, SIGTERM, SIGHUP caught, so that every front stops the way it must
 pub mod store; // persistence: accounts file, keyring records, status, locks, event log
 pub mod text; // text from outside made safe for a terminal: one escaping function

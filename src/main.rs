@@ -2,11 +2,15 @@
 #![forbid(unsafe_code)]
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use futures_util::FutureExt;
 use tokendeck::cli::{Cli, CliError, Command, ExitStatus};
+use tokendeck::store::{Home, Store};
 use tokendeck::text::{Lines, printable};
 
 fn main() -> ExitCode {
@@ -55,7 +59,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(command) => runtime.block_on(tokendeck::cli::run(cli.home, command)),
         None if cli.demo => runtime.block_on(tokendeck::cli::demo(cli.home, cli.demo_ttl)),
-        None => runtime.block_on(tokendeck::cli::tui(cli.home)),
+        None => runtime.block_on(tui(cli.home)),
     };
     let code = match &result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,9 +81,22 @@ fn main() -> ExitCode {
     if one_shot && !result.as_ref().is_err_and(CliError::is_stop) {
         runtime.block_on(tokendeck::cli::stop::finish_hooks());
     } else {
-        runtime.block_on(tokendeck::refresh::hooks::stop());
+        runtime.block_on(tokendeck::app::hooks::stop());
     }
     // A read of stdin may still be blocked; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));
     code
+}
+
+/// The TUI on this home; the command line says afterwards what became of the refreshes it
+/// started, however it ended — even by a panic. Here, where the fronts are picked, because the
+/// TUI and the command line are side by side and name nothing of each other.
+async fn tui(home: Option<PathBuf>) -> Result<(), CliError> {
+    let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
+    let ran = std::panic::AssertUnwindSafe(tokendeck::tui::run(store, Default::default()))
+        .catch_unwind()
+        .await;
+    tokendeck::cli::stop::after_tui().await;
+    ran.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        .map_err(|e| CliError::Io(format!("the terminal failed: {e}")))
 }

@@ -1,6 +1,7 @@
 //! What stops a use case, as data a front can word and act on: the account, the cause, the kind of
-//! failure. No sentence is made here: `Display` — the words a person reads — is each front's; the
-//! command line's (`cli::words`) is the one every front shows until it words them itself.
+//! failure. No sentence is made here: the problem clause every front shares is `crate::problem`'s,
+//! and the advice each front's (`Display`, the command line's, is in `cli::words`; the TUI's
+//! words are `tui::words`).
 
 use crate::oauth;
 use crate::store::{Backend, StoreError};

@@ -31,12 +31,6 @@ pub enum Revocation {
 }
 
 impl Revocation {
-    /// One sentence for the user, after the removal: the command line's words (`cli::words`),
-    /// for the TUI until it words revocations itself.
-    pub fn describe(&self) -> Option<String> {
-        Some(self.to_string())
-    }
-
     /// Whether the user should hear about it as a problem.
     pub fn is_failure(&self) -> bool {
         matches!(

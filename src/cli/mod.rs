@@ -88,19 +88,6 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
     }
 }
 
-/// The TUI on this home. However it ends — even by a panic — the refreshes it started are
-/// stored (or said to be lost) before the process goes.
-pub async fn tui(home: Option<PathBuf>) -> Result<(), CliError> {
-    use futures_util::FutureExt;
-    let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
-    let ran = std::panic::AssertUnwindSafe(crate::tui::run(store, crate::tui::Options::default()))
-        .catch_unwind()
-        .await;
-    stop::after_tui().await;
-    ran.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        .map_err(|e| CliError::Io(format!("the terminal failed: {e}")))
-}
-
 /// The demo: `tokendeck --demo`.
 pub async fn demo(home: Option<PathBuf>, ttl: u64) -> Result<(), CliError> {
     crate::demo::run(home, std::time::Duration::from_secs(ttl))

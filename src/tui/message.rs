@@ -7,8 +7,10 @@ use std::time::SystemTime;
 use crossterm::event::KeyEvent;
 
 use super::app::{AccountRow, DeviceCode};
+use crate::app::link::{LinkFailed, LinkWay};
+use crate::app::{AccountError, EngineEvent};
+use crate::oauth;
 use crate::oauth::secret::AccessToken;
-use crate::refresh::EngineEvent;
 use crate::store::new_account::{Field, NewAccount};
 use crate::store::{AccountStatus, Backend, Event, RunningDaemon};
 
@@ -43,10 +45,15 @@ pub enum Message {
     },
     /// The device grant's code is issued: show it while the provider is polled.
     DeviceLinkStarted(DeviceCode),
-    /// An attempt failed but the link can go on (another paste, the browser again).
+    /// A paste did not work; the link goes on and takes another.
+    PasteRefused(oauth::Error),
+    /// Something the link screen asked for besides the link did not work (no browser opened,
+    /// the demo browser failed); the link goes on. In the TUI's words.
     LinkAttemptFailed(String),
-    /// The link cannot go on (the account vanished, the keyring failed).
-    LinkFailed(String),
+    /// The link could not start (the account vanished, the keyring failed, no device code).
+    LinkNotStarted(Box<AccountError>),
+    /// The link ended without linking: refused, or the tokens not recorded.
+    LinkFailed(Box<LinkFailed>),
     Linked {
         name: String,
     },
@@ -81,7 +88,7 @@ pub enum Message {
     /// What `name`'s tokens say, or why that could not be read.
     Inspected {
         name: String,
-        report: Result<Box<crate::inspect::Report>, String>,
+        report: Result<Box<crate::inspect::Report>, AccountError>,
     },
     /// Quit: `q`, Ctrl-C, or a stopping signal. A second one while refreshes are waited for
     /// quits at once.
@@ -110,9 +117,8 @@ pub enum Effect {
     PollLog,
     Refresh(String),
     TestApi(String),
-    StartLink(String),
-    /// Link with the device grant: a code approved on another device.
-    StartDeviceLink(String),
+    /// Link the account the way the link screen chose.
+    StartLink(String, LinkWay),
     SubmitPaste(String),
     CancelLink,
     /// Demo mode: play the browser's part on this authorization URL.

@@ -6,7 +6,8 @@
 //!
 //! A screen keeps its parts together in `screens/<screen>/`: its state, its keys, its update and
 //! its view. Around them: the state they share ([`app`]), the messages and effects, one keymap
-//! table (keys, footer and help), the two routers ([`update`] and [`views`]) and the widgets.
+//! table (keys, footer and help), the two routers ([`update`] and [`views`]), the widgets, and
+//! the TUI's words for the application's outcomes and errors ([`words`]).
 
 pub mod app;
 pub mod effects;
@@ -17,6 +18,7 @@ pub mod screens;
 pub mod update;
 pub mod views;
 pub mod widgets;
+pub mod words;
 
 use std::io;
 use std::sync::Arc;
@@ -34,7 +36,7 @@ use app::App;
 use effects::{DemoBrowser, Runner};
 use message::Message;
 
-use crate::refresh::engine;
+use crate::app::engine;
 use crate::store::Store;
 
 /// How the TUI starts.

@@ -1,13 +1,13 @@
 //! The demo server's device authorization grant (RFC 8628) and revocation (RFC 7009), checked
 //! with the product's own code: a `Session` on the demo account's provider (as `add` stored it),
-//! `DeviceLink` and `remove_account` as the TUI runs them, and the demo browser behind `A` —
+//! a device `LinkSession` and `remove_account` as the TUI runs them, and the demo browser behind `A` —
 //! plus plain HTTP where the protocol itself is the subject (pacing, single use, what pages say).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokendeck::app::link::DeviceLink;
+use tokendeck::app::link::{LinkSession, LinkWay, Prompt};
 use tokendeck::app::{Persistence, Revocation, remove_account};
 use tokendeck::demo::{self, DemoOptions, DemoServer};
 use tokendeck::oauth::session::Revoked;
@@ -362,14 +362,24 @@ async fn the_device_code_paces_its_poller_works_once_and_is_never_shown() {
 #[tokio::test]
 async fn removing_the_demo_account_revokes_its_grant() {
     let demo = Demo::start(quick()).await;
-    let link = DeviceLink::start(&demo.store, demo::ACCOUNT, &Persistence::while_running())
+    let link = LinkSession::start(
+        &demo.store,
+        demo::ACCOUNT,
+        LinkWay::Device,
+        &Persistence::while_running(),
+    )
+    .await
+    .unwrap();
+    let Prompt::Device(authorization) = link.prompt() else {
+        panic!("a device link shows a device code")
+    };
+    demo::approve(authorization.url_to_open().to_string())
         .await
         .unwrap();
-    demo::approve(link.authorization().url_to_open().to_string())
-        .await
-        .unwrap();
-    let tokens = link.complete().await.unwrap();
-    link.finish(&demo.store, &tokens).await.unwrap();
+    // A device link takes no paste.
+    let (_paste, pastes) = tokio::sync::mpsc::unbounded_channel();
+    let (events, _told) = tokio::sync::mpsc::unbounded_channel();
+    let tokens = link.run(&demo.store, pastes, &events).await.unwrap();
     assert_eq!(demo.me(tokens.access_token()).await, 200);
     let holder = demo.session(Some(tokens.clone()));
 

@@ -186,10 +186,10 @@ async fn an_api_answer_is_read_under_a_cap() {
 
     // A smaller cap, as the TUI's preview uses.
     let store = Arc::new(Store::new(Home::rooted(deck.home()).unwrap()));
-    let session = tokendeck::refresh::open_session(
+    let session = tokendeck::app::open_session(
         &store,
         "work",
-        &tokendeck::refresh::Persistence::while_running(),
+        &tokendeck::app::Persistence::while_running(),
     )
     .await
     .unwrap();
@@ -244,10 +244,10 @@ async fn remove_waits_for_a_refresh_and_leaves_nothing_behind() {
     deck.add(&server, "home").await;
     assert!(deck.link("home").await.status.success());
     let store = Arc::new(Store::new(home.clone()));
-    let session = tokendeck::refresh::open_session(
+    let session = tokendeck::app::open_session(
         &store,
         "home",
-        &tokendeck::refresh::Persistence::while_running(),
+        &tokendeck::app::Persistence::while_running(),
     )
     .await
     .unwrap();

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{Browser, Options, TestProvider};
-use tokendeck::refresh::{EngineEvent, Link, Persistence, engine, next_refresh_at};
+use tokendeck::app::link::{LinkSession, LinkWay, Prompt};
+use tokendeck::app::{EngineEvent, EngineHandle, Persistence, engine, next_refresh_at};
 use tokendeck::store::new_account::{NewAccount, Source};
 use tokendeck::store::{Home, Store};
 use tokio::sync::mpsc;
@@ -42,13 +43,27 @@ async fn linked_home(server: &TestProvider) -> (tempfile::TempDir, Arc<Store>, V
         let links = chunk.iter().map(|name| {
             let store = store.clone();
             async move {
-                let link = Link::start(&store, name, &Persistence::while_running())
-                    .await
-                    .unwrap();
-                let callback = format!("http://{}/callback", link.listening().unwrap());
-                let redirect = Browser::new().authorize(link.url(), &callback).await;
-                let tokens = link.from_paste(&redirect).await.unwrap();
-                link.finish(&store, &tokens).await.unwrap();
+                let link = LinkSession::start(
+                    &store,
+                    name,
+                    LinkWay::Loopback,
+                    &Persistence::while_running(),
+                )
+                .await
+                .unwrap();
+                let Prompt::Url {
+                    url,
+                    listening: Some(addr),
+                } = link.prompt()
+                else {
+                    panic!("a loopback link listens")
+                };
+                let callback = format!("http://{addr}/callback");
+                let redirect = Browser::new().authorize(url, &callback).await;
+                let (paste, pastes) = mpsc::unbounded_channel();
+                paste.send(redirect).unwrap();
+                let (events, _told) = mpsc::unbounded_channel();
+                link.run(&store, pastes, &events).await.unwrap();
             }
         });
         futures_util::future::join_all(links).await;
@@ -99,7 +114,7 @@ fn engine_with(
     store: &Arc<Store>,
     per_endpoint: usize,
 ) -> (
-    tokendeck::refresh::EngineHandle,
+    EngineHandle,
     mpsc::UnboundedReceiver<(SystemTime, EngineEvent)>,
 ) {
     let (tx, events) = mpsc::unbounded_channel();

@@ -303,6 +303,69 @@ async fn an_added_account_is_selected_and_l_links_it() {
     quit(&tmux);
 }
 
+/// Where the link screen says the browser is awaited.
+fn listening_on(screen: &str) -> std::net::SocketAddr {
+    let after = screen
+        .split("Waiting for the browser on ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no listener on screen:\n{screen}"));
+    let addr: String = after.chars().take_while(|c| !c.is_whitespace()).collect();
+    addr.parse()
+        .unwrap_or_else(|e| panic!("{e}: {addr:?} in\n{screen}"))
+}
+
+/// Whether anything accepts connections at `addr` now.
+async fn accepts(addr: std::net::SocketAddr) -> bool {
+    tokio::net::TcpStream::connect(addr).await.is_ok()
+}
+
+/// Issue 20: the link screen drives the link session, whose rules are the rules. The browser
+/// arriving at the loopback listener with a refusal ends the link — the listener closes, and the
+/// screen says why and offers r — and Esc on a link under way stops its listener at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_browser_answer_ends_the_link_and_esc_stops_the_listener_at_once() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    // No device grant offered: `l` links by the URL, listening. Too small for the URL's QR code
+    // beside it, so the URL is read off the screen whole.
+    let tmux = tui(&deck, 100, 30, " Details: work ");
+    let wait = Duration::from_secs(15);
+
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("Waiting for the browser on 127.0.0.1:", wait);
+    let addr = listening_on(&screen);
+    assert!(accepts(addr).await, "the listener listens");
+    let url = url::Url::parse(&url_on(&screen)).unwrap();
+    let state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    // What the provider redirects the browser to when the user declines.
+    let refused = format!("http://{addr}/callback?error=access_denied&state={state}");
+    // The listener answers the browser with a page of its own; the screen is what matters here.
+    reqwest::get(&refused).await.unwrap();
+    let screen = tmux.wait_for("Access was denied at the provider", wait);
+    assert!(
+        screen.contains("Press r to start the link again, or Esc to go back."),
+        "{screen}"
+    );
+    assert!(!screen.contains("tokendeck link"), "{screen}");
+    eventually(wait, async || !accepts(addr).await).await;
+
+    // r starts again, listening anew; Esc gives the link up and its listener closes with it.
+    tmux.keys(&["r"]);
+    let screen = tmux.wait_for("Waiting for the browser on 127.0.0.1:", wait);
+    let again = listening_on(&screen);
+    assert!(accepts(again).await, "the new link listens");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(" Details: work ", wait);
+    eventually(wait, async || !accepts(again).await).await;
+    quit(&tmux);
+}
+
 /// Issue 10, item 7: on a list longer than the screen, PgDn, End, PgUp and g move the selection
 /// by pages and to the ends, and the selected row is always on screen.
 #[tokio::test(flavor = "multi_thread")]

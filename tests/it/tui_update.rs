@@ -5,9 +5,12 @@ use crate::fixtures;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fixtures::{app_with_accounts, ch, key, now, secs, status};
+use std::sync::Arc;
 use tokendeck::oauth::RefreshTrigger;
 use tokendeck::oauth::secret::AccessToken;
-use tokendeck::refresh::EngineEvent;
+
+use tokendeck::app::link::{LinkEnd, LinkFailed, LinkWay};
+use tokendeck::app::{AccountError, EngineEvent, RelinkReason};
 use tokendeck::store::new_account::Field;
 use tokendeck::store::{Event, Health, Outcome, Trigger};
 use tokendeck::tui::app::{App, LinkPhase, Load, NoticeKind, Overlay, Screen, Stopping};
@@ -18,6 +21,24 @@ use tokendeck::tui::widgets::theme::Theme;
 
 fn names(effects: &[Effect]) -> Vec<String> {
     effects.iter().map(|e| format!("{e:?}")).collect()
+}
+
+/// The link of `work` ended on `end`, as the link session tells it.
+fn ended(way: LinkWay, end: LinkEnd) -> Message {
+    Message::LinkFailed(Box::new(LinkFailed {
+        name: "work".into(),
+        way,
+        end,
+    }))
+}
+
+/// A provider that answered 503.
+fn busy() -> tokendeck::oauth::Error {
+    tokendeck::oauth::Error::Unavailable {
+        url: "https://as.example/token".into(),
+        status: 503,
+        retry_after: None,
+    }
 }
 
 fn ctrl_c() -> Message {
@@ -68,7 +89,7 @@ fn account_keys_ask_for_the_right_effects() {
     assert!(!app.log_filter);
 
     let effects = update(&mut app, ch('l'));
-    assert_eq!(names(&effects), ["StartLink(\"github\")"]);
+    assert_eq!(names(&effects), ["StartLink(\"github\", Loopback)"]);
     assert!(
         matches!(&app.screen, Screen::Link(l) if l.account == "github" && l.phase == LinkPhase::Starting)
     );
@@ -330,7 +351,7 @@ fn the_link_screen_copies_opens_zooms_takes_a_paste_and_reports_errors() {
     );
     update(
         &mut app,
-        Message::LinkAttemptFailed("the `state` … does not match".into()),
+        Message::PasteRefused(tokendeck::oauth::Error::StateMismatch),
     );
     let Screen::Link(link) = &app.screen else {
         panic!()
@@ -339,7 +360,24 @@ fn the_link_screen_copies_opens_zooms_takes_a_paste_and_reports_errors() {
         matches!(link.phase, LinkPhase::Waiting { .. }),
         "ready for another try"
     );
-    assert_eq!(link.error.as_deref(), Some("the `state` … does not match"));
+    assert!(
+        link.error
+            .as_deref()
+            .is_some_and(|e| e.contains("does not match")),
+        "{:?}",
+        link.error
+    );
+
+    // Blank text is no answer: the screen says so rather than wait on it.
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, Message::Paste("  ".into()));
+    update(&mut app, ch(' '));
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Waiting { .. }) && l.error.as_deref().is_some_and(|e| e.starts_with("Paste the code")))
+    );
+    update(&mut app, key(KeyCode::Backspace));
+    update(&mut app, key(KeyCode::Esc));
 
     // Typing: letters go into the field, not to commands.
     update(&mut app, key(KeyCode::Tab));
@@ -366,7 +404,10 @@ fn the_demo_key_works_only_in_demo_mode() {
     // Before the URL is ready there is nothing to approve, and the screen says so.
     let mut app = fixtures::app_with_accounts();
     app.demo = true;
-    app.screen = Screen::Link(tokendeck::tui::app::LinkScreen::new("work", false));
+    app.screen = Screen::Link(tokendeck::tui::app::LinkScreen::new(
+        "work",
+        LinkWay::Loopback,
+    ));
     assert!(update(&mut app, ch('A')).is_empty());
     let Screen::Link(link) = &app.screen else {
         panic!("left the link screen")
@@ -382,19 +423,32 @@ fn the_demo_key_works_only_in_demo_mode() {
 #[test]
 fn a_link_that_failed_for_good_stops_waiting_and_offers_to_start_again() {
     let mut app = fixtures::link_screen(None);
-    // A failed attempt: still waiting for another answer.
-    update(&mut app, Message::LinkAttemptFailed("wrong code".into()));
-    assert!(matches!(&app.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Waiting { .. })));
-
+    // A refused paste: still waiting for another answer.
     update(
         &mut app,
-        Message::LinkFailed("the keyring is locked".into()),
+        Message::PasteRefused(tokendeck::oauth::Error::MissingCode),
+    );
+    assert!(matches!(&app.screen, Screen::Link(l) if matches!(l.phase, LinkPhase::Waiting { .. })));
+
+    // The browser came back refused: the link session ends the link (the listener is closed).
+    update(
+        &mut app,
+        ended(
+            LinkWay::Loopback,
+            LinkEnd::Refused(tokendeck::oauth::Error::AuthorizationDenied {
+                error: "access_denied".into(),
+                description: None,
+            }),
+        ),
     );
     let Screen::Link(link) = &app.screen else {
         panic!("left the link screen")
     };
     assert_eq!(link.phase, LinkPhase::Failed);
-    assert_eq!(link.error.as_deref(), Some("the keyring is locked"));
+    assert_eq!(
+        link.error.as_deref(),
+        Some("Access was denied at the provider.")
+    );
     assert!(
         link.url().is_none(),
         "the failed link's URL is no use any more"
@@ -403,13 +457,23 @@ fn a_link_that_failed_for_good_stops_waiting_and_offers_to_start_again() {
     assert!(!app.busy(), "nothing is in progress: no spinner");
     // The URL's keys do nothing now; r starts a new link.
     assert!(update(&mut app, ch('c')).is_empty());
-    assert_eq!(names(&update(&mut app, ch('r'))), ["StartLink(\"work\")"]);
+    assert_eq!(
+        names(&update(&mut app, ch('r'))),
+        ["StartLink(\"work\", Loopback)"]
+    );
     assert!(
         matches!(&app.screen, Screen::Link(l) if l.phase == LinkPhase::Starting && l.error.is_none())
     );
 
-    // Esc goes back without cancelling anything (nothing runs).
-    update(&mut app, Message::LinkFailed("again".into()));
+    // A link that could not start fails for good too; Esc goes back without cancelling
+    // anything (nothing runs).
+    update(
+        &mut app,
+        Message::LinkNotStarted(Box::new(AccountError::OAuth(busy()))),
+    );
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if l.phase == LinkPhase::Failed && l.error.as_deref().is_some_and(|e| e.contains("HTTP 503")))
+    );
     assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
     assert!(matches!(app.screen, Screen::Accounts));
 }
@@ -451,10 +515,34 @@ fn engine_events_show_refreshing_then_the_outcome() {
     let failed = EngineEvent::Finished {
         account: "github".into(),
         trigger: RefreshTrigger::Manual,
-        error: Some("the server is busy (HTTP 503)".into()),
+        error: Some(Arc::new(AccountError::OAuth(busy()))),
     };
     update(&mut app, Message::Engine(failed));
     assert_eq!(app.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Refreshing github failed: https://as.example/token is temporarily unavailable (HTTP 503)"),
+        "{:?}",
+        app.notice
+    );
+    // A dead grant: the key that helps, never the command line's advice.
+    let dead = EngineEvent::Finished {
+        account: "github".into(),
+        trigger: RefreshTrigger::Manual,
+        error: Some(Arc::new(AccountError::NeedsRelink {
+            name: "github".into(),
+            reason: RelinkReason::GrantRefused,
+        })),
+    };
+    update(&mut app, Message::Engine(dead));
+    let text = &app.notice.as_ref().unwrap().text;
+    assert!(
+        text.ends_with("Press l to link it again") && !text.contains("tokendeck "),
+        "{text}"
+    );
     let mut failing = status(100, 3600);
     failing.record_failure(
         tokendeck::oauth::ErrorKind::Transient,
@@ -617,7 +705,10 @@ fn an_added_account_is_selected_so_that_l_links_it() {
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     update(&mut app, Message::Loaded(rows.clone()));
     assert_eq!(selected_name(&app), "vz");
-    assert_eq!(names(&update(&mut app, ch('l'))), ["StartLink(\"vz\")"]);
+    assert_eq!(
+        names(&update(&mut app, ch('l'))),
+        ["StartLink(\"vz\", Loopback)"]
+    );
     // Only once: a later reload keeps whatever the user selected since.
     update(&mut app, key(KeyCode::Esc));
     update(&mut app, ch('g'));
@@ -746,7 +837,7 @@ fn a_notice_about_an_account_goes_when_the_account_changes_later() {
     let failed = EngineEvent::Finished {
         account: "staging".into(),
         trigger: RefreshTrigger::Manual,
-        error: Some("the server is busy (HTTP 503)".into()),
+        error: Some(Arc::new(AccountError::OAuth(busy()))),
     };
     update(&mut app, Message::Engine(failed));
     assert_eq!(app.notice.as_ref().unwrap().kind, NoticeKind::Error);
@@ -905,7 +996,7 @@ fn a_taken_name_says_which_key_removes_the_other() {
         &mut app,
         Message::AddFailed {
             field: error.field(),
-            message: tokendeck::tui::screens::add::add_failure(&error),
+            message: tokendeck::tui::words::add_failed(&error),
         },
     );
     let said = &form(&app).errors[&Input::Name];
@@ -939,16 +1030,19 @@ fn l_links_by_device_where_the_authorization_urls_qr_code_would_not_fit_and_d_sw
     select(&mut app, "work");
     // A large terminal and a loopback callback: the authorization URL, as before.
     app.size = (200, 60);
-    assert_eq!(names(&update(&mut app, ch('l'))), ["StartLink(\"work\")"]);
+    assert_eq!(
+        names(&update(&mut app, ch('l'))),
+        ["StartLink(\"work\", Loopback)"]
+    );
     // `d` switches to a device code, and back.
     assert_eq!(
         names(&update(&mut app, ch('d'))),
-        ["CancelLink", "StartDeviceLink(\"work\")"]
+        ["CancelLink", "StartLink(\"work\", Device)"]
     );
-    assert!(matches!(&app.screen, Screen::Link(l) if l.device));
+    assert!(matches!(&app.screen, Screen::Link(l) if l.way == LinkWay::Device));
     assert_eq!(
         names(&update(&mut app, ch('d'))),
-        ["CancelLink", "StartLink(\"work\")"]
+        ["CancelLink", "StartLink(\"work\", Loopback)"]
     );
     update(&mut app, key(KeyCode::Esc));
 
@@ -956,7 +1050,7 @@ fn l_links_by_device_where_the_authorization_urls_qr_code_would_not_fit_and_d_sw
     app.size = (80, 24);
     assert_eq!(
         names(&update(&mut app, ch('l'))),
-        ["StartDeviceLink(\"work\")"]
+        ["StartLink(\"work\", Device)"]
     );
     let code = tokendeck::tui::app::DeviceCode {
         url: "https://login.example/device?user_code=ABCD-EFGH".into(),
@@ -987,17 +1081,26 @@ fn l_links_by_device_where_the_authorization_urls_qr_code_would_not_fit_and_d_sw
     // Declined: the link fails for good, and r starts a device link again.
     update(
         &mut app,
-        Message::LinkFailed("the sign-in was declined".into()),
+        ended(
+            LinkWay::Device,
+            LinkEnd::Refused(tokendeck::oauth::Error::DeviceDenied { description: None }),
+        ),
+    );
+    assert!(
+        matches!(&app.screen, Screen::Link(l) if l.error.as_deref() == Some("The sign-in was declined at the provider."))
     );
     assert_eq!(
         names(&update(&mut app, ch('r'))),
-        ["StartDeviceLink(\"work\")"]
+        ["StartLink(\"work\", Device)"]
     );
 
     // A provider without a device endpoint: `d` says so, and `l` never picks the device grant.
     update(&mut app, key(KeyCode::Esc));
     select(&mut app, "github");
-    assert_eq!(names(&update(&mut app, ch('l'))), ["StartLink(\"github\")"]);
+    assert_eq!(
+        names(&update(&mut app, ch('l'))),
+        ["StartLink(\"github\", Loopback)"]
+    );
     assert!(update(&mut app, ch('d')).is_empty());
     assert!(
         matches!(&app.screen, Screen::Link(l) if l.error.as_deref().is_some_and(|e| e.contains("no device code")))

@@ -199,11 +199,19 @@ fn link_screen_typing_and_zoomed() {
 #[test]
 fn link_screen_failed_for_good() {
     let mut app = link_screen(None);
+    // The browser came back refused: the link session ends the link.
     update(
         &mut app,
-        Message::LinkFailed(
-            "The keyring is locked: unlock it (your desktop's login keyring), then press r.".into(),
-        ),
+        Message::LinkFailed(Box::new(tokendeck::app::link::LinkFailed {
+            name: "work".into(),
+            way: tokendeck::app::link::LinkWay::Loopback,
+            end: tokendeck::app::link::LinkEnd::Refused(
+                tokendeck::oauth::Error::AuthorizationDenied {
+                    error: "access_denied".into(),
+                    description: Some("The user denied the request.".into()),
+                },
+            ),
+        })),
     );
     insta::assert_snapshot!(draw(&app, 80, 24));
 }

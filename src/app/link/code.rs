@@ -1,7 +1,7 @@
 //! The authorization code leg of a link: the account's session, the loopback listener when the
 //! link waits for the browser, the authorization URL, and the two ways an answer arrives — the
-//! browser at the listener, or a paste. [`LinkSession`](super::LinkSession) races them; a front
-//! drives the session (public here only while the TUI runs its own race, until it moves).
+//! browser at the listener, or a paste. [`LinkSession`](super::LinkSession) races them; every
+//! front drives the session, never a leg.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,20 +22,10 @@ pub struct Link {
 }
 
 impl Link {
-    /// Opens `name`'s session, listens on its callback URL when that is a loopback one (a port
-    /// of 0 becomes a free port, which the URL then names), and issues the authorization URL.
-    pub async fn start(
-        store: &Arc<Store>,
-        name: &str,
-        persistence: &Persistence,
-    ) -> Result<Link, AccountError> {
-        let account = store.accounts()?.get(name)?.clone();
-        Link::start_as(store, name, LinkWay::by_url(&account), persistence).await
-    }
-
-    /// [`start`](Self::start), listening for the browser only when `way` is
-    /// [`LinkWay::Loopback`].
-    pub(super) async fn start_as(
+    /// Opens `name`'s session, listens on its callback URL when `way` is
+    /// [`LinkWay::Loopback`] (a port of 0 becomes a free port, which the URL then names), and
+    /// issues the authorization URL.
+    pub(super) async fn start(
         store: &Arc<Store>,
         name: &str,
         way: LinkWay,
@@ -71,7 +61,7 @@ impl Link {
 
     /// The browser's arrival at the listener and the exchange of its code; never, without a
     /// listener. After a failure the listener still listens: call again to keep waiting.
-    pub async fn from_browser(&self) -> Result<Tokens, oauth::Error> {
+    pub async fn browser_answer(&self) -> Result<Tokens, oauth::Error> {
         match &self.listener {
             Some(listener) => self.session.wait_for_callback(listener).await,
             None => std::future::pending().await,
@@ -79,7 +69,7 @@ impl Link {
     }
 
     /// A pasted code, redirect address or query string, checked and exchanged.
-    pub async fn from_paste(&self, text: &str) -> Result<Tokens, oauth::Error> {
+    pub async fn pasted_answer(&self, text: &str) -> Result<Tokens, oauth::Error> {
         self.session.token(text).await
     }
 

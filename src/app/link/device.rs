@@ -1,6 +1,6 @@
 //! The device grant leg of a link (RFC 8628): a user code and a URL to open on any device, then
-//! the provider polled until the user approves there, declines, or lets the code expire. A front
-//! drives [`LinkSession`](super::LinkSession) (public here only until the TUI does too).
+//! the provider polled until the user approves there, declines, or lets the code expire. Every
+//! front drives [`LinkSession`](super::LinkSession), never a leg.
 
 use std::sync::Arc;
 

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-pub use code::Link;
-pub use device::DeviceLink;
+use code::Link;
+use device::DeviceLink;
 pub use way::LinkWay;
 
 use super::error::AccountError;
@@ -95,7 +95,7 @@ impl LinkSession {
     ) -> Result<LinkSession, AccountError> {
         let leg = match way {
             LinkWay::Device => Leg::Device(DeviceLink::start(store, name, persistence).await?),
-            _ => Leg::Code(Link::start_as(store, name, way, persistence).await?),
+            _ => Leg::Code(Link::start(store, name, way, persistence).await?),
         };
         Ok(LinkSession { way, leg })
     }
@@ -156,7 +156,7 @@ impl LinkSession {
         let mut pastes_open = true;
         let mut last_refused: Option<oauth::Error> = None;
         // One wait for the whole race: dropping it midway would drop a browser that just arrived.
-        let browser = link.from_browser();
+        let browser = link.browser_answer();
         tokio::pin!(browser);
         loop {
             tokio::select! {
@@ -165,7 +165,7 @@ impl LinkSession {
                 }
                 paste = pastes.recv(), if pastes_open => match paste {
                     Some(text) if text.trim().is_empty() => {}
-                    Some(text) => match link.from_paste(&text).await {
+                    Some(text) => match link.pasted_answer(&text).await {
                         Ok(tokens) => return Ok(tokens),
                         Err(e) if !Link::paste_can_fix(&e) => {
                             return Err(self.failed(LinkEnd::Refused(e)));

@@ -1,7 +1,8 @@
 //! The command line's words: every outcome and error of the application layer as the CLI says
 //! it, with the command that helps (`run \`tokendeck link NAME\``) — in this one place. The
-//! application's errors carry data; their `Display` is implemented here, and until the TUI words
-//! them itself it shows these too. What a command prints when it went well is in [`said`].
+//! application's errors carry data; their `Display` is implemented here: the problem in the
+//! words every front shares ([`problem`](crate::problem)), then the command line's advice. The
+//! TUI words them in its own module. What a command prints when it went well is in [`said`].
 
 pub mod daemon;
 pub mod said;
@@ -9,74 +10,43 @@ pub mod stop;
 
 use std::fmt;
 
-use crate::app::attempt::spent_token;
 use crate::app::link::{LinkEnd, LinkFailed, LinkWay};
-use crate::app::{AccountError, RelinkReason, Revocation};
-use crate::oauth::error::clause;
-use crate::oauth::session::Revoked;
+use crate::app::{AccountError, Revocation};
 use crate::oauth::{self, ErrorKind, Setting};
+use crate::problem;
 use crate::store::StoreError;
 use crate::store::keyring::BACKEND_VAR;
 use crate::store::new_account::NewAccountError;
 
 impl fmt::Display for AccountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let problem = problem::account(self);
         match self {
             AccountError::Store(e) => write!(f, "{}", store_error(e)),
             AccountError::OAuth(e) => write!(f, "{}", oauth_error(e)),
             AccountError::NotLinked(name) => {
-                write!(f, "{name:?} is not linked yet: run `tokendeck link {name}`")
+                write!(f, "{problem}: run `tokendeck link {name}`")
             }
             AccountError::RecordMissing(name) => write!(
                 f,
-                "the keyring holds no record of {name:?} (lost at a reboot, or deleted), so its tokens and client secret are gone: `tokendeck remove {name}`, add it again, and link it"
+                "{problem}: `tokendeck remove {name}`, add it again, and link it"
             ),
-            AccountError::RecordNotHere { name, backend } => write!(
+            AccountError::RecordNotHere { name, .. } => write!(
                 f,
-                "the {backend} holds no record of {name:?}, and this home has not recorded which keyring it uses (it was made by an earlier tokendeck): if {name:?} was added where no Secret Service answered, its record is in the Linux kernel keyring — run tokendeck with {BACKEND_VAR}=keyutils (or =secret-service) once to settle it; if the record is truly gone, `tokendeck remove {name}` and add it again"
+                "{problem}: if {name:?} was added where no Secret Service answered, its record is in the Linux kernel keyring — run tokendeck with {BACKEND_VAR}=keyutils (or =secret-service) once to settle it; if the record is truly gone, `tokendeck remove {name}` and add it again"
             ),
-            AccountError::NeedsRelink { name, reason } => write!(
+            AccountError::NeedsRelink { name, .. } => {
+                write!(f, "{problem}. Run `tokendeck link {name}`")
+            }
+            AccountError::ClientRefused { name, .. } => write!(
                 f,
-                "{name:?} must be linked again: {}. Run `tokendeck link {name}`",
-                relink_reason(reason).trim_end_matches('.')
+                "{problem}: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`); the tokens are kept, and the next refresh uses the new setting"
             ),
-            AccountError::ClientRefused { name, error } => write!(
+            AccountError::BackingOff { .. } => write!(f, "{problem}"),
+            AccountError::ReservedParam { name, .. } => write!(
                 f,
-                "{}. The provider refused the client itself (its id, secret or authentication method), not the grant: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`); the tokens are kept, and the next refresh uses the new setting",
-                clause(&error.problem())
+                "{problem}: change the parameters with `tokendeck set {name} --param KEY=VALUE` (or clear them with `--no-params`), then link again"
             ),
-            AccountError::BackingOff {
-                name,
-                reason,
-                seconds,
-            } => write!(
-                f,
-                "refreshing {name:?} failed a moment ago ({reason}) and its token has expired; tokendeck leaves the server alone for {} more, then tries again",
-                match seconds {
-                    0 => "under a second".to_string(),
-                    s => crate::time::short_duration(*s),
-                }
-            ),
-            AccountError::ReservedParam { name, key } => write!(
-                f,
-                "{}",
-                oauth::Error::Config(format!(
-                    "{}: change the parameters with `tokendeck set {name} --param KEY=VALUE` (or clear them with `--no-params`), then link again",
-                    oauth::params::reserved_param_problem(key).unwrap_or_default()
-                ))
-            ),
-        }
-    }
-}
-
-/// Why an account must be linked again, in a clause.
-fn relink_reason(reason: &RelinkReason) -> String {
-    match reason {
-        RelinkReason::Recorded(reason) => reason.clone(),
-        RelinkReason::GrantRefused => "the provider refused the grant".into(),
-        RelinkReason::SpentToken { cause, answer } => spent_token(cause, answer),
-        RelinkReason::NoRefreshToken => {
-            "the access token expired and no refresh token is held".into()
         }
     }
 }
@@ -137,8 +107,7 @@ impl fmt::Display for LinkFailed {
 }
 
 fn ended(name: &str, error: &oauth::Error, way: LinkWay) -> String {
-    let problem = error.problem();
-    let problem = clause(&problem);
+    let problem = problem::link_refused(error);
     let flag = if way == LinkWay::Device {
         " --device"
     } else {
@@ -152,7 +121,7 @@ fn ended(name: &str, error: &oauth::Error, way: LinkWay) -> String {
     }
     match (error.setting(), error.kind()) {
         (Some(Setting::ClientCredentials), _) => format!(
-            "{problem}. The client secret (or the client authentication method) is wrong: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`), then {relink}"
+            "{problem}: fix it with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`), then {relink}"
         ),
         (Some(Setting::Scopes), _) => format!(
             "{problem}. Change the scopes with `tokendeck set {name} --scope S` (repeat it for each scope), then {relink}"
@@ -167,33 +136,11 @@ fn ended(name: &str, error: &oauth::Error, way: LinkWay) -> String {
     }
 }
 
-/// What became of the grant at the provider, after a removal: one sentence.
+/// What became of the grant at the provider, after a removal: one sentence, the same in every
+/// front (it names no command).
 impl fmt::Display for Revocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Revocation::Revoked(Revoked::RefreshToken) => {
-                write!(f, "The grant was revoked at the provider.")
-            }
-            Revocation::Revoked(Revoked::AccessToken) => write!(
-                f,
-                "The access token was revoked at the provider (no refresh token was held)."
-            ),
-            Revocation::Kept => write!(f, "The grant at the provider was kept, as asked."),
-            Revocation::NeverLinked => write!(
-                f,
-                "It was never linked, so there was no grant to give back."
-            ),
-            Revocation::NothingHeld => write!(
-                f,
-                "The keyring held no tokens for it any more, so nothing could be revoked: a grant made earlier may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there."
-            ),
-            Revocation::NoEndpoint => write!(f, "{}.", oauth::Error::NoRevocationEndpoint),
-            Revocation::Failed(e) => write!(
-                f,
-                "Revoking its grant at the provider failed: {}. Its tokens are gone from here all the same, so tokendeck cannot try again: the grant may stay valid at the provider until it expires; revoke tokendeck's access in your account settings there.",
-                clause(&e.problem())
-            ),
-        }
+        write!(f, "{}", problem::revocation(self))
     }
 }
 

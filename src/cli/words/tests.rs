@@ -1,4 +1,5 @@
 use super::*;
+use crate::app::RelinkReason;
 use crate::oauth::Grant;
 
 fn ended_here(error: oauth::Error) -> String {

@@ -2,26 +2,20 @@
 
 use std::sync::Arc;
 
+use crate::app::{Persistence, open_session};
 use crate::oauth;
-use crate::refresh::{Persistence, open_session};
 use crate::store::Store;
+use crate::tui::words::{self, Shown};
 
 /// The most of an API answer the preview (`t`) reads; it shows a line of it.
 const PREVIEW_BODY_LIMIT: usize = 256 << 10;
 
 pub(super) async fn test_api(store: &Arc<Store>, name: &str) -> Result<(u16, String), String> {
-    let account = store
-        .accounts()
-        .map_err(|e| e.to_string())?
-        .get(name)
-        .map_err(|e| e.to_string())?
-        .clone();
-    let url = account
-        .api_url
-        .ok_or("no API URL is set for this account")?;
+    let account = store.account(name).map_err(|e| words::store_error(&e))?;
+    let url = account.api_url.ok_or(words::NO_API_URL)?;
     let session = open_session(store, name, &Persistence::while_running())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| words::account_error(&e, Shown::Accounts))?;
     let response = session
         .send(session.http().get(&url))
         .await
@@ -30,9 +24,10 @@ pub(super) async fn test_api(store: &Arc<Store>, name: &str) -> Result<(u16, Str
     let body = match session.read_body(response, PREVIEW_BODY_LIMIT).await {
         Ok(body) => body,
         Err(oauth::Error::AnswerTooLarge { .. }) => {
-            return Err(format!(
-                "the answer is larger than the preview reads ({} KiB): see it with `tokendeck call {name} {url}`",
-                PREVIEW_BODY_LIMIT >> 10
+            return Err(words::answer_too_large(
+                name,
+                &url,
+                PREVIEW_BODY_LIMIT >> 10,
             ));
         }
         Err(e) => return Err(e.to_string()),

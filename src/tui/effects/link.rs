@@ -1,76 +1,73 @@
-//! The link effects: one link, from the authorization URL or a device code, to tokens recorded in
-//! the store.
+//! The link effect: drives one [`LinkSession`] — started the way the link screen chose, its
+//! prompt shown, what is pasted handed in, what it tells passed on — to its end. The race between
+//! the browser, pastes and the device grant's polling, and its rules, are the session's.
 
 use std::sync::Arc;
 
 use tokio::sync::mpsc::{self, UnboundedSender};
 
-use crate::refresh::{DeviceLink, Link, Persistence};
+use crate::app::Persistence;
+use crate::app::link::{LinkEvent, LinkSession, LinkWay, Prompt};
 use crate::store::Store;
 use crate::tui::app::DeviceCode;
 use crate::tui::message::Message;
 
-/// One link: prepares the URL, then takes whichever answer works first — the browser at the
-/// loopback listener, or a paste — and records it. A failed attempt is reported and the next
-/// awaited (the listener keeps listening, so opening the URL again works), unless no answer could
-/// fix it.
+/// Links `name` by `way`, sending the prompt, each refused paste and the end as messages. The
+/// session, and with it the loopback listener, lives as long as this future: aborting its task
+/// stops listening at once.
 pub(super) async fn link(
     store: &Arc<Store>,
     name: &str,
-    mut pastes: mpsc::UnboundedReceiver<String>,
+    way: LinkWay,
+    pastes: mpsc::UnboundedReceiver<String>,
     tx: &UnboundedSender<Message>,
-) -> Result<(), String> {
-    let link = Link::start(store, name, &Persistence::while_running())
-        .await
-        .map_err(|e| e.to_string())?;
-    let _ = tx.send(Message::LinkStarted {
-        url: link.url().to_string(),
-        listening: link.listening(),
-    });
-    let mut browser = Box::pin(link.from_browser());
-    let tokens = loop {
-        let result = tokio::select! {
-            result = &mut browser => {
-                browser.set(link.from_browser());
-                result
-            }
-            paste = pastes.recv() => match paste {
-                Some(text) => link.from_paste(&text).await,
-                None => return Err("The link was cancelled.".into()),
-            },
-        };
-        match result {
-            Ok(tokens) => break tokens,
-            Err(e) if !Link::paste_can_fix(&e) => return Err(e.to_string()),
-            Err(e) => {
-                let _ = tx.send(Message::LinkAttemptFailed(e.to_string()));
-            }
+) -> Message {
+    let session = match LinkSession::start(store, name, way, &Persistence::while_running()).await {
+        Ok(session) => session,
+        Err(e) => return Message::LinkNotStarted(Box::new(e)),
+    };
+    let _ = tx.send(prompt(session.prompt()));
+    let (events, mut told) = mpsc::unbounded_channel();
+    let run = session.run(store, pastes, &events);
+    tokio::pin!(run);
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(event) = told.recv() => tell(tx, event),
+            result = &mut run => break result,
         }
     };
-    link.finish(store, &tokens)
-        .await
-        .map_err(|e| format!("The tokens are in the keyring, but recording the link failed: {e}"))
+    while let Ok(event) = told.try_recv() {
+        tell(tx, event);
+    }
+    match result {
+        Ok(_) => Message::Linked {
+            name: name.to_string(),
+        },
+        Err(failed) => Message::LinkFailed(Box::new(failed)),
+    }
 }
 
-/// One device link: issues the code, shows it, polls until the user approves elsewhere, and
-/// records the tokens. A denial or an expiry ends it (`r` starts again).
-pub(super) async fn device_link(
-    store: &Arc<Store>,
-    name: &str,
-    tx: &UnboundedSender<Message>,
-) -> Result<(), String> {
-    let link = DeviceLink::start(store, name, &Persistence::while_running())
-        .await
-        .map_err(|e| e.to_string())?;
-    let authorization = link.authorization();
-    let _ = tx.send(Message::DeviceLinkStarted(DeviceCode {
-        url: authorization.url_to_open().to_string(),
-        user_code: authorization.user_code().to_string(),
-        complete: authorization.verification_uri_complete().is_some(),
-        expires_at: authorization.expires_at(),
-    }));
-    let tokens = link.complete().await.map_err(|e| e.to_string())?;
-    link.finish(store, &tokens)
-        .await
-        .map_err(|e| format!("The tokens are in the keyring, but recording the link failed: {e}"))
+/// What the link screen shows to get the answer.
+fn prompt(prompt: Prompt<'_>) -> Message {
+    match prompt {
+        Prompt::Url { url, listening } => Message::LinkStarted {
+            url: url.to_string(),
+            listening,
+        },
+        Prompt::Device(authorization) => Message::DeviceLinkStarted(DeviceCode {
+            url: authorization.url_to_open().to_string(),
+            user_code: authorization.user_code().to_string(),
+            complete: authorization.verification_uri_complete().is_some(),
+            expires_at: authorization.expires_at(),
+        }),
+    }
+}
+
+fn tell(tx: &UnboundedSender<Message>, event: LinkEvent) {
+    match event {
+        LinkEvent::PasteRefused(e) => {
+            let _ = tx.send(Message::PasteRefused(e));
+        }
+    }
 }

@@ -16,8 +16,10 @@ use tokio::task::JoinHandle;
 
 use super::app::AccountRow;
 use super::message::{Effect, Message};
+use super::words;
+use crate::app::link::LinkWay;
+use crate::app::{EngineHandle, stop};
 use crate::oauth::secret::AccessToken;
-use crate::refresh::{EngineHandle, stop};
 use crate::store::Store;
 use crate::store::events::Follow;
 use crate::store::new_account::NewAccount;
@@ -83,9 +85,9 @@ impl Runner {
             Effect::PollLog => self.poll_log(),
             Effect::Refresh(name) => self.engine.refresh_now(&name),
             Effect::TestApi(name) => self.test_api(name),
-            Effect::StartLink(name) => self.start_link(name, false),
-            Effect::StartDeviceLink(name) => self.start_link(name, true),
+            Effect::StartLink(name, way) => self.start_link(name, way),
             Effect::SubmitPaste(text) => self.submit_paste(text),
+            // Dropping the task aborts it, and the session with its listener goes at once.
             Effect::CancelLink => self.link = None,
             Effect::DemoApprove(url) => self.demo_approve(url),
             Effect::Copy(text) => copy_with_osc52(&text),
@@ -215,8 +217,7 @@ impl Runner {
         self.task(|store| async move {
             let report = crate::inspect::inspect(&store, &name, introspect)
                 .await
-                .map(Box::new)
-                .map_err(|e| e.to_string());
+                .map(Box::new);
             Message::Inspected { name, report }
         });
     }
@@ -234,20 +235,14 @@ impl Runner {
         });
     }
 
-    /// Starts a link (replacing one under way): with the authorization URL, or by `device`.
-    fn start_link(&mut self, name: String, device: bool) {
+    /// Starts a link by `way` (replacing one under way, which stops).
+    fn start_link(&mut self, name: String, way: LinkWay) {
         let (store, tx, engine) = (self.store.clone(), self.tx.clone(), self.engine.clone());
         let (pastes, inbox) = mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
-            let result = match device {
-                true => link::device_link(&store, &name, &tx).await,
-                false => link::link(&store, &name, inbox, &tx).await,
-            };
+            let end = link::link(&store, &name, way, inbox, &tx).await;
             engine.rescan();
-            let _ = tx.send(match result {
-                Ok(()) => Message::Linked { name },
-                Err(message) => Message::LinkFailed(message),
-            });
+            let _ = tx.send(end);
         });
         self.link = Some(LinkTask { pastes, task });
     }
@@ -258,18 +253,18 @@ impl Runner {
                 let _ = link.pastes.send(text);
             }
             None => {
-                let _ = self.tx.send(Message::LinkFailed(
-                    "No link is in progress: press r to start one.".into(),
-                ));
+                let _ = self
+                    .tx
+                    .send(Message::LinkAttemptFailed(words::NO_LINK.into()));
             }
         }
     }
 
     fn demo_approve(&self, url: String) {
         let Some(browser) = &self.demo else {
-            let _ = self.tx.send(Message::LinkAttemptFailed(
-                "The demo browser is only there in demo mode (tokendeck --demo).".into(),
-            ));
+            let _ = self
+                .tx
+                .send(Message::LinkAttemptFailed(words::NOT_THE_DEMO.into()));
             return;
         };
         let (approve, tx) = (browser(url), self.tx.clone());
@@ -282,10 +277,9 @@ impl Runner {
 
     fn open_browser(&self, url: &str) {
         if !crate::browser::open(url) {
-            let _ = self.tx.send(Message::LinkAttemptFailed(
-                "No browser could be opened here: copy the URL (c), or scan the code with a phone."
-                    .into(),
-            ));
+            let _ = self
+                .tx
+                .send(Message::LinkAttemptFailed(words::NO_BROWSER.into()));
         }
     }
 
@@ -300,7 +294,7 @@ impl Runner {
                 }
                 Err(e) => Message::AddFailed {
                     field: e.field(),
-                    message: crate::tui::screens::add::add_failure(&e),
+                    message: words::add_failed(&e),
                 },
             }
         });
@@ -308,13 +302,13 @@ impl Runner {
 
     fn remove(&self, name: String) {
         self.task(|store| async move {
-            match crate::refresh::remove_account(&store, &name, true).await {
+            match crate::app::remove_account(&store, &name, true).await {
                 Ok(revocation) => Message::Removed {
                     name,
-                    revocation: revocation.describe(),
+                    revocation: Some(words::revocation(&revocation)),
                     revocation_failed: revocation.is_failure(),
                 },
-                Err(e) => Message::RemoveFailed(e.to_string()),
+                Err(e) => Message::RemoveFailed(words::account_error(&e, words::Shown::Accounts)),
             }
         });
     }
@@ -327,9 +321,9 @@ impl Runner {
                         name,
                         token: AccessToken::new(tokens.access_token()),
                     },
-                    None => Message::TokenUnavailable(format!("{name} holds no token yet.")),
+                    None => Message::TokenUnavailable(words::holds_no_token(&name)),
                 },
-                Err(e) => Message::TokenUnavailable(e.to_string()),
+                Err(e) => Message::TokenUnavailable(words::store_error(&e)),
             }
         });
     }
@@ -349,7 +343,7 @@ fn read_accounts(store: &Store) -> Message {
                 })
                 .collect(),
         ),
-        Err(e) => Message::LoadFailed(e.to_string()),
+        Err(e) => Message::LoadFailed(words::store_error(&e)),
     }
 }
 

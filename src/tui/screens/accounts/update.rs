@@ -4,11 +4,12 @@
 
 use std::time::SystemTime;
 
+use crate::app::EngineEvent;
 use crate::oauth::secret::AccessToken;
-use crate::refresh::EngineEvent;
 use crate::store::{AccountStatus, Backend, Event, RunningDaemon, Trigger};
 use crate::tui::app::{AccountRow, App, KeyringState, LOG_CAPACITY, Load, LogLine, NoticeKind};
 use crate::tui::message::Effect;
+use crate::tui::words;
 
 /// The accounts file was read again: the selection stays on its account (or moves to the one
 /// just added), and what changed in each account is acted on.
@@ -170,13 +171,11 @@ pub(crate) fn engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
                 row.refreshing = false;
             }
             if trigger == crate::oauth::RefreshTrigger::Manual {
-                let (kind, text) = match error {
-                    None => (NoticeKind::Good, format!("Refreshed {account}.")),
-                    Some(e) => (
-                        NoticeKind::Error,
-                        format!("Refreshing {account} failed: {e}"),
-                    ),
+                let kind = match error {
+                    None => NoticeKind::Good,
+                    Some(_) => NoticeKind::Error,
                 };
+                let text = words::refresh_finished(&account, error.as_deref());
                 app.notify_about(&account, kind, text);
             }
             vec![Effect::LoadStatus(account), Effect::PollLog]

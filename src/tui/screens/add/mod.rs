@@ -8,10 +8,9 @@ pub(crate) mod view;
 use std::collections::HashMap;
 
 use crate::oauth::presets::Preset;
-use crate::store::StoreError;
-use crate::store::new_account::{DEFAULT_REDIRECT_URI, Field, NewAccount, NewAccountError, Source};
-
+use crate::store::new_account::{DEFAULT_REDIRECT_URI, Field, NewAccount, Source};
 use crate::tui::widgets::input::TextInput;
+use crate::tui::words;
 
 /// What the provider picker offers: the presets, then discovery and custom endpoints.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -259,7 +258,9 @@ impl AddForm {
             let input = problem
                 .field()
                 .map_or(Input::Provider, |f| self.input_for(f));
-            errors.entry(input).or_insert_with(|| add_failure(&problem));
+            errors
+                .entry(input)
+                .or_insert_with(|| words::add_failed(&problem));
         }
         if errors.is_empty() {
             Ok(request)
@@ -288,17 +289,6 @@ impl AddForm {
             Field::Params => Input::Params,
             Field::ApiUrl => Input::ApiUrl,
         }
-    }
-}
-
-/// What the form says when the account cannot be made. A name already taken is worded for this
-/// screen: the CLI's message names `tokendeck remove`; here the key that removes is `d`.
-pub fn add_failure(error: &NewAccountError) -> String {
-    match error {
-        NewAccountError::Store(StoreError::AccountExists(name)) => format!(
-            "an account named {name:?} exists already: choose another name, or remove that one first (d on the accounts screen)"
-        ),
-        other => other.to_string(),
     }
 }
 
@@ -372,17 +362,5 @@ mod tests {
         );
         form.cycle_choice(true);
         assert_eq!(form.value(Input::RedirectUri), DEFAULT_REDIRECT_URI);
-    }
-
-    #[test]
-    fn a_name_taken_names_the_key_that_removes_it() {
-        let error = NewAccountError::Store(StoreError::AccountExists("mail".into()));
-        let words = add_failure(&error);
-        assert!(words.contains("d on the accounts screen"), "{words}");
-        assert!(!words.contains("tokendeck remove"), "{words}");
-        assert!(
-            error.to_string().contains("tokendeck remove"),
-            "the CLI's words"
-        );
     }
 }

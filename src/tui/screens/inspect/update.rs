@@ -2,9 +2,11 @@
 //! none) arrives for the screen that asked.
 
 use super::{InspectScreen, Inspection};
+use crate::app::AccountError;
 use crate::inspect::Report;
 use crate::tui::app::{App, Screen};
 use crate::tui::message::Effect;
+use crate::tui::words::{self, Shown};
 
 /// `i` on the accounts screen: the inspect screen for `name`, its stored tokens read at once (the
 /// provider is asked only on request).
@@ -21,7 +23,7 @@ pub(crate) fn open(app: &mut App, name: String) -> Vec<Effect> {
 pub(crate) fn inspected(
     app: &mut App,
     name: &str,
-    report: Result<Box<Report>, String>,
+    report: Result<Box<Report>, AccountError>,
 ) -> Vec<Effect> {
     if let Screen::Inspect(screen) = &mut app.screen
         && screen.name == name
@@ -29,7 +31,7 @@ pub(crate) fn inspected(
         screen.introspecting = false;
         screen.report = match report {
             Ok(report) => Inspection::Ready(report),
-            Err(error) => Inspection::Failed(error),
+            Err(error) => Inspection::Failed(words::account_error(&error, Shown::OverAccounts)),
         };
     }
     Vec::new()

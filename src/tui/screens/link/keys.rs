@@ -5,32 +5,21 @@
 use crossterm::event::KeyEvent;
 
 use super::LinkPhase;
-use super::update::{restart, switch_way};
+use super::update::{restart, switch_way, switched_way};
 use crate::tui::app::{App, Overlay, Screen};
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::message::Effect;
 
 pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let demo = app.demo;
-    let offers_device = match &app.screen {
-        Screen::Link(link) => app
-            .accounts
-            .iter()
-            .find(|row| row.name == link.account)
-            .is_some_and(|row| {
-                row.account
-                    .provider
-                    .device_authorization_endpoint()
-                    .is_some()
-            }),
-        _ => false,
-    };
+    let switched = switched_way(app);
     let Screen::Link(link) = &mut app.screen else {
         return Vec::new();
     };
     if link.typing {
         match keymap::action(Context::LinkInput, key) {
-            Some(Action::Submit) if link.input.is_empty() => {
+            // Blank text is no answer: the link session would wait on, and so would the screen.
+            Some(Action::Submit) if link.input.text().trim().is_empty() => {
                 link.error = Some(
                     "Paste the code, or the whole address the browser landed on, first.".into(),
                 );
@@ -67,11 +56,14 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     }
     let url = link.url().map(str::to_string);
     match (keymap::action(context, key), url) {
-        (Some(Action::SwitchWay), _) if !link.device && !offers_device => {
-            link.error =
-                Some("This provider offers no device code: open the URL, or scan it, here.".into());
-        }
-        (Some(Action::SwitchWay), _) => return switch_way(link),
+        (Some(Action::SwitchWay), _) => match switched {
+            Some(way) => return switch_way(link, way),
+            None => {
+                link.error = Some(
+                    "This provider offers no device code: open the URL, or scan it, here.".into(),
+                );
+            }
+        },
         (Some(Action::Copy), Some(url)) => {
             link.copied = true;
             return vec![Effect::Copy(url)];

@@ -11,6 +11,7 @@ pub(crate) mod view;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
+use crate::app::link::LinkWay;
 use crate::store::Account;
 use crate::tui::keymap::Context;
 use crate::tui::widgets::input::TextInput;
@@ -30,9 +31,9 @@ pub struct LinkScreen {
     /// The URL's QR code as half-block lines, encoded once when the URL arrives (drawing only
     /// draws it); `None` inside when the URL is too long for a QR code.
     pub qr: Option<(String, Option<Vec<String>>)>,
-    /// Linking with the device grant (a code approved on another device) rather than the
-    /// authorization URL; `r` starts again the same way.
-    pub device: bool,
+    /// How the account is being linked (the authorization URL, with or without a listener, or
+    /// a device code); `r` starts again the same way.
+    pub way: LinkWay,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,7 +66,7 @@ pub struct DeviceCode {
 }
 
 impl LinkScreen {
-    pub fn new(account: &str, device: bool) -> LinkScreen {
+    pub fn new(account: &str, way: LinkWay) -> LinkScreen {
         LinkScreen {
             account: account.to_string(),
             phase: LinkPhase::Starting,
@@ -76,7 +77,7 @@ impl LinkScreen {
             error: None,
             copied: false,
             qr: None,
-            device,
+            way,
         }
     }
 
@@ -112,7 +113,7 @@ impl LinkScreen {
             LinkPhase::Failed => Context::LinkFailed,
             _ if self.typing => Context::LinkInput,
             LinkPhase::Device(_) => Context::LinkDevice,
-            _ if self.device => Context::LinkDevice,
+            _ if self.way == LinkWay::Device => Context::LinkDevice,
             _ => Context::Link,
         }
     }
@@ -131,12 +132,22 @@ impl LinkScreen {
 /// characters: a 65–69 module code) beside its text; the device code's short URL fits.
 pub const CODE_FLOW_QR_FITS: (u16, u16) = (113, 40);
 
-/// Whether `l` links `account` with the device grant: its provider offers it, and either its
-/// callback is not one this machine can catch (a loopback URL) or the terminal is too small for
-/// the authorization URL's QR code.
-pub fn device_by_default(account: &Account, size: (u16, u16)) -> bool {
-    let loopback = url::Url::parse(&account.redirect_uri)
-        .is_ok_and(|url| url.scheme() == "http" && crate::oauth::provider::is_loopback(&url));
+/// How `l` links `account` on a terminal of `size`: as the account links by default (the device
+/// grant when its provider offers it and its callback is not one this machine can catch), and by
+/// the device grant too where the terminal is too small for the authorization URL's QR code.
+pub fn way_for(account: &Account, size: (u16, u16)) -> LinkWay {
     let small = size.0 < CODE_FLOW_QR_FITS.0 || size.1 < CODE_FLOW_QR_FITS.1;
-    account.provider.device_authorization_endpoint().is_some() && (!loopback || small)
+    match LinkWay::default_for(account) {
+        _ if small && account.provider.device_authorization_endpoint().is_some() => LinkWay::Device,
+        way => way,
+    }
+}
+
+/// `d` on the link screen: the other way — a device code instead of the authorization URL, or
+/// back to the URL (listening when the callback is a loopback one).
+pub fn other_way(account: &Account, way: LinkWay) -> LinkWay {
+    match way {
+        LinkWay::Device => LinkWay::by_url(account),
+        LinkWay::Loopback | LinkWay::Paste => LinkWay::Device,
+    }
 }

@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::app::link::LinkWay;
 use crate::text::{Lines, printable};
 use crate::tui::app::{App, LinkPhase, LinkScreen};
 use crate::tui::widgets::qr::{self, QrCode};
@@ -23,9 +24,9 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
         super::device::render(app, link, code, frame, inner);
         return;
     }
-    let what = match link.device {
-        true => "asking the provider for a device code…",
-        false => "preparing the authorization URL…",
+    let what = match link.way {
+        LinkWay::Device => "asking the provider for a device code…",
+        LinkWay::Loopback | LinkWay::Paste => "preparing the authorization URL…",
     };
     let Some(url) = link.url() else {
         let lines = match (&link.phase, &link.error) {

@@ -69,6 +69,7 @@ async fn show_prints_every_setting_and_never_a_secret_or_token() {
         row("token", "valid, "),
         row("access token life", "1h 00m"),
         row("refresh token", "held"),
+        row("identity", "test-user"),
     ] {
         assert!(shown.contains(&expected), "no {expected:?} in:\n{shown}");
     }

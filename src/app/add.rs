@@ -61,7 +61,7 @@ impl NewAccount {
         }
         let secret = self.client_secret.filter(|s| !s.is_empty());
         let scopes = match (self.scopes, &preset) {
-            (Some(scopes), _) => scopes,
+            (Some(scopes), _) => crate::store::scopes::split_scopes(scopes),
             (None, Some(preset)) => preset.scopes.clone(),
             (None, None) => Vec::new(),
         };

@@ -17,6 +17,7 @@ pub mod refresh;
 pub mod remove;
 pub mod session;
 pub mod set;
+pub mod show;
 pub mod status;
 pub mod stop;
 pub mod timeout;

@@ -2,7 +2,9 @@
 //! by the same rules as adding an account. Under the account's lock, so that no refresh writes its
 //! record meanwhile: a new client secret goes into the keyring record beside the tokens, which stay
 //! as they are, then the accounts file is rewritten atomically. New client credentials end the
-//! backoff the old ones earned.
+//! backoff the old ones earned. A change the held grant was not made under (another client id,
+//! token endpoint, authorization endpoint or scopes) keeps the tokens and says so, so that the
+//! person knows to link again.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,14 +18,20 @@ use crate::store::lock::AccountLock;
 use crate::store::new_account::{
     Field, NewAccountError, check_api_url, check_params, check_session,
 };
+use crate::store::scopes::split_scopes;
 use crate::store::{Store, StoreError};
 
 /// The settings to change; `None` leaves one as it is.
 #[derive(Clone, Default)]
 pub struct AccountChange {
+    pub client_id: Option<String>,
     pub client_secret: Option<String>,
-    /// Replaces the scopes.
+    /// Replaces the scopes (each entry split on whitespace).
     pub scopes: Option<Vec<String>>,
+    /// Scopes added to the list (after a replacement, if any).
+    pub add_scopes: Vec<String>,
+    /// Scopes taken out of the list; each must be in it.
+    pub remove_scopes: Vec<String>,
     /// Replaces the extra authorization parameters.
     pub params: Option<Vec<(String, String)>>,
     pub redirect_uri: Option<String>,
@@ -36,9 +44,12 @@ pub struct AccountChange {
     pub hooks: Vec<HookChange>,
 }
 
-/// The endpoints `set` can name (those `add` takes by hand beside a preset or discovery).
+/// The endpoints `set` can name: those `add` takes by hand beside a preset or discovery, and the
+/// two every account has (which cannot be removed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
+    Authorization,
+    Token,
     DeviceAuthorization,
     Revocation,
     Introspection,
@@ -48,6 +59,8 @@ pub enum Endpoint {
 impl Endpoint {
     fn role(self) -> UrlRole {
         match self {
+            Endpoint::Authorization => UrlRole::AuthorizationEndpoint,
+            Endpoint::Token => UrlRole::TokenEndpoint,
             Endpoint::DeviceAuthorization => UrlRole::DeviceAuthorizationEndpoint,
             Endpoint::Revocation => UrlRole::RevocationEndpoint,
             Endpoint::Introspection => UrlRole::IntrospectionEndpoint,
@@ -59,6 +72,7 @@ impl Endpoint {
 /// A setting a change changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {
+    ClientId,
     Scopes,
     Params,
     RedirectUri,
@@ -73,11 +87,14 @@ pub enum Setting {
 impl fmt::Debug for AccountChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccountChange")
+            .field("client_id", &self.client_id)
             .field(
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| REDACTED),
             )
             .field("scopes", &self.scopes)
+            .field("add_scopes", &self.add_scopes)
+            .field("remove_scopes", &self.remove_scopes)
             .field("params", &self.params)
             .field("redirect_uri", &self.redirect_uri)
             .field("api_url", &self.api_url)
@@ -99,12 +116,43 @@ pub struct Changed {
     pub applies_at_next_link: bool,
     /// The client's credentials changed and the last refresh had failed: the next one may work.
     pub last_refresh_failed: bool,
+    /// The settings changed that the held grant was made under (client id, token or
+    /// authorization endpoint, scopes), in the order given; empty when no tokens are held. The
+    /// tokens are kept; only linking again makes a grant under the new settings.
+    pub grant_made_under_old: Vec<Setting>,
+}
+
+impl Setting {
+    /// Whether a grant was made under this setting: a new one takes a new link.
+    pub fn binds_the_grant(self) -> bool {
+        matches!(
+            self,
+            Setting::ClientId
+                | Setting::Scopes
+                | Setting::Endpoint(Endpoint::Authorization | Endpoint::Token)
+        )
+    }
+
+    /// Whether the authorization request carries this setting.
+    fn in_the_authorization_request(self) -> bool {
+        matches!(
+            self,
+            Setting::ClientId
+                | Setting::Scopes
+                | Setting::Params
+                | Setting::RedirectUri
+                | Setting::Endpoint(Endpoint::Authorization)
+        )
+    }
 }
 
 impl AccountChange {
     pub fn is_empty(&self) -> bool {
-        self.client_secret.is_none()
+        self.client_id.is_none()
+            && self.client_secret.is_none()
             && self.scopes.is_none()
+            && self.add_scopes.is_empty()
+            && self.remove_scopes.is_empty()
             && self.params.is_none()
             && self.redirect_uri.is_none()
             && self.api_url.is_none()
@@ -145,11 +193,11 @@ impl AccountChange {
                 .map_err(StoreError::from)?;
         }
         Accounts::update(store.home(), |accounts| {
-            let slot = accounts
-                .accounts
-                .get_mut(name)
-                .ok_or_else(|| StoreError::NoSuchAccount(name.to_string()))?;
-            *slot = updated;
+            // Removed since it was read: `get` words the error, with the names near it.
+            accounts.get(name)?;
+            if let Some(slot) = accounts.accounts.get_mut(name) {
+                *slot = updated;
+            }
             Ok(())
         })?;
         let credentials = changed.settings.contains(&Setting::ClientSecret)
@@ -163,6 +211,14 @@ impl AccountChange {
             })?;
             let status = store.status(name);
             changed.last_refresh_failed = status.last_refresh.as_ref().is_some_and(|r| !r.ok);
+        }
+        if store.status(name).token.is_some() {
+            changed.grant_made_under_old = changed
+                .settings
+                .iter()
+                .copied()
+                .filter(|s| s.binds_the_grant())
+                .collect();
         }
         Ok(changed)
     }
@@ -179,8 +235,26 @@ impl AccountChange {
         };
         let mut updated = account.clone();
         let mut changed = Changed::default();
-        if let Some(scopes) = self.scopes {
-            updated.scopes = scopes;
+        if let Some(client_id) = self.client_id {
+            let client_id = client_id.trim();
+            if client_id.is_empty() {
+                return Err(invalid(
+                    Field::ClientId,
+                    "the client id cannot be empty: copy it from the provider's app registration",
+                ));
+            }
+            if client_id != account.client_id {
+                updated.client_id = client_id.to_string();
+                changed.settings.push(Setting::ClientId);
+            }
+        }
+        updated.scopes = scopes_after(
+            &account.scopes,
+            self.scopes,
+            &self.add_scopes,
+            &self.remove_scopes,
+        )?;
+        if updated.scopes != account.scopes {
             changed.settings.push(Setting::Scopes);
         }
         if let Some(params) = self.params {
@@ -199,7 +273,6 @@ impl AccountChange {
             updated.redirect_uri = uri;
             changed.settings.push(Setting::RedirectUri);
         }
-        changed.applies_at_next_link = !changed.settings.is_empty();
         if let Some(api_url) = self.api_url {
             if !api_url.is_empty() {
                 check_api_url(&api_url)?;
@@ -210,6 +283,16 @@ impl AccountChange {
         for (endpoint, url) in self.endpoints {
             let before = updated.provider.clone();
             updated.provider = match url.trim() {
+                "" if matches!(endpoint, Endpoint::Authorization | Endpoint::Token) => {
+                    let field = match endpoint {
+                        Endpoint::Authorization => Field::AuthorizeUrl,
+                        _ => Field::TokenUrl,
+                    };
+                    return Err(invalid(
+                        field,
+                        "every account needs its authorization and token endpoints: give the URL, not an empty one",
+                    ));
+                }
                 "" => before.clone().without_endpoint(endpoint.role()),
                 url => before.clone().with_endpoint(endpoint.role(), url)?,
             };
@@ -251,141 +334,39 @@ impl AccountChange {
             secret = None;
             changed.secret_removed = true;
         }
+        changed.applies_at_next_link = changed
+            .settings
+            .iter()
+            .any(|s| s.in_the_authorization_request());
         Ok((updated, secret, changed))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn account() -> Account {
-        Account {
-            auth_method: AuthMethod::None,
-            ..crate::store::accounts::tests::account()
-        }
-    }
-
-    #[test]
-    fn only_what_is_given_changes() {
-        let change = AccountChange {
-            scopes: Some(vec!["api".into()]),
-            ..AccountChange::default()
-        };
-        let (updated, secret, changed) = change.changed(&account(), None).unwrap();
-        assert_eq!(updated.scopes, ["api"]);
-        assert_eq!(updated.params, account().params, "parameters kept");
-        assert_eq!(secret, None);
-        assert_eq!(changed.settings, [Setting::Scopes]);
-        assert!(changed.applies_at_next_link);
-    }
-
-    #[test]
-    fn a_secret_for_a_public_client_makes_it_confidential_as_add_does() {
-        let change = AccountChange {
-            client_secret: Some("s3cret".into()),
-            ..AccountChange::default()
-        };
-        let (updated, secret, changed) = change.changed(&account(), None).unwrap();
-        assert_eq!(updated.auth_method, AuthMethod::Basic);
-        assert_eq!(secret.as_deref(), Some("s3cret"));
-        assert!(!changed.applies_at_next_link, "a secret applies at once");
-        assert!(
-            !format!(
-                "{change:?}",
-                change = AccountChange {
-                    client_secret: Some("s3cret".into()),
-                    ..AccountChange::default()
-                }
-            )
-            .contains("s3cret")
-        );
-    }
-
-    #[test]
-    fn reserved_parameters_and_empty_values_are_refused() {
-        let change = AccountChange {
-            params: Some(vec![("state".into(), "x".into())]),
-            ..AccountChange::default()
-        };
-        let err = change.changed(&account(), None).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                NewAccountError::Invalid {
-                    field: Field::Params,
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(err.to_string().contains("`state`"), "{err}");
-        let change = AccountChange {
-            client_secret: Some(String::new()),
-            ..AccountChange::default()
-        };
-        assert!(change.changed(&account(), None).is_err());
-    }
-
-    #[test]
-    fn endpoints_are_named_by_hand_and_an_empty_one_is_removed() {
-        let url = "https://as.example/revoke";
-        let change = AccountChange {
-            endpoints: vec![
-                (Endpoint::Revocation, url.into()),
-                (
-                    Endpoint::Introspection,
-                    "https://as.example/introspect".into(),
+/// The scopes after a change: replaced (when `replace` is given), then `add` added and `remove`
+/// taken out, every entry split on whitespace. A scope to remove that is not there is an error,
+/// not a silent no-op: it is likely a typo.
+fn scopes_after(
+    scopes: &[String],
+    replace: Option<Vec<String>>,
+    add: &[String],
+    remove: &[String],
+) -> Result<Vec<String>, NewAccountError> {
+    let base = replace.map_or_else(|| scopes.to_vec(), split_scopes);
+    let mut after = split_scopes(base.iter().chain(add));
+    for scope in split_scopes(remove) {
+        let Some(at) = after.iter().position(|s| *s == scope) else {
+            return Err(NewAccountError::Invalid {
+                field: Field::Scopes,
+                message: format!(
+                    "{scope:?} is not among the scopes ({}), so it cannot be removed",
+                    after.join(" ")
                 ),
-            ],
-            ..AccountChange::default()
+            });
         };
-        let (updated, _, changed) = change.changed(&account(), None).unwrap();
-        assert_eq!(
-            updated.provider.revocation_endpoint().map(|u| u.as_str()),
-            Some(url)
-        );
-        assert_eq!(
-            changed.settings,
-            [
-                Setting::Endpoint(Endpoint::Revocation),
-                Setting::Endpoint(Endpoint::Introspection)
-            ]
-        );
-        assert!(!changed.applies_at_next_link);
-        let removal = AccountChange {
-            endpoints: vec![(Endpoint::Revocation, String::new())],
-            ..AccountChange::default()
-        };
-        let (removed, _, changed) = removal.changed(&updated, None).unwrap();
-        assert_eq!(removed.provider.revocation_endpoint(), None);
-        assert_eq!(changed.settings, [Setting::Endpoint(Endpoint::Revocation)]);
-        let same = AccountChange {
-            endpoints: vec![(Endpoint::Revocation, String::new())],
-            ..AccountChange::default()
-        };
-        assert!(same.changed(&removed, None).unwrap().2.settings.is_empty());
-        let plain = AccountChange {
-            endpoints: vec![(Endpoint::Userinfo, "http://as.example/me".into())],
-            ..AccountChange::default()
-        };
-        assert!(
-            plain.changed(&account(), None).is_err(),
-            "the URL policy holds"
-        );
+        after.remove(at);
     }
-
-    #[test]
-    fn a_public_client_drops_its_secret() {
-        let mut confidential = account();
-        confidential.auth_method = AuthMethod::Basic;
-        let change = AccountChange {
-            auth_method: Some(AuthMethod::None),
-            ..AccountChange::default()
-        };
-        let (updated, secret, changed) = change.changed(&confidential, Some("old".into())).unwrap();
-        assert_eq!(updated.auth_method, AuthMethod::None);
-        assert_eq!(secret, None);
-        assert!(changed.secret_removed);
-    }
+    Ok(after)
 }
+
+#[cfg(test)]
+mod tests;

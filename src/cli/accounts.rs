@@ -58,6 +58,9 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The columns of `list` for a person.
+const LIST_HEADER: [&str; 5] = ["NAME", "PROVIDER", "STATUS", "TIME LEFT", "IDENTITY"];
+
 pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
     let accounts = status::all(store)?;
     let now = SystemTime::now();
@@ -88,6 +91,21 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
         eprintln!("{}", said::NO_ACCOUNTS);
         return Ok(());
     }
+    // A header row names the columns, as `ps` and `gh auth status` do; the name column is as
+    // wide as the longest name, so that a long one does not push its row out of line.
+    let width = accounts
+        .iter()
+        .map(|a| a.name.chars().count())
+        .chain([LIST_HEADER[0].len(), 19])
+        .max()
+        .unwrap_or(19);
+    let row = |cells: [&str; 5]| {
+        let [name, kind, health, left, identity] = cells;
+        format!("{name:<width$} {kind:<10} {health:<14} {left:<18} {identity}")
+            .trim_end()
+            .to_string()
+    };
+    println!("{}", row(LIST_HEADER));
     for AccountState {
         name,
         account,
@@ -96,11 +114,14 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
     {
         let identity = status.identity.as_deref().unwrap_or("");
         println!(
-            "{name:<20} {:<10} {:<14} {:<18} {}",
-            printable(&account.kind, Lines::One),
-            status.health(now).label(),
-            TimeLeft::of(status, now).label(),
-            printable(identity, Lines::One)
+            "{}",
+            row([
+                name,
+                &printable(&account.kind, Lines::One),
+                status.health(now).label(),
+                &TimeLeft::of(status, now).label(),
+                &printable(identity, Lines::One),
+            ])
         );
     }
     Ok(())
@@ -126,8 +147,13 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
     // The scope and the last error are the provider's words, replayed from the status file.
     let zone = crate::time::local_zone();
     for AccountState { name, status, .. } in &accounts {
+        // A grant without a refresh token dies with its access token: said on the first line.
+        let no_refresh = match &status.token {
+            Some(token) if !token.has_refresh_token => ", no refresh token",
+            _ => "",
+        };
         println!(
-            "{name}: {}, {}",
+            "{name}: {}, {}{no_refresh}",
             status.health(now).label(),
             TimeLeft::of(status, now).label()
         );

@@ -54,7 +54,15 @@ pub struct Cli {
 pub enum Command {
     /// Define an account (it is linked with `tokendeck link`)
     Add(AddArgs),
-    /// Change an account's settings: client secret, scopes, parameters, callback, API URL, endpoints
+    /// Show an account's settings: provider, client, scopes, URLs, parameters, hooks, keyring,
+    /// token state (never a secret or token)
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an account's settings: client id and secret, scopes, parameters, callback, API URL,
+    /// endpoints
     Set(SetArgs),
     /// Link an account: authorize in the browser, store the tokens in the keyring
     Link {
@@ -170,7 +178,8 @@ pub struct AddArgs {
     /// The callback URL registered at the provider [default: http://127.0.0.1:8765/callback]
     #[arg(long, value_name = "URI")]
     pub redirect_uri: Option<String>,
-    /// A scope to request (repeat for more; replaces the preset's)
+    /// A scope to request (repeat for more, or give several split by spaces: "openid email";
+    /// replaces the preset's)
     #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
     /// An extra authorization parameter, such as deviceid=my-laptop (repeatable)
@@ -206,13 +215,22 @@ pub struct AddArgs {
 #[derive(Debug, Args)]
 pub struct SetArgs {
     pub name: String,
+    /// A new client id (the grant held was made for the old one: link again)
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
     /// Read a new client secret from standard input (never from the command line); the tokens
     /// are kept
     #[arg(long)]
     pub client_secret_stdin: bool,
-    /// A scope to request (repeat for more; replaces all of them)
+    /// A scope to request (repeat for more, or split them by spaces; replaces all of them)
     #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
+    /// A scope to add to the list (repeatable)
+    #[arg(long = "add-scope", value_name = "S")]
+    pub add_scopes: Vec<String>,
+    /// A scope to take out of the list (repeatable)
+    #[arg(long = "remove-scope", value_name = "S")]
+    pub remove_scopes: Vec<String>,
     /// An extra authorization parameter (repeatable; replaces all of them)
     #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
@@ -228,6 +246,12 @@ pub struct SetArgs {
     /// How the client authenticates at the token endpoint (`none` deletes the client secret)
     #[arg(long, value_enum)]
     pub auth_method: Option<AuthMethodArg>,
+    /// The authorization endpoint (the grant held was made through the old one: link again)
+    #[arg(long, value_name = "URL")]
+    pub authorize_url: Option<String>,
+    /// The token endpoint (the grant held was made at the old one: link again)
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
     /// The device authorization endpoint, for `link --device` (an empty one removes it)
     #[arg(long, value_name = "URL")]
     pub device_authorization_url: Option<String>,
@@ -251,7 +275,8 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct CallArgs {
     pub name: String,
-    pub url: String,
+    /// The URL to send the request to [default: the account's API URL]
+    pub url: Option<String>,
     /// The HTTP method [default: GET, or POST with -d]
     #[arg(short = 'X', long, value_name = "METHOD")]
     pub method: Option<String>,

@@ -128,7 +128,7 @@ fn oauth_status(error: &oauth::Error) -> ExitStatus {
 
 fn store_status(error: &StoreError) -> ExitStatus {
     match error {
-        StoreError::NoSuchAccount(_)
+        StoreError::NoSuchAccount { .. }
         | StoreError::AccountExists(_)
         | StoreError::InvalidName(_) => ExitStatus::NoSuchAccount,
         StoreError::CorruptAccounts { .. }

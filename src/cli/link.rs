@@ -73,7 +73,15 @@ pub async fn link(
         tell(&event);
     }
     let tokens = result?;
-    eprintln!("{}", said::linked(name, &tokens, SystemTime::now()));
+    let now = SystemTime::now();
+    eprintln!("{}", said::linked(name, &tokens, now));
+    if tokens.refresh_token().is_none()
+        && let Ok(account) = store.account(name)
+    {
+        let advice = crate::app::link::refresh_token_advice(&account);
+        let warning = said::no_refresh_token(name, &tokens, now, &advice, &account.params);
+        eprintln!("tokendeck: warning: {}", printable(&warning, Lines::One));
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ pub mod quick;
 pub mod service;
 mod set;
 mod shared;
+mod show;
 pub mod stop;
 mod tokens;
 pub mod words;
@@ -49,6 +50,7 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
     match command {
         Command::Add(args) => accounts::add(&store, args).await,
         Command::Set(args) => set::set(&store, args).await,
+        Command::Show { name, json } => show::show(&store, &name, json).await,
         Command::Link {
             name,
             no_browser,

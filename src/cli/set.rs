@@ -13,8 +13,11 @@ use crate::store::Store;
 pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
     let name = args.name;
     let change = AccountChange {
+        client_id: args.client_id,
         client_secret: None,
         scopes: (!args.scopes.is_empty()).then_some(args.scopes),
+        add_scopes: args.add_scopes,
+        remove_scopes: args.remove_scopes,
         params: match args.no_params {
             true => Some(Vec::new()),
             false => (!args.params.is_empty()).then_some(args.params),
@@ -23,6 +26,8 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
         api_url: args.api_url,
         auth_method: args.auth_method.map(Into::into),
         endpoints: [
+            (Endpoint::Authorization, args.authorize_url),
+            (Endpoint::Token, args.token_url),
             (Endpoint::DeviceAuthorization, args.device_authorization_url),
             (Endpoint::Revocation, args.revocation_url),
             (Endpoint::Introspection, args.introspection_url),
@@ -35,7 +40,7 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
     };
     if change.is_empty() && !args.client_secret_stdin {
         return Err(CliError::Usage(format!(
-            "nothing to change: give one or more of --client-secret-stdin, --scope, --param, --no-params, --redirect-uri, --api-url, --auth-method, --device-authorization-url, --revocation-url, --introspection-url, --userinfo-url, --on (see `tokendeck set --help`); `tokendeck status {name}` shows the account"
+            "nothing to change: give one or more of --client-id, --client-secret-stdin, --scope, --add-scope, --remove-scope, --param, --no-params, --redirect-uri, --api-url, --auth-method, --authorize-url, --token-url, --device-authorization-url, --revocation-url, --introspection-url, --userinfo-url, --on (see `tokendeck set --help`); `tokendeck show {name}` shows the account"
         )));
     }
     // The account must exist before anything is read from standard input.

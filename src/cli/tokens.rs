@@ -33,8 +33,17 @@ pub const CALL_BODY_LIMIT: usize = 16 << 20;
 /// Sends one request with the account's token; the body goes to stdout as it came (escaped when
 /// stdout is a terminal).
 pub async fn call(store: &Arc<Store>, args: CallArgs) -> Result<(), CliError> {
+    let name = &args.name;
+    let url = match args.url {
+        Some(url) => url,
+        None => store.account(name)?.api_url.ok_or_else(|| {
+            CliError::Usage(format!(
+                "{name:?} has no API URL, so `call` needs one: `tokendeck call {name} URL`, or set the account's with `tokendeck set {name} --api-url URL`"
+            ))
+        })?,
+    };
     // Before anything else: a token must never leave for a URL the policy forbids.
-    let url = crate::oauth::url_policy::parse(crate::oauth::url_policy::UrlRole::Api, &args.url)
+    let url = crate::oauth::url_policy::parse(crate::oauth::url_policy::UrlRole::Api, &url)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let session = open_session(store, &args.name, &persistence()).await?;
     if session.tokens().is_none() {

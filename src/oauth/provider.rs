@@ -107,10 +107,19 @@ impl Provider {
         Ok(self)
     }
 
-    /// Sets one of the optional endpoints (userinfo, revocation, introspection, device
-    /// authorization, key set) by its role, as a person names it by hand.
-    pub fn with_endpoint(self, role: UrlRole, url: &str) -> Result<Self, Error> {
+    /// Sets an endpoint by its role, as a person names it by hand: one of the optional ones
+    /// (userinfo, revocation, introspection, device authorization, key set), or the authorization
+    /// or token endpoint of a provider that moved them.
+    pub fn with_endpoint(mut self, role: UrlRole, url: &str) -> Result<Self, Error> {
         match role {
+            UrlRole::AuthorizationEndpoint => {
+                self.authorization_endpoint = endpoint_url(role, url)?;
+                Ok(self)
+            }
+            UrlRole::TokenEndpoint => {
+                self.token_endpoint = endpoint_url(role, url)?;
+                Ok(self)
+            }
             UrlRole::UserinfoEndpoint => self.with_userinfo_endpoint(url),
             UrlRole::RevocationEndpoint => self.with_revocation_endpoint(url),
             UrlRole::IntrospectionEndpoint => self.with_introspection_endpoint(url),

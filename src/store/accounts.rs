@@ -163,9 +163,9 @@ impl Accounts {
     }
 
     pub fn get(&self, name: &str) -> Result<&Account, StoreError> {
-        self.accounts
-            .get(name)
-            .ok_or_else(|| StoreError::NoSuchAccount(name.to_string()))
+        self.accounts.get(name).ok_or_else(|| {
+            StoreError::no_such_account(name, self.accounts.keys().map(String::as_str))
+        })
     }
 
     /// Loads, changes and saves the file while holding its lock, so that two processes adding

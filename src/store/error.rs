@@ -51,8 +51,10 @@ pub enum StoreError {
         mode: u32,
     },
 
-    #[error("no account is named {0:?}")]
-    NoSuchAccount(String),
+    /// `nearest`: the names that exist close to the one asked for, nearest first (for a "did
+    /// you mean"); empty when none is close.
+    #[error("no account is named {name:?}")]
+    NoSuchAccount { name: String, nearest: Vec<String> },
 
     #[error("an account named {0:?} exists already: choose another name")]
     AccountExists(String),
@@ -85,6 +87,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// `name` is not among `names`: the error, with the names near it.
+    pub fn no_such_account<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> Self {
+        StoreError::NoSuchAccount {
+            name: name.to_string(),
+            nearest: super::nearest::nearest_names(name, names),
+        }
+    }
+
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         StoreError::Io {
             path: path.to_path_buf(),

@@ -14,7 +14,9 @@ mod identity;
 pub mod keyring;
 pub mod lock;
 pub mod natural;
+pub mod nearest;
 pub mod new_account;
+pub mod scopes;
 pub mod status;
 pub mod time_left;
 

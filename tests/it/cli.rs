@@ -393,7 +393,7 @@ async fn a_dead_grant_is_not_asked_about_again() {
 
 /// Issue 12: `acct2` before `acct10`, in `list`, `list --json` and `status`.
 #[tokio::test]
-async fn accounts_are_listed_in_natural_order() {
+async fn accounts_are_listed_in_natural_order_under_a_header() {
     let server = TestProvider::start().await;
     let deck = Deck::new();
     for name in ["acct10", "acct2", "Acct1"] {
@@ -406,7 +406,7 @@ async fn accounts_are_listed_in_natural_order() {
     };
     assert_eq!(
         names(deck.ok(&["list"]).await),
-        ["Acct1", "acct2", "acct10"]
+        ["NAME", "Acct1", "acct2", "acct10"]
     );
     let status = deck.ok(&["status"]).await;
     let order: Vec<usize> = ["Acct1", "acct2", "acct10"]

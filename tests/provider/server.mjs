@@ -16,6 +16,10 @@
 //                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
 //   DEVICE_TTL   device code lifetime in seconds (default 600)
 //   ID_TOKEN_TTL ID token lifetime in seconds (default 3600)
+//   REFRESH_TOKENS  `offline`: a refresh token only for a grant whose scopes hold offline_access
+//                (oidc-provider's own rule, which also drops offline_access from a request without
+//                prompt=consent, as OpenID Connect Core §11 says); default: for every client
+//                allowed the refresh_token grant
 //   STORE_SIZE   how many items (sessions, grants, codes, tokens…) the in-memory store keeps before
 //                it forgets the oldest (oidc-provider's default: 1000, which a benchmark linking a
 //                thousand accounts outgrows: their grants would be forgotten)
@@ -70,6 +74,7 @@ const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
 const deviceTtl = Number(process.env.DEVICE_TTL ?? 600);
 const idTokenTtl = Number(process.env.ID_TOKEN_TTL ?? 3600);
+const offlineOnly = process.env.REFRESH_TOKENS === 'offline';
 const storeSize = process.env.STORE_SIZE ? Number(process.env.STORE_SIZE) : undefined;
 const store = storeSize ? new LRU({ maxSize: storeSize }) : undefined;
 const discovery = process.env.DISCOVERY ?? 'openid';
@@ -194,8 +199,10 @@ const provider = new Provider(issuer, {
   // Scope claims go to userinfo, not into the ID token, whenever an access token is issued
   // (oidc-provider's conformIdTokenClaims): the ID token says only `sub`, userinfo the email.
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-  // A refresh token for every client allowed the grant, without needing prompt=consent.
-  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  // A refresh token for every client allowed the grant, without needing prompt=consent (unless
+  // REFRESH_TOKENS=offline asks for oidc-provider's rule: only with the offline_access scope).
+  issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
+    && (!offlineOnly || code.scopes.has('offline_access')),
   // Under the issuer's path when it has one (oidc-provider's default is the root's /interaction).
   interactions: { url: async (_ctx, interaction) => `${mount}/interaction/${interaction.uid}` },
   features: {

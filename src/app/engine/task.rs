@@ -29,7 +29,7 @@ pub(super) async fn refresh(
         Ok(account) => account,
         // Removed since the schedule was read: nothing to do. (A manual refresh says why.)
         Err(e) if trigger != RefreshTrigger::Manual => {
-            return matches!(e, StoreError::NoSuchAccount(_));
+            return matches!(e, StoreError::NoSuchAccount { .. });
         }
         Err(e) => {
             notify(EngineEvent::Finished {

@@ -8,6 +8,7 @@
 mod account;
 mod code;
 mod device;
+mod offline;
 mod way;
 
 use std::net::SocketAddr;
@@ -17,6 +18,7 @@ use tokio::sync::mpsc;
 
 use code::Link;
 use device::DeviceLink;
+pub use offline::{RefreshTokenAdvice, refresh_token_advice};
 pub use way::LinkWay;
 
 use super::error::AccountError;

@@ -56,12 +56,27 @@ pub fn store_error(error: &StoreError) -> String {
     format!("{error}{}", store_advice(error))
 }
 
-/// The command that helps with a store's error, to follow its words.
-fn store_advice(error: &StoreError) -> &'static str {
+/// The command that helps with a store's error (or the near names), to follow its words.
+fn store_advice(error: &StoreError) -> String {
     match error {
-        StoreError::NoSuchAccount(_) => ": `tokendeck list` shows the accounts there are",
-        StoreError::AccountExists(_) => ", or `tokendeck remove` it first",
-        _ => "",
+        StoreError::NoSuchAccount { nearest, .. } if !nearest.is_empty() => {
+            let names: Vec<String> = nearest.iter().map(|n| format!("{n:?}")).collect();
+            format!("; did you mean {}?", or_list(&names))
+        }
+        StoreError::NoSuchAccount { .. } => {
+            ": `tokendeck list` shows the accounts there are".into()
+        }
+        StoreError::AccountExists(_) => ", or `tokendeck remove` it first".into(),
+        _ => String::new(),
+    }
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -73,7 +88,7 @@ pub fn oauth_error(error: &oauth::Error) -> String {
         .storage_cause()
         .and_then(|cause| cause.downcast_ref::<StoreError>())
     {
-        Some(cause) if text.ends_with(&cause.to_string()) => text + store_advice(cause),
+        Some(cause) if text.ends_with(&cause.to_string()) => text + &store_advice(cause),
         _ => text,
     }
 }

@@ -5,6 +5,9 @@
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
+use std::collections::BTreeMap;
+
+use crate::app::link::RefreshTokenAdvice;
 use crate::app::set::{Changed, Endpoint, Setting};
 use crate::oauth::{DeviceAuthorization, Tokens};
 use crate::text::{Lines, printable};
@@ -42,6 +45,58 @@ fn expiry(tokens: &Tokens, now: SystemTime, which: &str) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+/// A link that brought no refresh token: when the account dies, and what usually brings one
+/// (`params`: the account's parameters now, which `set --param` replaces as a whole).
+pub fn no_refresh_token(
+    name: &str,
+    tokens: &Tokens,
+    now: SystemTime,
+    advice: &RefreshTokenAdvice,
+    params: &BTreeMap<String, String>,
+) -> String {
+    let when = match tokens.expires_at() {
+        Some(at) => format!(
+            "when its access token expires in {}",
+            short_duration(seconds_left(at, now))
+        ),
+        None => "when its access token expires".into(),
+    };
+    let warning =
+        format!("no refresh token was issued, so {name:?} will need linking again {when}.");
+    if advice.is_empty() {
+        return format!(
+            "{warning} It already asks for what usually brings one; the app's settings at the provider decide (GitHub, for one, issues refresh tokens only to apps with expiring user tokens)."
+        );
+    }
+    let mut what = Vec::new();
+    let mut command = format!("tokendeck set {name}");
+    if let Some(scope) = &advice.add_scope {
+        what.push(format!("the {scope} scope"));
+        command.push_str(&format!(" --add-scope {scope}"));
+    }
+    if !advice.set_params.is_empty() {
+        let wanted: Vec<String> = advice
+            .set_params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        what.push(wanted.join(" and "));
+        let mut all = params.clone();
+        all.extend(advice.set_params.iter().cloned());
+        for (k, v) in &all {
+            command.push_str(&format!(" --param {k}={v}"));
+        }
+    }
+    let whose = match advice.from_preset {
+        true => "this provider wants",
+        false => "most OpenID Connect providers want",
+    };
+    format!(
+        "{warning} To get one, {whose} {}: run `{command}`, then `tokendeck link {name}`.",
+        what.join(" with ")
+    )
 }
 
 /// The directions under the authorization URL.
@@ -135,7 +190,26 @@ pub fn changed(name: &str, changed: &Changed) -> Vec<String> {
             "Its tokens are kept. Its last refresh failed; `tokendeck refresh {name}` tries again with the new settings."
         ));
     }
-    if changed.applies_at_next_link {
+    if !changed.grant_made_under_old.is_empty() {
+        let old = changed
+            .grant_made_under_old
+            .iter()
+            .map(|s| setting(*s))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // A refresh token belongs to the client and token endpoint that issued it.
+        let refresh = match changed
+            .grant_made_under_old
+            .iter()
+            .any(|s| matches!(s, Setting::ClientId | Setting::Endpoint(Endpoint::Token)))
+        {
+            true => " Refreshing them will most likely be refused.",
+            false => "",
+        };
+        lines.push(format!(
+            "The tokens held were granted under the old {old}: they are kept, but a grant under the new settings needs a new link: run `tokendeck link {name}`.{refresh}"
+        ));
+    } else if changed.applies_at_next_link {
         lines.push(format!(
             "The authorization request changed: it takes effect when you link again with `tokendeck link {name}`."
         ));
@@ -146,10 +220,13 @@ pub fn changed(name: &str, changed: &Changed) -> Vec<String> {
 /// A setting, in the words that confirm a change.
 fn setting(setting: Setting) -> &'static str {
     match setting {
+        Setting::ClientId => "client id",
         Setting::Scopes => "scopes",
         Setting::Params => "extra parameters",
         Setting::RedirectUri => "callback URL",
         Setting::ApiUrl => "API URL",
+        Setting::Endpoint(Endpoint::Authorization) => "authorization endpoint",
+        Setting::Endpoint(Endpoint::Token) => "token endpoint",
         Setting::Endpoint(Endpoint::DeviceAuthorization) => "device authorization endpoint",
         Setting::Endpoint(Endpoint::Revocation) => "revocation endpoint",
         Setting::Endpoint(Endpoint::Introspection) => "introspection endpoint",

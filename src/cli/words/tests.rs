@@ -74,7 +74,7 @@ fn a_refused_setting_is_named_with_the_command_that_changes_it() {
 /// that helps is the CLI's to add, here.
 #[test]
 fn the_command_that_helps_is_added_by_the_command_line() {
-    let missing = StoreError::NoSuchAccount("work".into());
+    let missing = StoreError::no_such_account("work", []);
     assert_eq!(missing.to_string(), "no account is named \"work\"");
     assert_eq!(
         AccountError::Store(missing).to_string(),
@@ -85,8 +85,9 @@ fn the_command_that_helps_is_added_by_the_command_line() {
         taken.to_string(),
         "an account named \"mail\" exists already: choose another name, or `tokendeck remove` it first"
     );
-    let removed = oauth::Error::Store(std::sync::Arc::new(Box::new(StoreError::NoSuchAccount(
-        "work".into(),
+    let removed = oauth::Error::Store(std::sync::Arc::new(Box::new(StoreError::no_such_account(
+        "work",
+        ["personal"],
     ))));
     assert!(
         oauth_error(&removed).ends_with(
@@ -164,4 +165,21 @@ fn a_device_link_the_provider_does_not_offer_says_to_link_by_the_url() {
         assert!(!msg.contains("--device`"), "{msg}");
         assert_eq!(msg.matches("authorization URL instead").count(), 1, "{msg}");
     }
+}
+
+/// A near miss is named as the question a person would ask; names far off are not offered.
+#[test]
+fn an_unknown_name_asks_about_the_nearest_ones() {
+    let one = StoreError::no_such_account("acc", ["acct", "personal"]);
+    assert_eq!(
+        AccountError::Store(one).to_string(),
+        "no account is named \"acc\"; did you mean \"acct\"?"
+    );
+    let two = StoreError::no_such_account("work1", ["work", "work2", "home"]);
+    assert_eq!(
+        store_error(&two),
+        "no account is named \"work1\"; did you mean \"work\" or \"work2\"?"
+    );
+    let none = StoreError::no_such_account("zzz", ["acct"]);
+    assert!(store_error(&none).ends_with("`tokendeck list` shows the accounts there are"));
 }

@@ -21,7 +21,7 @@ fn refused(error: oauth::Error) -> String {
 /// Every error of the application about one account, as the TUI may meet it.
 fn every_account_error() -> Vec<AccountError> {
     vec![
-        AccountError::Store(StoreError::NoSuchAccount("work".into())),
+        AccountError::Store(StoreError::no_such_account("work", [])),
         AccountError::OAuth(oauth::Error::NoRefreshToken),
         AccountError::NotLinked("work".into()),
         AccountError::RecordMissing("work".into()),
@@ -93,8 +93,9 @@ fn an_ended_link_says_what_went_wrong_and_never_a_command_that_links() {
         description: None,
     });
     assert!(scope.contains("`tokendeck set work --scope S`"), "{scope}");
-    let not_recorded = ended(LinkEnd::NotRecorded(StoreError::NoSuchAccount(
-        "work".into(),
+    let not_recorded = ended(LinkEnd::NotRecorded(StoreError::no_such_account(
+        "work",
+        [],
     )));
     assert!(
         not_recorded.starts_with("The tokens are in the keyring, but recording the link failed"),

@@ -37,6 +37,9 @@ pub struct Options {
     pub issuer_path: &'static str,
     /// How long ID tokens live, in seconds.
     pub id_token_ttl: u64,
+    /// A refresh token only when the grant holds `offline_access` (oidc-provider's own rule,
+    /// which keeps that scope only with `prompt=consent`); otherwise one for every grant.
+    pub refresh_only_offline: bool,
 }
 
 impl Default for Options {
@@ -50,6 +53,7 @@ impl Default for Options {
             discovery: "openid",
             issuer_path: "",
             id_token_ttl: 3600,
+            refresh_only_offline: false,
         }
     }
 }
@@ -77,6 +81,14 @@ impl TestProvider {
             .env("DISCOVERY", options.discovery)
             .env("ISSUER_PATH", options.issuer_path)
             .env("ID_TOKEN_TTL", options.id_token_ttl.to_string())
+            .env(
+                "REFRESH_TOKENS",
+                if options.refresh_only_offline {
+                    "offline"
+                } else {
+                    "all"
+                },
+            )
             .envs(
                 options
                     .device_interval

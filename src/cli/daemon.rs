@@ -18,6 +18,7 @@ use super::words::stop as words;
 use crate::app::stop::Settled;
 use crate::app::{EngineEvent, engine};
 use crate::signals::{Signal, Signals};
+use crate::store::files::{self, FileStamp};
 use crate::store::{DaemonLock, Store, unblocked};
 use crate::text::{Lines, printable};
 
@@ -213,34 +214,24 @@ pub fn render(level: Level, text: &str, journal: bool) -> String {
 /// and the event log (every link, refresh and removal appends to it). Two `stat`s a look.
 struct HomeChanges {
     files: [PathBuf; 2],
-    seen: [Option<(SystemTime, u64, i64)>; 2],
+    seen: [Option<FileStamp>; 2],
 }
 
 impl HomeChanges {
     fn new(store: &Store) -> HomeChanges {
         let home = store.home();
         let files = [home.accounts_file(), home.events_file()];
-        let seen = files.clone().map(|f| stamp(&f));
+        let seen = files.clone().map(|f| files::stamp(&f));
         HomeChanges { files, seen }
     }
 
     /// Whether anything changed since the last look.
     fn seen_again(&mut self) -> bool {
-        let now = self.files.clone().map(|f| stamp(&f));
+        let now = self.files.clone().map(|f| files::stamp(&f));
         let changed = now != self.seen;
         self.seen = now;
         changed
     }
-}
-
-/// A file's modification time, size and change time (a `chmod` changes only the last).
-fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64, i64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let changed = std::os::unix::fs::MetadataExt::ctime(&meta);
-    #[cfg(not(unix))]
-    let changed = 0;
-    Some((meta.modified().ok()?, meta.len(), changed))
 }
 
 #[cfg(test)]

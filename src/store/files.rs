@@ -6,6 +6,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
+use std::time::SystemTime;
 
 use super::error::StoreError;
 use super::home::Home;
@@ -113,4 +114,18 @@ mod tests {
         assert_eq!(mode(&old), 0o600);
         assert_eq!(fs::read_to_string(&old).unwrap(), "4242\n");
     }
+}
+/// What changes when a file is written, replaced, or has its owner or mode changed: its
+/// modification time, size and change time (a `chmod` or `chown` changes only the last). For
+/// noticing another process's change with one `stat`.
+pub type FileStamp = (SystemTime, u64, i64);
+
+/// `path`'s [`FileStamp`]; `None` while it cannot be read.
+pub fn stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let changed = std::os::unix::fs::MetadataExt::ctime(&meta);
+    #[cfg(not(unix))]
+    let changed = 0;
+    Some((meta.modified().ok()?, meta.len(), changed))
 }

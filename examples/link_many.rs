@@ -99,9 +99,8 @@ async fn link(store: &Arc<Store>, name: &str) -> Result<(), String> {
     };
     let redirect = approve(url, &format!("http://{addr}/callback")).await?;
     let (pastes, pasted) = tokio::sync::mpsc::unbounded_channel();
-    let (events, _) = tokio::sync::mpsc::unbounded_channel();
     let _ = pastes.send(redirect);
-    link.run(store, pasted, &events)
+    link.run(store, pasted, drop)
         .await
         .map(drop)
         .map_err(|e| format!("{name}: {e}"))

@@ -59,20 +59,7 @@ pub async fn link(
         // Nothing is pasted: the approval happens elsewhere.
         Prompt::Device(authorization) => prompt_device(authorization, show),
     }
-    let (events, mut told) = mpsc::unbounded_channel();
-    let run = session.run(store, pastes, &events);
-    tokio::pin!(run);
-    let result = loop {
-        tokio::select! {
-            biased;
-            Some(event) = told.recv() => tell(&event),
-            result = &mut run => break result,
-        }
-    };
-    while let Ok(event) = told.try_recv() {
-        tell(&event);
-    }
-    let tokens = result?;
+    let tokens = session.run(store, pastes, |event| tell(&event)).await?;
     let now = SystemTime::now();
     eprintln!("{}", said::linked(name, &tokens, now));
     if tokens.refresh_token().is_none()

@@ -378,8 +378,7 @@ async fn removing_the_demo_account_revokes_its_grant() {
         .unwrap();
     // A device link takes no paste.
     let (_paste, pastes) = tokio::sync::mpsc::unbounded_channel();
-    let (events, _told) = tokio::sync::mpsc::unbounded_channel();
-    let tokens = link.run(&demo.store, pastes, &events).await.unwrap();
+    let tokens = link.run(&demo.store, pastes, drop).await.unwrap();
     assert_eq!(demo.me(tokens.access_token()).await, 200);
     let holder = demo.session(Some(tokens.clone()));
 

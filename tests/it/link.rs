@@ -350,7 +350,10 @@ async fn a_link_session_tells_a_paste_that_fails_and_takes_the_next() {
     pastes.send("   ".into()).unwrap();
     pastes.send(redirect).unwrap();
 
-    let tokens = link.run(&store, pasted, &events).await.unwrap();
+    let tokens = link
+        .run(&store, pasted, |e| drop(events.send(e)))
+        .await
+        .unwrap();
     assert!(
         matches!(
             told.try_recv(),
@@ -398,7 +401,10 @@ async fn a_link_session_with_nothing_listening_ends_with_its_pastes() {
             pastes.send(text.to_string()).unwrap();
         }
         drop(pastes);
-        let failed = link.run(&store, answers, &events).await.unwrap_err();
+        let failed = link
+            .run(&store, answers, |e| drop(events.send(e)))
+            .await
+            .unwrap_err();
         assert_eq!((failed.name.as_str(), failed.way), ("work", LinkWay::Paste));
         match (pasted.is_empty(), &failed.end) {
             (true, LinkEnd::PastesEnded) => assert!(told.try_recv().is_err()),

@@ -62,8 +62,7 @@ async fn linked_home(server: &TestProvider) -> (tempfile::TempDir, Arc<Store>, V
                 let redirect = Browser::new().authorize(url, &callback).await;
                 let (paste, pastes) = mpsc::unbounded_channel();
                 paste.send(redirect).unwrap();
-                let (events, _told) = mpsc::unbounded_channel();
-                link.run(&store, pastes, &events).await.unwrap();
+                link.run(&store, pastes, drop).await.unwrap();
             }
         });
         futures_util::future::join_all(links).await;

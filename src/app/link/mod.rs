@@ -126,15 +126,15 @@ impl LinkSession {
 
     /// Runs the link to its end: the first answer that works is exchanged and the link recorded
     /// (its identity learned, its `linked` hook fired). `pastes` brings what a person pastes (a
-    /// device link takes none); what happens meanwhile is told on `events`.
+    /// device link takes none); what happens meanwhile is told to `tell`, as it happens.
     pub async fn run(
         &self,
         store: &Store,
         pastes: mpsc::UnboundedReceiver<String>,
-        events: &mpsc::UnboundedSender<LinkEvent>,
+        tell: impl FnMut(LinkEvent),
     ) -> Result<Tokens, LinkFailed> {
         let tokens = match &self.leg {
-            Leg::Code(link) => self.race(link, pastes, events).await?,
+            Leg::Code(link) => self.race(link, pastes, tell).await?,
             Leg::Device(link) => link
                 .complete()
                 .await
@@ -153,7 +153,7 @@ impl LinkSession {
         &self,
         link: &Link,
         mut pastes: mpsc::UnboundedReceiver<String>,
-        events: &mpsc::UnboundedSender<LinkEvent>,
+        mut tell: impl FnMut(LinkEvent),
     ) -> Result<Tokens, LinkFailed> {
         let mut pastes_open = true;
         let mut last_refused: Option<oauth::Error> = None;
@@ -173,7 +173,7 @@ impl LinkSession {
                             return Err(self.failed(LinkEnd::Refused(e)));
                         }
                         Err(e) => {
-                            let _ = events.send(LinkEvent::PasteRefused(e.clone()));
+                            tell(LinkEvent::PasteRefused(e.clone()));
                             last_refused = Some(e);
                         }
                     },

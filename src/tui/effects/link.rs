@@ -27,20 +27,7 @@ pub(super) async fn link(
         Err(e) => return Message::LinkNotStarted(Box::new(e)),
     };
     let _ = tx.send(prompt(session.prompt()));
-    let (events, mut told) = mpsc::unbounded_channel();
-    let run = session.run(store, pastes, &events);
-    tokio::pin!(run);
-    let result = loop {
-        tokio::select! {
-            biased;
-            Some(event) = told.recv() => tell(tx, event),
-            result = &mut run => break result,
-        }
-    };
-    while let Ok(event) = told.try_recv() {
-        tell(tx, event);
-    }
-    match result {
+    match session.run(store, pastes, |event| tell(tx, event)).await {
         Ok(_) => Message::Linked {
             name: name.to_string(),
         },

@@ -1,5 +1,6 @@
-//! What one refresh attempt leaves behind, whichever process made it: a line in the event log,
-//! the account's status (written once, with its outcome), and the hooks it sets off. A refresh
+//! What one refresh attempt leaves behind, whichever process made it: a line in the event log
+//! (one per refresh: an adoption of another process's adds none), the account's status (written
+//! once, with its outcome), and the hooks it sets off. A refresh
 //! refused because the process is stopping was no attempt (nothing was sent) and leaves nothing.
 //! The log's words are stored once and shown by every front as they are.
 
@@ -60,6 +61,11 @@ pub(super) fn log(store: &Store, name: &str, report: &RefreshReport<'_>, clears_
             status.refresh_started_at = None;
         }
     });
+    // One line per refresh, the refresher's: a process that found the refresh already done adds
+    // none (and sets off no hook: they ran there).
+    if outcome == Outcome::Adopted {
+        return;
+    }
     let _ = store.log().append(&event);
     // After the log, so that a hook reading it finds the refresh; the new tokens are stored.
     let facts = hooks::Facts {

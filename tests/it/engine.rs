@@ -271,3 +271,45 @@ async fn a_refresh_reads_the_keyring_once_and_writes_the_status_twice() {
         "refresh, token, engine"
     );
 }
+
+/// One line in the event log per refresh: a session that finds, after a 401, that another
+/// process has already refreshed adopts its tokens and writes no line of its own (the line is
+/// the refresher's).
+#[tokio::test]
+async fn a_refresh_another_process_made_is_adopted_and_logged_once() {
+    let server = TestProvider::start().await;
+    let (deck, store) = linked_store(&server).await;
+    let since = std::time::SystemTime::now();
+    let held = tokendeck::app::open_session(
+        &store,
+        "work",
+        &tokendeck::app::Persistence::while_running(),
+    )
+    .await
+    .unwrap();
+    let original = held.tokens().unwrap();
+    let before = server.count("grant refresh_token 200").await;
+    // Another process refreshes; the provider forgets the access token this session holds.
+    let out = deck.run(&["refresh", "work"], "").await;
+    assert!(out.status.success(), "{}", common::cli::text(&out.stderr));
+    server.revoke_access_token(original.access_token()).await;
+    let answer = held
+        .send(held.http().get(server.url("/api/me")))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_ne!(
+        held.tokens().unwrap().access_token(),
+        original.access_token()
+    );
+    assert_eq!(server.count("grant refresh_token 200").await, before + 1);
+    assert_eq!(server.count("refresh token reused").await, 0);
+    let lines: Vec<String> = store
+        .log()
+        .read_all()
+        .into_iter()
+        .filter(|e| e.time >= since)
+        .map(|e| format!("{:?} {:?}", e.trigger, e.outcome))
+        .collect();
+    assert_eq!(lines, ["Manual Ok"], "one line, the refresher's");
+}

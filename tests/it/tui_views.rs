@@ -539,9 +539,9 @@ fn footers_keep_help_and_the_way_out_and_never_cut_an_entry() {
 }
 
 /// A notice was cut mid-word ("Check the netw") with a blank row below: it wraps at spaces into
-/// the lines it needs, at most three, and says "…" when even those are not enough.
+/// the lines it needs, at most half the screen, and says "…" when even those are not enough.
 #[test]
-fn a_long_notice_wraps_at_spaces_into_at_most_three_lines() {
+fn a_long_notice_wraps_at_spaces_into_at_most_half_the_screen() {
     let mut app = app_with_accounts();
     let text = "Refreshing work failed: could not connect to http://127.0.0.1:9/token: Connection refused. Check the network and the provider's address, then try again";
     app.notice = Some(Notice {
@@ -557,10 +557,42 @@ fn a_long_notice_wraps_at_spaces_into_at_most_three_lines() {
         "{screen}"
     );
     app.notice = Some(Notice {
-        text: text.repeat(3),
+        text: text.repeat(5),
         kind: NoticeKind::Error,
     });
     let screen = draw(&app, 60, 16);
     let lines: Vec<&str> = screen.lines().collect();
     assert!(lines[lines.len() - 2].ends_with('…'), "{screen}");
+    assert!(
+        lines[lines.len() - 9].starts_with("Refreshing work failed"),
+        "{screen}"
+    );
+}
+
+/// The issue's three sizes for the states it added.
+const ISSUE_SIZES: [(u16, u16); 3] = [(60, 16), (80, 24), (160, 48)];
+
+/// A log of 73 lines, focused with Tab and scrolled down: its title is marked and says which
+/// lines show; the footer says that the moving keys scroll it.
+#[test]
+fn a_scrolled_log_says_which_lines_show() {
+    let mut app = fixtures::app_with_a_long_log(73);
+    for (w, h) in ISSUE_SIZES {
+        app.size = (w, h);
+        app.focus = tokendeck::tui::app::Pane::List;
+        app.log_scroll = 0;
+        update(&mut app, fixtures::key(crossterm::event::KeyCode::BackTab));
+        for _ in 0..5 {
+            update(&mut app, fixtures::ch('j'));
+        }
+        let screen = draw(&app, w, h);
+        assert!(screen.contains(" ▸ Live log"), "{screen}");
+        assert!(screen.contains("lines 6–"), "{screen}");
+        assert!(screen.contains("of 73"), "{screen}");
+        assert!(
+            screen.lines().last().unwrap().starts_with("j/k scroll"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("log_scrolled_{w}x{h}"), screen);
+    }
 }

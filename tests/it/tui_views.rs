@@ -217,8 +217,17 @@ fn link_screen_failed_for_good() {
 }
 
 #[test]
-fn device_view_shows_the_code_and_a_qr_code_that_fits_at_80x24() {
+fn device_view_shows_the_code_and_a_qr_code_that_fits_at_80x24_and_the_url_whole() {
     let app = fixtures::device_screen();
+    let url = "http://127.0.0.1:8765/device?user_code=WDJB-MJHT";
+    for (w, h) in [(60, 16), (80, 24), (160, 48)] {
+        let screen = draw(&app, w, h);
+        // Split over two lines, it could be neither selected nor copied.
+        assert!(
+            screen.lines().any(|line| line.contains(url)),
+            "the URL on one line at {w}x{h}:\n{screen}"
+        );
+    }
     for (w, h) in [(80, 24), (160, 48)] {
         let screen = draw(&app, w, h);
         assert!(screen.contains("W D J B - M J H T"), "{screen}");

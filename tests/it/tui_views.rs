@@ -605,3 +605,46 @@ fn a_scrolled_log_says_which_lines_show() {
         insta::assert_snapshot!(format!("log_scrolled_{w}x{h}"), screen);
     }
 }
+
+/// An error was hidden entirely at 60×16 (the link screen's below its text, the home screen's
+/// notice cut to three lines): whatever the screen, it is shown whole, wrapped, taking the room
+/// it needs from what is above it.
+#[test]
+fn an_error_is_always_visible_whole_even_at_60x16() {
+    let refused = "The provider refused the code: invalid_grant (the code was used already or has expired). Press r to start again, or paste a fresh code.";
+    let no_browser =
+        "Could not open a browser here: no browser found. Open the URL on another device.";
+    let notice = "Refreshing work failed: could not connect to http://127.0.0.1:9/token: Connection refused. Check the network and the provider's address, then try again; if the provider moved, change its token URL in the accounts file.";
+    let mut home = app_with_accounts();
+    home.notice = Some(Notice {
+        text: notice.into(),
+        kind: NoticeKind::Error,
+    });
+    let link = link_screen(Some(refused));
+    let mut device = fixtures::device_screen();
+    if let Screen::Link(screen) = &mut device.screen {
+        screen.error = Some(no_browser.into());
+        screen.copied = true;
+    }
+    for (name, app, error) in [
+        ("home", &home, notice),
+        ("link", &link, refused),
+        ("device", &device, no_browser),
+    ] {
+        for (w, h) in ISSUE_SIZES {
+            let screen = draw(app, w, h);
+            // Read as a person does: the QR code's blocks beside the text are not words.
+            let words = |s: &str| {
+                s.replace(['█', '▀', '▄'], " ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            assert!(
+                words(&screen).contains(&words(error)),
+                "{name} at {w}x{h}: the whole error in\n{screen}"
+            );
+            insta::assert_snapshot!(format!("error_{name}_{w}x{h}"), screen);
+        }
+    }
+}

@@ -105,13 +105,7 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
             theme.dim(),
         )));
     }
-    if let Some(error) = &link.error {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            printable(error, Lines::One),
-            theme.error(),
-        )));
-    }
+    let text_area = super::view::render_error(app, link.error.as_deref(), &lines, frame, text_area);
     if let Some(head_area) = head_area {
         frame.render_widget(Paragraph::new(head), head_area);
     }

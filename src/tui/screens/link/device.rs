@@ -105,7 +105,7 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
             theme.dim(),
         )));
     }
-    let text_area = super::view::render_error(app, link.error.as_deref(), &lines, frame, text_area);
+    let text_area = super::error::render(app, link.error.as_deref(), &lines, frame, text_area);
     if let Some(head_area) = head_area {
         frame.render_widget(Paragraph::new(head), head_area);
     }

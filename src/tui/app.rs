@@ -34,6 +34,13 @@ pub struct App {
     /// Oldest first.
     pub log: Vec<LogLine>,
     pub log_filter: bool,
+    /// Which pane of the accounts screen the moving keys act on (Tab moves it).
+    pub focus: Pane,
+    /// The log's lines scrolled past, from its newest (at the top). At 0 it follows new lines;
+    /// scrolled down, it holds the lines on screen still while new ones arrive above.
+    pub log_scroll: usize,
+    /// The details' lines scrolled past; back to the top when another account is selected.
+    pub details_scroll: usize,
     /// Lines of the event log that could not be read and were skipped (shown once, as a count).
     pub log_unreadable: usize,
     pub notice: Option<Notice>,
@@ -136,6 +143,29 @@ pub enum KeyringState {
     Failed(String),
 }
 
+/// A pane of the accounts screen that the moving keys act on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    /// The accounts table: the keys move the selection.
+    #[default]
+    List,
+    /// The selected account's details, scrolled.
+    Details,
+    /// The live log, scrolled.
+    Log,
+}
+
+impl Pane {
+    /// The pane Tab focuses next (`forward`), or Shift-Tab.
+    pub fn next(self, forward: bool) -> Pane {
+        match (self, forward) {
+            (Pane::List, true) | (Pane::Log, false) => Pane::Details,
+            (Pane::Details, true) | (Pane::List, false) => Pane::Log,
+            (Pane::Log, true) | (Pane::Details, false) => Pane::List,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Screen {
     Accounts,
@@ -166,6 +196,9 @@ impl App {
             size: (80, 24),
             log: Vec::new(),
             log_filter: false,
+            focus: Pane::List,
+            log_scroll: 0,
+            details_scroll: 0,
             log_unreadable: 0,
             notice: None,
             notice_about: None,

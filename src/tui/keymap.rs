@@ -6,7 +6,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Where a key is pressed; each has its own bindings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Context {
+    /// Every screen, whatever else is on top (but quitting, which has its own).
+    Anywhere,
     Accounts,
+    /// The accounts screen with the details or the log focused (Tab): the moving keys scroll it,
+    /// and the others act on the selected account as they do on the list.
+    Pane,
     Add,
     Link,
     /// Typing into the link screen's code field.
@@ -61,6 +66,9 @@ pub enum Action {
     Reread,
     /// Link the other way: a device code instead of the authorization URL, or back.
     SwitchWay,
+    /// Focus the next pane of the accounts screen (list, details, log), or the one before.
+    NextPane,
+    PrevPane,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -104,23 +112,35 @@ use KeyCode::{
 
 #[rustfmt::skip]
 pub static BINDINGS: &[Binding] = &[
+    bind(Context::Anywhere, &[(Char('c'), CTRL)], "Ctrl-C", Action::Quit, "quit, from any screen (refreshes under way are let end first, as with q)", None),
+    bind(Context::Accounts, &[(Char('a'), NONE)], "a", Action::Add, "add an account", Some("add")),
+    bind(Context::Accounts, &[(Char('l'), NONE)], "l", Action::Link, "link or re-link the selected account", Some("link")),
+    bind(Context::Accounts, &[(Char('r'), NONE)], "r", Action::Refresh, "refresh the selected account now", Some("refresh")),
+    bind(Context::Accounts, &[(Char('t'), NONE)], "t", Action::Test, "test: call the account's API URL", Some("test")),
+    bind(Context::Accounts, &[(Tab, NONE)], "Tab", Action::NextPane, "focus the details, then the log, to scroll them", Some("pane")),
+    bind(Context::Accounts, &[(BackTab, SHIFT), (BackTab, NONE)], "S-Tab", Action::PrevPane, "focus the pane before", None),
+    bind(Context::Accounts, &[(Char('s'), NONE)], "s", Action::ShowToken, "show or hide the current access token", Some("token")),
+    bind(Context::Accounts, &[(Char('c'), NONE)], "c", Action::Copy, "copy the shown access token (OSC 52)", None),
+    bind(Context::Accounts, &[(Char('d'), NONE)], "d", Action::Remove, "remove the selected account (asks first)", Some("remove")),
+    bind(Context::Accounts, &[(Char('i'), NONE)], "i", Action::Inspect, "inspect the tokens: claims, signature, scopes", Some("inspect")),
+    bind(Context::Accounts, &[(Char('f'), NONE)], "f", Action::Filter, "filter the log to the selected account", None),
     bind(Context::Accounts, &[(Down, NONE), (Char('j'), NONE)], "j/k", Action::Down, "move the selection: j or ↓ down, k or ↑ up", Some("move")),
     bind(Context::Accounts, &[(Up, NONE), (Char('k'), NONE)], "k/↑", Action::Up, "move the selection up", None),
     bind(Context::Accounts, &[(PageDown, NONE)], "PgDn", Action::PageDown, "a page down the list", None),
     bind(Context::Accounts, &[(PageUp, NONE)], "PgUp", Action::PageUp, "a page up the list", None),
     bind(Context::Accounts, &[(Home, NONE), (Char('g'), NONE)], "g/Home", Action::First, "the first account", None),
     bind(Context::Accounts, &[(End, NONE), (Char('G'), SHIFT), (Char('G'), NONE)], "G/End", Action::Last, "the last account", None),
-    bind(Context::Accounts, &[(Char('a'), NONE)], "a", Action::Add, "add an account", Some("add")),
-    bind(Context::Accounts, &[(Char('l'), NONE)], "l", Action::Link, "link or re-link the selected account", Some("link")),
-    bind(Context::Accounts, &[(Char('r'), NONE)], "r", Action::Refresh, "refresh the selected account now", Some("refresh")),
-    bind(Context::Accounts, &[(Char('s'), NONE)], "s", Action::ShowToken, "show or hide the current access token", Some("token")),
-    bind(Context::Accounts, &[(Char('c'), NONE)], "c", Action::Copy, "copy the shown access token (OSC 52)", None),
-    bind(Context::Accounts, &[(Char('i'), NONE)], "i", Action::Inspect, "inspect the tokens: claims, signature, scopes", Some("inspect")),
-    bind(Context::Accounts, &[(Char('d'), NONE)], "d", Action::Remove, "remove the selected account (asks first)", Some("remove")),
-    bind(Context::Accounts, &[(Char('t'), NONE)], "t", Action::Test, "test: call the account's API URL", Some("test")),
-    bind(Context::Accounts, &[(Char('f'), NONE)], "f", Action::Filter, "filter the log to the selected account", None),
     bind(Context::Accounts, &[(Char('?'), NONE), (F(1), NONE)], "?", Action::Help, "all key bindings", Some("help")),
-    bind(Context::Accounts, &[(Char('q'), NONE), (Char('c'), CTRL)], "q", Action::Quit, "quit", Some("quit")),
+    bind(Context::Accounts, &[(Char('q'), NONE)], "q", Action::Quit, "quit", Some("quit")),
+    bind(Context::Pane, &[(Down, NONE), (Char('j'), NONE)], "j/k", Action::Down, "scroll the focused pane: j or ↓ down, k or ↑ up (the mouse wheel too)", Some("scroll")),
+    bind(Context::Pane, &[(Up, NONE), (Char('k'), NONE)], "k/↑", Action::Up, "scroll up", None),
+    bind(Context::Pane, &[(PageDown, NONE)], "PgDn", Action::PageDown, "a page down", None),
+    bind(Context::Pane, &[(PageUp, NONE)], "PgUp", Action::PageUp, "a page up", None),
+    bind(Context::Pane, &[(Home, NONE), (Char('g'), NONE)], "g/Home", Action::First, "the top (the log's newest line: it follows new lines there)", None),
+    bind(Context::Pane, &[(End, NONE), (Char('G'), SHIFT), (Char('G'), NONE)], "G/End", Action::Last, "the bottom", None),
+    bind(Context::Pane, &[(Tab, NONE)], "Tab", Action::NextPane, "focus the next pane", Some("pane")),
+    bind(Context::Pane, &[(BackTab, SHIFT), (BackTab, NONE)], "S-Tab", Action::PrevPane, "focus the pane before", None),
+    bind(Context::Pane, &[(Esc, NONE)], "Esc", Action::Back, "back to the list", Some("list")),
     bind(Context::Add, &[(Tab, NONE), (Down, NONE)], "Tab/↓", Action::NextField, "next field", Some("next field")),
     bind(Context::Add, &[(BackTab, SHIFT), (BackTab, NONE), (Up, NONE)], "S-Tab/↑", Action::PrevField, "previous field", None),
     bind(Context::Add, &[(Left, NONE)], "←", Action::PrevChoice, "previous provider (on the provider field)", None),
@@ -168,23 +188,52 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Quitting, &[(Char('q'), NONE), (Char('c'), CTRL)], "q/Ctrl-C", Action::Quit, "quit now, without waiting for the refreshes under way (they may be lost)", Some("quit now")),
 ];
 
-/// What `key` does in `context`, if anything.
-pub fn action(context: Context, key: &KeyEvent) -> Option<Action> {
-    let mods = key.modifiers & (CTRL | SHIFT | KeyModifiers::ALT);
-    BINDINGS
-        .iter()
-        .filter(|b| b.context == context)
-        .find(|b| {
-            b.keys.iter().any(|(code, m)| {
-                *code == key.code
-                    && (*m == mods || (matches!(code, Char(_)) && *m == NONE && mods == SHIFT))
-            })
-        })
-        .map(|b| b.action)
+/// Where a key not bound in `context` is looked up next: a focused pane passes what it does not
+/// take itself to the accounts list.
+fn falls_to(context: Context) -> Option<Context> {
+    match context {
+        Context::Pane => Some(Context::Accounts),
+        _ => None,
+    }
 }
 
-/// The bindings of `context`, in table order.
+/// What `key` does in `context`, if anything.
+pub fn action(context: Context, key: &KeyEvent) -> Option<Action> {
+    let found = BINDINGS
+        .iter()
+        .filter(|b| b.context == context)
+        .find(|b| b.keys.iter().any(|bound| matches(bound, key)))
+        .map(|b| b.action);
+    found.or_else(|| falls_to(context).and_then(|next| action(next, key)))
+}
+
+/// Whether `key` is the bound `(code, modifiers)`; a bound letter also answers with Shift held
+/// (terminals disagree on whether an uppercase letter carries it).
+fn matches((code, m): &(KeyCode, KeyModifiers), key: &KeyEvent) -> bool {
+    let mods = key.modifiers & (CTRL | SHIFT | KeyModifiers::ALT);
+    *code == key.code && (*m == mods || (matches!(code, Char(_)) && *m == NONE && mods == SHIFT))
+}
+
+/// The bindings that act in `context`, in table order: its own, then those it falls to that it
+/// does not shadow with a key of its own.
 pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
+    let own = BINDINGS.iter().filter(move |b| b.context == context);
+    let shadowed = move |b: &Binding| {
+        b.keys.iter().all(|k| {
+            BINDINGS
+                .iter()
+                .any(|o| o.context == context && o.keys.contains(k))
+        })
+    };
+    let next = falls_to(context);
+    let fallen = BINDINGS
+        .iter()
+        .filter(move |b| Some(b.context) == next && !shadowed(b));
+    own.chain(fallen)
+}
+
+/// The bindings of `context` alone, without those it falls to (the help lists each once).
+pub fn own_bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| b.context == context)
 }
 
@@ -218,8 +267,32 @@ mod tests {
             "typed into the form"
         );
         assert_eq!(
-            action(Context::Accounts, &KeyEvent::new(Char('c'), CTRL)),
+            action(Context::Anywhere, &KeyEvent::new(Char('c'), CTRL)),
             Some(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn a_focused_pane_scrolls_with_the_moving_keys_and_passes_the_others_to_the_list() {
+        assert_eq!(action(Context::Pane, &key(Char('j'))), Some(Action::Down));
+        assert_eq!(action(Context::Pane, &key(Esc)), Some(Action::Back));
+        assert_eq!(
+            action(Context::Pane, &key(Char('r'))),
+            Some(Action::Refresh)
+        );
+        let words: Vec<_> = bindings(Context::Pane).filter_map(|b| b.footer).collect();
+        assert!(
+            words.contains(&"scroll") && words.contains(&"refresh"),
+            "{words:?}"
+        );
+        assert!(
+            !words.contains(&"move"),
+            "the list's moving keys scroll here: {words:?}"
+        );
+        assert_eq!(
+            words.iter().filter(|w| **w == "pane").count(),
+            1,
+            "{words:?}"
         );
     }
 

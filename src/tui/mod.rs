@@ -12,6 +12,7 @@
 pub mod app;
 pub mod effects;
 pub mod keymap;
+pub mod layout;
 pub mod message;
 mod quitting;
 pub mod screens;
@@ -53,10 +54,22 @@ pub struct Options {
 pub async fn run(store: Arc<Store>, options: Options) -> io::Result<()> {
     let mut terminal = enter()?;
     let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
+    let _ = alternate_scroll(true);
     let result = run_on(&mut terminal, store, options, EventStream::new()).await;
+    let _ = alternate_scroll(false);
     let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
     leave(terminal);
     result
+}
+
+/// The mouse wheel as ↑/↓ (xterm's alternate scroll mode, DECSET 1007; VTE, kitty, iTerm2 and
+/// others do it by default on the alternate screen): the wheel scrolls the focused pane, and the
+/// mouse is not captured, so that the terminal still selects text — a URL, a token — to copy.
+fn alternate_scroll(on: bool) -> io::Result<()> {
+    use std::io::Write;
+    let mut out = io::stdout();
+    out.write_all(if on { b"\x1b[?1007h" } else { b"\x1b[?1007l" })?;
+    out.flush()
 }
 
 /// The terminal as `ratatui::init` sets it up (raw mode, the alternate screen, a panic hook that

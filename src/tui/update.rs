@@ -9,6 +9,7 @@
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::app::{App, Overlay, Screen};
+use super::keymap::{self, Action, Context};
 use super::message::{Effect, Message};
 use super::quitting;
 use super::screens::{accounts, add, confirm_remove, help, inspect, link};
@@ -75,6 +76,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
 fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     if app.stopping.is_some() {
         return quitting::on_key(app, key);
+    }
+    // Ctrl-C quits from every screen and overlay, before any field can take it as typing.
+    if keymap::action(Context::Anywhere, key) == Some(Action::Quit) {
+        return quitting::quit(app);
     }
     match (&app.overlay, &app.screen) {
         (Some(Overlay::Help(_)), _) => help::keys::on_key(app, key),

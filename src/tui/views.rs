@@ -3,24 +3,19 @@
 //! the footer the keys of whatever is on top (from the keymap table).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, NoticeKind, Overlay, Screen};
-use super::keymap::Context;
-use super::quitting;
+use super::app::{App, NoticeKind, Overlay, Pane, Screen};
+use super::keymap::{Action, Context};
+use super::layout;
 use super::screens::{accounts, add, confirm_remove, help, inspect, link};
 use super::widgets::footer::footer;
-use super::widgets::wrap;
-use crate::text::{Lines, printable};
 
 /// Below this, nothing fits sensibly; the screen says so instead.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
-
-/// The most lines a notice takes from the screen; beyond them it ends in "…".
-const NOTICE_LINES: usize = 3;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -36,23 +31,15 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     // A long notice (an error with its advice) takes the lines it needs rather than being cut.
-    let notice = status_text(app).map_or_else(Vec::new, |(text, _)| {
-        wrap::wrap(
-            &printable(&text, Lines::One),
-            area.width as usize,
-            NOTICE_LINES,
-        )
-    });
-    let [body, status, footer_area] = Layout::vertical([
-        Constraint::Min(1),
-        Constraint::Length(notice.len().max(1) as u16),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let notice = layout::notice_lines(app, area);
+    let [body, status, footer_area] = layout::split(area, notice.len());
     let context = match &app.screen {
         Screen::Accounts => {
             accounts::view::render(app, frame, body);
-            Context::Accounts
+            match app.focus {
+                Pane::List => Context::Accounts,
+                Pane::Details | Pane::Log => Context::Pane,
+            }
         }
         Screen::Add(form) => {
             add::view::render(app, form, frame, body);
@@ -84,22 +71,32 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(_) => Context::Quitting,
         None => context,
     };
-    let keys = footer(context, app.demo, &app.theme, footer_area.width as usize);
+    let keys = footer(
+        context,
+        |action| acts(app, context, action),
+        app.demo,
+        &app.theme,
+        footer_area.width as usize,
+    );
     frame.render_widget(Paragraph::new(keys), footer_area);
 }
 
-/// What the status line says: while quitting waits for refreshes, which and how to quit at
-/// once; otherwise the notice.
-fn status_text(app: &App) -> Option<(String, NoticeKind)> {
-    if let Some(text) = quitting::status(app) {
-        return Some((text, NoticeKind::Info));
+/// Whether `action` does something in `context` as the app is now: the footer shows only those
+/// keys (a key that would only explain why not stays out of it, and in the help).
+fn acts(app: &App, context: Context, action: Action) -> bool {
+    match context {
+        Context::Accounts | Context::Pane => accounts::keys::acts(app, context, action),
+        Context::Link | Context::LinkDevice => match &app.screen {
+            Screen::Link(screen) => link::keys::acts(app, screen, action),
+            _ => true,
+        },
+        _ => true,
     }
-    app.notice.as_ref().map(|n| (n.text.clone(), n.kind))
 }
 
 /// The status line: the latest outcome of something the user did, already wrapped to the screen.
 fn render_status(app: &App, lines: Vec<String>, frame: &mut Frame, area: Rect) {
-    let Some((_, kind)) = status_text(app) else {
+    let Some((_, kind)) = layout::status_text(app) else {
         return;
     };
     let style = match kind {

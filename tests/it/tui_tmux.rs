@@ -787,3 +787,50 @@ async fn a_broken_accounts_file_keeps_the_list_fresh_at_idle_cpu_until_it_is_men
     quit(&tmux);
     assert_eq!(server.count("refresh token reused").await, 0);
 }
+
+/// Issue 21, items 8 and 10, in a real terminal: Tab focuses the log, End scrolls it to its
+/// oldest line and the title says where it is; Home brings the newest back. Then Ctrl-C quits
+/// from the add form, where it used to be swallowed by the field.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_scrolls_with_its_position_and_ctrl_c_quits_from_the_add_form() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new().with_env("TZ", "UTC");
+    deck.add(&server, "work").await;
+    let times: Vec<String> = (0..30)
+        .map(|i| format!("2025-01-01T10:{i:02}:00Z"))
+        .collect();
+    let times: Vec<&str> = times.iter().map(String::as_str).collect();
+    deck.write_events(&times);
+    let tmux = tui(&deck, 80, 24, "10:29:00");
+    let wait = Duration::from_secs(15);
+
+    tmux.keys(&["Tab", "Tab"]);
+    let screen = tmux.wait_for(" ▸ Live log", wait);
+    assert!(screen.contains("lines 1–"), "{screen}");
+    assert!(
+        !screen.contains("10:00:00"),
+        "the oldest line is below: {screen}"
+    );
+    tmux.keys(&["End"]);
+    let screen = tmux.wait_for("–30 of 30", wait);
+    assert!(
+        screen.contains("10:00:00"),
+        "the oldest line shows: {screen}"
+    );
+    assert!(
+        !screen.contains("10:29:00"),
+        "the newest is above: {screen}"
+    );
+    tmux.keys(&["k"]);
+    tmux.wait_for("–29 of 30", wait);
+    tmux.keys(&["Home"]);
+    let screen = tmux.wait_for("10:29:00", wait);
+    assert!(screen.contains("lines 1–"), "{screen}");
+
+    tmux.keys(&["Escape", "a"]);
+    tmux.wait_for("Add account", wait);
+    tmux.keys(&["Tab"]);
+    tmux.type_text("half-typed");
+    tmux.keys(&["C-c"]);
+    tmux.wait_until_gone(Duration::from_secs(10));
+}

@@ -4,7 +4,7 @@
 use crate::fixtures;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use fixtures::{app_with_accounts, ch, key, now, secs, status};
+use fixtures::{app_with_a_long_log, app_with_accounts, ch, key, now, secs, status};
 use std::sync::Arc;
 use tokendeck::oauth::RefreshTrigger;
 use tokendeck::oauth::secret::AccessToken;
@@ -13,7 +13,7 @@ use tokendeck::app::link::{LinkEnd, LinkFailed, LinkWay};
 use tokendeck::app::{AccountError, EngineEvent, RelinkReason};
 use tokendeck::store::new_account::Field;
 use tokendeck::store::{Event, Health, Outcome, Trigger};
-use tokendeck::tui::app::{App, LinkPhase, Load, NoticeKind, Overlay, Screen, Stopping};
+use tokendeck::tui::app::{App, LinkPhase, Load, NoticeKind, Overlay, Pane, Screen, Stopping};
 use tokendeck::tui::message::{Effect, Message};
 use tokendeck::tui::screens::add::Input;
 use tokendeck::tui::update::update;
@@ -1105,4 +1105,173 @@ fn l_links_by_device_where_the_authorization_urls_qr_code_would_not_fit_and_d_sw
     assert!(
         matches!(&app.screen, Screen::Link(l) if l.error.as_deref().is_some_and(|e| e.contains("no device code")))
     );
+}
+
+fn focus_the_log(app: &mut App) {
+    update(app, key(KeyCode::Tab));
+    update(app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Log);
+}
+
+#[test]
+fn tab_focuses_the_details_then_the_log_and_esc_or_tab_brings_the_list_back() {
+    let mut app = app_with_accounts();
+    assert_eq!(app.focus, Pane::List);
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Details);
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Log);
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::List);
+    update(&mut app, key(KeyCode::BackTab));
+    assert_eq!(app.focus, Pane::Log);
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.focus, Pane::List);
+    // A focused pane passes the account keys on: r still refreshes the selected account.
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(names(&update(&mut app, ch('r'))), ["Refresh(\"github\")"]);
+}
+
+#[test]
+fn a_focused_log_scrolls_by_line_page_and_end_and_never_past_its_last_page() {
+    let mut app = app_with_a_long_log(73);
+    app.size = (80, 24);
+    focus_the_log(&mut app);
+    update(&mut app, ch('j'));
+    assert_eq!(app.log_scroll, 1);
+    assert_eq!(
+        app.selected, 0,
+        "the moving keys scroll the log, not the list"
+    );
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Up));
+    assert_eq!(app.log_scroll, 1);
+    update(&mut app, key(KeyCode::PageDown));
+    assert!(app.log_scroll > 1, "a page: {}", app.log_scroll);
+    update(&mut app, key(KeyCode::End));
+    let last = app.log_scroll;
+    let screen = fixtures::draw(&app, 80, 24);
+    let room = screen
+        .split("lines ")
+        .nth(2)
+        .and_then(|s| s.split(" of 73").next())
+        .and_then(|s| s.split_once('–'))
+        .map(|(a, b)| b.parse::<usize>().unwrap() - a.parse::<usize>().unwrap() + 1)
+        .unwrap_or_else(|| panic!("the log's position in:\n{screen}"));
+    assert_eq!(last, 73 - room, "the last page shows full:\n{screen}");
+    assert!(
+        screen.contains(&format!("lines {}–73 of 73", last + 1)),
+        "{screen}"
+    );
+    update(&mut app, key(KeyCode::End));
+    update(&mut app, ch('j'));
+    assert_eq!(app.log_scroll, last, "not past the end");
+    update(&mut app, ch('k'));
+    assert_eq!(app.log_scroll, last - 1, "up from the end moves at once");
+    update(&mut app, key(KeyCode::Home));
+    assert_eq!(app.log_scroll, 0);
+}
+
+#[test]
+fn the_log_follows_new_lines_only_while_at_its_top() {
+    let mut app = app_with_a_long_log(73);
+    app.size = (80, 24);
+    let newest = |app: &App| app.visible_log().next().unwrap().event.time;
+    let line = |ago: u64| {
+        let mut event = fixtures::event(0, "mail", Trigger::Manual, Outcome::Ok, 4242).event;
+        event.time = now() + secs(ago);
+        event
+    };
+    update(&mut app, Message::LogEvents(vec![line(1)]));
+    assert_eq!(
+        app.log_scroll, 0,
+        "at the top it follows: the new line shows"
+    );
+    assert_eq!(newest(&app), now() + secs(1));
+    focus_the_log(&mut app);
+    update(&mut app, key(KeyCode::PageDown));
+    let scrolled = app.log_scroll;
+    let first_shown = |app: &App| app.visible_log().nth(app.log_scroll).unwrap().event.clone();
+    let before = first_shown(&app);
+    update(&mut app, Message::LogEvents(vec![line(2), line(3)]));
+    assert_eq!(app.log_scroll, scrolled + 2);
+    assert_eq!(
+        first_shown(&app),
+        before,
+        "the lines on screen stay where they are"
+    );
+    update(&mut app, key(KeyCode::Home));
+    update(&mut app, Message::LogEvents(vec![line(4)]));
+    assert_eq!(app.log_scroll, 0, "back at the top, it follows again");
+    // Filtered to github, a line about mail does not move what is shown.
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, ch('f'));
+    focus_the_log(&mut app);
+    update(&mut app, ch('j'));
+    update(&mut app, Message::LogEvents(vec![line(5)]));
+    assert_eq!(app.log_scroll, 1);
+}
+
+#[test]
+fn the_details_scroll_when_focused_and_start_at_the_top_for_another_account() {
+    let mut app = app_with_accounts();
+    app.size = (60, 16);
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::End));
+    assert!(app.details_scroll > 0);
+    let screen = fixtures::draw(&app, 60, 16);
+    assert!(screen.contains("of 14"), "{screen}");
+    assert!(
+        screen.contains("keyring       Secret Service"),
+        "the last row shows:\n{screen}"
+    );
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, ch('j'));
+    assert_eq!(app.selected, 1);
+    assert_eq!(app.details_scroll, 0);
+}
+
+#[test]
+fn ctrl_c_quits_from_every_screen_and_overlay_after_the_same_wait_as_q() {
+    let accounts = app_with_accounts();
+    let mut pane = app_with_accounts();
+    focus_the_log(&mut pane);
+    let mut add = app_with_accounts();
+    update(&mut add, ch('a'));
+    update(&mut add, key(KeyCode::Tab));
+    let mut link = fixtures::link_screen(None);
+    update(&mut link, key(KeyCode::Tab));
+    assert!(matches!(&link.screen, Screen::Link(l) if l.typing));
+    let device = fixtures::device_screen();
+    let mut inspect = app_with_accounts();
+    update(&mut inspect, ch('i'));
+    let mut help = app_with_accounts();
+    update(&mut help, ch('?'));
+    let mut confirm = app_with_accounts();
+    update(&mut confirm, ch('d'));
+    assert!(matches!(confirm.overlay, Some(Overlay::ConfirmRemove(_))));
+    let screens = [
+        ("accounts", accounts),
+        ("a focused pane", pane),
+        ("the add form, typing", add),
+        ("the link screen's field", link),
+        ("the device code", device),
+        ("inspect", inspect),
+        ("help", help),
+        ("the remove dialog", confirm),
+    ];
+    for (name, mut app) in screens {
+        assert_eq!(names(&update(&mut app, ctrl_c())), ["Stop"], "{name}");
+        assert_eq!(app.stopping, Some(Stopping::Asking), "{name}");
+        update(
+            &mut app,
+            Message::StopWaiting {
+                accounts: vec!["mail".into()],
+                patience: std::time::Duration::from_secs(33),
+            },
+        );
+        assert!(!app.quit, "{name}: it waits for the refresh under way");
+        assert_eq!(names(&update(&mut app, ctrl_c())), ["GiveUp"], "{name}");
+        assert!(app.quit, "{name}");
+    }
 }

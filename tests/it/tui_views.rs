@@ -217,8 +217,17 @@ fn link_screen_failed_for_good() {
 }
 
 #[test]
-fn device_view_shows_the_code_and_a_qr_code_that_fits_at_80x24() {
+fn device_view_shows_the_code_and_a_qr_code_that_fits_at_80x24_and_the_url_whole() {
     let app = fixtures::device_screen();
+    let url = "http://127.0.0.1:8765/device?user_code=WDJB-MJHT";
+    for (w, h) in [(60, 16), (80, 24), (160, 48)] {
+        let screen = draw(&app, w, h);
+        // Split over two lines, it could be neither selected nor copied.
+        assert!(
+            screen.lines().any(|line| line.contains(url)),
+            "the URL on one line at {w}x{h}:\n{screen}"
+        );
+    }
     for (w, h) in [(80, 24), (160, 48)] {
         let screen = draw(&app, w, h);
         assert!(screen.contains("W D J B - M J H T"), "{screen}");
@@ -539,9 +548,9 @@ fn footers_keep_help_and_the_way_out_and_never_cut_an_entry() {
 }
 
 /// A notice was cut mid-word ("Check the netw") with a blank row below: it wraps at spaces into
-/// the lines it needs, at most three, and says "…" when even those are not enough.
+/// the lines it needs, at most half the screen, and says "…" when even those are not enough.
 #[test]
-fn a_long_notice_wraps_at_spaces_into_at_most_three_lines() {
+fn a_long_notice_wraps_at_spaces_into_at_most_half_the_screen() {
     let mut app = app_with_accounts();
     let text = "Refreshing work failed: could not connect to http://127.0.0.1:9/token: Connection refused. Check the network and the provider's address, then try again";
     app.notice = Some(Notice {
@@ -557,10 +566,85 @@ fn a_long_notice_wraps_at_spaces_into_at_most_three_lines() {
         "{screen}"
     );
     app.notice = Some(Notice {
-        text: text.repeat(3),
+        text: text.repeat(5),
         kind: NoticeKind::Error,
     });
     let screen = draw(&app, 60, 16);
     let lines: Vec<&str> = screen.lines().collect();
     assert!(lines[lines.len() - 2].ends_with('…'), "{screen}");
+    assert!(
+        lines[lines.len() - 9].starts_with("Refreshing work failed"),
+        "{screen}"
+    );
+}
+
+/// The issue's three sizes for the states it added.
+const ISSUE_SIZES: [(u16, u16); 3] = [(60, 16), (80, 24), (160, 48)];
+
+/// A log of 73 lines, focused with Tab and scrolled down: its title is marked and says which
+/// lines show; the footer says that the moving keys scroll it.
+#[test]
+fn a_scrolled_log_says_which_lines_show() {
+    let mut app = fixtures::app_with_a_long_log(73);
+    for (w, h) in ISSUE_SIZES {
+        app.size = (w, h);
+        app.focus = tokendeck::tui::app::Pane::List;
+        app.log_scroll = 0;
+        update(&mut app, fixtures::key(crossterm::event::KeyCode::BackTab));
+        for _ in 0..5 {
+            update(&mut app, fixtures::ch('j'));
+        }
+        let screen = draw(&app, w, h);
+        assert!(screen.contains(" ▸ Live log"), "{screen}");
+        assert!(screen.contains("lines 6–"), "{screen}");
+        assert!(screen.contains("of 73"), "{screen}");
+        assert!(
+            screen.lines().last().unwrap().starts_with("j/k scroll"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("log_scrolled_{w}x{h}"), screen);
+    }
+}
+
+/// An error was hidden entirely at 60×16 (the link screen's below its text, the home screen's
+/// notice cut to three lines): whatever the screen, it is shown whole, wrapped, taking the room
+/// it needs from what is above it.
+#[test]
+fn an_error_is_always_visible_whole_even_at_60x16() {
+    let refused = "The provider refused the code: invalid_grant (the code was used already or has expired). Press r to start again, or paste a fresh code.";
+    let no_browser =
+        "Could not open a browser here: no browser found. Open the URL on another device.";
+    let notice = "Refreshing work failed: could not connect to http://127.0.0.1:9/token: Connection refused. Check the network and the provider's address, then try again; if the provider moved, change its token URL in the accounts file.";
+    let mut home = app_with_accounts();
+    home.notice = Some(Notice {
+        text: notice.into(),
+        kind: NoticeKind::Error,
+    });
+    let link = link_screen(Some(refused));
+    let mut device = fixtures::device_screen();
+    if let Screen::Link(screen) = &mut device.screen {
+        screen.error = Some(no_browser.into());
+        screen.copied = true;
+    }
+    for (name, app, error) in [
+        ("home", &home, notice),
+        ("link", &link, refused),
+        ("device", &device, no_browser),
+    ] {
+        for (w, h) in ISSUE_SIZES {
+            let screen = draw(app, w, h);
+            // Read as a person does: the QR code's blocks beside the text are not words.
+            let words = |s: &str| {
+                s.replace(['█', '▀', '▄'], " ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            assert!(
+                words(&screen).contains(&words(error)),
+                "{name} at {w}x{h}: the whole error in\n{screen}"
+            );
+            insta::assert_snapshot!(format!("error_{name}_{w}x{h}"), screen);
+        }
+    }
 }

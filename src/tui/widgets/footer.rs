@@ -21,11 +21,18 @@ impl FooterEntry {
     }
 }
 
-/// The keys of `context`, in the table's order, in at most `width` cells. When they do not all
-/// fit, whole entries go, least important first (the table's last), and help, quit and back
-/// stay. `demo` adds the demo's approve key to the link screen's.
-pub fn footer(context: Context, demo: bool, theme: &Theme, width: usize) -> Line<'static> {
+/// The keys of `context` that act now (`acts`), in the table's order, in at most `width` cells.
+/// When they do not all fit, whole entries go, least important first (the table's last), and
+/// help, quit and back stay. `demo` adds the demo's approve key to the link screen's.
+pub fn footer(
+    context: Context,
+    acts: impl Fn(Action) -> bool,
+    demo: bool,
+    theme: &Theme,
+    width: usize,
+) -> Line<'static> {
     let mut entries: Vec<FooterEntry> = keymap::bindings(context)
+        .filter(|binding| acts(binding.action))
         .filter_map(|binding| {
             binding.footer.map(|word| FooterEntry {
                 label: binding.label,

@@ -1,10 +1,11 @@
 //! What the screens draw with: the theme, the text field, the QR code, text fitted to its cells,
-//! and the footer written from the keymap. None of it knows the `App`: a widget is given what it
+//! a scrolled pane's position, and the footer written from the keymap. None of it knows the `App`: a widget is given what it
 //! shows.
 
 pub mod footer;
 pub mod input;
 pub mod qr;
+pub mod scroll;
 pub mod theme;
 pub mod wrap;
 

@@ -1,6 +1,7 @@
 //! The selected account's details, the rows that matter most first: its state, when its token
 //! expires, how the last refresh went, whether a refresh token is held, the token itself when
-//! asked for, and then where it comes from. Rows that do not fit are counted in the title.
+//! asked for, and then where it comes from. When they do not all fit, the pane scrolls (Tab
+//! focuses it) and its title says which lines show.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,7 +13,8 @@ use super::table::badge;
 use crate::store::Health;
 use crate::text::{Lines, printable};
 use crate::time::{near, relative};
-use crate::tui::app::{AccountRow, App, KeyringState};
+use crate::tui::app::{AccountRow, App, KeyringState, Pane};
+use crate::tui::widgets::scroll;
 use crate::tui::widgets::wrap::fit;
 
 /// Said wherever an account holds tokens the keyring has not taken yet.
@@ -42,6 +44,11 @@ impl Details {
             0 => 0,
             n => (n + 1).min(usize::from(u16::MAX)) as u16,
         }
+    }
+
+    /// How many lines there are to scroll through.
+    pub fn total(&self) -> usize {
+        self.lines.len()
     }
 
     /// The rows needed to show all of a token the user asked to see (with the title); 0 when
@@ -236,23 +243,25 @@ fn access_token(app: &App, row: &AccountRow, width: usize) -> Vec<Line<'static>>
 
 pub fn render(app: &App, details: &Details, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let shown = usize::from(area.height.saturating_sub(1));
-    let mut block = Block::new()
-        .borders(Borders::TOP)
-        .title(Span::styled(details.title.clone(), theme.title()));
-    let hidden = details.lines.len().saturating_sub(shown);
-    if hidden > 0 {
-        block = block.title(
-            Line::from(Span::styled(
-                format!(
-                    " {hidden} more row{} below ",
-                    if hidden == 1 { "" } else { "s" }
-                ),
-                theme.dim(),
-            ))
-            .right_aligned(),
-        );
+    let room = usize::from(area.height.saturating_sub(1));
+    let total = details.lines.len();
+    let offset = scroll::clamp(app.details_scroll, room, total);
+    let focused = app.focus == Pane::Details;
+    let mut block = Block::new().borders(Borders::TOP).title(scroll::title(
+        details.title.clone(),
+        focused,
+        theme,
+    ));
+    if let Some(position) = scroll::position(offset, room, total) {
+        block = block
+            .title(Line::from(Span::styled(format!(" {position} "), theme.dim())).right_aligned());
     }
-    let lines: Vec<Line> = details.lines.iter().take(shown).cloned().collect();
+    let lines: Vec<Line> = details
+        .lines
+        .iter()
+        .skip(offset)
+        .take(room)
+        .cloned()
+        .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -1,4 +1,5 @@
-//! The live log: every link and refresh, by this process or another, newest first.
+//! The live log: every link and refresh, by this process or another, newest first. At its top it
+//! follows new lines; scrolled down (Tab focuses it), it holds still and says which lines show.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,8 +8,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::text::{Lines, printable};
 use crate::time::{clock, near_clock, zone_abbreviation};
-use crate::tui::app::App;
-use crate::tui::widgets::wrap::{fit, fit_line};
+use crate::tui::app::{App, Pane};
+use crate::tui::widgets::scroll;
+use crate::tui::widgets::wrap::{cells, fit, fit_line};
 
 /// The account column, wide enough for most names; longer ones are cut with "…".
 const ACCOUNT: usize = 12;
@@ -20,8 +22,18 @@ pub fn height_min(app: &App, lines: usize) -> u16 {
     (shown.clamp(1, lines) + 1) as u16
 }
 
+/// How many lines the log has to scroll through, and how many its pane of `height` rows shows.
+pub fn extent(app: &App, height: u16) -> (usize, usize) {
+    let room =
+        usize::from(height.saturating_sub(1)).saturating_sub(usize::from(app.log_unreadable > 0));
+    (app.visible_log().count(), room)
+}
+
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
+    let (total, room) = extent(app, area.height);
+    let offset = scroll::clamp(app.log_scroll, room, total);
+    let position = scroll::position(offset, room, total);
     // The zone as it is now: on the night clocks change, lines before and after differ by an hour
     // while their order (the log's) stays true.
     let zone = zone_abbreviation(app.now, &app.zone);
@@ -32,9 +44,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         _ => format!(" Live log · {zone} · f: only the selected account "),
     };
-    let block = Block::new()
-        .borders(Borders::TOP)
-        .title(Span::styled(title, theme.title()));
+    // The position first: the hint about f goes when both do not fit.
+    let wanted = cells(&title) + position.as_ref().map_or(0, |p| cells(p) + 6);
+    let title = match wanted > usize::from(area.width) && !app.log_filter {
+        true => format!(" Live log · {zone} "),
+        false => title,
+    };
+    let mut block = Block::new().borders(Borders::TOP).title(scroll::title(
+        title,
+        app.focus == Pane::Log,
+        theme,
+    ));
+    if let Some(position) = position {
+        block = block
+            .title(Line::from(Span::styled(format!(" {position} "), theme.dim())).right_aligned());
+    }
     // Skipped lines are said once, as a count above the events, not once per line.
     let skipped = (app.log_unreadable > 0).then(|| {
         let n = app.log_unreadable;
@@ -47,9 +71,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             theme.warning(),
         ))
     });
-    let room =
-        (area.height.saturating_sub(1) as usize).saturating_sub(usize::from(skipped.is_some()));
-    let events = app.visible_log().take(room).map(|line| {
+    let events = app.visible_log().skip(offset).take(room).map(|line| {
         let event = &line.event;
         let account = fit(&printable(&event.account, Lines::One), ACCOUNT);
         let mut spans = vec![

@@ -137,6 +137,11 @@ pub(crate) fn log_events(app: &mut App, events: Vec<Event>) -> Vec<Effect> {
             effects.push(Effect::LoadStatus(name));
         }
         let other_process = event.pid != app.pid;
+        // Scrolled down, the lines on screen stay there while new ones arrive above them.
+        let shown = !app.log_filter || app.selected_row().is_some_and(|r| r.name == event.account);
+        if app.log_scroll > 0 && shown {
+            app.log_scroll += 1;
+        }
         app.log.push(LogLine {
             event,
             other_process,

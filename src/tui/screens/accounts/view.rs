@@ -22,9 +22,19 @@ const TABLE_MIN: u16 = 4;
 /// The log's lines when space is short.
 const LOG_MIN: usize = 2;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Where each part of the home screen goes, and the details laid out for their pane.
+pub struct Panes {
+    header: Rect,
+    table: Rect,
+    pub details: Rect,
+    pub details_lines: details::Details,
+    pub log: Rect,
+}
+
+/// The home screen's layout in `area`: a pure function of the state, which the keys use too (to
+/// know how far a page of a pane goes) so that they scroll what the view will draw.
+pub fn panes(app: &App, area: Rect) -> Panes {
     let [header, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    render_header(app, frame, header);
     let table_want = table::height_wanted(app, area.width);
     // A long list takes half the screen: what `App::page` moves by.
     let mut table_height = table_want.min((rest.height / 2).max(3));
@@ -47,9 +57,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Constraint::Length(details_width),
         ])
         .areas(top);
-        table::render(app, frame, table);
-        details::render(app, &details, frame, details_area);
-        log::render(app, frame, log);
+        Panes {
+            header,
+            table,
+            details: details_area,
+            details_lines: details,
+            log,
+        }
     } else {
         let details = details::lines(app, area.width);
         // A token the user asked to see is shown whole: the log, then the table, make room.
@@ -66,10 +80,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Constraint::Min(0),
         ])
         .areas(rest);
-        table::render(app, frame, table);
-        details::render(app, &details, frame, details_area);
-        log::render(app, frame, log);
+        Panes {
+            header,
+            table,
+            details: details_area,
+            details_lines: details,
+            log,
+        }
     }
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let panes = panes(app, area);
+    render_header(app, frame, panes.header);
+    table::render(app, frame, panes.table);
+    details::render(app, &panes.details_lines, frame, panes.details);
+    log::render(app, frame, panes.log);
 }
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {

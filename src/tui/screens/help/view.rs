@@ -15,7 +15,12 @@ pub fn render(app: &App, current: Context, scroll: u16, frame: &mut Frame, area:
     let theme = &app.theme;
     let mut lines = Vec::new();
     let mut sections = vec![
+        (Context::Anywhere, "Every screen"),
         (Context::Accounts, "Accounts"),
+        (
+            Context::Pane,
+            "Accounts: the details or the log focused (Tab)",
+        ),
         (Context::Add, "Add account"),
         (Context::Link, "Link"),
         (Context::LinkInput, "Link: typing the code"),
@@ -33,7 +38,7 @@ pub fn render(app: &App, current: Context, scroll: u16, frame: &mut Frame, area:
             format!("{title}{marker}"),
             theme.title(),
         )));
-        for binding in keymap::bindings(context) {
+        for binding in keymap::own_bindings(context) {
             if binding.action == Action::DemoApprove && !app.demo {
                 continue;
             }

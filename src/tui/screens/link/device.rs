@@ -1,6 +1,6 @@
 //! The device view of the link screen: the user code, large and unmistakable; the URL to open on
-//! any device, as text and as a QR code beside it (the short verification URL fits at 80×24); a
-//! countdown to the code's expiry; and the wait for the approval.
+//! any device, as text on one line (never split, so that it can be selected) and as a QR code
+//! beside it; a countdown to the code's expiry; and the wait for the approval.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,6 +13,7 @@ use crate::time::{seconds_left, short_duration};
 use crate::tui::app::{App, DeviceCode, LinkScreen};
 use crate::tui::widgets::qr::{self, QrCode};
 use crate::tui::widgets::spinner;
+use crate::tui::widgets::wrap::cells;
 
 /// The narrowest the text beside the QR code may be.
 const TEXT_MIN: u16 = 36;
@@ -27,27 +28,47 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
         return;
     }
     let qr_size = qr.as_ref().map(QrCode::size);
-    let beside = qr_size.filter(|(w, h)| area.width >= w + 1 + TEXT_MIN && area.height >= *h);
-    let (text_area, qr_area) = match beside {
-        Some((w, h)) => {
-            let [text, qr] =
-                Layout::horizontal([Constraint::Min(TEXT_MIN), Constraint::Length(w + 1)])
-                    .areas(area);
-            // Level with the text it belongs to, not floating in the middle of a tall screen.
-            (text, Some(Rect { height: h, ..qr }))
-        }
-        None => (area, None),
-    };
-    let user_code = printable(&code.user_code, Lines::One);
-    let mut lines = vec![
+    let url = printable(&code.url, Lines::One);
+    let head = vec![
         Line::from(Span::styled(
             "On any device (a phone can scan the code), open:",
             theme.dim(),
         )),
-        Line::from(Span::styled(
-            printable(&code.url, Lines::One),
-            theme.focused(),
-        )),
+        Line::from(Span::styled(url.clone(), theme.focused())),
+    ];
+    // The URL stays whole on one line, so that it can be selected and copied: beside the QR code
+    // when it fits there, else across the screen above it (or, with no room for the QR code, as
+    // the first lines of the text).
+    let (head_area, text_area, qr_area) = match qr_size {
+        Some((w, h)) if area.width >= w + 1 + TEXT_MIN => {
+            let text_width = usize::from(area.width - w - 1);
+            let above = cells(&url) > text_width;
+            let head_rows = if above { head.len() as u16 } else { 0 };
+            if area.height >= h + head_rows {
+                let [head_area, below] =
+                    Layout::vertical([Constraint::Length(head_rows), Constraint::Min(0)])
+                        .areas(area);
+                let [text, qr] =
+                    Layout::horizontal([Constraint::Min(TEXT_MIN), Constraint::Length(w + 1)])
+                        .areas(below);
+                // Level with the text it belongs to, not floating in the middle of a tall screen.
+                (
+                    above.then_some(head_area),
+                    text,
+                    Some(Rect { height: h, ..qr }),
+                )
+            } else {
+                (None, area, None)
+            }
+        }
+        _ => (None, area, None),
+    };
+    let user_code = printable(&code.user_code, Lines::One);
+    let mut lines = match head_area {
+        Some(_) => Vec::new(),
+        None => head.clone(),
+    };
+    lines.extend([
         Line::from(""),
         Line::from(Span::styled(
             match code.complete {
@@ -56,7 +77,7 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
             },
             theme.dim(),
         )),
-    ];
+    ]);
     lines.extend(
         big_code(&user_code)
             .into_iter()
@@ -84,12 +105,9 @@ pub fn render(app: &App, link: &LinkScreen, code: &DeviceCode, frame: &mut Frame
             theme.dim(),
         )));
     }
-    if let Some(error) = &link.error {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            printable(error, Lines::One),
-            theme.error(),
-        )));
+    let text_area = super::error::render(app, link.error.as_deref(), &lines, frame, text_area);
+    if let Some(head_area) = head_area {
+        frame.render_widget(Paragraph::new(head), head_area);
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
     if let (Some(qr), Some(area)) = (&qr, qr_area) {

@@ -5,7 +5,9 @@
 use crossterm::event::KeyEvent;
 
 use super::LinkPhase;
-use super::update::{restart, switch_way, switched_way};
+use super::update::{restart, switch_way};
+use super::{LinkScreen, other_way};
+use crate::app::link::LinkWay;
 use crate::tui::app::{App, Overlay, Screen};
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::message::Effect;
@@ -91,5 +93,31 @@ pub(crate) fn on_paste(app: &mut App, text: &str) {
     if let Screen::Link(link) = &mut app.screen {
         link.input.insert_str(text.trim());
         link.typing = true;
+    }
+}
+
+/// The way `d` switches the link on screen to, when there is one: a device code only where the
+/// provider offers it.
+pub(crate) fn switched_way(app: &App) -> Option<LinkWay> {
+    let Screen::Link(link) = &app.screen else {
+        return None;
+    };
+    let account = &app
+        .accounts
+        .iter()
+        .find(|r| r.name == link.account)?
+        .account;
+    Some(other_way(account, link.way)).filter(|way| {
+        *way != LinkWay::Device || account.provider.device_authorization_endpoint().is_some()
+    })
+}
+
+/// Whether `action` does something on the link screen as it is now (else the footer leaves its
+/// key out): copying and opening need the URL, `d` another way to link.
+pub fn acts(app: &App, link: &LinkScreen, action: Action) -> bool {
+    match action {
+        Action::Copy | Action::OpenBrowser | Action::Zoom => link.url().is_some(),
+        Action::SwitchWay => switched_way(app).is_some(),
+        _ => true,
     }
 }

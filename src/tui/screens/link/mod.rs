@@ -4,6 +4,7 @@
 //! `device`).
 
 mod device;
+mod error;
 pub(crate) mod keys;
 pub(crate) mod update;
 pub(crate) mod view;

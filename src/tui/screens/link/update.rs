@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use super::{DeviceCode, LinkPhase, LinkScreen, other_way, way_for};
+use super::{DeviceCode, LinkPhase, LinkScreen, way_for};
 use crate::app::AccountError;
 use crate::app::link::{LinkFailed, LinkWay};
 use crate::oauth;
@@ -32,22 +32,6 @@ pub(crate) fn restart(link: &mut LinkScreen) -> Vec<Effect> {
     let name = link.account.clone();
     *link = LinkScreen::new(&name, link.way);
     vec![Effect::StartLink(name, link.way)]
-}
-
-/// The way `d` switches the link on screen to, when there is one: a device code only where the
-/// provider offers it.
-pub(crate) fn switched_way(app: &App) -> Option<LinkWay> {
-    let Screen::Link(link) = &app.screen else {
-        return None;
-    };
-    let account = &app
-        .accounts
-        .iter()
-        .find(|r| r.name == link.account)?
-        .account;
-    Some(other_way(account, link.way)).filter(|way| {
-        *way != LinkWay::Device || account.provider.device_authorization_endpoint().is_some()
-    })
 }
 
 /// `d`: the link under way is given up, and one starts `way`.

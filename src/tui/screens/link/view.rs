@@ -119,13 +119,7 @@ pub fn render(app: &App, link: &LinkScreen, frame: &mut Frame, area: Rect) {
         Span::styled(label, field_style),
         Span::raw(shown),
     ]));
-    if let Some(error) = &link.error {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            printable(error, Lines::One),
-            theme.error(),
-        )));
-    }
+    let text_area = super::error::render(app, link.error.as_deref(), &lines, frame, text_area);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
     if let (Some(qr), Some(area)) = (&qr, qr_area) {
         frame.render_widget(qr, area);

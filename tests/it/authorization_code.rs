@@ -292,7 +292,9 @@ async fn the_loopback_listener_reports_a_denial() {
 #[tokio::test]
 async fn waiting_for_the_browser_can_be_cancelled() {
     let server = TestProvider::start().await;
-    let session = session(&server, Client::Public, "http://127.0.0.1:0/callback")
+    // A loopback address of its own: on 127.0.0.1 another test's listener may take the port the
+    // moment it is let go, and answer the check below.
+    let session = session(&server, Client::Public, "http://127.0.0.77:0/callback")
         .build()
         .unwrap();
     let listener = session.listen().await.unwrap();

@@ -8,6 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum Context {
     Accounts,
     Add,
+    /// The add form, filled in to change an account's settings.
+    Edit,
     Link,
     /// Typing into the link screen's code field.
     LinkInput,
@@ -32,6 +34,8 @@ pub enum Action {
     First,
     Last,
     Add,
+    /// Change the selected account's settings.
+    Edit,
     Link,
     Refresh,
     Test,
@@ -50,6 +54,8 @@ pub enum Action {
     PrevField,
     PrevChoice,
     NextChoice,
+    /// Empty the focused field.
+    Clear,
     Confirm,
     DemoApprove,
     Restart,
@@ -111,6 +117,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Accounts, &[(Home, NONE), (Char('g'), NONE)], "g/Home", Action::First, "the first account", None),
     bind(Context::Accounts, &[(End, NONE), (Char('G'), SHIFT), (Char('G'), NONE)], "G/End", Action::Last, "the last account", None),
     bind(Context::Accounts, &[(Char('a'), NONE)], "a", Action::Add, "add an account", Some("add")),
+    bind(Context::Accounts, &[(Char('e'), NONE)], "e", Action::Edit, "edit the selected account's settings", None),
     bind(Context::Accounts, &[(Char('l'), NONE)], "l", Action::Link, "link or re-link the selected account", Some("link")),
     bind(Context::Accounts, &[(Char('r'), NONE)], "r", Action::Refresh, "refresh the selected account now", Some("refresh")),
     bind(Context::Accounts, &[(Char('s'), NONE)], "s", Action::ShowToken, "show or hide the current access token", Some("token")),
@@ -128,6 +135,12 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Add, &[(Enter, NONE)], "Enter", Action::Submit, "add the account", Some("add")),
     bind(Context::Add, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),
     bind(Context::Add, &[(Esc, NONE)], "Esc", Action::Back, "cancel", Some("cancel")),
+    bind(Context::Edit, &[(Tab, NONE), (Down, NONE)], "Tab/↓", Action::NextField, "next field", Some("next field")),
+    bind(Context::Edit, &[(BackTab, SHIFT), (BackTab, NONE), (Up, NONE)], "S-Tab/↑", Action::PrevField, "previous field", None),
+    bind(Context::Edit, &[(Char('u'), CTRL)], "Ctrl-U", Action::Clear, "clear the field (typing replaces a field's text until the caret moves)", Some("clear")),
+    bind(Context::Edit, &[(Enter, NONE)], "Enter", Action::Submit, "save the changes", Some("save")),
+    bind(Context::Edit, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),
+    bind(Context::Edit, &[(Esc, NONE)], "Esc", Action::Back, "cancel: nothing changes", Some("cancel")),
     bind(Context::Link, &[(Char('c'), NONE)], "c", Action::Copy, "copy the URL (OSC 52)", Some("copy URL")),
     bind(Context::Link, &[(Char('o'), NONE)], "o", Action::OpenBrowser, "open the URL in a browser", Some("open browser")),
     bind(Context::Link, &[(Char('d'), NONE)], "d", Action::SwitchWay, "link with a code on another device instead (when the provider offers it)", Some("device code")),
@@ -202,6 +215,7 @@ mod tests {
         assert_eq!(accounts(Up), Some(Action::Up));
         assert_eq!(accounts(Char('j')), Some(Action::Down));
         assert_eq!(accounts(Char('a')), Some(Action::Add));
+        assert_eq!(accounts(Char('e')), Some(Action::Edit));
         assert_eq!(accounts(Char('l')), Some(Action::Link));
         assert_eq!(accounts(Char('r')), Some(Action::Refresh));
         assert_eq!(accounts(Char('t')), Some(Action::Test));

@@ -113,7 +113,7 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
     } else {
         let advice = match form.editing() {
             Some(_) => {
-                "Enter saves, checked as adding is; Esc changes nothing. A new client ID, endpoint or scopes needs a new link (l) for a grant under it. F1 lists every key."
+                "Enter saves; Esc changes nothing. A new client ID, endpoint or scopes needs a new link (l) to be granted. F1 lists every key."
             }
             None => {
                 "Register tokendeck at the provider with the callback URL above. Enter adds the account; link it next with l. F1 lists every key."

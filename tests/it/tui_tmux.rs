@@ -692,7 +692,7 @@ async fn q_waits_on_screen_for_a_refresh_under_way_and_a_second_q_gives_it_up() 
     .await;
     tmux.keys(&["q"]);
     let screen = tmux.wait_for(
-        "Quitting: waiting for work's refresh to be stored (up to 33 s)",
+        "Quitting: waiting for work's refresh to be stored (up to 33s)",
         Duration::from_secs(5),
     );
     assert!(screen.contains("q/Ctrl-C quit now"), "{screen}");

@@ -406,7 +406,7 @@ fn quitting_shows_the_refreshes_it_waits_for() {
     );
     let screen = draw(&app, 80, 24);
     assert!(
-        screen.contains("waiting for github's refresh to be stored (up to 33 s)")
+        screen.contains("waiting for github's refresh to be stored (up to 33s)")
             && screen.contains("q/Ctrl-C quit now"),
         "{screen}"
     );

@@ -266,6 +266,37 @@ mod tests {
         assert_eq!(date_time(far, &TimeZone::UTC), "9999-12-30 22:00:00 UTC");
         assert!(!date_time(far, &zone("Asia/Tokyo")).is_empty());
     }
+    /// Every duration a person reads is written by [`short_duration`] (`33s`, `2m 00s`), never
+    /// by a message of its own (`33 s`): a `{…} s` in a string of the source is one.
+    #[test]
+    fn no_message_writes_a_duration_its_own_way() {
+        fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    scan(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("src/time.rs")
+                {
+                    let source = std::fs::read_to_string(&path).expect("source");
+                    for (n, line) in source.lines().enumerate() {
+                        let own = line.match_indices("} s").any(|(at, _)| {
+                            line[at + 3..].starts_with(|c: char| !c.is_alphanumeric())
+                        });
+                        if own {
+                            found.push(format!("{}:{}: {line}", path.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        scan(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
 }
 
 #[cfg(test)]

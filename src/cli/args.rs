@@ -9,28 +9,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::oauth::AuthMethod;
 use crate::oauth::presets::Preset;
 
+mod examples;
+mod help;
+
+pub use examples::{Example, examples};
+pub use help::EXIT_CODES;
+
 /// `--demo-ttl`'s default (it only matters with `--demo`).
 pub const DEMO_TTL: u64 = 60;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  an error not listed below (among them: the home is not yours alone;
-     the message names the folder and the fix)
-  2  wrong usage
-  3  no such account, or the name is taken or invalid
-  4  the account must be linked (again)
-  5  a passing failure (network, server, timeout): try again later
-  6  the keyring is unavailable or locked
-  7  the accounts file is broken: fix it by hand
-  8  the API answered an error status (call)
-  9  the provider refused the account's settings (client secret, scopes,
-     parameters): change them with `tokendeck set NAME …`
-130  stopped by Ctrl-C (129: SIGHUP, 143: SIGTERM), after the refresh under
-     way, if any, was stored";
-
 #[derive(Debug, Parser)]
-#[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = EXIT_CODES)]
+#[command(name = "tokendeck", version, about = "A terminal account manager for OAuth 2.0", after_help = help::after_root_help())]
 pub struct Cli {
     /// Keep config, state and keyring entries under DIR (namespaced apart from other homes).
     /// Without a command, tokendeck opens its terminal UI.
@@ -53,19 +42,26 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Define an account (it is linked with `tokendeck link`)
+    #[command(after_help = help::after_help("add"))]
     Add(AddArgs),
     /// Show an account's settings: provider, client, scopes, URLs, parameters, hooks, keyring,
     /// token state (never a secret or token)
+    #[command(after_help = help::after_help("show"))]
     Show {
+        /// The account's name
         name: String,
+        /// Print JSON, for scripts
         #[arg(long)]
         json: bool,
     },
     /// Change an account's settings: client id and secret, scopes, parameters, callback, API URL,
     /// endpoints
+    #[command(after_help = help::after_help("set"))]
     Set(SetArgs),
     /// Link an account: authorize in the browser, store the tokens in the keyring
+    #[command(after_help = help::after_help("link"))]
     Link {
+        /// The account's name
         name: String,
         /// Do not try to open a browser
         #[arg(long)]
@@ -82,20 +78,28 @@ pub enum Command {
         no_device: bool,
     },
     /// List the accounts
+    #[command(after_help = help::after_help("list"))]
     List {
+        /// Print JSON, for scripts
         #[arg(long)]
         json: bool,
     },
     /// Show token status: state, expiry, seconds left, scope, last refresh
+    #[command(after_help = help::after_help("status"))]
     Status {
+        /// Only this account [default: all of them]
         name: Option<String>,
+        /// Print JSON, for scripts
         #[arg(long)]
         json: bool,
     },
     /// What the stored tokens say: decoded claims, the ID token's verdict (signature and claims),
     /// scopes, clock skew (no token shown)
+    #[command(after_help = help::after_help("inspect"))]
     Inspect {
+        /// The account's name
         name: String,
+        /// Print JSON, for scripts
         #[arg(long)]
         json: bool,
         /// Also ask the provider's introspection endpoint about the access token (RFC 7662)
@@ -103,22 +107,36 @@ pub enum Command {
         introspect: bool,
     },
     /// Print a valid access token (refreshed first when it is about to expire)
-    Token { name: String },
+    #[command(after_help = help::after_help("token"))]
+    Token {
+        /// The account's name
+        name: String,
+    },
     /// Refresh an account's tokens now
-    Refresh { name: String },
+    #[command(after_help = help::after_help("refresh"))]
+    Refresh {
+        /// The account's name
+        name: String,
+    },
     /// Send an API request with the account's token (a 401 refreshes and retries once)
+    #[command(after_help = help::after_help("call"))]
     Call(CallArgs),
     /// Show the event log of links, refreshes and removals
+    #[command(after_help = help::after_help("log"))]
     Log {
+        /// Only this account [default: all of them]
         name: Option<String>,
         /// Keep printing new events as they happen
         #[arg(short, long)]
         follow: bool,
+        /// Print JSON, for scripts
         #[arg(long)]
         json: bool,
     },
     /// Remove an account: its keyring record, status and definition
+    #[command(after_help = help::after_help("remove"))]
     Remove {
+        /// The account's name
         name: String,
         /// Keep the grant at the provider: do not revoke the tokens before forgetting them
         #[arg(long)]
@@ -126,9 +144,17 @@ pub enum Command {
     },
     /// Keep every account fresh in the background: the refresh engine without the UI, in the
     /// foreground, one per home (stop it with SIGTERM or Ctrl-C)
+    #[command(after_help = help::after_help("daemon"))]
     Daemon(DaemonArgs),
     /// Print a shell completion script
-    Completions { shell: clap_complete::Shell },
+    #[command(after_help = help::after_help("completions"))]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `man -l` reads it, or keep it in ~/.local/share/man/man1
+    #[command(after_help = help::after_help("man"))]
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +183,7 @@ pub struct DaemonArgs {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("provider").required(true).args(["preset", "issuer", "authorize_url"]))]
 pub struct AddArgs {
+    /// A name for the account: up to 64 letters, digits, `-`, `_` and `.` (not first)
     pub name: String,
     /// A known provider
     #[arg(long, value_name = "ID", value_parser = preset_ids())]
@@ -170,6 +197,7 @@ pub struct AddArgs {
     /// … and the token endpoint
     #[arg(long, value_name = "URL", requires = "authorize_url")]
     pub token_url: Option<String>,
+    /// The client id the provider gave this application
     #[arg(long, value_name = "ID")]
     pub client_id: String,
     /// Read the client secret from standard input (never from the command line)
@@ -214,6 +242,7 @@ pub struct AddArgs {
 
 #[derive(Debug, Args)]
 pub struct SetArgs {
+    /// The account's name
     pub name: String,
     /// A new client id (the grant held was made for the old one: link again)
     #[arg(long, value_name = "ID")]
@@ -274,6 +303,7 @@ pub struct SetArgs {
 
 #[derive(Debug, Args)]
 pub struct CallArgs {
+    /// The account's name
     pub name: String,
     /// The URL to send the request to [default: the account's API URL]
     pub url: Option<String>,
@@ -341,6 +371,7 @@ impl Command {
                 | Command::Inspect { .. }
                 | Command::Log { .. }
                 | Command::Completions { .. }
+                | Command::Man
         )
     }
 
@@ -354,33 +385,4 @@ impl Command {
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::CommandFactory;
-
-    use super::*;
-
-    /// `--preset` offers exactly the asset's presets, in its order: a preset added to the file
-    /// needs no second list here.
-    #[test]
-    fn preset_values_are_the_assets_ids() {
-        let command = Cli::command();
-        let add = command.find_subcommand("add").expect("an add command");
-        let preset = add
-            .get_arguments()
-            .find(|a| a.get_id() == "preset")
-            .expect("a --preset option");
-        let offered: Vec<String> = preset
-            .get_possible_values()
-            .iter()
-            .map(|v| v.get_name().to_string())
-            .collect();
-        let ids: Vec<String> = Preset::all().into_iter().map(|p| p.id).collect();
-        assert_eq!(offered, ids);
-        assert!(!ids.is_empty());
-        let parse = |id: &str| {
-            Cli::try_parse_from(["tokendeck", "add", "n", "--client-id", "c", "--preset", id])
-        };
-        assert!(parse("microsoft").is_ok());
-        assert!(parse("Microsoft").is_err() && parse("gitlab").is_err());
-    }
-}
+mod tests;

@@ -9,6 +9,7 @@ mod error;
 mod inspect;
 mod link;
 mod log;
+mod man;
 pub mod no_dumps;
 mod notify;
 pub mod quick;
@@ -23,7 +24,10 @@ pub mod words;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use args::{AddArgs, AuthMethodArg, CallArgs, Cli, Command, DEMO_TTL, DaemonArgs, SetArgs};
+pub use args::{
+    AddArgs, AuthMethodArg, CallArgs, Cli, Command, DEMO_TTL, DaemonArgs, EXIT_CODES, Example,
+    SetArgs, examples,
+};
 pub use error::{CliError, ExitStatus};
 
 use crate::app::link::LinkWay;
@@ -35,6 +39,9 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         let mut cli = <Cli as clap::CommandFactory>::command();
         clap_complete::generate(shell, &mut cli, "tokendeck", &mut std::io::stdout());
         return Ok(());
+    }
+    if let Command::Man = command {
+        return man::print();
     }
     let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
     match command {
@@ -86,7 +93,7 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => service::install(store.home(), args.force),
         Command::Daemon(args) => service::uninstall(store.home(), args.force),
-        Command::Completions { .. } => Ok(()),
+        Command::Completions { .. } | Command::Man => Ok(()),
     }
 }
 

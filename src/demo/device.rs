@@ -133,8 +133,8 @@ impl State {
             return refuse(
                 "slow_down",
                 &format!(
-                    "polled too often: wait {} s between polls",
-                    device.interval.as_secs()
+                    "polled too often: wait {} between polls",
+                    crate::time::short_duration(device.interval.as_secs())
                 ),
             );
         }

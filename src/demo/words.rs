@@ -34,16 +34,19 @@ impl fmt::Display for DemoError {
             DemoError::NoThrowawayHome(e) => {
                 write!(f, "the demo's throwaway home could not be made: {e}")
             }
-            DemoError::Store(e) => write!(f, "{e}"),
+            DemoError::Store(e) => write!(f, "the demo's home: {e}"),
             DemoError::NotTheDemos { home } => write!(
                 f,
                 "{} already has an account named {:?} that the demo did not make, and the demo leaves it alone: run `tokendeck --demo` without --home (it then uses a throwaway home), or with another folder",
                 home.display(),
                 super::ACCOUNT
             ),
-            DemoError::Add(e) => write!(f, "{e}"),
-            DemoError::Terminal(e) => write!(f, "the terminal failed: {e}"),
-            DemoError::Cleanup(e) => write!(f, "{e}"),
+            DemoError::Add(e) => write!(f, "the demo account could not be added: {e}"),
+            DemoError::Terminal(e) => write!(f, "the demo's terminal failed: {e}"),
+            DemoError::Cleanup(e) => write!(
+                f,
+                "the demo could not remove its throwaway home ({e}); the next `tokendeck --demo` removes what is left"
+            ),
         }
     }
 }
@@ -73,13 +76,15 @@ impl fmt::Display for NotApproved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NotApproved::NotTheDemo => write!(f, "{NOT_THE_DEMO}"),
-            NotApproved::NotAUrl(e) => write!(f, "not a URL: {e}"),
-            NotApproved::NoClient(e) => write!(f, "{e}"),
+            NotApproved::NotAUrl(e) => write!(f, "the demo browser cannot open it, not a URL: {e}"),
+            NotApproved::NoClient(e) => write!(f, "the demo browser could not start: {e}"),
             NotApproved::ServerSilent(e) => write!(f, "the demo server did not answer: {e}"),
             NotApproved::Refused(status) => {
                 write!(f, "the demo server did not approve (HTTP {status})")
             }
-            NotApproved::CallbackSilent(e) => write!(f, "the callback did not answer: {e}"),
+            NotApproved::CallbackSilent(e) => {
+                write!(f, "the callback did not answer the demo browser: {e}")
+            }
             NotApproved::NoUserCode => write!(
                 f,
                 "the verification URL carries no user code: type the code on the demo server's page instead"
@@ -95,6 +100,45 @@ impl fmt::Display for NotApproved {
                 };
                 write!(f, "the demo server did not approve the code: {why}")
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A notice from the demo says it is the demo's: beside a real account's, in the TUI's
+    /// notice line or on stderr after it, "the callback did not answer" alone would send a
+    /// person looking at their provider.
+    #[test]
+    fn every_notice_of_the_demo_says_it_is_the_demos() {
+        let io = || std::io::Error::other("boom");
+        let errors = [
+            DemoError::ServerDidNotStart(io()),
+            DemoError::NoThrowawayHome(io()),
+            DemoError::Store(StoreError::InvalidName("x/".into())),
+            DemoError::NotTheDemos { home: "/h".into() },
+            DemoError::Add(NewAccountError::UnknownPreset("nope".into())),
+            DemoError::Terminal(io()),
+            DemoError::Cleanup("/tmp/tokendeck-demo-1: busy".into()),
+        ];
+        let not_approved = [
+            NotApproved::NotTheDemo,
+            NotApproved::NotAUrl(url::ParseError::EmptyHost),
+            NotApproved::NoClient("no TLS".into()),
+            NotApproved::ServerSilent("refused".into()),
+            NotApproved::Refused(StatusCode::BAD_REQUEST),
+            NotApproved::CallbackSilent("refused".into()),
+            NotApproved::NoUserCode,
+            NotApproved::CodeRefused(StatusCode::GONE),
+        ];
+        let notices = errors
+            .iter()
+            .map(ToString::to_string)
+            .chain(not_approved.iter().map(ToString::to_string));
+        for notice in notices {
+            assert!(notice.contains("demo"), "{notice}");
         }
     }
 }

@@ -130,7 +130,8 @@ pub enum Error {
     Unreachable { url: String, reason: String },
 
     #[error(
-        "no answer from {url} within {seconds} s. The request may have reached the server; it can be tried again later"
+        "no answer from {url} within {}. The request may have reached the server; it can be tried again later",
+        crate::time::short_duration(*seconds)
     )]
     Timeout { url: String, seconds: u64 },
 

@@ -66,7 +66,10 @@ impl Error {
             ),
             // The same facts as these variants' messages, without "tokendeck will try again".
             Error::Unreachable { url, reason } => format!("could not connect to {url}: {reason}"),
-            Error::Timeout { url, seconds } => format!("no answer from {url} within {seconds} s"),
+            Error::Timeout { url, seconds } => format!(
+                "no answer from {url} within {}",
+                crate::time::short_duration(*seconds)
+            ),
             Error::ConnectionLost { url, reason } => {
                 format!("the connection to {url} broke before the answer arrived ({reason})")
             }

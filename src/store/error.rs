@@ -65,7 +65,8 @@ pub enum StoreError {
     InvalidName(String),
 
     #[error(
-        "another tokendeck process has held the lock of {account:?} for over {seconds} s; try again, or end that process"
+        "another tokendeck process has held the lock of {account:?} for over {}; try again, or end that process",
+        crate::time::short_duration(*seconds)
     )]
     LockTimeout { account: String, seconds: u64 },
 

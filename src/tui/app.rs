@@ -102,6 +102,8 @@ pub struct Notice {
 pub enum NoticeKind {
     Info,
     Good,
+    /// Done, but with a consequence to heed (a grant made under old settings, no refresh token).
+    Warning,
     Error,
 }
 

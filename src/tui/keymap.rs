@@ -13,6 +13,8 @@ pub enum Context {
     /// and the others act on the selected account as they do on the list.
     Pane,
     Add,
+    /// The add form, filled in to change an account's settings.
+    Edit,
     Link,
     /// Typing into the link screen's code field.
     LinkInput,
@@ -37,6 +39,8 @@ pub enum Action {
     First,
     Last,
     Add,
+    /// Change the selected account's settings.
+    Edit,
     Link,
     Refresh,
     Test,
@@ -55,6 +59,8 @@ pub enum Action {
     PrevField,
     PrevChoice,
     NextChoice,
+    /// Empty the focused field.
+    Clear,
     Confirm,
     DemoApprove,
     Restart,
@@ -114,6 +120,7 @@ use KeyCode::{
 pub static BINDINGS: &[Binding] = &[
     bind(Context::Anywhere, &[(Char('c'), CTRL)], "Ctrl-C", Action::Quit, "quit, from any screen (refreshes under way are let end first, as with q)", None),
     bind(Context::Accounts, &[(Char('a'), NONE)], "a", Action::Add, "add an account", Some("add")),
+    bind(Context::Accounts, &[(Char('e'), NONE)], "e", Action::Edit, "edit the selected account's settings", None),
     bind(Context::Accounts, &[(Char('l'), NONE)], "l", Action::Link, "link or re-link the selected account", Some("link")),
     bind(Context::Accounts, &[(Char('r'), NONE)], "r", Action::Refresh, "refresh the selected account now", Some("refresh")),
     bind(Context::Accounts, &[(Char('t'), NONE)], "t", Action::Test, "test: call the account's API URL", Some("test")),
@@ -148,6 +155,12 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Add, &[(Enter, NONE)], "Enter", Action::Submit, "add the account", Some("add")),
     bind(Context::Add, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),
     bind(Context::Add, &[(Esc, NONE)], "Esc", Action::Back, "cancel", Some("cancel")),
+    bind(Context::Edit, &[(Tab, NONE), (Down, NONE)], "Tab/↓", Action::NextField, "next field", Some("next field")),
+    bind(Context::Edit, &[(BackTab, SHIFT), (BackTab, NONE), (Up, NONE)], "S-Tab/↑", Action::PrevField, "previous field", None),
+    bind(Context::Edit, &[(Enter, NONE)], "Enter", Action::Submit, "save the changes", Some("save")),
+    bind(Context::Edit, &[(Char('u'), CTRL)], "Ctrl-U", Action::Clear, "clear the field (typing replaces a field's text until the caret moves)", Some("clear")),
+    bind(Context::Edit, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),
+    bind(Context::Edit, &[(Esc, NONE)], "Esc", Action::Back, "cancel: nothing changes", Some("cancel")),
     bind(Context::Link, &[(Char('c'), NONE)], "c", Action::Copy, "copy the URL (OSC 52)", Some("copy URL")),
     bind(Context::Link, &[(Char('o'), NONE)], "o", Action::OpenBrowser, "open the URL in a browser", Some("open browser")),
     bind(Context::Link, &[(Char('d'), NONE)], "d", Action::SwitchWay, "link with a code on another device instead (when the provider offers it)", Some("device code")),
@@ -251,6 +264,7 @@ mod tests {
         assert_eq!(accounts(Up), Some(Action::Up));
         assert_eq!(accounts(Char('j')), Some(Action::Down));
         assert_eq!(accounts(Char('a')), Some(Action::Add));
+        assert_eq!(accounts(Char('e')), Some(Action::Edit));
         assert_eq!(accounts(Char('l')), Some(Action::Link));
         assert_eq!(accounts(Char('r')), Some(Action::Refresh));
         assert_eq!(accounts(Char('t')), Some(Action::Test));

@@ -7,7 +7,8 @@ use std::time::SystemTime;
 use crossterm::event::KeyEvent;
 
 use super::app::{AccountRow, DeviceCode};
-use crate::app::link::{LinkFailed, LinkWay};
+use crate::app::link::{LinkFailed, LinkWay, RefreshTokenAdvice};
+use crate::app::set::{AccountChange, Changed};
 use crate::app::{AccountError, EngineEvent};
 use crate::oauth;
 use crate::oauth::secret::AccessToken;
@@ -56,10 +57,18 @@ pub enum Message {
     LinkFailed(Box<LinkFailed>),
     Linked {
         name: String,
+        /// The provider issued no refresh token: what to say of it.
+        without_refresh_token: Option<Box<NoRefreshToken>>,
     },
     Added {
         name: String,
     },
+    /// The edit form's change is stored.
+    Edited {
+        name: String,
+        changed: Changed,
+    },
+    /// The add or edit form's submission was refused: the error goes beside `field`.
     AddFailed {
         field: Option<Field>,
         message: String,
@@ -102,6 +111,14 @@ pub enum Message {
     Stopped,
 }
 
+/// A link that brought no refresh token: when its access token expires, and what usually makes
+/// the provider issue one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoRefreshToken {
+    pub expires_at: Option<SystemTime>,
+    pub advice: RefreshTokenAdvice,
+}
+
 #[derive(Debug)]
 pub enum Effect {
     /// Start no refresh from now on, and say which are under way; `Stopped` once they end.
@@ -128,6 +145,11 @@ pub enum Effect {
     CopyToken(AccessToken),
     OpenBrowser(String),
     Add(Box<NewAccount>),
+    /// Change `name`'s settings (the edit form's Enter).
+    Edit {
+        name: String,
+        change: Box<AccountChange>,
+    },
     Remove(String),
     RevealToken(String),
     /// Inspect an account's stored tokens; `introspect` asks the provider too.

@@ -59,8 +59,8 @@ pub fn status(app: &App) -> Option<String> {
         [] => ("the refreshes".into(), "them"),
     };
     Some(format!(
-        "{} Quitting: waiting for {refreshes} to be stored (up to {} s). Press q or Ctrl-C again to quit now and lose {it}.",
+        "{} Quitting: waiting for {refreshes} to be stored (up to {}). Press q or Ctrl-C again to quit now and lose {it}.",
         spinner(app.spinner),
-        patience.as_secs()
+        crate::time::short_duration(patience.as_secs())
     ))
 }

@@ -62,8 +62,12 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::LinkAttemptFailed(error) => link::update::attempt_failed(app, error),
         Message::LinkNotStarted(error) => link::update::not_started(app, &error),
         Message::LinkFailed(failed) => link::update::ended(app, &failed),
-        Message::Linked { name } => link::update::linked(app, &name),
+        Message::Linked {
+            name,
+            without_refresh_token,
+        } => link::update::linked(app, &name, without_refresh_token.as_deref()),
         Message::Added { name } => add::update::added(app, name),
+        Message::Edited { name, changed } => add::update::edited(app, &name, &changed),
         Message::AddFailed { field, message } => add::update::failed(app, field, message),
         Message::Inspected { name, report } => inspect::update::inspected(app, &name, report),
         Message::Quit => quitting::quit(app),

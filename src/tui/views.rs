@@ -43,7 +43,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Screen::Add(form) => {
             add::view::render(app, form, frame, body);
-            Context::Add
+            form.context()
         }
         Screen::Link(link) => {
             link::view::render(app, link, frame, body);
@@ -102,6 +102,7 @@ fn render_status(app: &App, lines: Vec<String>, frame: &mut Frame, area: Rect) {
     let style = match kind {
         NoticeKind::Info => app.theme.dim(),
         NoticeKind::Good => app.theme.good(),
+        NoticeKind::Warning => app.theme.warning(),
         NoticeKind::Error => app.theme.error(),
     };
     // Notices quote errors and API answers: the provider's words, escaped (before wrapping).

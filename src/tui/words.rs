@@ -1,11 +1,14 @@
 //! The TUI's words: the application's outcomes and errors as the TUI says them, with advice a
 //! person can follow from the screen the message is shown on — the key that helps (`press l to
-//! link it again`), never a command line, unless the TUI has no way to do it (it cannot change an
-//! existing account's settings: then `tokendeck set …` in a shell is the only way, and the
-//! message says so). The problem itself is in the words every front shares
-//! ([`problem`](crate::problem)); the advice is this module's.
+//! link it again`, `press e to change the scopes`), never a command line, unless the TUI has no
+//! way to do it (it does not change a client's authentication method: then `tokendeck set …` in
+//! a shell is the way, and the message says so). The problem itself is in the words every front
+//! shares ([`problem`](crate::problem)); the advice is this module's.
 
-use crate::app::link::{LinkEnd, LinkFailed};
+use std::time::SystemTime;
+
+use crate::app::link::{LinkEnd, LinkFailed, RefreshTokenAdvice};
+use crate::app::set::{Changed, Endpoint, Setting as Changeable};
 use crate::app::{AccountError, Revocation};
 use crate::oauth::{self, ErrorKind, Setting};
 use crate::problem;
@@ -21,9 +24,6 @@ pub enum Shown {
     /// A screen over the accounts (inspect, link): their keys are an Esc away.
     OverAccounts,
 }
-
-/// Why the TUI cannot change a setting itself: said wherever a `tokendeck set` is advised.
-const NO_SETTINGS_HERE: &str = "the TUI cannot change an existing account's settings";
 
 /// An error about an account, with what to do next from where it is shown.
 pub fn account_error(error: &AccountError, shown: Shown) -> String {
@@ -50,10 +50,10 @@ pub fn account_error(error: &AccountError, shown: Shown) -> String {
             "{problem}: if {name:?} was added where no Secret Service answered, its record is in the Linux kernel keyring — quit and start tokendeck once with {BACKEND_VAR}=keyutils (or =secret-service) to settle it; if the record is truly gone, {keys}remove it (d) and add it again (a)"
         ),
         AccountError::ClientRefused { name, .. } => format!(
-            "{problem}: {NO_SETTINGS_HERE}, so fix it in a shell with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`); the tokens are kept, and the next refresh uses the new setting"
+            "{problem}: {keys}press e to change the client ID or secret (the authentication method only `tokendeck set {name} --auth-method` changes); the tokens are kept, and the next refresh uses the new setting"
         ),
-        AccountError::ReservedParam { name, .. } => format!(
-            "{problem}: {NO_SETTINGS_HERE}, so change the parameters in a shell with `tokendeck set {name} --param KEY=VALUE` (or clear them with `--no-params`), then link it again"
+        AccountError::ReservedParam { .. } => format!(
+            "{problem}: {keys}press e to change the extra parameters, then l to link it again"
         ),
     }
 }
@@ -83,13 +83,13 @@ pub fn link_ended(failed: &LinkFailed) -> String {
             let problem = problem::link_refused(error);
             match (error.setting(), error.kind()) {
                 (Some(Setting::ClientCredentials), _) => format!(
-                    "{problem}: {NO_SETTINGS_HERE}, so fix it in a shell with `tokendeck set {name} --client-secret-stdin` (or `--auth-method`) before starting again."
+                    "{problem}: back on the accounts screen (Esc), press e to change the client ID or secret (the authentication method only `tokendeck set {name} --auth-method` changes), then l to link again."
                 ),
                 (Some(Setting::Scopes), _) => format!(
-                    "{problem}. {NO_SETTINGS_HERE}: change the scopes in a shell with `tokendeck set {name} --scope S` (once for each scope) before starting again."
+                    "{problem}. Back on the accounts screen (Esc), press e to change the scopes, then l to link again."
                 ),
                 (Some(Setting::AuthorizeParams), _) => format!(
-                    "{problem}. Check the extra parameters and the callback URL; {NO_SETTINGS_HERE}: change them in a shell with `tokendeck set {name} --param KEY=VALUE` or `--redirect-uri URI` before starting again."
+                    "{problem}. Check the extra parameters and the callback URL: back on the accounts screen (Esc), press e to change them, then l to link again."
                 ),
                 (None, ErrorKind::Transient | ErrorKind::Ambiguous) => {
                     format!("{problem}. Wait a moment before starting again.")
@@ -146,6 +146,116 @@ pub fn add_failed(error: &NewAccountError) -> String {
 
 pub fn linked(name: &str) -> String {
     format!("Linked {name}: its tokens are in the keyring.")
+}
+
+/// A link that brought no refresh token, said on the accounts screen it returns to: when the
+/// account dies, and what usually brings one — changed with `e`, then linked again with `l`.
+pub fn linked_without_refresh_token(
+    name: &str,
+    expires_at: Option<SystemTime>,
+    now: SystemTime,
+    advice: &RefreshTokenAdvice,
+) -> String {
+    let when = match expires_at {
+        Some(at) => format!(
+            "when its access token expires (in {})",
+            crate::time::short_duration(crate::time::seconds_left(at, now))
+        ),
+        None => "when its access token expires".into(),
+    };
+    let warning =
+        format!("Linked {name}, but no refresh token was issued: it must be linked again {when}.");
+    if advice.is_empty() {
+        return format!(
+            "{warning} It asks for what usually brings one; the app's settings at the provider decide."
+        );
+    }
+    let mut what = Vec::new();
+    if let Some(scope) = &advice.add_scope {
+        what.push(format!("the {scope} scope"));
+    }
+    if !advice.set_params.is_empty() {
+        let params: Vec<String> = advice
+            .set_params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        what.push(params.join(" and "));
+    }
+    let whose = match advice.from_preset {
+        true => "this provider wants",
+        false => "most OpenID Connect providers want",
+    };
+    format!(
+        "{warning} To get one, {whose} {}: press e to add it, then l.",
+        what.join(" with ")
+    )
+}
+
+/// Enter on the edit form with nothing changed.
+pub fn nothing_changed(name: &str) -> String {
+    format!("{name} already had these settings; nothing changed.")
+}
+
+/// What the edit form changed, and what follows: a grant made under the old client ID,
+/// endpoints or scopes is kept but needs a new link (`l`); a change to the authorization
+/// request applies from the next link; new credentials after a failed refresh may make `r` work.
+pub fn edited(name: &str, changed: &Changed) -> String {
+    let what = changed
+        .settings
+        .iter()
+        .map(|s| setting(*s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut text = format!("Changed {name}: {what}.");
+    if !changed.grant_made_under_old.is_empty() {
+        let old = changed
+            .grant_made_under_old
+            .iter()
+            .map(|s| setting(*s))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // A refresh token belongs to the client and token endpoint that issued it.
+        let refused = changed.grant_made_under_old.iter().any(|s| {
+            matches!(
+                s,
+                Changeable::ClientId | Changeable::Endpoint(Endpoint::Token)
+            )
+        });
+        let refresh = match refused {
+            true => " (refreshing them will most likely be refused)",
+            false => "",
+        };
+        text.push_str(&format!(
+            " The tokens held were granted under the old {old}: they are kept{refresh}, but a grant under the new settings needs a new link: press l to link it again."
+        ));
+    } else if changed.applies_at_next_link {
+        text.push_str(" It takes effect when you link again (l).");
+    }
+    if changed.last_refresh_failed {
+        text.push_str(" Its last refresh failed: press r to try again with the new settings.");
+    }
+    text
+}
+
+/// A setting as the edit form labels it.
+fn setting(setting: Changeable) -> &'static str {
+    match setting {
+        Changeable::ClientId => "client ID",
+        Changeable::Scopes => "scopes",
+        Changeable::Params => "extra parameters",
+        Changeable::RedirectUri => "callback URL",
+        Changeable::ApiUrl => "API URL",
+        Changeable::Endpoint(Endpoint::Authorization) => "authorization URL",
+        Changeable::Endpoint(Endpoint::Token) => "token URL",
+        Changeable::Endpoint(Endpoint::DeviceAuthorization) => "device authorization URL",
+        Changeable::Endpoint(Endpoint::Revocation) => "revocation URL",
+        Changeable::Endpoint(Endpoint::Introspection) => "introspection URL",
+        Changeable::Endpoint(Endpoint::Userinfo) => "userinfo URL",
+        Changeable::Hooks => "hooks",
+        Changeable::AuthMethod => "client authentication",
+        Changeable::ClientSecret => "client secret",
+    }
 }
 
 /// What became of the grant at the provider after a removal: these sentences name no command,

@@ -280,7 +280,7 @@ async fn sigterm_waits_for_a_refresh_under_way_to_be_stored() {
     let (status, took, stderr) = daemon.stop("TERM").await;
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("<6>SIGTERM: stopping\n<6>waiting for work's refresh to be stored (up to 33 s); send SIGTERM again to quit now and lose it"),
+        stderr.contains("<6>SIGTERM: stopping\n<6>waiting for work's refresh to be stored (up to 33s); send SIGTERM again to quit now and lose it"),
         "{stderr}"
     );
     assert!(took < Duration::from_secs(5), "took {took:?}: {stderr}");

@@ -141,7 +141,7 @@ async fn unavailable() -> Outcome {
 
 async fn retry_after_seconds() -> Outcome {
     let query = "status=429&retry_after=120";
-    let (result, backoff) = transient("429, Retry-After: 120", query, "asks to wait 120 s").await;
+    let (result, backoff) = transient("429, Retry-After: 120", query, "asks to wait 2m 00s").await;
     assert!((118..=121).contains(&backoff), "{backoff}");
     result
 }

@@ -221,7 +221,7 @@ async fn a_hook_past_its_timeout_is_killed_with_what_it_started_and_logged() {
         .find(|l| l.contains("hook refreshed"))
         .unwrap_or_else(|| panic!("no hook line in:\n{log}"));
     assert!(
-        line.contains("failed") && line.contains("timed out after 1 s"),
+        line.contains("failed") && line.contains("timed out after 1s"),
         "{line}"
     );
 }
@@ -252,7 +252,7 @@ async fn what_a_hook_leaves_in_the_background_is_ended_at_its_timeout() {
     let message = event.message.unwrap();
     assert!(
         message.starts_with(
-            "timed out after 1 s: it exited (status 0), but what it started in the background was still running, and was ended"
+            "timed out after 1s: it exited (status 0), but what it started in the background was still running, and was ended"
         ) && message.ends_with("stderr: started"),
         "{message}"
     );
@@ -281,7 +281,7 @@ async fn a_hook_that_ignores_sigterm_is_killed() {
     let message = hook_events(&deck, "work").pop().unwrap().message.unwrap();
     assert_eq!(
         message,
-        "timed out after 1 s, and was killed (it ignored SIGTERM)"
+        "timed out after 1s, and was killed (it ignored SIGTERM)"
     );
 }
 
@@ -495,7 +495,7 @@ async fn a_child_that_left_the_hook_s_group_is_named_not_claimed_ended() {
     common::signal(child.parse().unwrap(), "KILL");
     assert!(escaped, "the child was expected to leave the group");
     assert!(
-        message.starts_with("timed out after 2 s: it exited (status 0), but something it started had left its process group"),
+        message.starts_with("timed out after 2s: it exited (status 0), but something it started had left its process group"),
         "{message}"
     );
     assert!(message.ends_with("stderr: bg"), "{message}");

@@ -692,7 +692,7 @@ async fn q_waits_on_screen_for_a_refresh_under_way_and_a_second_q_gives_it_up() 
     .await;
     tmux.keys(&["q"]);
     let screen = tmux.wait_for(
-        "Quitting: waiting for work's refresh to be stored (up to 33 s)",
+        "Quitting: waiting for work's refresh to be stored (up to 33s)",
         Duration::from_secs(5),
     );
     assert!(screen.contains("q/Ctrl-C quit now"), "{screen}");
@@ -833,4 +833,132 @@ async fn the_log_scrolls_with_its_position_and_ctrl_c_quits_from_the_add_form() 
     tmux.type_text("half-typed");
     tmux.keys(&["C-c"]);
     tmux.wait_until_gone(Duration::from_secs(10));
+}
+
+/// The scopes `name` has in `deck`'s accounts file, as `tokendeck show --json` reads them.
+async fn stored_scopes(deck: &Deck, name: &str) -> Vec<String> {
+    let home = tokendeck::store::Home::rooted(deck.home()).unwrap();
+    let accounts = tokendeck::store::accounts::Accounts::load(&home).unwrap();
+    accounts.get(name).unwrap().scopes.clone()
+}
+
+/// Issue 21, item 3: `e` on a real, linked account opens the form filled in; Esc changes
+/// nothing; Ctrl-U and typing replace the scopes, Enter stores them in the accounts file, and the
+/// status line says that the grant held was made under the old scopes and `l` links again.
+#[tokio::test(flavor = "multi_thread")]
+async fn e_edits_a_linked_accounts_scopes_and_says_to_link_again() {
+    let server = TestProvider::start().await;
+    let deck = Deck::new();
+    deck.add(&server, "work").await;
+    assert!(deck.link("work").await.status.success());
+    let before = stored_scopes(&deck, "work").await;
+    assert_eq!(before, ["openid", "offline_access", "api"]);
+    let tmux = tui(&deck, 100, 30, "● valid");
+    let wait = Duration::from_secs(15);
+
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for(" Edit work ", wait);
+    assert!(
+        screen.contains("› Client ID         basic-client"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("  Scopes            openid offline_access api"),
+        "{screen}"
+    );
+    tmux.type_text("someone-else");
+    tmux.wait_for("› Client ID         someone-else", wait);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(" Details: work ", wait);
+    assert_eq!(
+        stored_scopes(&deck, "work").await,
+        before,
+        "Esc changed nothing"
+    );
+
+    tmux.keys(&["e"]);
+    tmux.wait_for(" Edit work ", wait);
+    // Client ID → secret → authorization URL → token URL → callback → scopes.
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "C-u"]);
+    tmux.wait_for("› Scopes            ▏", wait);
+    tmux.type_text("openid   api");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Changed work: scopes.", wait);
+    assert!(screen.contains(" Details: work "), "{screen}");
+    let said: String = screen
+        .lines()
+        .skip_while(|l| !l.starts_with("Changed work"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(said.contains("granted under the old scopes"), "{screen}");
+    assert!(said.contains("press l to link it again"), "{screen}");
+    assert_eq!(stored_scopes(&deck, "work").await, ["openid", "api"]);
+
+    quit(&tmux);
+}
+
+/// Issue 21, item 5: a client the provider gives no refresh token is warned of at once, with
+/// the app's advice and the keys that follow it; the table and the details show the state.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_without_a_refresh_token_is_warned_of_at_once_and_shown_in_the_table() {
+    // oidc-provider's own rule: a refresh token only for offline_access, with prompt=consent.
+    let server = TestProvider::start_with(Options {
+        refresh_only_offline: true,
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    let args = [
+        "add",
+        "work",
+        "--issuer",
+        &server.issuer,
+        "--client-id",
+        "public-client",
+        "--redirect-uri",
+        "http://127.0.0.1:0/callback",
+        "--scope",
+        "openid api",
+    ];
+    let out = deck.run(&args, "").await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tmux = tui(&deck, 200, 60, "● not linked");
+    let wait = Duration::from_secs(15);
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("Waiting for the browser on 127.0.0.1:", wait);
+    let url = url_on(&screen);
+    let redirect_uri = url::Url::parse(&url)
+        .unwrap_or_else(|e| panic!("{e}: {url:?}"))
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .unwrap()
+        .1
+        .into_owned();
+    let redirect = Browser::new().authorize(&url, &redirect_uri).await;
+    tmux.paste(&redirect);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Linked work, but no refresh token was issued", wait);
+    let said: String = screen
+        .lines()
+        .skip_while(|l| !l.starts_with("Linked work"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains(
+            "want the offline_access scope with prompt=consent: press e to add it, then l."
+        ),
+        "{screen}"
+    );
+    let screen = tmux.wait_for("● no refresh token", wait);
+    assert!(
+        screen.contains("refresh token none: when it expires, press l"),
+        "{screen}"
+    );
+    quit(&tmux);
 }

@@ -14,7 +14,7 @@ use tokendeck::app::{AccountError, EngineEvent, RelinkReason};
 use tokendeck::store::new_account::Field;
 use tokendeck::store::{Event, Health, Outcome, Trigger};
 use tokendeck::tui::app::{App, LinkPhase, Load, NoticeKind, Overlay, Pane, Screen, Stopping};
-use tokendeck::tui::message::{Effect, Message};
+use tokendeck::tui::message::{Effect, Message, NoRefreshToken};
 use tokendeck::tui::screens::add::Input;
 use tokendeck::tui::update::update;
 use tokendeck::tui::widgets::theme::Theme;
@@ -485,11 +485,38 @@ fn linked_returns_home_and_reloads() {
         &mut app,
         Message::Linked {
             name: "work".into(),
+            without_refresh_token: None,
         },
     );
     assert_eq!(names(&effects), ["LoadAccounts"]);
     assert!(matches!(app.screen, Screen::Accounts));
     assert_eq!(app.notice.as_ref().unwrap().kind, NoticeKind::Good);
+}
+
+#[test]
+fn a_link_without_a_refresh_token_warns_at_once_with_the_apps_advice_and_the_keys_that_follow_it() {
+    let mut app = fixtures::link_screen(None);
+    let mut account = fixtures::account("custom");
+    account.scopes = vec!["openid".into()];
+    let advice = tokendeck::app::link::refresh_token_advice(&account);
+    let effects = update(
+        &mut app,
+        Message::Linked {
+            name: "work".into(),
+            without_refresh_token: Some(Box::new(NoRefreshToken {
+                expires_at: Some(now() + secs(3599)),
+                advice,
+            })),
+        },
+    );
+    assert_eq!(names(&effects), ["LoadAccounts"]);
+    assert!(matches!(app.screen, Screen::Accounts));
+    let notice = app.notice.as_ref().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Warning);
+    assert_eq!(
+        notice.text,
+        "Linked work, but no refresh token was issued: it must be linked again when its access token expires (in 59m 59s). To get one, most OpenID Connect providers want the offline_access scope with prompt=consent: press e to add it, then l."
+    );
 }
 
 #[test]
@@ -1274,4 +1301,256 @@ fn ctrl_c_quits_from_every_screen_and_overlay_after_the_same_wait_as_q() {
         assert_eq!(names(&update(&mut app, ctrl_c())), ["GiveUp"], "{name}");
         assert!(app.quit, "{name}");
     }
+}
+
+/// The edit form of the selected account `work` (custom endpoints), opened with `e`.
+fn editing_work() -> App {
+    let mut app = app_with_accounts();
+    select(&mut app, "work");
+    assert!(
+        update(&mut app, ch('e')).is_empty(),
+        "opening reads nothing"
+    );
+    app
+}
+
+#[test]
+fn e_opens_the_add_form_filled_in_with_the_client_id_focused() {
+    let app = editing_work();
+    let form = form(&app);
+    assert_eq!(form.editing(), Some("work"));
+    assert_eq!(form.focused(), Input::ClientId);
+    assert_eq!(form.inputs()[0], Input::ClientId);
+    assert!(
+        !form.inputs().contains(&Input::Name),
+        "a name is not changed"
+    );
+    assert_eq!(form.value(Input::ClientId), "custom-client-id");
+    assert_eq!(form.value(Input::Scopes), "openid offline_access");
+    assert_eq!(form.value(Input::TokenUrl), "https://login.example/token");
+    assert_eq!(
+        form.value(Input::RedirectUri),
+        "http://127.0.0.1:8765/callback"
+    );
+    assert_eq!(form.value(Input::ApiUrl), "https://api.example/me");
+    assert_eq!(
+        form.value(Input::ClientSecret),
+        "",
+        "the secret stays in the keyring"
+    );
+}
+
+#[test]
+fn in_the_edit_form_typing_replaces_a_field_ctrl_u_clears_one_and_tab_moves() {
+    let mut app = editing_work();
+    type_text(&mut app, "new-id");
+    assert_eq!(
+        form(&app).value(Input::ClientId),
+        "new-id",
+        "typing replaced it"
+    );
+    type_text(&mut app, "-2");
+    assert_eq!(
+        form(&app).value(Input::ClientId),
+        "new-id-2",
+        "then it types on"
+    );
+    // Tab to the scopes: a caret move keeps the text, and typing then adds to it.
+    while form(&app).focused() != Input::Scopes {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    update(&mut app, key(KeyCode::End));
+    type_text(&mut app, " api");
+    assert_eq!(form(&app).value(Input::Scopes), "openid offline_access api");
+    update(&mut app, key(KeyCode::Left));
+    update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(
+        form(&app).value(Input::Scopes),
+        "",
+        "Ctrl-U clears the whole field"
+    );
+    type_text(&mut app, "openid");
+    assert_eq!(form(&app).value(Input::Scopes), "openid");
+    // Backspace on a field just reached takes all of it.
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(form(&app).focused(), Input::Params);
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Backspace));
+    assert_eq!(form(&app).value(Input::ApiUrl), "");
+}
+
+#[test]
+fn esc_leaves_the_edit_form_and_changes_nothing() {
+    let mut app = editing_work();
+    let before = app.accounts.clone();
+    type_text(&mut app, "other-client");
+    let effects = update(&mut app, key(KeyCode::Esc));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(app.screen, Screen::Accounts));
+    assert_eq!(app.accounts, before);
+    assert_eq!(selected_name(&app), "work");
+}
+
+#[test]
+fn enter_with_nothing_changed_goes_back_and_says_so() {
+    let mut app = editing_work();
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(app.screen, Screen::Accounts));
+    assert_eq!(
+        app.notice.as_ref().unwrap().text,
+        "work already had these settings; nothing changed."
+    );
+}
+
+#[test]
+fn a_parameter_that_is_not_key_value_is_shown_beside_its_field_and_nothing_is_sent() {
+    let mut app = editing_work();
+    while form(&app).focused() != Input::Params {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    type_text(&mut app, "justakey");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(form(&app).errors[&Input::Params].contains("\"justakey\" is not key=value"));
+}
+
+/// A home of its own holding `work` as the fixture has it, linked (its status holds a token).
+fn home_with_work() -> (tempfile::TempDir, tokendeck::store::Store) {
+    use tokendeck::store::accounts::Accounts;
+    let dir = tempfile::tempdir().unwrap();
+    let home = tokendeck::store::Home::rooted(dir.path()).unwrap();
+    Accounts::update(&home, |accounts| {
+        accounts
+            .accounts
+            .insert("work".into(), fixtures::account("custom"));
+        Ok(())
+    })
+    .unwrap();
+    let store = tokendeck::store::Store::new(home);
+    store
+        .update_status("work", |s| *s = status(600, 3600))
+        .unwrap();
+    (dir, store)
+}
+
+/// Enter hands the change to the set use case (as the effect runner does, here on a real home),
+/// whose answer returns to the accounts with the grant warning worded for the TUI: the tokens
+/// are kept, and `l` links again.
+#[tokio::test]
+async fn enter_saves_the_change_to_the_accounts_file_and_warns_that_the_grant_needs_a_new_link() {
+    let (_dir, store) = home_with_work();
+    let mut app = editing_work();
+    while form(&app).focused() != Input::Scopes {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    type_text(&mut app, "openid  profile\toffline_access");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(form(&app).submitting);
+    let [Effect::Edit { name, change }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(name, "work");
+    assert_eq!(
+        change.scopes.as_deref(),
+        Some(
+            &[
+                "openid".to_string(),
+                "profile".into(),
+                "offline_access".into()
+            ][..]
+        ),
+        "split on whitespace"
+    );
+    assert!(
+        change.client_id.is_none() && change.endpoints.is_empty(),
+        "{change:?}"
+    );
+    let changed = (**change).clone().apply(&store, name).await.unwrap();
+    let stored = store.accounts().unwrap().get("work").unwrap().clone();
+    assert_eq!(stored.scopes, ["openid", "profile", "offline_access"]);
+    assert_eq!(
+        stored.client_id, "custom-client-id",
+        "only the scopes changed"
+    );
+    let file = std::fs::read_to_string(store.home().accounts_file()).unwrap();
+    assert!(file.contains("\"profile\""), "{file}");
+
+    let effects = update(
+        &mut app,
+        Message::Edited {
+            name: "work".into(),
+            changed,
+        },
+    );
+    assert_eq!(names(&effects), ["LoadAccounts"]);
+    assert!(matches!(app.screen, Screen::Accounts));
+    let notice = app.notice.as_ref().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Warning);
+    assert_eq!(
+        notice.text,
+        "Changed work: scopes. The tokens held were granted under the old scopes: they are kept, but a grant under the new settings needs a new link: press l to link it again."
+    );
+}
+
+/// The set use case's refusal lands beside the field it names, and the form can be sent again.
+#[tokio::test]
+async fn a_change_the_set_use_case_refuses_is_shown_beside_its_field() {
+    let (_dir, store) = home_with_work();
+    let mut app = editing_work();
+    while form(&app).focused() != Input::TokenUrl {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    type_text(&mut app, "http://login.example/token");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let [Effect::Edit { name, change }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let error = (**change).clone().apply(&store, name).await.unwrap_err();
+    let before = store.accounts().unwrap().get("work").unwrap().clone();
+    assert_eq!(
+        before.provider.token_endpoint().as_str(),
+        "https://login.example/token"
+    );
+    update(
+        &mut app,
+        Message::AddFailed {
+            field: error.field(),
+            message: tokendeck::tui::words::add_failed(&error),
+        },
+    );
+    let form = form(&app);
+    assert!(!form.submitting);
+    assert_eq!(form.focused(), Input::TokenUrl);
+    assert!(
+        form.errors[&Input::TokenUrl].contains("https"),
+        "{:?}",
+        form.errors
+    );
+}
+
+#[test]
+fn a_client_id_change_warns_that_refreshing_will_likely_be_refused() {
+    use tokendeck::app::set::{Changed, Setting};
+    let mut app = editing_work();
+    let changed = Changed {
+        settings: vec![Setting::ClientId],
+        applies_at_next_link: true,
+        grant_made_under_old: vec![Setting::ClientId],
+        ..Changed::default()
+    };
+    update(
+        &mut app,
+        Message::Edited {
+            name: "work".into(),
+            changed,
+        },
+    );
+    assert_eq!(
+        app.notice.as_ref().unwrap().text,
+        "Changed work: client ID. The tokens held were granted under the old client ID: they are kept (refreshing them will most likely be refused), but a grant under the new settings needs a new link: press l to link it again."
+    );
 }

@@ -406,7 +406,7 @@ fn quitting_shows_the_refreshes_it_waits_for() {
     );
     let screen = draw(&app, 80, 24);
     assert!(
-        screen.contains("waiting for github's refresh to be stored (up to 33 s)")
+        screen.contains("waiting for github's refresh to be stored (up to 33s)")
             && screen.contains("q/Ctrl-C quit now"),
         "{screen}"
     );
@@ -646,5 +646,64 @@ fn an_error_is_always_visible_whole_even_at_60x16() {
             );
             insta::assert_snapshot!(format!("error_{name}_{w}x{h}"), screen);
         }
+    }
+}
+
+/// `e` on `work`: the add form filled in, titled with the account's name, the client id focused
+/// and selected (typing replaces it), the secret's field empty with what that means.
+#[test]
+fn edit_form_filled_in_at_every_size() {
+    let mut app = app_with_accounts();
+    app.selected = app.accounts.iter().position(|r| r.name == "work").unwrap();
+    update(&mut app, fixtures::ch('e'));
+    for (w, h) in [(60, 16), (80, 24), (160, 48)] {
+        let screen = draw(&app, w, h);
+        assert!(screen.contains(" Edit work "), "{screen}");
+        assert!(
+            screen.contains("› Client ID         custom-client-id"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("edit_form_{w}x{h}"), screen);
+    }
+    // The focused value is drawn as selected text: typing replaces it.
+    let buffer = fixtures::buffer(&app, 80, 24);
+    let row = (0..24)
+        .find(|&y| line_of(&buffer, y).contains("custom-client-id"))
+        .unwrap();
+    let x = line_of(&buffer, row).find("custom-client-id").unwrap() as u16;
+    assert!(
+        buffer[(x, row)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+}
+
+fn line_of(buffer: &ratatui::buffer::Buffer, y: u16) -> String {
+    (0..buffer.area.width)
+        .map(|x| buffer[(x, y)].symbol())
+        .collect()
+}
+
+/// A grant without a refresh token dies with its access token: the table's status says so (its
+/// column widening for it), and so do the details.
+#[test]
+fn an_account_without_a_refresh_token_says_so_in_the_table_and_the_details() {
+    let mut app = app_with_accounts();
+    let row = app.accounts.iter_mut().find(|r| r.name == "mail").unwrap();
+    let token = row.status.token.as_mut().unwrap();
+    token.has_refresh_token = false;
+    app.selected = app.accounts.iter().position(|r| r.name == "mail").unwrap();
+    for (w, h) in [(80, 24), (160, 48)] {
+        let screen = draw(&app, w, h);
+        let mail = screen
+            .lines()
+            .find(|l| l.starts_with("mail "))
+            .unwrap_or_else(|| panic!("{screen}"));
+        assert!(mail.contains("● no refresh token"), "{screen}");
+        assert!(
+            screen.contains("none: when it expires, press l"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("home_no_refresh_token_{w}x{h}"), screen);
     }
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::oauth::Secrets;
 use crate::store::Outcome;
+use crate::time::short_duration;
 
 /// How much of a hook's stderr the log keeps: its end, where the error usually is.
 pub(super) const STDERR_TAIL: usize = 1024;
@@ -72,7 +73,11 @@ impl Ran {
                 stderr,
                 ..
             } => Some(with_tail(
-                format!("timed out after {} s{}", after.as_secs(), ended(*forced)),
+                format!(
+                    "timed out after {}{}",
+                    short_duration(after.as_secs()),
+                    ended(*forced)
+                ),
                 stderr,
             )),
             Ran::TimedOut {
@@ -83,8 +88,8 @@ impl Ran {
                 ..
             } => Some(with_tail(
                 format!(
-                    "timed out after {} s: it exited (status {code}), but something it started had left its process group (its own session, or job control) and still held its stderr: tokendeck could not end that",
-                    after.as_secs(),
+                    "timed out after {}: it exited (status {code}), but something it started had left its process group (its own session, or job control) and still held its stderr: tokendeck could not end that",
+                    short_duration(after.as_secs()),
                 ),
                 stderr,
             )),
@@ -96,8 +101,8 @@ impl Ran {
                 ..
             } => Some(with_tail(
                 format!(
-                    "timed out after {} s: it exited (status {code}), but what it started in the background was still running{}",
-                    after.as_secs(),
+                    "timed out after {}: it exited (status {code}), but what it started in the background was still running{}",
+                    short_duration(after.as_secs()),
                     ended(*forced)
                 ),
                 stderr,
@@ -177,7 +182,7 @@ mod tests {
         };
         assert_eq!(
             slow.message().as_deref(),
-            Some("timed out after 30 s, and was ended")
+            Some("timed out after 30s, and was ended")
         );
         let left_behind = Ran::TimedOut {
             after: Duration::from_secs(30),
@@ -190,7 +195,7 @@ mod tests {
         assert_eq!(
             left_behind.message().as_deref(),
             Some(
-                "timed out after 30 s: it exited (status 0), but what it started in the background was still running, and was killed (it ignored SIGTERM); stderr: started"
+                "timed out after 30s: it exited (status 0), but what it started in the background was still running, and was killed (it ignored SIGTERM); stderr: started"
             )
         );
     }

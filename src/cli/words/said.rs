@@ -156,9 +156,9 @@ pub fn approve_the_code(
 /// New tokens the keyring did not take yet, held while it is tried again.
 pub fn holding_unsaved(cause: &str, patience: std::time::Duration) -> String {
     format!(
-        "the new tokens could not be saved yet ({}); holding them and trying again for up to {} s",
+        "the new tokens could not be saved yet ({}); holding them and trying again for up to {}",
         cause.trim_end_matches('.'),
-        patience.as_secs()
+        short_duration(patience.as_secs())
     )
 }
 

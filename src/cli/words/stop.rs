@@ -15,9 +15,9 @@ fn refreshes_of(accounts: &[String]) -> String {
 /// What a stop waiting for `accounts` says, and how to stop at once.
 pub fn waiting_words(accounts: &[String], patience: Duration, again: &str) -> String {
     format!(
-        "waiting for {} to be stored (up to {} s); {again} to quit now and lose it",
+        "waiting for {} to be stored (up to {}); {again} to quit now and lose it",
         refreshes_of(accounts),
-        patience.as_secs()
+        crate::time::short_duration(patience.as_secs())
     )
 }
 
@@ -28,7 +28,10 @@ pub fn lost_words(accounts: &[String], patience: Option<Duration>) -> String {
         return String::new();
     }
     let why = match patience {
-        Some(patience) => format!("after {} s, stopped waiting", patience.as_secs()),
+        Some(patience) => format!(
+            "after {}, stopped waiting",
+            crate::time::short_duration(patience.as_secs())
+        ),
         None => "quit without waiting".into(),
     };
     let link = accounts
@@ -56,7 +59,7 @@ mod tests {
         );
         assert_eq!(
             waiting,
-            "waiting for work's refresh to be stored (up to 33 s); press Ctrl-C again to quit now and lose it"
+            "waiting for work's refresh to be stored (up to 33s); press Ctrl-C again to quit now and lose it"
         );
         let lost = lost_words(&accounts, None);
         assert!(
@@ -66,7 +69,7 @@ mod tests {
         );
         let gave_up = lost_words(&accounts[..1], Some(Duration::from_secs(33)));
         assert!(
-            gave_up.starts_with("after 33 s, stopped waiting: home's refresh"),
+            gave_up.starts_with("after 33s, stopped waiting: home's refresh"),
             "{gave_up}"
         );
         assert_eq!(lost_words(&[], None), "", "nothing lost, nothing said");

@@ -100,12 +100,15 @@ pub(super) fn retry_hint(retry_after: &Option<RetryAfter>) -> String {
             wait,
             asked: Some(asked),
         }) => format!(
-            ", it asks to wait {} s; tokendeck waits at most {} s",
-            asked.as_secs(),
-            wait.as_secs()
+            ", it asks to wait {}; tokendeck waits at most {}",
+            crate::time::short_duration(asked.as_secs()),
+            crate::time::short_duration(wait.as_secs())
         ),
         Some(RetryAfter { wait, asked: None }) => {
-            format!(", it asks to wait {} s", wait.as_secs())
+            format!(
+                ", it asks to wait {}",
+                crate::time::short_duration(wait.as_secs())
+            )
         }
         None => String::new(),
     }

@@ -27,7 +27,7 @@ pub enum KeyringError {
         "the Secret Service has no default keyring to store secrets in: create one named \"login\" (for example in Seahorse) and try again"
     )]
     NoDefaultCollection,
-    #[error("the keyring did not answer within {} s; it may be waiting for you to unlock it — do so and try again", KEYRING_TIMEOUT.as_secs())]
+    #[error("the keyring did not answer within {}; it may be waiting for you to unlock it — do so and try again", crate::time::short_duration(KEYRING_TIMEOUT.as_secs()))]
     Timeout,
     #[error("the record of {account:?} is too large for the {backend} ({bytes} bytes)")]
     TooLarge {
@@ -86,7 +86,10 @@ impl KeyringError {
                 format!("no Secret Service answers on D-Bus: {detail}")
             }
             KeyringError::Timeout => {
-                format!("it did not answer within {} s", KEYRING_TIMEOUT.as_secs())
+                format!(
+                    "it did not answer within {}",
+                    crate::time::short_duration(KEYRING_TIMEOUT.as_secs())
+                )
             }
             KeyringError::Platform { message, .. } => message.clone(),
             other => other.to_string(),

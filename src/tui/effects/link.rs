@@ -7,10 +7,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::app::Persistence;
-use crate::app::link::{LinkEvent, LinkSession, LinkWay, Prompt};
+use crate::app::link::{LinkEvent, LinkSession, LinkWay, Prompt, refresh_token_advice};
+use crate::oauth::Tokens;
 use crate::store::Store;
 use crate::tui::app::DeviceCode;
-use crate::tui::message::Message;
+use crate::tui::message::{Message, NoRefreshToken};
 
 /// Links `name` by `way`, sending the prompt, each refused paste and the end as messages. The
 /// session, and with it the loopback listener, lives as long as this future: aborting its task
@@ -28,11 +29,29 @@ pub(super) async fn link(
     };
     let _ = tx.send(prompt(session.prompt()));
     match session.run(store, pastes, |event| tell(tx, event)).await {
-        Ok(_) => Message::Linked {
+        Ok(tokens) => Message::Linked {
             name: name.to_string(),
+            without_refresh_token: no_refresh_token(store, name, &tokens),
         },
         Err(failed) => Message::LinkFailed(Box::new(failed)),
     }
+}
+
+/// What to say when the provider issued no refresh token: the advice is the app's, for the
+/// account as it is now.
+fn no_refresh_token(store: &Store, name: &str, tokens: &Tokens) -> Option<Box<NoRefreshToken>> {
+    if tokens.refresh_token().is_some() {
+        return None;
+    }
+    // An account removed meanwhile still gets the warning, without advice.
+    let advice = store
+        .account(name)
+        .map(|account| refresh_token_advice(&account))
+        .unwrap_or_default();
+    Some(Box::new(NoRefreshToken {
+        expires_at: tokens.expires_at(),
+        advice,
+    }))
 }
 
 /// What the link screen shows to get the answer.

@@ -18,6 +18,7 @@ use super::app::AccountRow;
 use super::message::{Effect, Message};
 use super::words;
 use crate::app::link::LinkWay;
+use crate::app::set::AccountChange;
 use crate::app::{EngineHandle, stop};
 use crate::oauth::secret::AccessToken;
 use crate::store::Store;
@@ -94,6 +95,7 @@ impl Runner {
             Effect::CopyToken(token) => copy_with_osc52(token.secret()),
             Effect::OpenBrowser(url) => self.open_browser(&url),
             Effect::Add(request) => self.add(*request),
+            Effect::Edit { name, change } => self.edit(name, *change),
             Effect::Remove(name) => self.remove(name),
             Effect::RevealToken(name) => self.reveal_token(name),
             Effect::Inspect { name, introspect } => self.inspect(name, introspect),
@@ -291,6 +293,24 @@ impl Runner {
                 Ok(()) => {
                     engine.rescan();
                     Message::Added { name }
+                }
+                Err(e) => Message::AddFailed {
+                    field: e.field(),
+                    message: words::add_failed(&e),
+                },
+            }
+        });
+    }
+
+    /// The set use case: checked as `tokendeck set` is, under the account's lock.
+    fn edit(&self, name: String, change: AccountChange) {
+        let engine = self.engine.clone();
+        self.task(|store| async move {
+            match change.apply(&store, &name).await {
+                Ok(changed) => {
+                    // Another token endpoint or client: the schedule reads the account again.
+                    engine.rescan();
+                    Message::Edited { name, changed }
                 }
                 Err(e) => Message::AddFailed {
                     field: e.field(),

@@ -55,8 +55,8 @@ fn every_account_error() -> Vec<AccountError> {
 }
 
 /// The link screen offers `r` and Esc under the message: an ended link names no command, and
-/// says to change a setting first only when the provider refused one — in a shell, since the
-/// TUI cannot change it.
+/// says to change a setting first only when the provider refused one — with `e`, back on the
+/// accounts screen.
 #[test]
 fn an_ended_link_says_what_went_wrong_and_never_a_command_that_links() {
     let denied = refused(oauth::Error::AuthorizationDenied {
@@ -84,15 +84,20 @@ fn an_ended_link_says_what_went_wrong_and_never_a_command_that_links() {
         description: None,
     });
     assert!(
-        client.contains("the TUI cannot change an existing account's settings")
-            && client.contains("`tokendeck set work --client-secret-stdin`"),
+        client.contains("Esc), press e to change the client ID or secret")
+            && !client.contains("--client-secret-stdin"),
         "{client}"
     );
     let scope = refused(oauth::Error::AuthorizationDenied {
         error: "invalid_scope".into(),
         description: None,
     });
-    assert!(scope.contains("`tokendeck set work --scope S`"), "{scope}");
+    assert!(
+        scope.ends_with(
+            "Back on the accounts screen (Esc), press e to change the scopes, then l to link again."
+        ),
+        "{scope}"
+    );
     let not_recorded = ended(LinkEnd::NotRecorded(StoreError::no_such_account(
         "work",
         [],
@@ -107,8 +112,9 @@ fn an_ended_link_says_what_went_wrong_and_never_a_command_that_links() {
     }
 }
 
-/// The advice is a key of the accounts screen — with Esc first from a screen over it — and a
-/// command line only where the TUI cannot do it (changing a setting), saying so.
+/// The advice is a key of the accounts screen — with Esc first from a screen over it; `e` where a
+/// setting must change — and a command line only where the TUI cannot do it (the client's
+/// authentication method), saying so.
 #[test]
 fn account_errors_advise_the_keys_of_the_screen_they_are_shown_on() {
     let relink = AccountError::NeedsRelink {
@@ -136,7 +142,8 @@ fn account_errors_advise_the_keys_of_the_screen_they_are_shown_on() {
                 "{words}"
             );
             assert!(
-                !words.contains("`tokendeck ") || words.contains("the TUI cannot change"),
+                !words.contains("`tokendeck ")
+                    || words.contains("only `tokendeck set work --auth-method` changes"),
                 "a command line only where the TUI has no way: {words}"
             );
         }

@@ -70,6 +70,11 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             "No account yet: press a to add one.".into(),
         ),
         (Action::Link, Some((name, ..))) => return link::update::open(app, name),
+        (Action::Edit, Some((name, ..))) => {
+            if let Some(row) = app.selected_row() {
+                app.screen = Screen::Add(AddForm::edit(&name, &row.account));
+            }
+        }
         (Action::Refresh, Some((name, Health::NotLinked, _)))
         | (Action::Inspect, Some((name, Health::NotLinked, _)))
         | (Action::Test, Some((name, Health::NotLinked, _)))
@@ -84,7 +89,7 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         }
         (Action::Test, Some((name, _, false))) => app.notify(
             NoticeKind::Info,
-            format!("{name} has no API URL to test: add one as api_url in the accounts file."),
+            format!("{name} has no API URL to test: press e to add one."),
         ),
         (Action::Test, Some((name, ..))) => {
             app.notify(NoticeKind::Info, format!("Calling {name}'s API…"));

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
-use crate::store::TimeLeft;
+use crate::store::{Health, TimeLeft};
 use crate::text::{Lines, printable};
 use crate::time::relative;
 use crate::tui::app::{AccountRow, App, Load};
@@ -20,6 +20,9 @@ const NAME_MAX: usize = 32;
 const PROVIDER_MAX: usize = 16;
 /// `● needs re-link`
 const STATUS: usize = 15;
+/// The badge of a valid grant that cannot be refreshed; the column widens for it only where an
+/// account shows it.
+const NO_REFRESH_TOKEN: &str = "● no refresh token";
 /// `expired 2h 06m ago`
 const TIME_LEFT: usize = 18;
 /// `✗ 11h 06m ago`
@@ -66,6 +69,7 @@ fn broken(error: &str, width: u16) -> Vec<String> {
 /// fit otherwise.
 struct Columns {
     name: usize,
+    status: usize,
     provider: Option<usize>,
     last_refresh: bool,
     /// Who each account is, when any says and there is room left: the first column to go.
@@ -85,10 +89,15 @@ impl Columns {
         let provider = longest(|r| &r.account.kind).clamp("PROVIDER".len(), PROVIDER_MAX);
         let identity = longest(|r| r.status.identity.as_deref().unwrap_or(""));
         let identity = (identity > 0).then(|| identity.clamp("IDENTITY".len(), IDENTITY_MAX));
+        let status = match app.accounts.iter().any(|r| cannot_refresh(app, r)) {
+            true => NO_REFRESH_TOKEN.chars().count(),
+            false => STATUS,
+        };
         // Each column after the first takes one space before it.
-        let fixed = STATUS + 1 + TIME_LEFT + 1;
+        let fixed = status + 1 + TIME_LEFT + 1;
         let mut columns = Columns {
             name,
+            status,
             provider: Some(provider),
             last_refresh: true,
             identity,
@@ -118,7 +127,7 @@ impl Columns {
     fn widths(&self) -> Vec<Constraint> {
         let mut widths = vec![Constraint::Length(self.name as u16)];
         widths.extend(self.provider.map(|p| Constraint::Length(p as u16)));
-        widths.push(Constraint::Length(STATUS as u16));
+        widths.push(Constraint::Length(self.status as u16));
         widths.push(Constraint::Length(TIME_LEFT as u16));
         if self.last_refresh {
             widths.push(Constraint::Length(LAST_REFRESH as u16));
@@ -137,7 +146,7 @@ impl Columns {
         if let Some(width) = self.provider {
             cells.push(cell(provider, width));
         }
-        cells.push(cell(status, STATUS));
+        cells.push(cell(status, self.status));
         cells.push(cell(left, TIME_LEFT));
         if self.last_refresh {
             cells.push(cell(last, LAST_REFRESH));
@@ -248,7 +257,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Table::new(rows, columns.widths()).header(header), area);
 }
 
-/// The status badge and its colour.
+/// The status badge and its colour. A live grant without a refresh token says so: it dies with
+/// its access token, whatever the time left says.
 pub fn badge(app: &App, row: &AccountRow) -> (String, Style) {
     if row.refreshing {
         return (
@@ -256,8 +266,22 @@ pub fn badge(app: &App, row: &AccountRow) -> (String, Style) {
             app.theme.refreshing(),
         );
     }
+    if cannot_refresh(app, row) {
+        return (NO_REFRESH_TOKEN.into(), app.theme.warning());
+    }
     let health = row.health(app.now);
     (format!("● {}", health.label()), app.theme.health(health))
+}
+
+/// Whether the account's grant is live but holds no refresh token (and no refresh is under way).
+fn cannot_refresh(app: &App, row: &AccountRow) -> bool {
+    !row.refreshing
+        && row
+            .status
+            .token
+            .as_ref()
+            .is_some_and(|t| !t.has_refresh_token)
+        && matches!(row.health(app.now), Health::Valid | Health::Expiring)
 }
 
 fn last_refresh(app: &App, row: &AccountRow) -> String {

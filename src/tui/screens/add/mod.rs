@@ -1,6 +1,8 @@
 //! The "Add account" form: a provider picker, then the fields that provider needs. Presets fill
-//! in their defaults; errors are shown beside the field they are about.
+//! in their defaults; errors are shown beside the field they are about. The same form, filled in,
+//! edits an existing account's settings (`edit`).
 
+pub(crate) mod edit;
 pub(crate) mod keys;
 pub(crate) mod update;
 pub(crate) mod view;
@@ -9,8 +11,11 @@ use std::collections::HashMap;
 
 use crate::oauth::presets::Preset;
 use crate::store::new_account::{DEFAULT_REDIRECT_URI, Field, NewAccount, Source};
+use crate::store::scopes::split_scopes;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::words;
+
+use crate::store::Account;
 
 /// What the provider picker offers: the presets, then discovery and custom endpoints.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,24 +95,57 @@ impl Input {
     }
 }
 
+/// What the form is for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Purpose {
+    Add,
+    /// Changing the account called `name`, which read `account` when the form opened: what is
+    /// changed is what differs from it.
+    Edit {
+        name: String,
+        account: Box<Account>,
+    },
+}
+
+/// The fields an account's settings are edited in, in order. No provider picker and no name:
+/// `set` changes neither. The endpoints are there for every account, since `set` can name them
+/// beside a preset too.
+const EDIT_INPUTS: [Input; 8] = [
+    Input::ClientId,
+    Input::ClientSecret,
+    Input::AuthorizeUrl,
+    Input::TokenUrl,
+    Input::RedirectUri,
+    Input::Scopes,
+    Input::Params,
+    Input::ApiUrl,
+];
+
 pub struct AddForm {
+    /// Adding an account, or editing one.
+    pub purpose: Purpose,
     pub choices: Vec<Choice>,
     pub choice: usize,
     pub values: HashMap<Input, TextInput>,
     pub focus: usize,
     pub errors: HashMap<Input, String>,
     pub submitting: bool,
+    /// The focused field's text is taken whole: typing replaces it (as a selected text would
+    /// be), a move of the caret keeps it. Only where the form came filled in, when editing.
+    pub replacing: bool,
 }
 
 impl AddForm {
     pub fn new() -> AddForm {
         let mut form = AddForm {
+            purpose: Purpose::Add,
             choices: Choice::all(),
             choice: 0,
             values: HashMap::new(),
             focus: 0,
             errors: HashMap::new(),
             submitting: false,
+            replacing: false,
         };
         form.apply_preset();
         form
@@ -115,6 +153,9 @@ impl AddForm {
 
     /// The inputs shown for the current choice, in order.
     pub fn inputs(&self) -> Vec<Input> {
+        if let Purpose::Edit { .. } = self.purpose {
+            return EDIT_INPUTS.to_vec();
+        }
         let mut inputs = vec![Input::Provider, Input::Name];
         match self.choices[self.choice] {
             Choice::Issuer => inputs.push(Input::Issuer),
@@ -156,6 +197,11 @@ impl AddForm {
         } else {
             (self.focus + count - 1) % count
         };
+        self.replacing = self.is_edit() && !self.value(self.focused()).is_empty();
+    }
+
+    pub fn is_edit(&self) -> bool {
+        matches!(self.purpose, Purpose::Edit { .. })
     }
 
     pub fn cycle_choice(&mut self, forward: bool) {
@@ -213,19 +259,7 @@ impl AddForm {
             },
         };
         let mut errors = HashMap::new();
-        let mut params = Vec::new();
-        for pair in value(Input::Params).split_whitespace() {
-            match pair.split_once('=') {
-                // A preset's blank (`deviceid=`) is a hint, not a value.
-                Some((k, "")) if !k.is_empty() => {}
-                Some((k, v)) if !k.is_empty() => params.push((k.to_string(), v.to_string())),
-                _ => {
-                    errors
-                        .entry(Input::Params)
-                        .or_insert(format!("{pair:?} is not key=value"));
-                }
-            }
-        }
+        let params = self.params(&mut errors);
         let request = NewAccount {
             name: value(Input::Name),
             source: Some(source),
@@ -233,12 +267,7 @@ impl AddForm {
             client_secret: Some(self.value(Input::ClientSecret).to_string())
                 .filter(|s| !s.is_empty()),
             redirect_uri: Some(value(Input::RedirectUri)),
-            scopes: Some(
-                value(Input::Scopes)
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect(),
-            ),
+            scopes: Some(split_scopes([value(Input::Scopes)])),
             params,
             auth_method: None,
             api_url: Some(value(Input::ApiUrl)).filter(|s| !s.is_empty()),
@@ -269,10 +298,34 @@ impl AddForm {
         }
     }
 
-    /// Where an error from creating the account belongs.
+    /// The extra parameters as typed, `key=value` pairs; a pair that is not one is an error
+    /// beside the field.
+    fn params(&self, errors: &mut HashMap<Input, String>) -> Vec<(String, String)> {
+        let mut params = Vec::new();
+        for pair in self.value(Input::Params).split_whitespace() {
+            match pair.split_once('=') {
+                // A preset's blank (`deviceid=`) is a hint, not a value.
+                Some((k, "")) if !k.is_empty() => {}
+                Some((k, v)) if !k.is_empty() => params.push((k.to_string(), v.to_string())),
+                _ => {
+                    errors
+                        .entry(Input::Params)
+                        .or_insert(format!("{pair:?} is not key=value"));
+                }
+            }
+        }
+        params
+    }
+
+    /// Where an error from creating (or changing) the account belongs.
     pub fn input_for(&self, field: Field) -> Input {
+        let editing = self.is_edit();
         match field {
+            // Editing has every endpoint on the form, and no name (nor would `set` name one).
+            Field::Name if editing => Input::ClientId,
             Field::Name => Input::Name,
+            Field::AuthorizeUrl if editing => Input::AuthorizeUrl,
+            Field::TokenUrl | Field::Source if editing => Input::TokenUrl,
             Field::AuthorizeUrl | Field::TokenUrl | Field::Source => {
                 match (self.choices[self.choice].clone(), field) {
                     (Choice::Custom, Field::AuthorizeUrl) => Input::AuthorizeUrl,
@@ -296,6 +349,7 @@ impl AddForm {
 impl std::fmt::Debug for AddForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddForm")
+            .field("purpose", &self.purpose)
             .field("choice", &self.choices[self.choice])
             .field("focus", &self.focused())
             .field("errors", &self.errors)
@@ -311,56 +365,4 @@ impl Default for AddForm {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn custom_form() -> AddForm {
-        let mut form = AddForm::new();
-        form.choice = form
-            .choices
-            .iter()
-            .position(|c| *c == Choice::Custom)
-            .expect("custom endpoints are offered");
-        form.apply_preset();
-        form
-    }
-
-    /// Once an authorization URL's problem was shown under Token URL, one problem per Enter.
-    #[test]
-    fn every_field_is_checked_at_once_and_each_error_is_beside_its_own_field() {
-        let mut form = custom_form();
-        form.set(Input::Name, "no spaces allowed");
-        form.set(Input::AuthorizeUrl, "http://as.example/authorize");
-        form.set(Input::TokenUrl, "https://as.example/token");
-        form.set(Input::ClientId, "");
-        form.set(Input::Params, "justakey");
-        let errors = form.request().expect_err("four problems");
-        let mut inputs: Vec<Input> = errors.keys().copied().collect();
-        inputs.sort_by_key(|i| form.inputs().iter().position(|x| x == i));
-        assert_eq!(
-            inputs,
-            [
-                Input::Name,
-                Input::AuthorizeUrl,
-                Input::ClientId,
-                Input::Params
-            ]
-        );
-        assert!(errors[&Input::AuthorizeUrl].contains("authorization endpoint"));
-    }
-
-    #[test]
-    fn a_preset_brings_its_own_callback_and_the_others_the_default() {
-        let mut form = AddForm::new();
-        while !matches!(&form.choices[form.choice], Choice::Preset { id, .. } if id == "microsoft")
-        {
-            form.cycle_choice(true);
-        }
-        assert_eq!(
-            form.value(Input::RedirectUri),
-            "http://localhost:0/callback"
-        );
-        form.cycle_choice(true);
-        assert_eq!(form.value(Input::RedirectUri), DEFAULT_REDIRECT_URI);
-    }
-}
+mod tests;

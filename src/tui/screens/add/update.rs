@@ -1,9 +1,12 @@
 //! What the add form makes of the answer to its submission: the account was added (back to the
-//! accounts, the new one selected, with what to do next), or why not, beside the field at fault.
+//! accounts, the new one selected, with what to do next) or changed (back, saying what follows
+//! from the change), or why not, beside the field at fault.
 
+use crate::app::set::Changed;
 use crate::store::new_account::Field;
 use crate::tui::app::{App, NoticeKind, Screen};
 use crate::tui::message::Effect;
+use crate::tui::words;
 
 use super::Input;
 
@@ -18,12 +21,30 @@ pub(crate) fn added(app: &mut App, name: String) -> Vec<Effect> {
     vec![Effect::LoadAccounts]
 }
 
-/// The account could not be made: the error goes beside `field` (the provider's, when the error
-/// names none), and the focus with it.
+/// The account's settings changed: back to the accounts, which are read again, with what the
+/// change means for the tokens held — a warning when the grant was made under the old settings.
+pub(crate) fn edited(app: &mut App, name: &str, changed: &Changed) -> Vec<Effect> {
+    app.screen = Screen::Accounts;
+    app.select(name);
+    let kind = match changed.grant_made_under_old.is_empty() {
+        true => NoticeKind::Good,
+        false => NoticeKind::Warning,
+    };
+    app.notify_about(name, kind, words::edited(name, changed));
+    vec![Effect::LoadAccounts]
+}
+
+/// The account could not be made (or changed): the error goes beside `field` (the provider's,
+/// or when editing the focused one, when the error names none), and the focus with it.
 pub(crate) fn failed(app: &mut App, field: Option<Field>, message: String) -> Vec<Effect> {
     if let Screen::Add(form) = &mut app.screen {
         form.submitting = false;
-        let input = field.map_or(Input::Provider, |f| form.input_for(f));
+        // Editing has no provider field: an error about no field stays where the focus is.
+        let input = match field {
+            Some(f) => form.input_for(f),
+            None if form.is_edit() => form.focused(),
+            None => Input::Provider,
+        };
         form.errors.insert(input, message);
         form.focus = form.inputs().iter().position(|i| *i == input).unwrap_or(0);
     }

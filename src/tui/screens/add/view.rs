@@ -1,5 +1,6 @@
-//! The "Add account" form: the provider picker and its fields, each error beside its own field
-//! (or, where the line has no room, right under it), scrolled so the focused field shows.
+//! The "Add account" form (or "Edit NAME", the same form filled in): the provider picker and its
+//! fields, each error beside its own field (or, where the line has no room, right under it),
+//! scrolled so the focused field shows.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,9 +22,14 @@ const ERROR_LINES: usize = 3;
 
 pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
+    let title = match form.editing() {
+        // The name came from the accounts file.
+        Some(name) => format!(" Edit {} ", one_line(&printable(name, Lines::One), 40)),
+        None => " Add account ".to_string(),
+    };
     let block = Block::new()
         .borders(Borders::TOP)
-        .title(Span::styled(" Add account ", theme.title()));
+        .title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
@@ -46,8 +52,8 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
                 Some(printable(error, Lines::One).into_owned()),
                 theme.error(),
             ),
-            None if is_focused && !input.hint().is_empty() => {
-                (Some(input.hint().to_string()), theme.dim())
+            None if is_focused && !form.hint(input).is_empty() => {
+                (Some(form.hint(input).to_string()), theme.dim())
             }
             None => (None, theme.dim()),
         };
@@ -66,6 +72,11 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
         // The note goes beside the value when both fit; an error that does not goes under it,
         // a hint that does not is left out.
         let whole = value(value_cells);
+        // A text that typing replaces is shown as selected.
+        let value_style = match is_focused && form.replacing {
+            true => theme.selected(),
+            false => Style::new(),
+        };
         let first = lines.len();
         match note {
             Some(note) if cells(&whole) + 2 + cells(&note) <= value_cells => {
@@ -73,12 +84,12 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
                 let gap = if whole.is_empty() { "" } else { "  " };
                 lines.push(Line::from(vec![
                     label,
-                    Span::raw(whole),
+                    Span::styled(whole, value_style),
                     Span::styled(format!("{gap}{note}"), note_style),
                 ]));
             }
             Some(note) if is_error => {
-                lines.push(Line::from(vec![label, Span::raw(whole)]));
+                lines.push(Line::from(vec![label, Span::styled(whole, value_style)]));
                 for part in wrap(&note, value_cells, ERROR_LINES) {
                     lines.push(Line::from(vec![
                         Span::raw(indent.clone()),
@@ -86,7 +97,7 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
                     ]));
                 }
             }
-            _ => lines.push(Line::from(vec![label, Span::raw(whole)])),
+            _ => lines.push(Line::from(vec![label, Span::styled(whole, value_style)])),
         }
         if is_focused {
             focus_lines = (first, lines.len());
@@ -94,12 +105,20 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     if form.submitting {
-        lines.push(Line::from(format!(
-            "{} adding the account…",
-            spinner(app.spinner)
-        )));
+        let doing = match form.editing() {
+            Some(_) => "saving the changes",
+            None => "adding the account",
+        };
+        lines.push(Line::from(format!("{} {doing}…", spinner(app.spinner))));
     } else {
-        let advice = "Register tokendeck at the provider with the callback URL above. Enter adds the account; link it next with l. F1 lists every key.";
+        let advice = match form.editing() {
+            Some(_) => {
+                "Enter saves; Esc changes nothing. A new client ID, endpoint or scopes needs a new link (l) to be granted. F1 lists every key."
+            }
+            None => {
+                "Register tokendeck at the provider with the callback URL above. Enter adds the account; link it next with l. F1 lists every key."
+            }
+        };
         for part in wrap(advice, width, usize::MAX) {
             lines.push(Line::from(Span::styled(part, theme.dim())));
         }

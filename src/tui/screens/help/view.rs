@@ -22,6 +22,7 @@ pub fn render(app: &App, current: Context, scroll: u16, frame: &mut Frame, area:
             "Accounts: the details or the log focused (Tab)",
         ),
         (Context::Add, "Add account"),
+        (Context::Edit, "Edit account"),
         (Context::Link, "Link"),
         (Context::LinkInput, "Link: typing the code"),
         (Context::LinkDevice, "Link: with a code on another device"),
@@ -48,8 +49,11 @@ pub fn render(app: &App, current: Context, scroll: u16, frame: &mut Frame, area:
             ]));
         }
         // The form's fields and the code field edit as a shell line does.
-        if matches!(context, Context::Add | Context::LinkInput) {
-            for (key, description) in EDITING_KEYS {
+        if matches!(context, Context::Add | Context::Edit | Context::LinkInput) {
+            // A key the context binds itself (the editor's Ctrl-U clears the whole field) is
+            // told once, as the context's.
+            let bound = |key: &str| keymap::bindings(context).any(|b| b.label == key);
+            for (key, description) in EDITING_KEYS.iter().filter(|(key, _)| !bound(key)) {
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {key:<10}"), theme.key()),
                     Span::raw(*description),

@@ -10,7 +10,7 @@ use crate::app::AccountError;
 use crate::app::link::{LinkFailed, LinkWay};
 use crate::oauth;
 use crate::tui::app::{App, NoticeKind, Screen};
-use crate::tui::message::Effect;
+use crate::tui::message::{Effect, NoRefreshToken};
 use crate::tui::words;
 
 /// `l` on the accounts screen: the link screen for `name`, linking the way that suits the account
@@ -99,9 +99,21 @@ fn failed(app: &mut App, error: String) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Linked: back to the accounts, which are read again to show it.
-pub(crate) fn linked(app: &mut App, name: &str) -> Vec<Effect> {
+/// Linked: back to the accounts, which are read again to show it — warned at once when no
+/// refresh token came, since the account then dies with its access token.
+pub(crate) fn linked(
+    app: &mut App,
+    name: &str,
+    without_refresh_token: Option<&NoRefreshToken>,
+) -> Vec<Effect> {
     app.screen = Screen::Accounts;
-    app.notify_about(name, NoticeKind::Good, words::linked(name));
+    match without_refresh_token {
+        None => app.notify_about(name, NoticeKind::Good, words::linked(name)),
+        Some(none) => {
+            let text =
+                words::linked_without_refresh_token(name, none.expires_at, app.now, &none.advice);
+            app.notify_about(name, NoticeKind::Warning, text);
+        }
+    }
     vec![Effect::LoadAccounts]
 }

@@ -68,11 +68,11 @@ pub struct Accounts {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hooks: Hooks,
     /// How long before a grant's forecast death `status`, the daemon and the TUI warn
-    /// (`relink_margin = "2d"`; default [`crate::store::forecast::DEFAULT_RELINK_MARGIN`]).
+    /// (`relink_margin = "2d"`; default [`super::relink_margin::DEFAULT_RELINK_MARGIN`]).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::store::forecast::span"
+        with = "super::relink_margin::span"
     )]
     pub relink_margin: Option<std::time::Duration>,
     #[serde(default)]
@@ -168,7 +168,7 @@ impl Accounts {
     /// How long before a forecast grant death to warn.
     pub fn relink_margin(&self) -> std::time::Duration {
         self.relink_margin
-            .unwrap_or(super::forecast::DEFAULT_RELINK_MARGIN)
+            .unwrap_or(super::relink_margin::DEFAULT_RELINK_MARGIN)
     }
 
     /// The command to run when `event` happens to `name`: the account's own, else the home's.

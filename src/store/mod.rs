@@ -17,6 +17,7 @@ pub mod lock;
 pub mod natural;
 pub mod nearest;
 pub mod new_account;
+pub mod relink_margin;
 pub mod scopes;
 pub mod status;
 pub mod time_left;

@@ -7,12 +7,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
-use crate::store::TimeLeft;
+use crate::store::{Health, TimeLeft};
 use crate::text::{Lines, printable};
 use crate::time::relative;
 use crate::tui::app::{AccountRow, App, Load};
 use crate::tui::widgets::spinner;
 use crate::tui::widgets::wrap::{fit, wrap};
+use crate::tui::words;
 
 /// The NAME column's bounds: never narrower than its heading, never wider than this.
 const NAME_MIN: usize = 8;
@@ -257,6 +258,12 @@ pub fn badge(app: &App, row: &AccountRow) -> (String, Style) {
         );
     }
     let health = row.health(app.now);
+    if row.relink_soon(app.now).is_some() {
+        return (
+            format!("● {}", words::RELINK_SOON_BADGE),
+            app.theme.health(Health::Expiring),
+        );
+    }
     (format!("● {}", health.label()), app.theme.health(health))
 }
 

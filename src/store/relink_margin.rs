@@ -31,3 +31,26 @@ pub mod span {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use crate::store::{Accounts, StoreError};
+
+    #[test]
+    fn a_hand_written_margin_is_read_and_a_wrong_one_named_by_its_line() {
+        let path = Path::new("accounts.toml");
+        let read = Accounts::parse(b"relink_margin = \"3d\"\n", path).unwrap();
+        assert_eq!(read.relink_margin(), Duration::from_secs(3 * 86_400));
+        let default = Accounts::parse(b"", path).unwrap();
+        assert_eq!(default.relink_margin(), super::DEFAULT_RELINK_MARGIN);
+        let wrong = Accounts::parse(b"\nrelink_margin = \"soon\"\n", path).unwrap_err();
+        assert!(
+            matches!(&wrong, StoreError::CorruptAccounts { line: 2, problem, .. }
+                if problem.contains("is not a span of time like \"2d\"")),
+            "{wrong:?}"
+        );
+    }
+}

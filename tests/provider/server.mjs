@@ -13,8 +13,7 @@
 //   OMIT_EXPIRES_IN  "1" leaves expires_in out of token responses, as some providers do, so that
 //                a client learns of expiry only from a 401
 //   REFRESH_TOKEN_EXPIRES_IN  seconds: each token answer that carries a refresh token also says
-//                `refresh_token_expires_in` (as Microsoft and GitHub Apps do); with
-//                REFRESH_TOKEN_EXPIRES_AS=string, as a numeric string (as sloppy providers do)
+//                `refresh_token_expires_in` (as Microsoft and GitHub Apps do)
 //   DEVICE_INTERVAL  seconds between device-flow polls, added to the device authorization answer
 //                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
 //   DEVICE_TTL   device code lifetime in seconds (default 600)
@@ -77,7 +76,6 @@ const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
 const refreshTokenExpiresIn = process.env.REFRESH_TOKEN_EXPIRES_IN
   ? Number(process.env.REFRESH_TOKEN_EXPIRES_IN)
   : undefined;
-const refreshTokenExpiresAsString = process.env.REFRESH_TOKEN_EXPIRES_AS === 'string';
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
 const deviceTtl = Number(process.env.DEVICE_TTL ?? 600);
 const idTokenTtl = Number(process.env.ID_TOKEN_TTL ?? 3600);
@@ -405,9 +403,7 @@ async function handle(ctx, next) {
   }
   if (ctx.path === '/token' && omitExpiresIn && ctx.body?.expires_in !== undefined) delete ctx.body.expires_in;
   if (ctx.path === '/token' && refreshTokenExpiresIn !== undefined && ctx.body?.refresh_token) {
-    ctx.body.refresh_token_expires_in = refreshTokenExpiresAsString
-      ? String(refreshTokenExpiresIn)
-      : refreshTokenExpiresIn;
+    ctx.body.refresh_token_expires_in = refreshTokenExpiresIn;
   }
   if (ctx.path === '/device/auth' && deviceInterval !== undefined && ctx.body?.device_code) ctx.body.interval = deviceInterval;
   // The real handler ran (a refresh token may have rotated) but the answer comes late.

@@ -100,6 +100,7 @@ impl NewAccount {
             params,
             api_url,
             refresh_at_least: preset.as_ref().and_then(|p| p.refresh_at_least),
+            refresh_token_lifetime: self.refresh_token_lifetime,
             hooks: self.hooks,
             provider,
         };

@@ -42,6 +42,8 @@ pub struct AccountChange {
     pub endpoints: Vec<(Endpoint, String)>,
     /// Hooks to set or remove (`--on EVENT=COMMAND`), in order.
     pub hooks: Vec<HookChange>,
+    /// How long refresh tokens live, in seconds, for the forecast; 0 removes the setting.
+    pub refresh_token_lifetime: Option<u64>,
 }
 
 /// The endpoints `set` can name: those `add` takes by hand beside a preset or discovery, and the
@@ -81,6 +83,7 @@ pub enum Setting {
     Hooks,
     AuthMethod,
     ClientSecret,
+    RefreshTokenLifetime,
 }
 
 /// Everything but the client secret.
@@ -101,6 +104,7 @@ impl fmt::Debug for AccountChange {
             .field("auth_method", &self.auth_method)
             .field("endpoints", &self.endpoints)
             .field("hooks", &self.hooks)
+            .field("refresh_token_lifetime", &self.refresh_token_lifetime)
             .finish()
     }
 }
@@ -159,6 +163,7 @@ impl AccountChange {
             && self.auth_method.is_none()
             && self.endpoints.is_empty()
             && self.hooks.is_empty()
+            && self.refresh_token_lifetime.is_none()
     }
 
     /// Checks the change against the account as stored now and writes it.
@@ -305,6 +310,12 @@ impl AccountChange {
             hooks::apply(&mut updated.hooks, &self.hooks);
             if updated.hooks != account.hooks {
                 changed.settings.push(Setting::Hooks);
+            }
+        }
+        if let Some(lifetime) = self.refresh_token_lifetime {
+            updated.refresh_token_lifetime = Some(lifetime).filter(|s| *s > 0);
+            if updated.refresh_token_lifetime != account.refresh_token_lifetime {
+                changed.settings.push(Setting::RefreshTokenLifetime);
             }
         }
         let new_secret = self.client_secret;

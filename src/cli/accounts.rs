@@ -1,16 +1,16 @@
 //! `add`, `list`, `status`, `remove`: defining accounts and reading their state.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
 use super::shared::{read_secret, warn_about_keyring};
-use super::words::said;
+use super::words::{self, said};
 use super::{AddArgs, CliError};
 use crate::app::status::{self, AccountState};
 use crate::store::new_account::{NewAccount, Source};
-use crate::store::{AccountStatus, Store, TimeLeft};
+use crate::store::{Forecast, Store, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
 use crate::time::{rfc3339, short_duration};
 
@@ -50,6 +50,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
             crate::store::hooks::apply(&mut hooks, &args.on);
             hooks
         },
+        refresh_token_lifetime: args.refresh_token_lifetime.filter(|s| *s > 0),
     }
     .create(store)
     .await?;
@@ -133,10 +134,9 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         None => status::all(store)?,
     };
     let now = SystemTime::now();
+    let margin = store.accounts()?.relink_margin();
     if json {
-        let mut rows = accounts
-            .iter()
-            .map(|state| status_json(&state.name, &state.status, now));
+        let mut rows = accounts.iter().map(|state| status_json(state, margin, now));
         let out = match name {
             Some(_) => rows.next().unwrap_or(Value::Null),
             None => Value::Array(rows.collect()),
@@ -146,7 +146,13 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
     }
     // The scope and the last error are the provider's words, replayed from the status file.
     let zone = crate::time::local_zone();
-    for AccountState { name, status, .. } in &accounts {
+    for AccountState {
+        name,
+        account,
+        status,
+    } in &accounts
+    {
+        let forecast = Forecast::of(account, status);
         // A grant without a refresh token dies with its access token: said on the first line.
         let no_refresh = match &status.token {
             Some(token) if !token.has_refresh_token => ", no refresh token",
@@ -187,6 +193,15 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
                 }
             );
         }
+        if let Some(forecast) = &forecast {
+            println!(
+                "  grant ends: {}",
+                words::forecast::when(forecast, now, &zone)
+            );
+            if let Some(warning) = words::forecast::warning(name, forecast, margin, now) {
+                eprintln!("tokendeck: warning: {warning}");
+            }
+        }
         if let Some(last) = &status.last_refresh {
             let outcome = match &last.error {
                 None => "ok".to_string(),
@@ -203,7 +218,9 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
 }
 
 /// The stable JSON shape of one account's status (documented in the README).
-fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
+fn status_json(state: &AccountState, margin: Duration, now: SystemTime) -> Value {
+    let (name, status) = (&state.name, &state.status);
+    let forecast = Forecast::of(&state.account, status);
     let token = status.token.as_ref();
     let expires_at = token.and_then(|t| t.expires_at);
     json!({
@@ -217,6 +234,9 @@ fn status_json(name: &str, status: &AccountStatus, now: SystemTime) -> Value {
         "token_type": token.map(|t| t.token_type.clone()),
         "has_refresh_token": token.is_some_and(|t| t.has_refresh_token),
         "unsaved_since": status.unsaved_since.map(rfc3339),
+        "refresh_token_expires_at": forecast.as_ref().map(|f| rfc3339(f.dies_at)),
+        "refresh_token_expires_source": forecast.as_ref().map(|f| f.source.id()),
+        "relink_soon": forecast.as_ref().is_some_and(|f| f.is_near(now, margin)),
         "last_refresh": status.last_refresh.as_ref().map(|r| json!({
             "at": rfc3339(r.at),
             "ok": r.ok,

@@ -238,6 +238,10 @@ pub struct AddArgs {
     /// one), with TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE set
     #[arg(long = "on", value_name = "EVENT=COMMAND")]
     pub on: Vec<crate::store::HookChange>,
+    /// How long the provider's refresh tokens live (7d, 90d, 12h), for the forecast of when the
+    /// account must be linked again, when the provider's answers do not say (over the preset's)
+    #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
+    pub refresh_token_lifetime: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -299,6 +303,10 @@ pub struct SetArgs {
     /// empty COMMAND (`--on refreshed=`) removes the hook
     #[arg(long = "on", value_name = "EVENT=COMMAND")]
     pub on: Vec<crate::store::HookChange>,
+    /// How long the provider's refresh tokens live (7d, 90d, 12h), for the forecast of when the
+    /// account must be linked again (an empty one removes it: the preset's, if any, applies)
+    #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
+    pub refresh_token_lifetime: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -343,6 +351,16 @@ impl From<AuthMethodArg> for AuthMethod {
             AuthMethodArg::None => AuthMethod::None,
         }
     }
+}
+
+/// `7d`, `90d`, `12h` in seconds; an empty one is 0 (for `set`: none).
+fn parse_lifetime(raw: &str) -> Result<u64, String> {
+    if raw.trim().is_empty() {
+        return Ok(0);
+    }
+    humantime::parse_duration(raw.trim())
+        .map(|span| span.as_secs())
+        .map_err(|_| format!("{raw:?} is not a duration such as 7d, 90d or 12h"))
 }
 
 fn parse_param(raw: &str) -> Result<(String, String), String> {

@@ -12,18 +12,24 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::CliError;
+use super::grant_watch::GrantWatch;
 use super::notify::{self, Attention};
-use super::words::daemon::{Level, Notice, engine_event};
+use super::words::daemon::{Level, Notice, engine_event, grant_ending_notice};
+use super::words::forecast as forecast_words;
 use super::words::stop as words;
 use crate::app::stop::Settled;
 use crate::app::{EngineEvent, engine};
 use crate::signals::{Signal, Signals};
 use crate::store::files::{self, FileStamp};
-use crate::store::{DaemonLock, Store, unblocked};
+use crate::store::{DaemonLock, Forecast, Store, unblocked};
 use crate::text::{Lines, printable};
 
 /// How often the daemon looks whether another process changed the home (two `stat`s).
 const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// How often the daemon looks at every grant's forecast end without being told of a change:
+/// time alone brings a grant within the margin.
+const FORECAST_EVERY: Duration = Duration::from_secs(600);
 
 /// Runs until SIGTERM, SIGINT or SIGHUP, with at most `per_endpoint` refreshes in flight against
 /// one token endpoint; `notify`: tell the desktop when an account needs the user.
@@ -63,6 +69,10 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
     let mut changes = HomeChanges::new(&store);
     let mut poll = tokio::time::interval(WATCH_EVERY);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut grants = GrantWatch::default();
+    // The first tick is at once: a grant ending soon is told at start.
+    let mut forecast_look = tokio::time::interval(FORECAST_EVERY);
+    forecast_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut signals =
         Signals::catch().map_err(|e| CliError::Io(format!("cannot listen for signals: {e}")))?;
     let signal = loop {
@@ -70,13 +80,35 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
             _ = poll.tick() => if changes.seen_again() {
                 engine.rescan();
                 desktop.look(&store);
+                watch_grants(&store, &mut grants, say, &desktop);
             },
+            _ = forecast_look.tick() => watch_grants(&store, &mut grants, say, &desktop),
             signal = signals.next() => break signal,
         }
     };
     say.line(Level::Info, &format!("{}: stopping", signal.name()));
     stop_refreshes(say, signal, &mut signals).await;
     Ok(())
+}
+
+/// Tells of every grant whose forecast end is within the margin: a warning line, and a desktop
+/// notification unless they are off — each at most once a day per account.
+fn watch_grants(store: &Store, grants: &mut GrantWatch, say: Say, desktop: &Desktop) {
+    let Ok(accounts) = store.accounts() else {
+        return;
+    };
+    let margin = accounts.relink_margin();
+    let now = SystemTime::now();
+    let forecasts = accounts
+        .accounts
+        .iter()
+        .map(|(name, account)| (name.as_str(), Forecast::of(account, &store.status(name))));
+    for (name, forecast) in grants.looked(forecasts, margin, now) {
+        if let Some(warning) = forecast_words::warning(&name, &forecast, margin, now) {
+            say.line(Level::Warning, &warning);
+            desktop.tell(grant_ending_notice(&name, &warning));
+        }
+    }
 }
 
 /// Nothing new starts (the engine asks); a refresh whose request was sent is waited for, for at
@@ -154,6 +186,13 @@ impl Desktop {
             .unwrap_or_else(|e| e.into_inner())
             .looked(statuses, SystemTime::now());
         for notice in notices {
+            self.send(Some(notice));
+        }
+    }
+
+    /// Sends `notice` unless notifications are off.
+    fn tell(&self, notice: Notice) {
+        if self.attention.is_some() {
             self.send(Some(notice));
         }
     }

@@ -6,6 +6,7 @@ mod accounts;
 mod args;
 pub mod daemon;
 mod error;
+mod grant_watch;
 mod inspect;
 mod link;
 mod log;

@@ -7,10 +7,10 @@ use std::time::SystemTime;
 use serde_json::{Value, json};
 
 use super::CliError;
-use super::words::store_error;
+use super::words::{forecast, store_error};
 use crate::app::show::{self, AccountSettings};
 use crate::oauth::AuthMethod;
-use crate::store::{Store, TimeLeft};
+use crate::store::{Forecast, Store, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
 use crate::time::{rfc3339, short_duration};
 
@@ -148,6 +148,13 @@ fn for_a_person(settings: &AccountSettings, now: SystemTime) -> Vec<String> {
         };
         lines.push(row("refresh token", refresh));
     }
+    if let Some(forecast) = Forecast::of(account, status) {
+        let zone = crate::time::local_zone();
+        lines.push(row("grant ends", &forecast::when(&forecast, now, &zone)));
+    }
+    if let Some(lifetime) = account.refresh_token_lifetime {
+        lines.push(row("refresh token life", &short_duration(lifetime)));
+    }
     if let Some(every) = account.refresh_at_least {
         lines.push(row(
             "refresh at least",
@@ -176,6 +183,7 @@ fn as_json(settings: &AccountSettings, now: SystemTime) -> Value {
     let account = &settings.account;
     let status = &settings.status;
     let token = status.token.as_ref();
+    let forecast = Forecast::of(account, status);
     let mut object = json!({
         "name": settings.name,
         "kind": account.kind,
@@ -196,6 +204,9 @@ fn as_json(settings: &AccountSettings, now: SystemTime) -> Value {
         "access_token_lifetime_seconds": access_lifetime(settings),
         "has_refresh_token": token.is_some_and(|t| t.has_refresh_token),
         "refresh_at_least_seconds": account.refresh_at_least,
+        "refresh_token_lifetime_seconds": account.refresh_token_lifetime,
+        "refresh_token_expires_at": forecast.as_ref().map(|f| rfc3339(f.dies_at)),
+        "refresh_token_expires_source": forecast.as_ref().map(|f| f.source.id()),
     });
     for (_, key, url) in urls(settings) {
         object[key] = json!(url);

@@ -146,5 +146,6 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         userinfo_url: None,
         introspection_url: None,
         hooks: Default::default(),
+        refresh_token_lifetime: None,
     }
 }

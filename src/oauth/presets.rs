@@ -47,6 +47,13 @@ pub struct Preset {
     /// Seconds; see `Account::refresh_at_least`.
     #[serde(default)]
     pub refresh_at_least: Option<u64>,
+    /// How long a refresh token lives from when it is issued (seconds), as the provider
+    /// documents it, for a forecast of a grant's death when its answers do not say.
+    #[serde(default)]
+    pub refresh_token_lifetime: Option<u64>,
+    /// Where that lifetime is documented, said with the forecast.
+    #[serde(default)]
+    pub refresh_token_lifetime_source: Option<String>,
 }
 
 /// The file is an array of tables (`[[preset]]`), not a table keyed by id: a table's keys come

@@ -33,6 +33,22 @@ pub struct Tokens {
     /// used: the ID token carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nonce: Option<String>,
+    /// When the held refresh token was issued: the answer that carried it (a link, or a refresh
+    /// that rotated it). A provider's or a preset's refresh-token lifetime counts from here.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    refresh_issued_at: Option<SystemTime>,
+    /// When the provider said the refresh token dies (`refresh_token_expires_in`, Keycloak's
+    /// `refresh_expires_in`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    refresh_expires_at: Option<SystemTime>,
     /// Fields the provider sent that OAuth does not define, kept as they came.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     extra: Map<String, Value>,
@@ -50,12 +66,21 @@ impl Tokens {
             scope: None,
             id_token: None,
             nonce: None,
+            refresh_issued_at: None,
+            refresh_expires_at: None,
             extra: Map::new(),
         }
     }
 
     pub fn with_refresh_token(mut self, token: impl Into<String>) -> Self {
         self.refresh_token = Some(RefreshToken::new(token));
+        self.refresh_issued_at = Some(self.obtained_at);
+        self
+    }
+
+    /// The same tokens, the provider having said their refresh token dies at `at`.
+    pub fn with_refresh_expires_at(mut self, at: Option<SystemTime>) -> Self {
+        self.refresh_expires_at = at;
         self
     }
 
@@ -106,6 +131,17 @@ impl Tokens {
         self
     }
 
+    /// When the held refresh token was issued, when known (tokens stored before tokendeck kept
+    /// it do not say).
+    pub fn refresh_issued_at(&self) -> Option<SystemTime> {
+        self.refresh_issued_at
+    }
+
+    /// When the provider said the held refresh token dies, if it said.
+    pub fn refresh_expires_at(&self) -> Option<SystemTime> {
+        self.refresh_expires_at
+    }
+
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
     }
@@ -124,6 +160,12 @@ impl Tokens {
             self.id_token = previous.id_token.clone();
         }
         self.nonce = previous.nonce.clone();
+        if self.refresh_token == previous.refresh_token {
+            // The refresh token was not rotated: it was issued when the previous one was, and
+            // dies when the provider said then (unless this answer says again).
+            self.refresh_issued_at = previous.refresh_issued_at;
+            self.refresh_expires_at = self.refresh_expires_at.or(previous.refresh_expires_at);
+        }
         self
     }
 
@@ -222,6 +264,7 @@ pub mod unix_seconds_opt {
 }
 
 mod body;
+mod refresh_life;
 mod response;
 
 pub(crate) use body::{ResponseProblem, parse_body, seconds};

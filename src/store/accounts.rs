@@ -35,6 +35,10 @@ pub struct Account {
     /// whose refresh tokens expire unless used (Verizon's last 14 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_at_least: Option<u64>,
+    /// How long a refresh token lives (seconds) from when it was issued, as the person said
+    /// (`--refresh-token-lifetime`): what forecasts its death when the provider does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_lifetime: Option<u64>,
     /// Commands run on this account's events; each replaces the home-wide one for its event.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hooks: Hooks,
@@ -63,6 +67,14 @@ pub struct Accounts {
     /// Commands run on every account's events, unless the account has its own for the event.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hooks: Hooks,
+    /// How long before a grant's forecast death `status`, the daemon and the TUI warn
+    /// (`relink_margin = "2d"`; default [`super::relink_margin::DEFAULT_RELINK_MARGIN`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::relink_margin::span"
+    )]
+    pub relink_margin: Option<std::time::Duration>,
     #[serde(default)]
     pub accounts: BTreeMap<String, Account>,
 }
@@ -151,6 +163,12 @@ impl Accounts {
             }
         }
         Ok(accounts)
+    }
+
+    /// How long before a forecast grant death to warn.
+    pub fn relink_margin(&self) -> std::time::Duration {
+        self.relink_margin
+            .unwrap_or(super::relink_margin::DEFAULT_RELINK_MARGIN)
     }
 
     /// The command to run when `event` happens to `name`: the account's own, else the home's.
@@ -332,6 +350,7 @@ pub(crate) mod tests {
             params: BTreeMap::from([("deviceid".into(), "laptop".into())]),
             api_url: None,
             refresh_at_least: None,
+            refresh_token_lifetime: None,
             hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }

@@ -92,6 +92,20 @@ pub struct TokenInfo {
     pub scope: Option<String>,
     pub token_type: String,
     pub has_refresh_token: bool,
+    /// When the held refresh token was issued (the link, or the refresh that rotated it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub refresh_issued_at: Option<SystemTime>,
+    /// When the provider said the held refresh token dies.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub refresh_expires_at: Option<SystemTime>,
 }
 
 impl TokenInfo {
@@ -102,6 +116,8 @@ impl TokenInfo {
             scope: tokens.scope().map(str::to_string),
             token_type: tokens.token_type().to_string(),
             has_refresh_token: tokens.refresh_token().is_some(),
+            refresh_issued_at: tokens.refresh_issued_at(),
+            refresh_expires_at: tokens.refresh_expires_at(),
         }
     }
 }

@@ -52,6 +52,8 @@ mod tests {
                 scope: None,
                 token_type: "Bearer".into(),
                 has_refresh_token: true,
+                refresh_issued_at: None,
+                refresh_expires_at: None,
             }),
             ..AccountStatus::default()
         }

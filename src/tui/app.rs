@@ -1,14 +1,14 @@
 //! The TUI's state: plain data that `update` changes and views borrow. No I/O, no clock: the time
 //! is whatever the last tick said.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::screens::add::AddForm;
 pub use super::screens::inspect::{InspectScreen, Inspection};
 pub use super::screens::link::{DeviceCode, LinkPhase, LinkScreen};
 use super::widgets::theme::Theme;
 use crate::oauth::secret::AccessToken;
-use crate::store::{Account, AccountStatus, Backend, Event, Health, RunningDaemon};
+use crate::store::{Account, AccountStatus, Backend, Event, Forecast, Health, RunningDaemon};
 
 /// The most log lines kept in memory.
 pub const LOG_CAPACITY: usize = 10_000;
@@ -68,11 +68,26 @@ pub struct AccountRow {
     pub account: Account,
     pub status: AccountStatus,
     pub refreshing: bool,
+    /// The home's margin before a grant's forecast end (the accounts file's `relink_margin`).
+    pub relink_margin: Duration,
 }
 
 impl AccountRow {
     pub fn health(&self, now: SystemTime) -> Health {
         self.status.health(now)
+    }
+
+    /// When its grant is forecast to end.
+    pub fn forecast(&self) -> Option<Forecast> {
+        Forecast::of(&self.account, &self.status)
+    }
+
+    /// The forecast, once less than the margin is left of a grant that otherwise looks well
+    /// (a worse state says more, and already asks for a link or a wait).
+    pub fn relink_soon(&self, now: SystemTime) -> Option<Forecast> {
+        let looks_well = matches!(self.health(now), Health::Valid | Health::Expiring);
+        self.forecast()
+            .filter(|f| looks_well && f.is_near(now, self.relink_margin))
     }
 }
 

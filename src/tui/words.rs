@@ -255,6 +255,7 @@ fn setting(setting: Changeable) -> &'static str {
         Changeable::Hooks => "hooks",
         Changeable::AuthMethod => "client authentication",
         Changeable::ClientSecret => "client secret",
+        Changeable::RefreshTokenLifetime => "refresh token lifetime",
     }
 }
 
@@ -289,3 +290,21 @@ pub fn holds_no_token(name: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// The badge of an account whose grant ends within the margin.
+pub const RELINK_SOON_BADGE: &str = "relink soon";
+
+/// Where a forecast of a grant's end comes from, in a word, for Details (`show` in a shell
+/// names the document).
+pub fn forecast_source(source: &crate::store::ForecastSource) -> &'static str {
+    match source {
+        crate::store::ForecastSource::Provider => "provider",
+        crate::store::ForecastSource::Setting => "your setting",
+        crate::store::ForecastSource::Preset { .. } => "preset",
+    }
+}
+
+/// The banner over Details once a grant's forecast end is within the margin.
+pub fn relink_soon(left: &str) -> String {
+    format!("The grant ends {left}: press l to link it again before then.")
+}

@@ -17,6 +17,7 @@ mod authorization_code;
 mod browser;
 mod cli;
 mod cli_device;
+mod cli_forecast;
 mod cli_help;
 mod cli_settings;
 mod cli_stress;

@@ -1,6 +1,7 @@
 //! The daemon's desktop notifications, received by a real org.freedesktop.Notifications service
 //! on the test run's private session bus: exactly one when an account's grant is refused (not
-//! one per look or retry), none with `--no-notify`, and no token or secret in it — not even the
+//! one per look or retry), one a day when a grant is forecast to end within the margin, none
+//! with `--no-notify`, and no token or secret in it — not even the
 //! ones the provider echoed in its refusal.
 
 use crate::common;
@@ -118,8 +119,63 @@ async fn run_daemon_until_relink(deck: &Deck, args: &[&str]) {
     );
 }
 
+/// A daemon on an account whose grant the provider says ends in an hour, well inside the
+/// default two-day margin: it says so at once on stderr and on the desktop, and a look after
+/// another process's refresh (the grant still ends soon) tells nothing again the same day.
+async fn a_grant_ending_soon_is_told_once(seen: &Seen) {
+    let server = TestProvider::start_with(Options {
+        refresh_token_expires_in: Some(3600),
+        ..Options::default()
+    })
+    .await;
+    let deck = Deck::new();
+    deck.add(&server, "ending").await;
+    assert!(deck.link("ending").await.status.success());
+    let before = seen.lock().unwrap().len();
+    let daemon = deck
+        .command(&["daemon"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = daemon.id().unwrap();
+    eventually(Duration::from_secs(20), async || {
+        seen.lock().unwrap().len() > before
+    })
+    .await;
+    deck.ok(&["refresh", "ending"]).await;
+    // The daemon looks at the home every 2 s.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    common::signal(pid, "TERM");
+    let out = tokio::time::timeout(Duration::from_secs(10), daemon.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let said = text(&out.stderr);
+    let notes: Vec<_> = seen.lock().unwrap()[before..].to_vec();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let (summary, body) = &notes[0];
+    assert_eq!(summary, "tokendeck: link ending again soon");
+    assert!(
+        body.starts_with("\"ending\"'s grant will end in 59m")
+            && body.ends_with("link it again before then with `tokendeck link ending`"),
+        "{body}"
+    );
+    let warnings: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("'s grant will end"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{said}");
+    assert!(
+        warnings[0].starts_with("<4>\"ending\"'s grant will end in "),
+        "{said}"
+    );
+}
+
 #[tokio::test]
-async fn one_notification_when_an_account_needs_a_relink_and_none_with_no_notify() {
+async fn one_notification_when_an_account_needs_a_relink_or_its_grant_ends_soon_and_none_with_no_notify()
+ {
     let seen = Seen::default();
     let _service = zbus::connection::Builder::session()
         .unwrap()
@@ -156,7 +212,9 @@ async fn one_notification_when_an_account_needs_a_relink_and_none_with_no_notify
         assert!(!summary.contains(secret.as_str()) && !body.contains(secret.as_str()));
     }
 
+    a_grant_ending_soon_is_told_once(&seen).await;
+
     let (quiet, _) = doomed(&server).await;
     run_daemon_until_relink(&quiet, &["--no-notify"]).await;
-    assert_eq!(seen.lock().unwrap().len(), 1, "--no-notify sent one");
+    assert_eq!(seen.lock().unwrap().len(), 2, "--no-notify sent one");
 }

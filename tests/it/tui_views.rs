@@ -432,6 +432,30 @@ fn home_tokens_not_saved() {
     insta::assert_snapshot!(screen);
 }
 
+/// A grant forecast to end within the margin (here a day, by the account's own lifetime, against
+/// the default two days): its row's badge and a banner over Details say to link again with l.
+#[test]
+fn home_a_grant_ending_soon_says_press_l() {
+    let mut app = app_with_accounts();
+    app.accounts[0].status = fixtures::status(5, 3600);
+    app.accounts[0].account.refresh_token_lifetime = Some(86_400);
+    app.selected = 0;
+    for (w, h) in [(60, 16), (80, 24)] {
+        let screen = draw(&app, w, h);
+        assert!(screen.contains("● relink soon"), "{screen}");
+        assert!(
+            screen.contains("The grant ends in 23h 59m: press l to link it again"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("home_grant_ending_soon_{w}x{h}"), screen);
+    }
+    // Beyond the margin: no warning, and the forecast in Details.
+    app.accounts[0].account.refresh_token_lifetime = Some(30 * 86_400);
+    let screen = draw(&app, 160, 48);
+    assert!(!screen.contains("relink soon"), "{screen}");
+    assert!(screen.contains("(in 29d 23h) · your setting"), "{screen}");
+}
+
 /// The sizes issue 10 was tried at, from the smallest the TUI draws.
 const EVERY_SIZE: [(u16, u16); 4] = [(60, 16), (80, 24), (120, 40), (200, 60)];
 

@@ -12,6 +12,8 @@
 //   ROTATE       "0" turns refresh-token rotation off (default on)
 //   OMIT_EXPIRES_IN  "1" leaves expires_in out of token responses, as some providers do, so that
 //                a client learns of expiry only from a 401
+//   REFRESH_TOKEN_EXPIRES_IN  seconds: each token answer that carries a refresh token also says
+//                `refresh_token_expires_in` (as Microsoft and GitHub Apps do)
 //   DEVICE_INTERVAL  seconds between device-flow polls, added to the device authorization answer
 //                as `interval` (oidc-provider sends none, so clients wait the RFC's 5 s)
 //   DEVICE_TTL   device code lifetime in seconds (default 600)
@@ -71,6 +73,9 @@ console.log = console.info = console.warn;
 let accessTtl = Number(process.env.ACCESS_TTL ?? 3600);
 const rotate = process.env.ROTATE !== '0';
 const omitExpiresIn = process.env.OMIT_EXPIRES_IN === '1';
+const refreshTokenExpiresIn = process.env.REFRESH_TOKEN_EXPIRES_IN
+  ? Number(process.env.REFRESH_TOKEN_EXPIRES_IN)
+  : undefined;
 const deviceInterval = process.env.DEVICE_INTERVAL ? Number(process.env.DEVICE_INTERVAL) : undefined;
 const deviceTtl = Number(process.env.DEVICE_TTL ?? 600);
 const idTokenTtl = Number(process.env.ID_TOKEN_TTL ?? 3600);
@@ -94,6 +99,9 @@ const clients = [
   { ...common, client_id: 'basic-client', client_secret: 'basic-secret-value', token_endpoint_auth_method: 'client_secret_basic' },
   { ...common, client_id: 'post-client', client_secret: 'post-secret-value', token_endpoint_auth_method: 'client_secret_post' },
   { ...common, client_id: 'public-client', token_endpoint_auth_method: 'none' },
+  // Plain OAuth 2.0, without OpenID Connect (no `openid` scope, no ID token): for an account made
+  // from a preset whose ID tokens would be checked against the real provider's keys.
+  { ...common, client_id: 'oauth-client', client_secret: 'oauth-secret-value', token_endpoint_auth_method: 'client_secret_post', require_auth_time: false },
 ];
 
 const counts = {};
@@ -394,6 +402,9 @@ async function handle(ctx, next) {
     }
   }
   if (ctx.path === '/token' && omitExpiresIn && ctx.body?.expires_in !== undefined) delete ctx.body.expires_in;
+  if (ctx.path === '/token' && refreshTokenExpiresIn !== undefined && ctx.body?.refresh_token) {
+    ctx.body.refresh_token_expires_in = refreshTokenExpiresIn;
+  }
   if (ctx.path === '/device/auth' && deviceInterval !== undefined && ctx.body?.device_code) ctx.body.interval = deviceInterval;
   // The real handler ran (a refresh token may have rotated) but the answer comes late.
   if (fault?.delayAfterMs) await sleep(fault.delayAfterMs);

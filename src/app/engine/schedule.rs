@@ -100,6 +100,7 @@ mod tests {
             params: Default::default(),
             api_url: None,
             refresh_at_least,
+            refresh_token_lifetime: None,
             hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }

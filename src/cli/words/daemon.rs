@@ -90,3 +90,16 @@ pub fn notice(name: &str, needs_relink: bool, reason: &str) -> Notice {
             .replace('>', "&gt;"),
     }
 }
+
+/// The desktop notification of `name`, whose grant is forecast to end soon: `warning` is the
+/// forecast's warning, with the command that links it again.
+pub fn grant_ending_notice(name: &str, warning: &str) -> Notice {
+    let name = printable(name, Lines::One);
+    Notice {
+        summary: format!("tokendeck: link {name} again soon"),
+        body: printable(warning, Lines::One)
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;"),
+    }
+}

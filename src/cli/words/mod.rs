@@ -5,6 +5,7 @@
 //! TUI words them in its own module. What a command prints when it went well is in [`said`].
 
 pub mod daemon;
+pub mod forecast;
 pub mod man;
 pub mod said;
 pub mod stop;

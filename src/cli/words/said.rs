@@ -232,6 +232,7 @@ fn setting(setting: Setting) -> &'static str {
         Setting::Endpoint(Endpoint::Introspection) => "introspection endpoint",
         Setting::Endpoint(Endpoint::Userinfo) => "userinfo endpoint",
         Setting::Hooks => "hooks",
+        Setting::RefreshTokenLifetime => "refresh token lifetime",
         Setting::AuthMethod => "client authentication",
         Setting::ClientSecret => "client secret",
     }

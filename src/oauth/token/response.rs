@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::super::error::ErrorCode;
 use super::super::secret::{AccessToken, IdToken, RefreshToken};
 use super::body::{ResponseProblem, parse_body, seconds};
+use super::refresh_life::refresh_expires_at;
 use super::{MAX_EXPIRES_IN, Tokens};
 use crate::time::later;
 
@@ -40,10 +41,12 @@ impl Tokens {
             Some(Value::String(t)) if !t.is_empty() => t,
             _ => "Bearer".to_string(),
         };
-        let refresh_token = match fields.remove("refresh_token") {
-            Some(Value::String(s)) if !s.is_empty() => Some(RefreshToken::new(s)),
-            _ => previous.cloned(),
+        let (refresh_token, refresh_issued_at) = match fields.remove("refresh_token") {
+            Some(Value::String(s)) if !s.is_empty() => (Some(RefreshToken::new(s)), Some(now)),
+            // When the kept one was issued is the previous token set's to say (`succeeding`).
+            _ => (previous.cloned(), None),
         };
+        let refresh_expires_at = refresh_expires_at(&mut fields, now);
         let expires_at = fields
             .remove("expires_in")
             .and_then(|v| seconds(&v))
@@ -75,6 +78,8 @@ impl Tokens {
             scope,
             id_token,
             nonce: None,
+            refresh_issued_at,
+            refresh_expires_at,
             extra: fields,
         })
     }

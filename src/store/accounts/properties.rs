@@ -51,6 +51,7 @@ fn account() -> impl Strategy<Value = Account> {
                     params,
                     api_url: extra.0,
                     refresh_at_least: extra.1,
+                    refresh_token_lifetime: None,
                     hooks: Default::default(),
                     provider,
                 }
@@ -62,6 +63,7 @@ fn accounts() -> impl Strategy<Value = Accounts> {
     let name = word(NAME_CHARS, 1, 20).prop_filter("not hidden", |n| !n.starts_with('.'));
     prop::collection::btree_map(name, account(), 0..3).prop_map(|accounts| Accounts {
         hooks: Default::default(),
+        relink_margin: None,
         accounts,
     })
 }

@@ -196,6 +196,7 @@ mod tests {
             userinfo_url: None,
             introspection_url: None,
             hooks: Default::default(),
+            refresh_token_lifetime: None,
         };
         let fields: Vec<Option<Field>> = request.check().iter().map(|e| e.field()).collect();
         assert_eq!(

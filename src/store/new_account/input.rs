@@ -140,6 +140,8 @@ pub struct NewAccount {
     pub introspection_url: Option<String>,
     /// Commands run on the account's events (`--on EVENT=COMMAND`).
     pub hooks: Hooks,
+    /// How long its refresh tokens live, in seconds, when the provider does not say.
+    pub refresh_token_lifetime: Option<u64>,
 }
 
 /// Everything but the client secret.

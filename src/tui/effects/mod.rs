@@ -351,18 +351,22 @@ impl Runner {
 
 fn read_accounts(store: &Store) -> Message {
     match store.accounts() {
-        Ok(accounts) => Message::Loaded(
-            accounts
-                .into_natural_order()
-                .into_iter()
-                .map(|(name, account)| AccountRow {
-                    status: store.status(&name),
-                    name,
-                    account,
-                    refreshing: false,
-                })
-                .collect(),
-        ),
+        Ok(accounts) => {
+            let relink_margin = accounts.relink_margin();
+            Message::Loaded(
+                accounts
+                    .into_natural_order()
+                    .into_iter()
+                    .map(|(name, account)| AccountRow {
+                        status: store.status(&name),
+                        name,
+                        account,
+                        refreshing: false,
+                        relink_margin,
+                    })
+                    .collect(),
+            )
+        }
         Err(e) => Message::LoadFailed(words::store_error(&e)),
     }
 }

@@ -40,6 +40,8 @@ pub struct Options {
     /// A refresh token only when the grant holds `offline_access` (oidc-provider's own rule,
     /// which keeps that scope only with `prompt=consent`); otherwise one for every grant.
     pub refresh_only_offline: bool,
+    /// `refresh_token_expires_in` in every answer that carries a refresh token, in seconds.
+    pub refresh_token_expires_in: Option<u64>,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             issuer_path: "",
             id_token_ttl: 3600,
             refresh_only_offline: false,
+            refresh_token_expires_in: None,
         }
     }
 }
@@ -88,6 +91,11 @@ impl TestProvider {
                 } else {
                     "all"
                 },
+            )
+            .envs(
+                options
+                    .refresh_token_expires_in
+                    .map(|s| ("REFRESH_TOKEN_EXPIRES_IN", s.to_string())),
             )
             .envs(
                 options

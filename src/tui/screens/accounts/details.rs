@@ -16,6 +16,7 @@ use crate::time::{near, relative};
 use crate::tui::app::{AccountRow, App, KeyringState, Pane};
 use crate::tui::widgets::scroll;
 use crate::tui::widgets::wrap::fit;
+use crate::tui::words;
 
 /// Said wherever an account holds tokens the keyring has not taken yet.
 pub const UNSAVED: &str =
@@ -81,14 +82,16 @@ pub fn lines(app: &App, width: u16) -> Details {
     let mut lines = Vec::new();
     let health = row.health(app.now);
     let banner = match health {
-        Health::NeedsRelink => Some("Needs re-link: press l."),
-        Health::Unsaved => Some(UNSAVED),
-        _ if row.status.unsaved_since.is_some() => Some(UNSAVED_LOST),
-        _ => None,
+        Health::NeedsRelink => Some("Needs re-link: press l.".to_string()),
+        Health::Unsaved => Some(UNSAVED.to_string()),
+        _ if row.status.unsaved_since.is_some() => Some(UNSAVED_LOST.to_string()),
+        _ => row
+            .relink_soon(app.now)
+            .map(|f| words::relink_soon(&relative(f.dies_at, app.now))),
     };
     if let Some(banner) = banner {
         lines.push(Line::from(Span::styled(
-            fit(banner, width),
+            fit(&banner, width),
             theme.health(health),
         )));
     }
@@ -132,6 +135,15 @@ pub fn lines(app: &App, width: u16) -> Details {
     lines.extend(token_lines);
     if revealing {
         lines.extend(identity);
+    }
+    if let Some(forecast) = row.forecast() {
+        let ends = format!(
+            "{} ({}) · {}",
+            near(forecast.dies_at, app.now, &app.zone),
+            relative(forecast.dies_at, app.now),
+            words::forecast_source(&forecast.source)
+        );
+        lines.push(field("grant ends", &ends, plain));
     }
     let account = &row.account;
     let scopes = token

@@ -13,6 +13,7 @@ use crate::time::relative;
 use crate::tui::app::{AccountRow, App, Load};
 use crate::tui::widgets::spinner;
 use crate::tui::widgets::wrap::{fit, wrap};
+use crate::tui::words;
 
 /// The NAME column's bounds: never narrower than its heading, never wider than this.
 const NAME_MIN: usize = 8;
@@ -270,6 +271,12 @@ pub fn badge(app: &App, row: &AccountRow) -> (String, Style) {
         return (NO_REFRESH_TOKEN.into(), app.theme.warning());
     }
     let health = row.health(app.now);
+    if row.relink_soon(app.now).is_some() {
+        return (
+            format!("● {}", words::RELINK_SOON_BADGE),
+            app.theme.health(Health::Expiring),
+        );
+    }
     (format!("● {}", health.label()), app.theme.health(health))
 }
 

@@ -276,6 +276,7 @@ impl AddForm {
             userinfo_url: None,
             introspection_url: None,
             hooks: Default::default(),
+            refresh_token_lifetime: None,
         };
         if value(Input::RedirectUri).is_empty() {
             errors.insert(

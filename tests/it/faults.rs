@@ -171,7 +171,7 @@ async fn retry_after_absurd() -> Outcome {
     let (result, backoff) = transient(
         "429, Retry-After: 2^64-1",
         "status=429&retry_after=18446744073709551615",
-        "tokendeck waits at most 3600 s",
+        "tokendeck waits at most 1h 00m",
     )
     .await;
     assert!(

@@ -1247,7 +1247,7 @@ fn the_details_scroll_when_focused_and_start_at_the_top_for_another_account() {
     update(&mut app, key(KeyCode::End));
     assert!(app.details_scroll > 0);
     let screen = fixtures::draw(&app, 60, 16);
-    assert!(screen.contains("of 14"), "{screen}");
+    assert!(screen.contains("of 15"), "{screen}");
     assert!(
         screen.contains("keyring       Secret Service"),
         "the last row shows:\n{screen}"

@@ -175,7 +175,7 @@ async fn stop_at(moment: Moment, signal: &str) -> String {
         };
         refreshing
             .said(&format!(
-                "tokendeck: waiting for work's refresh to be stored (up to {} s); {again} to quit now and lose it",
+                "tokendeck: waiting for work's refresh to be stored (up to {}s); {again} to quit now and lose it",
                 TIMEOUT + 3
             ))
             .await;

@@ -31,6 +31,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod agent; // the daemon's socket: tokens from memory to the user's own processes
 pub mod app; // the use cases, typed: add, set, link, refresh, token, status, inspect, remove, engine
 pub mod browser; // opening the user's web browser, best effort
 pub mod cli; // the command line: arguments, one file per verb group, and its words

@@ -10,7 +10,7 @@ use super::words::{self, said};
 use super::{AddArgs, CliError};
 use crate::app::status::{self, AccountState};
 use crate::store::new_account::{NewAccount, Source};
-use crate::store::{Forecast, Store, TimeLeft};
+use crate::store::{Forecast, Store, StoreError, TimeLeft};
 use crate::text::{Lines, printable, printable_json};
 use crate::time::{rfc3339, short_duration};
 
@@ -129,21 +129,17 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
 }
 
 pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliError> {
+    if json {
+        let out = status_facts(store, name)?;
+        println!("{}", printable_json(&out.to_string()));
+        return Ok(());
+    }
     let accounts = match name {
         Some(name) => vec![status::one(store, name)?],
         None => status::all(store)?,
     };
     let now = SystemTime::now();
     let margin = store.accounts()?.relink_margin();
-    if json {
-        let mut rows = accounts.iter().map(|state| status_json(state, margin, now));
-        let out = match name {
-            Some(_) => rows.next().unwrap_or(Value::Null),
-            None => Value::Array(rows.collect()),
-        };
-        println!("{}", printable_json(&out.to_string()));
-        return Ok(());
-    }
     // The scope and the last error are the provider's words, replayed from the status file.
     let zone = crate::time::local_zone();
     for AccountState {
@@ -215,6 +211,22 @@ pub fn status(store: &Store, name: Option<&str>, json: bool) -> Result<(), CliEr
         }
     }
     Ok(())
+}
+
+/// What `status --json` prints, and the agent's `status` answers: one account's status, or a list
+/// of every account's.
+pub(super) fn status_facts(store: &Store, name: Option<&str>) -> Result<Value, StoreError> {
+    let accounts = match name {
+        Some(name) => vec![status::one(store, name)?],
+        None => status::all(store)?,
+    };
+    let now = SystemTime::now();
+    let margin = store.accounts()?.relink_margin();
+    let mut rows = accounts.iter().map(|state| status_json(state, margin, now));
+    Ok(match name {
+        Some(_) => rows.next().unwrap_or(Value::Null),
+        None => Value::Array(rows.collect()),
+    })
 }
 
 /// The stable JSON shape of one account's status (documented in the README).

@@ -178,6 +178,10 @@ pub struct DaemonArgs {
     /// variable)
     #[arg(long, value_name = "N", env = "TOKENDECK_MAX_PER_ENDPOINT", default_value_t = crate::app::engine::DEFAULT_PER_ENDPOINT, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_per_endpoint: u16,
+    /// Answer tokens on this Unix socket instead of $XDG_RUNTIME_DIR/tokendeck/agent.sock (clients
+    /// find it through TOKENDECK_AGENT)
+    #[arg(long, value_name = "PATH")]
+    pub socket_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,8 @@
 //! process, goes on with the accounts it had read while the accounts file is broken, stops on
 //! SIGTERM/SIGINT/SIGHUP once the refreshes under way have stored what they got (a second signal:
 //! at once), and tells what it does on stderr, one line per event, in a form journald reads
-//! (`<6>` info, `<4>` warning, `<3>` error) unless stderr is a terminal. Never a token.
+//! (`<6>` info, `<4>` warning, `<3>` error) unless stderr is a terminal. Never a token. It also
+//! answers tokens to the user's own processes on the agent's socket (`crate::agent`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -14,9 +15,13 @@ use std::time::{Duration, SystemTime};
 use super::CliError;
 use super::grant_watch::GrantWatch;
 use super::notify::{self, Attention};
+use super::shared::persistence;
+use super::words;
 use super::words::daemon::{Level, Notice, engine_event, grant_ending_notice};
 use super::words::forecast as forecast_words;
-use super::words::stop as words;
+use crate::agent;
+use crate::agent::memory::Memory;
+use crate::agent::server::{self, Answers, Heard, Limits, Wording};
 use crate::app::stop::Settled;
 use crate::app::{EngineEvent, engine};
 use crate::signals::{Signal, Signals};
@@ -33,8 +38,19 @@ const FORECAST_EVERY: Duration = Duration::from_secs(600);
 
 /// Runs until SIGTERM, SIGINT or SIGHUP, with at most `per_endpoint` refreshes in flight against
 /// one token endpoint; `notify`: tell the desktop when an account needs the user.
-pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result<(), CliError> {
+/// `socket`: where the agent answers (`--socket-path`), instead of the home's own place.
+pub async fn run(
+    store: Arc<Store>,
+    notify: bool,
+    per_endpoint: usize,
+    socket: Option<PathBuf>,
+) -> Result<(), CliError> {
     let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
+    let bound = match socket {
+        Some(path) => agent::place::bind(&path, false),
+        None => agent::place::bind(&agent::place::default_socket(store.home()), true),
+    }
+    .map_err(|e| CliError::Io(e.to_string()))?;
     let say = Say::detect();
     let home = store.home().describe();
     match store.keyring().await {
@@ -57,6 +73,25 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
             std::process::id()
         ),
     );
+    say.line(Level::Info, &words::agent::listening(bound.file.path()));
+    let answers = Answers::new(
+        Memory::new(store.clone(), persistence()),
+        Wording {
+            account_error: |e| e.to_string(),
+            status: super::accounts::status_facts,
+        },
+    );
+    let agent = tokio::spawn(server::serve(
+        bound,
+        Arc::new(answers),
+        Limits::default(),
+        move |heard| match heard {
+            Heard::RefusedPeer { uid, pid } => {
+                say.line(Level::Warning, &words::agent::refused_peer(uid, pid));
+            }
+            Heard::AcceptFailed => {}
+        },
+    ));
     let desktop = Desktop::new(notify, say);
     desktop.look(&store);
     let (engine_store, engine_desktop) = (store.clone(), desktop.clone());
@@ -87,6 +122,9 @@ pub async fn run(store: Arc<Store>, notify: bool, per_endpoint: usize) -> Result
         }
     };
     say.line(Level::Info, &format!("{}: stopping", signal.name()));
+    // No new answer starts a refresh now; the socket's file goes with the listener.
+    agent.abort();
+    let _ = agent.await;
     stop_refreshes(say, signal, &mut signals).await;
     Ok(())
 }
@@ -123,14 +161,14 @@ async fn stop_refreshes(say: Say, signal: Signal, signals: &mut Signals) {
     let again = format!("send {} again", signal.name());
     say.line(
         Level::Info,
-        &words::waiting_words(&waiting, patience, &again),
+        &words::stop::waiting_words(&waiting, patience, &again),
     );
     let lost = tokio::select! {
         settled = stop.settled(patience) => match settled {
             Settled::Ended => return,
-            Settled::GaveUp(lost) => words::lost_words(&lost, Some(patience)),
+            Settled::GaveUp(lost) => words::stop::lost_words(&lost, Some(patience)),
         },
-        _ = signals.next() => words::lost_words(&stop.abandon(), None),
+        _ = signals.next() => words::stop::lost_words(&stop.abandon(), None),
     };
     if !lost.is_empty() {
         say.line(Level::Warning, &lost);

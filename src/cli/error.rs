@@ -1,6 +1,7 @@
 //! Errors as the command line reports them: one sentence on stderr (worded in [`super::words`]),
 //! and an exit code a script can branch on.
 
+use super::words::agent::AgentFailed;
 use crate::app::AccountError;
 use crate::app::link::{LinkEnd, LinkFailed};
 use crate::oauth::{self, ErrorKind};
@@ -39,6 +40,8 @@ pub enum CliError {
     Io(String),
     #[error("the API answered HTTP {0}")]
     ApiStatus(reqwest::StatusCode),
+    #[error(transparent)]
+    Agent(#[from] super::words::agent::AgentFailed),
     /// What was under way has been waited for and told of already.
     #[error("stopped by {}", .0.name())]
     Stopped(Signal),
@@ -85,6 +88,7 @@ impl CliError {
             CliError::Usage(_) => ExitStatus::Usage,
             CliError::Io(_) => ExitStatus::Failure,
             CliError::ApiStatus(_) => ExitStatus::ApiError,
+            CliError::Agent(e) => agent_status(e),
             CliError::Stopped(Signal::HangUp) => ExitStatus::StoppedByHangUp,
             CliError::Stopped(Signal::Interrupt) => ExitStatus::StoppedByCtrlC,
             CliError::Stopped(Signal::Terminate) => ExitStatus::StoppedByTerm,
@@ -94,6 +98,21 @@ impl CliError {
     /// A stop by a signal, which has nothing more to say.
     pub fn is_stop(&self) -> bool {
         matches!(self, CliError::Stopped(_))
+    }
+}
+
+fn agent_status(error: &AgentFailed) -> ExitStatus {
+    use crate::agent::protocol::ErrorCode;
+    match error {
+        // As for an account that is not there: what was named to answer is not there.
+        AgentFailed::NoAgent { .. } => ExitStatus::NoSuchAccount,
+        AgentFailed::NoAnswer { .. } => ExitStatus::Failure,
+        AgentFailed::Refused { code, .. } => match code {
+            ErrorCode::NoSuchAccount | ErrorCode::NotShared => ExitStatus::NoSuchAccount,
+            ErrorCode::NotLinked => ExitStatus::NeedsLink,
+            ErrorCode::RefreshFailed => ExitStatus::TryLater,
+            ErrorCode::BadRequest | ErrorCode::UnsupportedVersion => ExitStatus::Failure,
+        },
     }
 }
 

@@ -48,7 +48,8 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
     match command {
         // It has its own way of stopping.
         Command::Daemon(args) if !args.install && !args.uninstall => {
-            daemon::run(store, !args.no_notify, args.max_per_endpoint.into()).await
+            let socket = args.socket_path.clone();
+            daemon::run(store, !args.no_notify, args.max_per_endpoint.into(), socket).await
         }
         command => stop::interruptible(one_shot(store, command)).await,
     }

@@ -1,19 +1,53 @@
 //! `token`, `refresh`, `call`: using an account's tokens from scripts.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::shared::{persistence, warn_about_keyring};
+use super::words::agent::{AGENT_VAR, AgentFailed};
 use super::words::said;
 use super::{CallArgs, CliError};
+use crate::agent::client::{AskError, ask};
+use crate::agent::place::default_socket;
+use crate::agent::protocol::{Answer, Request};
 use crate::app::{open_session, valid_tokens};
 use crate::store::Store;
 use crate::text::{Lines, printable};
 
-/// Prints a valid access token and nothing else.
+/// Prints a valid access token and nothing else: the agent's, when one listens (the one
+/// `TOKENDECK_AGENT` names, or the home's daemon's), else read from the keyring here.
 pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
-    let tokens = valid_tokens(store, name, &persistence()).await?;
-    write_data(format!("{}\n", tokens.access_token()).as_bytes());
+    let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
+    let socket = named
+        .clone()
+        .map_or_else(|| default_socket(store.home()), PathBuf::from);
+    let request = Request::Token {
+        account: name.to_string(),
+    };
+    let access_token = match ask(&socket, &request).await {
+        Ok(Answer::Token { access_token, .. }) => access_token,
+        Ok(Answer::Error { code, message }) => {
+            return Err(AgentFailed::Refused { code, message }.into());
+        }
+        Ok(_) => {
+            let cause = "it answered something else than a token".to_string();
+            return Err(AgentFailed::NoAnswer { socket, cause }.into());
+        }
+        // No daemon, or none with an agent: the keyring, as before there was one.
+        Err(AskError::NoAgent(_)) if named.is_none() => valid_tokens(store, name, &persistence())
+            .await?
+            .access_token()
+            .to_string(),
+        Err(AskError::NoAgent(e)) => {
+            let cause = e.to_string();
+            return Err(AgentFailed::NoAgent { socket, cause }.into());
+        }
+        Err(AskError::NoAnswer(cause)) => {
+            return Err(AgentFailed::NoAnswer { socket, cause }.into());
+        }
+    };
+    write_data(format!("{access_token}\n").as_bytes());
     Ok(())
 }
 

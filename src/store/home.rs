@@ -96,6 +96,11 @@ impl Home {
         &self.state_dir
     }
 
+    /// What tells this home from every other: `default`, or `home-` and a hash of its folder.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
     /// The keyring service name; records are `(service, account name)`.
     pub fn keyring_service(&self) -> String {
         format!("tokendeck/{}", self.namespace)

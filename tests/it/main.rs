@@ -13,6 +13,7 @@
 mod common;
 mod fixtures;
 
+mod agent;
 mod authorization_code;
 mod browser;
 mod cli;

@@ -4,6 +4,7 @@
 //! words every front shares ([`problem`](crate::problem)), then the command line's advice. The
 //! TUI words them in its own module. What a command prints when it went well is in [`said`].
 
+pub mod agent;
 pub mod daemon;
 pub mod forecast;
 pub mod man;

@@ -1,0 +1,304 @@
+//! The agent's listener: each connection from a process of the daemon's own uid (SO_PEERCRED;
+//! another uid is refused and told, whatever the socket file's mode) reads request lines and
+//! writes one answer each. A client is bounded in every way a socket allows: at most
+//! [`Limits::connections`] at once (more wait in the kernel's queue), a line of at most 64 KiB,
+//! and [`Limits::idle`] to say something before it is closed. No connection can stop another's
+//! answers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::memory::Memory;
+use super::place::Bound;
+use super::protocol::{Answer, ErrorCode, Line, LineReader, Request, parse};
+use super::words::Refusal;
+use crate::app::AccountError;
+use crate::store::{Store, StoreError};
+
+/// How much one client may take.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Connections served at once.
+    pub connections: usize,
+    /// How long a client may stay silent (or not read its answer) before it is closed.
+    pub idle: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            connections: 256,
+            idle: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The front's words and facts the agent hands on: the daemon's (the command line's) wording of
+/// an account's failure, and `status --json`'s facts, so that both say the same.
+#[derive(Clone, Copy)]
+pub struct Wording {
+    pub account_error: fn(&AccountError) -> String,
+    pub status: fn(&Store, Option<&str>) -> Result<Value, StoreError>,
+}
+
+/// What the listener tells the daemon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Heard {
+    /// A process of another user connected, and was closed at once.
+    RefusedPeer { uid: u32, pid: Option<i32> },
+    /// Accepting failed (out of file descriptors, say); the listener goes on after a pause.
+    AcceptFailed,
+}
+
+/// Answers requests from memory, through the token use case.
+pub struct Answers {
+    memory: Memory,
+    wording: Wording,
+}
+
+impl Answers {
+    pub fn new(memory: Memory, wording: Wording) -> Answers {
+        Answers { memory, wording }
+    }
+
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+}
+
+/// Whatever answers a request (the daemon's [`Answers`]; a test's stand-in).
+pub trait Answering {
+    fn answer(&self, request: Request) -> impl Future<Output = Answer> + Send;
+}
+
+impl Answering for Answers {
+    async fn answer(&self, request: Request) -> Answer {
+        let store = self.memory.store();
+        let failed = |e: AccountError| Answer::error(code_of(&e), (self.wording.account_error)(&e));
+        match request {
+            Request::Token { account } => match self.memory.token(&account).await {
+                Ok(tokens) => Answer::Token {
+                    access_token: tokens.access_token().to_string(),
+                    token_type: tokens.token_type().to_string(),
+                    expires_at: tokens.expires_at().map(crate::time::rfc3339),
+                },
+                Err(e) => failed(e),
+            },
+            Request::Status { account } => match (self.wording.status)(store, account.as_deref()) {
+                Ok(status) => Answer::Status(status),
+                Err(e) => failed(e.into()),
+            },
+            Request::Accounts => match store.accounts() {
+                Ok(accounts) => Answer::Accounts(
+                    accounts
+                        .into_natural_order()
+                        .into_iter()
+                        .map(|(name, _)| name)
+                        .collect(),
+                ),
+                Err(e) => failed(e.into()),
+            },
+        }
+    }
+}
+
+/// The protocol's code for an account's failure.
+pub fn code_of(error: &AccountError) -> ErrorCode {
+    match error {
+        AccountError::Store(StoreError::NoSuchAccount { .. } | StoreError::InvalidName(_)) => {
+            ErrorCode::NoSuchAccount
+        }
+        AccountError::NotLinked(_)
+        | AccountError::RecordMissing(_)
+        | AccountError::RecordNotHere { .. }
+        | AccountError::NeedsRelink { .. } => ErrorCode::NotLinked,
+        _ => ErrorCode::RefreshFailed,
+    }
+}
+
+/// Serves `bound` until the task is dropped.
+pub async fn serve<A>(bound: Bound, answers: Arc<A>, limits: Limits, heard: impl Fn(Heard))
+where
+    A: Answering + Send + Sync + 'static,
+{
+    let Bound { listener, file } = bound;
+    let _file = file;
+    let listener = match tokio::net::UnixListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(_) => return heard(Heard::AcceptFailed),
+    };
+    let me = rustix::process::getuid().as_raw();
+    let room = Arc::new(tokio::sync::Semaphore::new(limits.connections));
+    loop {
+        let Ok(permit) = room.clone().acquire_owned().await else {
+            return;
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                heard(Heard::AcceptFailed);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        match stream.peer_cred() {
+            Ok(peer) if peer.uid() == me => {}
+            Ok(peer) => {
+                heard(Heard::RefusedPeer {
+                    uid: peer.uid(),
+                    pid: peer.pid(),
+                });
+                continue;
+            }
+            Err(_) => continue,
+        }
+        let answers = answers.clone();
+        tokio::spawn(async move {
+            converse(stream, answers.as_ref(), limits.idle).await;
+            drop(permit);
+        });
+    }
+}
+
+/// One connection: a line in, an answer out, until the client closes, stays silent for `idle`,
+/// or sends a line over the limit (answered, then closed).
+pub async fn converse<S, A>(stream: S, answers: &A, idle: Duration)
+where
+    S: AsyncRead + AsyncWrite,
+    A: Answering,
+{
+    let (mut from, mut to) = tokio::io::split(stream);
+    let mut reader = LineReader::default();
+    let mut buffer = vec![0u8; 8192];
+    loop {
+        let read = match tokio::time::timeout(idle, from.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) | Err(_) => return,
+            Ok(Ok(read)) => read,
+        };
+        for line in reader.push(&buffer[..read]) {
+            let (answer, last) = match line {
+                Line::Whole(line) => match parse(&line) {
+                    Ok(request) => (answers.answer(request).await, false),
+                    Err(refused) => (refused, false),
+                },
+                Line::TooLong => (
+                    Answer::error(ErrorCode::BadRequest, Refusal::TooLong.to_string()),
+                    true,
+                ),
+            };
+            let written =
+                tokio::time::timeout(idle, to.write_all(answer.to_line().as_bytes())).await;
+            if last || !matches!(written, Ok(Ok(()))) {
+                let _ = tokio::time::timeout(idle, to.shutdown()).await;
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers every token request with a fixed token: the reader and the loop are under test.
+    struct Fixed;
+
+    impl Answering for Fixed {
+        async fn answer(&self, request: Request) -> Answer {
+            match request {
+                Request::Token { .. } => Answer::Token {
+                    access_token: "at".into(),
+                    token_type: "Bearer".into(),
+                    expires_at: None,
+                },
+                _ => Answer::Accounts(vec![]),
+            }
+        }
+    }
+
+    /// What the connection answers to `input`, the client having closed its side after it.
+    pub(super) async fn answers_to(input: Vec<u8>) -> Vec<String> {
+        let (client, server) = tokio::io::duplex(1 << 20);
+        let serving = tokio::spawn(async move {
+            converse(server, &Fixed, Duration::from_secs(5)).await;
+        });
+        let (mut read, mut write) = tokio::io::split(client);
+        let writing = tokio::spawn(async move {
+            // The server may close first (a line too long): then the rest is not read.
+            let _ = write.write_all(&input).await;
+            let _ = write.shutdown().await;
+        });
+        let mut out = String::new();
+        read.read_to_string(&mut out).await.unwrap();
+        serving.await.unwrap();
+        writing.await.unwrap();
+        out.lines().map(str::to_string).collect()
+    }
+
+    #[tokio::test]
+    async fn a_bad_line_is_answered_and_the_next_one_served() {
+        let out =
+            answers_to(b"nonsense\n{\"v\":1,\"op\":\"token\",\"account\":\"w\"}\n".to_vec()).await;
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert!(matches!(
+            Answer::from_line(&out[0]),
+            Some(Answer::Error {
+                code: ErrorCode::BadRequest,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Answer::from_line(&out[1]),
+            Some(Answer::Token { .. })
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_client_is_closed_after_the_idle_time() {
+        let (client, server) = tokio::io::duplex(64);
+        let started = tokio::time::Instant::now();
+        converse(server, &Fixed, Duration::from_secs(5)).await;
+        assert!(started.elapsed() >= Duration::from_secs(5));
+        drop(client);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::tests::answers_to;
+
+    proptest! {
+        #![proptest_config(crate::properties::config())]
+        /// Any bytes in: one answer line per whole line (at most), every one an answer this
+        /// protocol defines, and then a close — never a panic, never a hang.
+        #[test]
+        fn any_bytes_get_answers_and_a_close(
+            input in proptest::collection::vec(
+                prop_oneof![
+                    4 => any::<u8>(),
+                    1 => Just(b'\n'),
+                ],
+                0..512,
+            ),
+            long in proptest::bool::weighted(0.05),
+        ) {
+            let mut input = input;
+            if long {
+                input.extend(std::iter::repeat_n(b'y', crate::agent::protocol::MAX_LINE + 10));
+            }
+            let lines = input.iter().filter(|&&b| b == b'\n').count();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let out = runtime.block_on(answers_to(input));
+            use crate::agent::protocol::Answer;
+            prop_assert!(out.len() <= lines + 1, "{} answers to {lines} lines", out.len());
+            for line in &out {
+                prop_assert!(Answer::from_line(line).is_some(), "{line:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! What the command line says about the agent: a socket named by `TOKENDECK_AGENT` with no agent
+//! behind it, an agent that did not answer, the daemon's socket lines, and a refused peer.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The variable that names the agent's socket; with it, `token` never falls back to the keyring.
+pub const AGENT_VAR: &str = "TOKENDECK_AGENT";
+
+/// Why `token` got no token from the agent.
+#[derive(Debug)]
+pub enum AgentFailed {
+    /// `TOKENDECK_AGENT` names a socket nothing listens on.
+    NoAgent { socket: PathBuf, cause: String },
+    /// An agent is there but gave no answer.
+    NoAnswer { socket: PathBuf, cause: String },
+    /// The agent answered with an error: its message is the daemon's words.
+    Refused {
+        code: crate::agent::protocol::ErrorCode,
+        message: String,
+    },
+}
+
+impl fmt::Display for AgentFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AgentFailed::NoAgent { socket, cause } => write!(
+                f,
+                "no tokendeck agent listens on {} ({cause}), which {AGENT_VAR} names; start `tokendeck daemon` (or the ssh forward to it), or unset {AGENT_VAR} to read the keyring",
+                socket.display()
+            ),
+            AgentFailed::NoAnswer { socket, cause } => write!(
+                f,
+                "the tokendeck agent on {} gave no answer ({cause}); see the daemon's log (`journalctl --user -u tokendeck`), or restart it",
+                socket.display()
+            ),
+            AgentFailed::Refused { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for AgentFailed {}
+
+/// The daemon's line once its socket listens.
+pub fn listening(socket: &Path) -> String {
+    format!("answering tokens on {}", socket.display())
+}
+
+/// The daemon's line for a process of another user that connected.
+pub fn refused_peer(uid: u32, pid: Option<i32>) -> String {
+    let me = rustix::process::getuid().as_raw();
+    let pid = pid.map_or(String::new(), |pid| format!(" (pid {pid})"));
+    format!(
+        "refused a connection to the agent from uid {uid}{pid}: it answers only uid {me}'s processes"
+    )
+}

@@ -4,6 +4,8 @@
 use crate::app::{engine::PER_ENDPOINT_ENV, hooks, timeout};
 use crate::store::keyring::BACKEND_VAR;
 
+use super::agent::AGENT_VAR;
+
 /// DESCRIPTION, a paragraph a line.
 pub const DESCRIPTION: &[&str] = &[
     "tokendeck links OAuth 2.0 accounts (the authorization code flow with PKCE, or the device grant), keeps their tokens in the operating system's keyring, refreshes them ahead of expiry, and logs every refresh. Without a command it opens its terminal UI; the commands below serve scripts.",
@@ -28,6 +30,10 @@ pub fn environment() -> Vec<(&'static str, &'static str)> {
         (
             hooks::TIMEOUT_VAR,
             "How long a hook's command may run, in seconds (1 to 600; 30 when unset).",
+        ),
+        (
+            AGENT_VAR,
+            "The agent's socket for token (a path): asked, with no fallback to the keyring; exit 3 when no agent answers there. Unset, token asks the daemon of its home when one listens, else reads the keyring.",
         ),
         (
             PER_ENDPOINT_ENV,

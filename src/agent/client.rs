@@ -24,6 +24,9 @@ pub enum AskError {
     /// Something listens, but no answer of this protocol came (the connection broke, it took
     /// longer than a minute, or the answer made no sense).
     NoAnswer(String),
+    /// A process of another user listens there: nothing is sent to it, and nothing it says is
+    /// taken for a token.
+    NotOurs { uid: u32 },
 }
 
 /// Sends `request` to the agent at `socket` and reads its answer.
@@ -35,6 +38,12 @@ pub async fn ask(socket: &Path, request: &Request) -> Result<Answer, AskError> {
         }
         Err(e) => return Err(AskError::NoAnswer(e.to_string())),
     };
+    // Checked before a byte is written: the account's name is not sent to a stranger either.
+    match stream.peer_cred() {
+        Ok(cred) if cred.uid() == rustix::process::getuid().as_raw() => {}
+        Ok(cred) => return Err(AskError::NotOurs { uid: cred.uid() }),
+        Err(e) => return Err(AskError::NoAnswer(e.to_string())),
+    }
     let exchange = async {
         let (from, mut to) = stream.into_split();
         to.write_all(request.to_line().as_bytes()).await?;

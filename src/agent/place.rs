@@ -21,15 +21,28 @@ const MAX_SOCKET_PATH: usize = 107;
 /// The socket a home's daemon listens on unless told otherwise, and whether its folder is the
 /// agent's own (made 0700 and kept so) or the user's.
 pub fn default_socket(home: &Home) -> PathBuf {
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|dir| dir.is_absolute());
-    let dir = match runtime {
+    let dir = match private_runtime_dir() {
         Some(runtime) if home.root().is_none() => runtime.join("tokendeck"),
         Some(runtime) => runtime.join("tokendeck").join(home.namespace()),
         None => home.state_dir().join("agent"),
     };
     dir.join(AGENT_SOCKET)
+}
+
+/// `$XDG_RUNTIME_DIR` when it is a folder of this user's that no one else can write to (as
+/// systemd's `/run/user/UID` is). Set to a shared folder (`/tmp`, in some containers and `su`
+/// sessions), another user could plant or swap the agent's folder there, so the home's own state
+/// folder is used instead — by the daemon and its clients alike, since both ask here.
+fn private_runtime_dir() -> Option<PathBuf> {
+    private(PathBuf::from(std::env::var_os("XDG_RUNTIME_DIR")?))
+}
+
+/// `dir`, if it is an absolute path to a folder (not a link) of this user's that no one else can
+/// write to.
+fn private(dir: PathBuf) -> Option<PathBuf> {
+    let meta = std::fs::symlink_metadata(&dir).ok()?;
+    let ours = meta.uid() == rustix::process::getuid().as_raw();
+    (dir.is_absolute() && meta.is_dir() && ours && meta.mode() & 0o022 == 0).then_some(dir)
 }
 
 /// Why the socket could not be made.
@@ -124,8 +137,9 @@ pub fn bind(path: &Path, private_dir: bool) -> Result<Bound, PlaceError> {
         builder.create(dir).map_err(io(dir))?;
     }
     if private_dir {
-        let meta = std::fs::metadata(dir).map_err(io(dir))?;
-        if meta.uid() != rustix::process::getuid().as_raw() {
+        // Not followed if it is a link: the folder itself must be ours.
+        let meta = std::fs::symlink_metadata(dir).map_err(io(dir))?;
+        if !meta.is_dir() || meta.uid() != rustix::process::getuid().as_raw() {
             return Err(PlaceError::NotOurs(dir.to_path_buf()));
         }
         if meta.mode() & 0o077 != 0 {
@@ -184,6 +198,24 @@ mod tests {
         std::fs::write(&path, "mine").unwrap();
         assert!(matches!(bind(&path, true), Err(PlaceError::NotASocket(_))));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_runtime_dir_others_can_write_to_or_a_link_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = dir.path().join("runtime");
+        std::fs::create_dir(&runtime).unwrap();
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(private(runtime.clone()), Some(runtime.clone()));
+        // /tmp, as some containers and `su` sessions set it: another user could plant the
+        // agent's folder there.
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert_eq!(private(runtime.clone()), None);
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&runtime, &link).unwrap();
+        assert_eq!(private(link), None);
+        assert_eq!(private(PathBuf::from("relative")), None);
     }
 
     #[test]

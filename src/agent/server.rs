@@ -1,5 +1,5 @@
 //! The agent's listener: each connection from a process of the daemon's own uid (SO_PEERCRED;
-//! another uid is refused and told, whatever the socket file's mode) reads request lines and
+//! another uid is closed at once, unanswered and logged, whatever the socket file's mode) reads request lines and
 //! writes one answer each. A client is bounded in every way a socket allows: at most
 //! [`Limits::connections`] at once (more wait in the kernel's queue), a line of at most 64 KiB,
 //! and [`Limits::idle`] to say something before it is closed. No connection can stop another's

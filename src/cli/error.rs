@@ -106,7 +106,7 @@ fn agent_status(error: &AgentFailed) -> ExitStatus {
     match error {
         // As for an account that is not there: what was named to answer is not there.
         AgentFailed::NoAgent { .. } => ExitStatus::NoSuchAccount,
-        AgentFailed::NoAnswer { .. } => ExitStatus::Failure,
+        AgentFailed::NoAnswer { .. } | AgentFailed::NotOurs { .. } => ExitStatus::Failure,
         AgentFailed::Refused { code, .. } => match code {
             ErrorCode::NoSuchAccount | ErrorCode::NotShared => ExitStatus::NoSuchAccount,
             ErrorCode::NotLinked => ExitStatus::NeedsLink,

@@ -46,6 +46,9 @@ pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
         Err(AskError::NoAnswer(cause)) => {
             return Err(AgentFailed::NoAnswer { socket, cause }.into());
         }
+        Err(AskError::NotOurs { uid }) => {
+            return Err(AgentFailed::NotOurs { socket, uid }.into());
+        }
     };
     write_data(format!("{access_token}\n").as_bytes());
     Ok(())

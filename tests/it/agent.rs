@@ -530,3 +530,63 @@ fn unlock_secret_service() {
         .unwrap();
     assert!(started.success());
 }
+
+/// The client's side of the same check: a socket served by a process of another user (planted
+/// where `TOKENDECK_AGENT` points) is sent nothing — not even the account's name — and nothing
+/// it would answer is taken for a token.
+#[tokio::test]
+async fn token_sends_nothing_to_a_socket_another_user_serves() {
+    if !rustix_is_root() {
+        eprintln!("skipped: serves a socket as `nobody` with runuser, which needs root");
+        return;
+    }
+    if std::process::Command::new("runuser")
+        .arg("--help")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: runuser is not installed");
+        return;
+    }
+    let server = TestProvider::start().await;
+    let deck = linked(&server).await;
+    let open = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(open.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let socket = open.path().join("planted.sock");
+    let heard = open.path().join("heard");
+    // A stranger's agent: it answers any line with a token of its choosing, and keeps what it
+    // was sent.
+    let stranger = format!(
+        "import socket,sys,os\nos.umask(0)\ns=socket.socket(socket.AF_UNIX)\ns.bind({socket:?})\ns.listen(1)\nprint('ready',flush=True)\nc,_=s.accept()\nc.settimeout(5)\ntry:\n  got=c.recv(65536)\nexcept Exception:\n  got=b''\nopen({heard:?},'wb').write(got)\ntry:\n  c.sendall(b'{{\"v\":1,\"access_token\":\"planted\",\"expires_at\":\"2030-01-01T00:00:00Z\"}}\\n')\nexcept Exception:\n  pass\n",
+    );
+    let mut child = tokio::process::Command::new("runuser")
+        .args(["-u", "nobody", "--", "/usr/bin/python3", "-c", &stranger])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut ready = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(10), ready.next_line())
+        .await
+        .expect("the stranger's socket listens")
+        .unwrap();
+    assert_eq!(line.as_deref(), Some("ready"));
+    let out = deck
+        .with_env("TOKENDECK_AGENT", socket.to_str().unwrap())
+        .run(&["token", "work"], "")
+        .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(text(&out.stdout).is_empty(), "no token taken from it");
+    assert!(
+        stderr.contains("is served by another user (uid 65534)"),
+        "{stderr}"
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
+    let sent = std::fs::read(&heard).unwrap_or_default();
+    assert!(
+        sent.is_empty(),
+        "sent: {:?}",
+        String::from_utf8_lossy(&sent)
+    );
+}

@@ -14,6 +14,8 @@ pub enum AgentFailed {
     NoAgent { socket: PathBuf, cause: String },
     /// An agent is there but gave no answer.
     NoAnswer { socket: PathBuf, cause: String },
+    /// A process of another user serves that socket.
+    NotOurs { socket: PathBuf, uid: u32 },
     /// The agent answered with an error: its message is the daemon's words.
     Refused {
         code: crate::agent::protocol::ErrorCode,
@@ -31,7 +33,12 @@ impl fmt::Display for AgentFailed {
             ),
             AgentFailed::NoAnswer { socket, cause } => write!(
                 f,
-                "the tokendeck agent on {} gave no answer ({cause}); see the daemon's log (`journalctl --user -u tokendeck`), or restart it",
+                "the tokendeck agent on {} gave no answer ({cause}); see what the daemon printed (its standard error; for the unit `daemon --install` wrote, `journalctl --user -u tokendeck`), or restart it",
+                socket.display()
+            ),
+            AgentFailed::NotOurs { socket, uid } => write!(
+                f,
+                "the socket {} is served by another user (uid {uid}), so tokendeck sent it nothing and took no token from it; remove it and start your own `tokendeck daemon`, or unset {AGENT_VAR}",
                 socket.display()
             ),
             AgentFailed::Refused { message, .. } => f.write_str(message),

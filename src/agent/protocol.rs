@@ -48,7 +48,14 @@ impl Request {
 pub enum ErrorCode {
     NoSuchAccount,
     NotLinked,
+    /// A refresh failed for now (the provider or the network); trying again later may work.
     RefreshFailed,
+    /// The provider refused the client itself (its id, secret or authentication method).
+    ClientRefused,
+    /// The daemon's keyring could not be read.
+    Keyring,
+    /// The accounts file cannot be read or trusted.
+    AccountsFile,
     /// Asked through a socket that serves only shared accounts (share.sock) for one not shared.
     NotShared,
     BadRequest,

@@ -115,6 +115,9 @@ pub fn code_of(error: &AccountError) -> ErrorCode {
         | AccountError::RecordMissing(_)
         | AccountError::RecordNotHere { .. }
         | AccountError::NeedsRelink { .. } => ErrorCode::NotLinked,
+        AccountError::ClientRefused { .. } => ErrorCode::ClientRefused,
+        AccountError::Store(StoreError::Keyring(_)) => ErrorCode::Keyring,
+        AccountError::Store(e) if e.is_unusable_accounts_file() => ErrorCode::AccountsFile,
         _ => ErrorCode::RefreshFailed,
     }
 }
@@ -202,6 +205,29 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `token` does about a failure is the same through the agent as without it: each
+    /// kind of failure keeps a code of its own.
+    #[test]
+    fn each_kind_of_failure_has_its_own_code() {
+        let refused = AccountError::ClientRefused {
+            name: "work".into(),
+            error: crate::oauth::Error::NoDeviceEndpoint,
+        };
+        assert_eq!(code_of(&refused), ErrorCode::ClientRefused);
+        let unsafe_file = AccountError::Store(StoreError::UnsafeAccountsFile {
+            path: "/h/accounts.toml".into(),
+            owner: None,
+            mode: 0o666,
+        });
+        assert_eq!(code_of(&unsafe_file), ErrorCode::AccountsFile);
+        let missing = AccountError::Store(StoreError::no_such_account("work", []));
+        assert_eq!(code_of(&missing), ErrorCode::NoSuchAccount);
+        assert_eq!(
+            code_of(&AccountError::NotLinked("work".into())),
+            ErrorCode::NotLinked
+        );
+    }
 
     /// Answers every token request with a fixed token: the reader and the loop are under test.
     struct Fixed;

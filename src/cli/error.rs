@@ -111,6 +111,10 @@ fn agent_status(error: &AgentFailed) -> ExitStatus {
             ErrorCode::NoSuchAccount | ErrorCode::NotShared => ExitStatus::NoSuchAccount,
             ErrorCode::NotLinked => ExitStatus::NeedsLink,
             ErrorCode::RefreshFailed => ExitStatus::TryLater,
+            // The same exit codes as without the agent.
+            ErrorCode::ClientRefused => ExitStatus::Configuration,
+            ErrorCode::Keyring => ExitStatus::Keyring,
+            ErrorCode::AccountsFile => ExitStatus::BrokenAccountsFile,
             ErrorCode::BadRequest | ErrorCode::UnsupportedVersion => ExitStatus::Failure,
         },
     }

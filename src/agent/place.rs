@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::store::Home;
 
-/// The socket's file name, beside which `share.sock` will go.
+/// The socket's file name, beside which `share.sock` goes (`super::share`).
 pub const AGENT_SOCKET: &str = "agent.sock";
 
 /// The longest path a Unix socket address holds (`sun_path`, less its terminating NUL).

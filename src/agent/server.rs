@@ -67,6 +67,11 @@ impl Answers {
     pub fn memory(&self) -> &Memory {
         &self.memory
     }
+
+    /// The front's words for an account's failure.
+    pub fn wording_of(&self, error: &AccountError) -> String {
+        (self.wording.account_error)(error)
+    }
 }
 
 /// Whatever answers a request (the daemon's [`Answers`]; a test's stand-in).

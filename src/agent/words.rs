@@ -14,6 +14,8 @@ pub enum Refusal {
     NoAccount,
     AccountNotText,
     TooLong,
+    /// Any op but `token` through share.sock.
+    OnlyToken,
 }
 
 impl fmt::Display for Refusal {
@@ -42,6 +44,10 @@ impl fmt::Display for Refusal {
             Refusal::AccountNotText => {
                 write!(f, "\"account\" must be a string: the account's name")
             }
+            Refusal::OnlyToken => write!(
+                f,
+                "this socket (share.sock) answers only \"op\":\"token\", for the accounts its owner shared"
+            ),
             Refusal::TooLong => write!(
                 f,
                 "the line is longer than 64 KiB; the connection is closed"

@@ -101,6 +101,7 @@ impl NewAccount {
             api_url,
             refresh_at_least: preset.as_ref().and_then(|p| p.refresh_at_least),
             refresh_token_lifetime: self.refresh_token_lifetime,
+            shared: self.shared,
             hooks: self.hooks,
             provider,
         };

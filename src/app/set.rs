@@ -44,6 +44,8 @@ pub struct AccountChange {
     pub hooks: Vec<HookChange>,
     /// How long refresh tokens live, in seconds, for the forecast; 0 removes the setting.
     pub refresh_token_lifetime: Option<u64>,
+    /// Whether the daemon's share.sock hands out the account's access token.
+    pub shared: Option<bool>,
 }
 
 /// The endpoints `set` can name: those `add` takes by hand beside a preset or discovery, and the
@@ -84,6 +86,8 @@ pub enum Setting {
     AuthMethod,
     ClientSecret,
     RefreshTokenLifetime,
+    /// Whether share.sock hands out its access token.
+    Shared,
 }
 
 /// Everything but the client secret.
@@ -105,6 +109,7 @@ impl fmt::Debug for AccountChange {
             .field("endpoints", &self.endpoints)
             .field("hooks", &self.hooks)
             .field("refresh_token_lifetime", &self.refresh_token_lifetime)
+            .field("shared", &self.shared)
             .finish()
     }
 }
@@ -124,6 +129,8 @@ pub struct Changed {
     /// authorization endpoint, scopes), in the order given; empty when no tokens are held. The
     /// tokens are kept; only linking again makes a grant under the new settings.
     pub grant_made_under_old: Vec<Setting>,
+    /// Whether the account is shared now, when that changed.
+    pub shared: Option<bool>,
 }
 
 impl Setting {
@@ -164,6 +171,7 @@ impl AccountChange {
             && self.endpoints.is_empty()
             && self.hooks.is_empty()
             && self.refresh_token_lifetime.is_none()
+            && self.shared.is_none()
     }
 
     /// Checks the change against the account as stored now and writes it.
@@ -317,6 +325,13 @@ impl AccountChange {
             if updated.refresh_token_lifetime != account.refresh_token_lifetime {
                 changed.settings.push(Setting::RefreshTokenLifetime);
             }
+        }
+        if let Some(shared) = self.shared
+            && shared != account.shared
+        {
+            updated.shared = shared;
+            changed.settings.push(Setting::Shared);
+            changed.shared = Some(shared);
         }
         let new_secret = self.client_secret;
         if new_secret.as_deref() == Some("") {

@@ -31,6 +31,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         }
     };
     let name = args.name.clone();
+    let args_share = args.share;
     NewAccount {
         name: args.name,
         source: Some(source),
@@ -51,11 +52,15 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
             hooks
         },
         refresh_token_lifetime: args.refresh_token_lifetime.filter(|s| *s > 0),
+        shared: args.share,
     }
     .create(store)
     .await?;
     warn_about_keyring(store).await;
     eprintln!("{}", said::added(&name));
+    if args_share {
+        eprintln!("{}", said::shared_now(&name));
+    }
     Ok(())
 }
 

@@ -182,6 +182,10 @@ pub struct DaemonArgs {
     /// find it through TOKENDECK_AGENT)
     #[arg(long, value_name = "PATH")]
     pub socket_path: Option<PathBuf>,
+    /// Also answer on share.sock beside that socket, for an ssh forward (`ssh -R`): only the
+    /// accounts marked with `set NAME --share`, only their access tokens, each one logged
+    #[arg(long, conflicts_with_all = ["install", "uninstall"])]
+    pub share: bool,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +250,10 @@ pub struct AddArgs {
     /// account must be linked again, when the provider's answers do not say (over the preset's)
     #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
     pub refresh_token_lifetime: Option<u64>,
+    /// Let `tokendeck daemon --share` hand this account's access token to share.sock, the socket
+    /// meant for an ssh forward (`ssh -R`); the refresh token never leaves this machine
+    #[arg(long)]
+    pub share: bool,
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +319,13 @@ pub struct SetArgs {
     /// account must be linked again (an empty one removes it: the preset's, if any, applies)
     #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
     pub refresh_token_lifetime: Option<u64>,
+    /// Let `tokendeck daemon --share` hand this account's access token to share.sock, the socket
+    /// meant for an ssh forward (`ssh -R`); the refresh token never leaves this machine
+    #[arg(long, conflicts_with = "no_share")]
+    pub share: bool,
+    /// Stop handing this account's access token to share.sock
+    #[arg(long)]
+    pub no_share: bool,
 }
 
 #[derive(Debug, Args)]

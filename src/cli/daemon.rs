@@ -7,7 +7,7 @@
 //! answers tokens to the user's own processes on the agent's socket (`crate::agent`).
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -22,6 +22,7 @@ use super::words::forecast as forecast_words;
 use crate::agent;
 use crate::agent::memory::Memory;
 use crate::agent::server::{self, Answers, Heard, Limits, Wording};
+use crate::agent::share::SharedAnswers;
 use crate::app::stop::Settled;
 use crate::app::{EngineEvent, engine};
 use crate::signals::{Signal, Signals};
@@ -38,19 +39,28 @@ const FORECAST_EVERY: Duration = Duration::from_secs(600);
 
 /// Runs until SIGTERM, SIGINT or SIGHUP, with at most `per_endpoint` refreshes in flight against
 /// one token endpoint; `notify`: tell the desktop when an account needs the user.
-/// `socket`: where the agent answers (`--socket-path`), instead of the home's own place.
+/// `socket`: where the agent answers (`--socket-path`), instead of the home's own place;
+/// `share`: also answer shared accounts on share.sock beside it (`--share`).
 pub async fn run(
     store: Arc<Store>,
     notify: bool,
     per_endpoint: usize,
     socket: Option<PathBuf>,
+    share: bool,
 ) -> Result<(), CliError> {
     let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
-    let bound = match socket {
-        Some(path) => agent::place::bind(&path, false),
-        None => agent::place::bind(&agent::place::default_socket(store.home()), true),
-    }
-    .map_err(|e| CliError::Io(e.to_string()))?;
+    let (path, private_dir) = match socket {
+        Some(path) => (path, false),
+        None => (agent::place::default_socket(store.home()), true),
+    };
+    let bind = |path: &Path| {
+        agent::place::bind(path, private_dir).map_err(|e| CliError::Io(e.to_string()))
+    };
+    let bound = bind(&path)?;
+    let shared_bound = match share {
+        true => Some(bind(&agent::share::beside(&path))?),
+        false => None,
+    };
     let say = Say::detect();
     let home = store.home().describe();
     match store.keyring().await {
@@ -74,24 +84,35 @@ pub async fn run(
         ),
     );
     say.line(Level::Info, &words::agent::listening(bound.file.path()));
-    let answers = Answers::new(
+    let answers = Arc::new(Answers::new(
         Memory::new(store.clone(), persistence()),
         Wording {
             account_error: |e| e.to_string(),
             status: super::accounts::status_facts,
         },
-    );
-    let agent = tokio::spawn(server::serve(
-        bound,
-        Arc::new(answers),
-        Limits::default(),
-        move |heard| match heard {
-            Heard::RefusedPeer { uid, pid } => {
-                say.line(Level::Warning, &words::agent::refused_peer(uid, pid));
-            }
-            Heard::AcceptFailed => {}
-        },
     ));
+    let heard = move |heard| match heard {
+        Heard::RefusedPeer { uid, pid } => {
+            say.line(Level::Warning, &words::agent::refused_peer(uid, pid));
+        }
+        Heard::AcceptFailed => {}
+    };
+    let shared = shared_bound.map(|bound| {
+        say.line(Level::Info, &words::agent::sharing(bound.file.path()));
+        let answers = SharedAnswers::new(answers.clone(), words::agent::not_shared, move |name| {
+            say.line(
+                Level::Info,
+                &words::agent::handed_out(name, SystemTime::now()),
+            );
+        });
+        tokio::spawn(server::serve(
+            bound,
+            Arc::new(answers),
+            Limits::default(),
+            heard,
+        ))
+    });
+    let agent = tokio::spawn(server::serve(bound, answers, Limits::default(), heard));
     let desktop = Desktop::new(notify, say);
     desktop.look(&store);
     let (engine_store, engine_desktop) = (store.clone(), desktop.clone());
@@ -123,8 +144,10 @@ pub async fn run(
     };
     say.line(Level::Info, &format!("{}: stopping", signal.name()));
     // No new answer starts a refresh now; the socket's file goes with the listener.
-    agent.abort();
-    let _ = agent.await;
+    for agent in std::iter::once(agent).chain(shared) {
+        agent.abort();
+        let _ = agent.await;
+    }
     stop_refreshes(say, signal, &mut signals).await;
     Ok(())
 }

@@ -49,7 +49,14 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
         // It has its own way of stopping.
         Command::Daemon(args) if !args.install && !args.uninstall => {
             let socket = args.socket_path.clone();
-            daemon::run(store, !args.no_notify, args.max_per_endpoint.into(), socket).await
+            daemon::run(
+                store,
+                !args.no_notify,
+                args.max_per_endpoint.into(),
+                socket,
+                args.share,
+            )
+            .await
         }
         command => stop::interruptible(one_shot(store, command)).await,
     }

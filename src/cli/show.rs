@@ -155,6 +155,13 @@ fn for_a_person(settings: &AccountSettings, now: SystemTime) -> Vec<String> {
     if let Some(lifetime) = account.refresh_token_lifetime {
         lines.push(row("refresh token life", &short_duration(lifetime)));
     }
+    lines.push(row(
+        "shared",
+        match account.shared {
+            true => "yes: `tokendeck daemon --share` hands out its access token",
+            false => "no",
+        },
+    ));
     if let Some(every) = account.refresh_at_least {
         lines.push(row(
             "refresh at least",
@@ -207,6 +214,7 @@ fn as_json(settings: &AccountSettings, now: SystemTime) -> Value {
         "refresh_token_lifetime_seconds": account.refresh_token_lifetime,
         "refresh_token_expires_at": forecast.as_ref().map(|f| rfc3339(f.dies_at)),
         "refresh_token_expires_source": forecast.as_ref().map(|f| f.source.id()),
+        "shared": account.shared,
     });
     for (_, key, url) in urls(settings) {
         object[key] = json!(url);

@@ -39,6 +39,10 @@ pub struct Account {
     /// (`--refresh-token-lifetime`): what forecasts its death when the provider does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_lifetime: Option<u64>,
+    /// Whether the daemon's `share.sock` (the socket meant for `ssh -R`) hands out this account's
+    /// access token. Off unless the person turns it on: forwarding reaches other machines.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
     /// Commands run on this account's events; each replaces the home-wide one for its event.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hooks: Hooks,
@@ -351,6 +355,7 @@ pub(crate) mod tests {
             api_url: None,
             refresh_at_least: None,
             refresh_token_lifetime: None,
+            shared: false,
             hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }

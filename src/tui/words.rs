@@ -256,6 +256,7 @@ fn setting(setting: Changeable) -> &'static str {
         Changeable::AuthMethod => "client authentication",
         Changeable::ClientSecret => "client secret",
         Changeable::RefreshTokenLifetime => "refresh token lifetime",
+        Changeable::Shared => "sharing",
     }
 }
 

@@ -21,16 +21,16 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::process::Child;
 
-/// A daemon on a deck's home, its stderr collected.
-struct Daemon {
+/// A daemon on a deck's home, its stderr collected (share.rs starts one too).
+pub(crate) struct Daemon {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
-    socket: PathBuf,
+    pub(crate) socket: PathBuf,
 }
 
 impl Daemon {
     /// Starts `tokendeck daemon ARGS` and waits until its socket listens.
-    async fn start(deck: &Deck, args: &[&str]) -> Daemon {
+    pub(crate) async fn start(deck: &Deck, args: &[&str]) -> Daemon {
         let mut child = deck
             .command(&[&["daemon"], args].concat())
             .stdin(Stdio::null())
@@ -56,11 +56,11 @@ impl Daemon {
         daemon
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.lines.lock().unwrap().join("\n")
     }
 
-    async fn line_starting(&self, start: &str) -> String {
+    pub(crate) async fn line_starting(&self, start: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Some(line) = self
@@ -81,7 +81,7 @@ impl Daemon {
         }
     }
 
-    async fn stop(mut self) -> String {
+    pub(crate) async fn stop(mut self) -> String {
         common::signal(self.child.id().unwrap(), "TERM");
         let status = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
             .await

@@ -101,6 +101,7 @@ mod tests {
             api_url: None,
             refresh_at_least,
             refresh_token_lifetime: None,
+            shared: false,
             hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }

@@ -197,3 +197,26 @@ fn a_new_client_id_or_token_endpoint_binds_a_new_grant() {
         Some(Field::ClientId)
     );
 }
+
+#[test]
+fn sharing_changes_no_grant_and_asking_for_what_is_already_so_changes_nothing() {
+    let share = AccountChange {
+        shared: Some(true),
+        ..AccountChange::default()
+    };
+    let (updated, _, changed) = share.clone().changed(&account(), None).unwrap();
+    assert!(updated.shared);
+    assert_eq!(changed.settings, [Setting::Shared]);
+    assert_eq!(changed.shared, Some(true));
+    assert!(!changed.applies_at_next_link && !Setting::Shared.binds_the_grant());
+    let (again, _, unchanged) = share.changed(&updated, None).unwrap();
+    assert!(again.shared);
+    assert!(unchanged.settings.is_empty() && unchanged.shared.is_none());
+    let unshare = AccountChange {
+        shared: Some(false),
+        ..AccountChange::default()
+    };
+    let (updated, _, changed) = unshare.changed(&updated, None).unwrap();
+    assert!(!updated.shared);
+    assert_eq!(changed.shared, Some(false));
+}

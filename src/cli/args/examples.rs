@@ -182,8 +182,8 @@ pub(super) const EXAMPLES: &[(&str, &[Example])] = &[
                 "tokendeck daemon --install",
             ),
             ex(
-                "Take that service away again",
-                "tokendeck daemon --uninstall",
+                "Also hand shared accounts' tokens to share.sock, for ssh -R",
+                "tokendeck daemon --share",
             ),
         ],
     ),

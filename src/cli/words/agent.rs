@@ -1,5 +1,6 @@
 //! What the command line says about the agent: a socket named by `TOKENDECK_AGENT` with no agent
-//! behind it, an agent that did not answer, the daemon's socket lines, and a refused peer.
+//! behind it, an agent that did not answer, the daemon's socket lines, a refused peer, and
+//! share.sock's words (an account not shared, a token handed out).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -59,5 +60,30 @@ pub fn refused_peer(uid: u32, pid: Option<i32>) -> String {
     let pid = pid.map_or(String::new(), |pid| format!(" (pid {pid})"));
     format!(
         "refused a connection to the agent from uid {uid}{pid}: it answers only uid {me}'s processes"
+    )
+}
+
+/// The daemon's line once share.sock listens.
+pub fn sharing(socket: &Path) -> String {
+    format!(
+        "answering shared accounts' tokens on {} (for ssh -R; `tokendeck set NAME --share` shares one)",
+        socket.display()
+    )
+}
+
+/// share.sock's answer for an account not shared (or not there: the far side learns nothing of
+/// which accounts exist). Read on the far side, so it says where to run the command.
+pub fn not_shared(name: &str) -> String {
+    format!(
+        "{name:?} is not shared through this forwarded agent; on the workstation, `tokendeck set {name} --share` shares it (`tokendeck list` there shows the accounts)"
+    )
+}
+
+/// The daemon's log line for each token handed out through share.sock, with the time, since a
+/// terminal's stderr has none of its own.
+pub fn handed_out(name: &str, at: std::time::SystemTime) -> String {
+    format!(
+        "handed {name:?}'s access token out through share.sock at {}",
+        crate::time::rfc3339(at)
     )
 }

@@ -17,6 +17,13 @@ pub fn added(name: &str) -> String {
     format!("Added {name:?}. Link it with: tokendeck link {name}")
 }
 
+/// What `add --share` and `set --share` say: where the token will be handed out, and how.
+pub fn shared_now(name: &str) -> String {
+    format!(
+        "{name:?} is shared: `tokendeck daemon --share` hands its access token (never its refresh token) to whoever reaches share.sock, such as an `ssh -R` forward."
+    )
+}
+
 pub const NO_ACCOUNTS: &str =
     "No accounts yet. Add one with: tokendeck add NAME --preset google --client-id ID";
 
@@ -185,6 +192,13 @@ pub fn changed(name: &str, changed: &Changed) -> Vec<String> {
         what.push_str("the client secret was deleted (a public client has none)");
     }
     let mut lines = vec![format!("Changed {name:?}: {what}.")];
+    match changed.shared {
+        Some(true) => lines.push(shared_now(name)),
+        Some(false) => lines.push(format!(
+            "{name:?} is no longer shared: share.sock refuses its token from now on."
+        )),
+        None => {}
+    }
     if changed.last_refresh_failed {
         lines.push(format!(
             "Its tokens are kept. Its last refresh failed; `tokendeck refresh {name}` tries again with the new settings."
@@ -233,6 +247,7 @@ fn setting(setting: Setting) -> &'static str {
         Setting::Endpoint(Endpoint::Userinfo) => "userinfo endpoint",
         Setting::Hooks => "hooks",
         Setting::RefreshTokenLifetime => "refresh token lifetime",
+        Setting::Shared => "sharing",
         Setting::AuthMethod => "client authentication",
         Setting::ClientSecret => "client secret",
     }

@@ -37,6 +37,7 @@ fn account() -> impl Strategy<Value = Account> {
                 "http://[::1]/".to_string(),
             ])),
             prop::option::of(0..=i64::MAX as u64),
+            any::<bool>(),
         ),
         provider(),
     )
@@ -52,6 +53,7 @@ fn account() -> impl Strategy<Value = Account> {
                     api_url: extra.0,
                     refresh_at_least: extra.1,
                     refresh_token_lifetime: None,
+                    shared: extra.2,
                     hooks: Default::default(),
                     provider,
                 }

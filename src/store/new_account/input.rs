@@ -142,6 +142,8 @@ pub struct NewAccount {
     pub hooks: Hooks,
     /// How long its refresh tokens live, in seconds, when the provider does not say.
     pub refresh_token_lifetime: Option<u64>,
+    /// Whether the daemon's share.sock hands out its access token (`add --share`).
+    pub shared: bool,
 }
 
 /// Everything but the client secret.
@@ -162,6 +164,7 @@ impl std::fmt::Debug for NewAccount {
             .field("scopes", &self.scopes)
             .field("params", &self.params)
             .field("hooks", &self.hooks)
+            .field("shared", &self.shared)
             .finish_non_exhaustive()
     }
 }

@@ -22,15 +22,15 @@ use tokio::net::UnixStream;
 use tokio::process::Child;
 
 /// A daemon on a deck's home, its stderr collected.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
-    socket: PathBuf,
+    pub(crate) socket: PathBuf,
 }
 
 impl Daemon {
     /// Starts `tokendeck daemon ARGS` and waits until its socket listens.
-    async fn start(deck: &Deck, args: &[&str]) -> Daemon {
+    pub(crate) async fn start(deck: &Deck, args: &[&str]) -> Daemon {
         let mut child = deck
             .command(&[&["daemon"], args].concat())
             .stdin(Stdio::null())
@@ -81,7 +81,7 @@ impl Daemon {
         }
     }
 
-    async fn stop(mut self) -> String {
+    pub(crate) async fn stop(mut self) -> String {
         common::signal(self.child.id().unwrap(), "TERM");
         let status = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
             .await
@@ -92,7 +92,7 @@ impl Daemon {
     }
 }
 
-async fn linked(server: &TestProvider) -> Deck {
+pub(crate) async fn linked(server: &TestProvider) -> Deck {
     let deck = Deck::new();
     deck.add(server, "work").await;
     let out = deck.link("work").await;
@@ -112,7 +112,7 @@ async fn stored_token(deck: &Deck) -> String {
 }
 
 /// One exchange on a fresh connection: the line sent, the answer read (empty when closed).
-async fn exchange(socket: &Path, line: &[u8]) -> String {
+pub(crate) async fn exchange(socket: &Path, line: &[u8]) -> String {
     let mut stream = UnixStream::connect(socket).await.unwrap();
     stream.write_all(line).await.unwrap();
     let mut answer = String::new();

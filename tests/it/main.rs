@@ -41,6 +41,7 @@ mod refresh;
 mod safety;
 mod scale;
 mod time_zones;
+mod token_formats;
 mod tui_inspect;
 mod tui_tmux;
 mod tui_update;

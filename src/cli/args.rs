@@ -111,7 +111,7 @@ pub enum Command {
     Token {
         /// The account's name
         name: String,
-        /// How to print it
+        /// How to print it: bare, as JSON, as an HTTP header, for a mail client or for kubectl
         #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
         format: crate::cli::TokenFormat,
         /// The same as --format json

@@ -19,7 +19,7 @@ pub enum TokenFormat {
     /// The token alone, on one line
     #[default]
     Plain,
-    /// {"format_version":1,"access_token","token_type","expires_at","scopes"}
+    /// JSON with its type, expiry and scopes: {"format_version":1,"access_token",…}
     Json,
     /// `Authorization: Bearer TOKEN`, for curl -H and friends
     Header,

@@ -138,6 +138,9 @@ fn for_a_person(settings: &AccountSettings, now: SystemTime) -> Vec<String> {
     if let Some(identity) = &status.identity {
         lines.push(row("identity", identity));
     }
+    if let Some(user) = &account.mail_user {
+        lines.push(row("mail user", user));
+    }
     if let Some(token) = &status.token {
         if let Some(lifetime) = access_lifetime(settings) {
             lines.push(row("access token life", &short_duration(lifetime)));

@@ -57,7 +57,10 @@ pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Resul
                 scopes: tokens
                     .scope()
                     .map_or_else(Vec::new, |s| scopes(Some(s), &[])),
-                mail_user: tokens.id_token().and_then(crate::oauth::identity::email),
+                // Decoded only for the format that names it: plain stays one keyring read.
+                mail_user: (format == TokenFormat::Xoauth2)
+                    .then(|| tokens.id_token().and_then(crate::oauth::identity::email))
+                    .flatten(),
             }
         }
         Err(AskError::NoAgent(e)) => {

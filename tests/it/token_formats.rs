@@ -184,6 +184,11 @@ async fn xoauth2_names_the_mail_user_else_the_id_tokens_email_and_says_what_to_d
     );
     let shown = json_of(&deck.ok(&["show", "work", "--json"]).await);
     assert_eq!(shown["mail_user"], "me@example.test");
+    let shown = deck.ok(&["show", "work"]).await;
+    assert!(
+        shown.contains("mail user:         me@example.test"),
+        "{shown}"
+    );
     let out = deck
         .run(&["set", "work", "--mail-user", "a\u{1}b"], "")
         .await;

@@ -1,7 +1,8 @@
 //! The agent's protocol, version 1: one JSON object per line each way. Requests are read from
 //! bytes by a reader that owns no socket (so that a property test can feed it anything), and
 //! every answer is a typed value: an access token, the accounts, their status, or an error with a
-//! code a script can branch on. Nothing here can carry a refresh token, an ID token, a code or a
+//! code a script can branch on; each carries `format_version` beside the protocol's `v` (the
+//! README's JSON contract). Nothing here can carry a refresh token, an ID token, a code or a
 //! client secret: no answer has a field for one.
 
 use serde::Serialize;
@@ -333,6 +334,24 @@ mod tests {
             assert!(!format!("{answer:?}").contains("at-secret"));
         }
         assert_eq!(Answer::from_line(r#"{"v":2,"accounts":[]}"#), None);
+    }
+
+    /// The fields added since the first agent (`format_version`, `scope`, `email`) are additive:
+    /// a client reads an older agent's token answer, without them, as a token.
+    #[test]
+    fn a_token_answer_without_the_added_fields_still_reads() {
+        let line = r#"{"v":1,"access_token":"at","token_type":"Bearer","expires_at":null}"#;
+        assert!(matches!(
+            Answer::from_line(line),
+            Some(Answer::Token {
+                scope: None,
+                email: None,
+                expires_at: None,
+                ..
+            })
+        ));
+        let value: Value = serde_json::from_str(&Answer::Accounts(vec![]).to_line()).unwrap();
+        assert_eq!(value["format_version"], 1);
     }
 
     #[test]

@@ -78,7 +78,15 @@ impl TokenFormat {
             TokenFormat::Xoauth2 => {
                 let user = handed.mail_user.as_deref().ok_or_else(|| NoMailUser {
                     name: name.to_string(),
+                    unusable: false,
                 })?;
+                // \x01 separates the SASL string's parts: a control character would forge one.
+                if user.chars().any(char::is_control) {
+                    return Err(NoMailUser {
+                        name: name.to_string(),
+                        unusable: true,
+                    });
+                }
                 format!("{}\n", xoauth2(user, token))
             }
             TokenFormat::ExecCredential => {
@@ -164,6 +172,10 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("--mail-user"), "{err}");
         assert!(!err.to_string().contains("tok\x01"), "{err}");
+        let forged = TokenFormat::Xoauth2
+            .render(&handed(Some("a\x01auth=Bearer x")), "work")
+            .unwrap_err();
+        assert!(forged.to_string().contains("control character"), "{forged}");
     }
 
     #[test]

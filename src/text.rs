@@ -72,6 +72,11 @@ pub fn printable_prefix(text: &str) -> &str {
     text
 }
 
+/// The version of every JSON shape tokendeck prints (commands' `--json`, the agent's answers),
+/// carried as `"format_version"` at each object's top level. An added field keeps it; a removed
+/// field or a changed meaning bumps it (the README's "JSON contract").
+pub const FORMAT_VERSION: u64 = 1;
+
 /// JSON for a terminal: serde_json escapes C0 controls but writes DEL, C1 controls and bidi
 /// overrides as they are. Those characters can only stand inside JSON strings, where `\uXXXX`
 /// means the same, so the result parses to exactly the same data.

@@ -1,11 +1,14 @@
 //! The agent's protocol, version 1: one JSON object per line each way. Requests are read from
 //! bytes by a reader that owns no socket (so that a property test can feed it anything), and
 //! every answer is a typed value: an access token, the accounts, their status, or an error with a
-//! code a script can branch on. Nothing here can carry a refresh token, an ID token, a code or a
+//! code a script can branch on; each carries `format_version` beside the protocol's `v` (the
+//! README's JSON contract). Nothing here can carry a refresh token, an ID token, a code or a
 //! client secret: no answer has a field for one.
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::text::FORMAT_VERSION;
 
 /// The one version this agent speaks.
 pub const VERSION: u64 = 1;
@@ -69,6 +72,11 @@ pub enum Answer {
         access_token: String,
         token_type: String,
         expires_at: Option<String>,
+        /// The scope the provider granted with the token, when it said.
+        scope: Option<String>,
+        /// The `email` claim of the account's ID token: who the token is for (an identity, not
+        /// a credential), which mail clients' XOAUTH2 must name.
+        email: Option<String>,
     },
     Accounts(Vec<String>),
     Status(Value),
@@ -82,10 +90,17 @@ impl std::fmt::Debug for Answer {
     /// Never the access token, should an answer reach a log or a panic message.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Answer::Token { expires_at, .. } => f
+            Answer::Token {
+                expires_at,
+                scope,
+                email,
+                ..
+            } => f
                 .debug_struct("Token")
                 .field("access_token", &"[redacted]")
                 .field("expires_at", expires_at)
+                .field("scope", scope)
+                .field("email", email)
                 .finish(),
             Answer::Accounts(names) => f.debug_tuple("Accounts").field(names).finish(),
             Answer::Status(_) => f.write_str("Status(..)"),
@@ -113,16 +128,26 @@ impl Answer {
                 access_token,
                 token_type,
                 expires_at,
+                scope,
+                email,
             } => serde_json::json!({
                 "v": VERSION,
+                "format_version": FORMAT_VERSION,
                 "access_token": access_token,
                 "token_type": token_type,
                 "expires_at": expires_at,
+                "scope": scope,
+                "email": email,
             }),
-            Answer::Accounts(names) => serde_json::json!({"v": VERSION, "accounts": names}),
-            Answer::Status(status) => serde_json::json!({"v": VERSION, "status": status}),
+            Answer::Accounts(names) => {
+                serde_json::json!({"v": VERSION, "format_version": FORMAT_VERSION, "accounts": names})
+            }
+            Answer::Status(status) => {
+                serde_json::json!({"v": VERSION, "format_version": FORMAT_VERSION, "status": status})
+            }
             Answer::Error { code, message } => serde_json::json!({
                 "v": VERSION,
+                "format_version": FORMAT_VERSION,
                 "error": {"code": code, "message": message},
             }),
         };
@@ -144,10 +169,10 @@ impl Answer {
             return Some(Answer::Token {
                 access_token: token.as_str()?.to_string(),
                 token_type: value.get("token_type")?.as_str()?.to_string(),
-                expires_at: value
-                    .get("expires_at")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
+                expires_at: text(&value, "expires_at"),
+                // Absent from the answers of an agent older than these fields.
+                scope: text(&value, "scope"),
+                email: text(&value, "email"),
             });
         }
         if let Some(names) = value.get("accounts") {
@@ -157,6 +182,11 @@ impl Answer {
         }
         value.get("status").cloned().map(Answer::Status)
     }
+}
+
+/// A field that is text, if it is there.
+fn text(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
 /// Reads one request line (without its newline).
@@ -299,6 +329,8 @@ mod tests {
                 access_token: "at-secret".into(),
                 token_type: "Bearer".into(),
                 expires_at: Some("2030-01-01T00:00:00Z".into()),
+                scope: Some("openid email".into()),
+                email: Some("a@example.test".into()),
             },
             Answer::Accounts(vec!["a".into(), "b".into()]),
             Answer::error(ErrorCode::NotShared, "no"),
@@ -309,6 +341,24 @@ mod tests {
             assert!(!format!("{answer:?}").contains("at-secret"));
         }
         assert_eq!(Answer::from_line(r#"{"v":2,"accounts":[]}"#), None);
+    }
+
+    /// The fields added since the first agent (`format_version`, `scope`, `email`) are additive:
+    /// a client reads an older agent's token answer, without them, as a token.
+    #[test]
+    fn a_token_answer_without_the_added_fields_still_reads() {
+        let line = r#"{"v":1,"access_token":"at","token_type":"Bearer","expires_at":null}"#;
+        assert!(matches!(
+            Answer::from_line(line),
+            Some(Answer::Token {
+                scope: None,
+                email: None,
+                expires_at: None,
+                ..
+            })
+        ));
+        let value: Value = serde_json::from_str(&Answer::Accounts(vec![]).to_line()).unwrap();
+        assert_eq!(value["format_version"], 1);
     }
 
     #[test]

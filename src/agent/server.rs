@@ -89,6 +89,8 @@ impl Answering for Answers {
                     access_token: tokens.access_token().to_string(),
                     token_type: tokens.token_type().to_string(),
                     expires_at: tokens.expires_at().map(crate::time::rfc3339),
+                    scope: tokens.scope().map(str::to_string),
+                    email: tokens.id_token().and_then(crate::oauth::identity::email),
                 },
                 Err(e) => failed(e),
             },
@@ -244,6 +246,8 @@ mod tests {
                     access_token: "at".into(),
                     token_type: "Bearer".into(),
                     expires_at: None,
+                    scope: None,
+                    email: None,
                 },
                 _ => Answer::Accounts(vec![]),
             }

@@ -99,6 +99,7 @@ impl NewAccount {
             auth_method,
             params,
             api_url,
+            mail_user: self.mail_user.filter(|u| !u.is_empty()),
             refresh_at_least: preset.as_ref().and_then(|p| p.refresh_at_least),
             refresh_token_lifetime: self.refresh_token_lifetime,
             shared: self.shared,

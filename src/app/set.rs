@@ -37,6 +37,8 @@ pub struct AccountChange {
     pub redirect_uri: Option<String>,
     /// An empty one removes the API URL.
     pub api_url: Option<String>,
+    /// An empty one removes the mail user.
+    pub mail_user: Option<String>,
     pub auth_method: Option<AuthMethod>,
     /// Endpoints named by hand, each replacing the one the account has; an empty URL removes it.
     pub endpoints: Vec<(Endpoint, String)>,
@@ -81,6 +83,7 @@ pub enum Setting {
     Params,
     RedirectUri,
     ApiUrl,
+    MailUser,
     Endpoint(Endpoint),
     Hooks,
     AuthMethod,
@@ -105,6 +108,7 @@ impl fmt::Debug for AccountChange {
             .field("params", &self.params)
             .field("redirect_uri", &self.redirect_uri)
             .field("api_url", &self.api_url)
+            .field("mail_user", &self.mail_user)
             .field("auth_method", &self.auth_method)
             .field("endpoints", &self.endpoints)
             .field("hooks", &self.hooks)
@@ -167,6 +171,7 @@ impl AccountChange {
             && self.params.is_none()
             && self.redirect_uri.is_none()
             && self.api_url.is_none()
+            && self.mail_user.is_none()
             && self.auth_method.is_none()
             && self.endpoints.is_empty()
             && self.hooks.is_empty()
@@ -292,6 +297,10 @@ impl AccountChange {
             }
             updated.api_url = Some(api_url).filter(|u| !u.is_empty());
             changed.settings.push(Setting::ApiUrl);
+        }
+        if let Some(user) = self.mail_user {
+            updated.mail_user = Some(user).filter(|u| !u.is_empty());
+            changed.settings.push(Setting::MailUser);
         }
         for (endpoint, url) in self.endpoints {
             let before = updated.provider.clone();

@@ -11,7 +11,7 @@ use super::{AddArgs, CliError};
 use crate::app::status::{self, AccountState};
 use crate::store::new_account::{NewAccount, Source};
 use crate::store::{Forecast, Store, StoreError, TimeLeft};
-use crate::text::{Lines, printable, printable_json};
+use crate::text::{FORMAT_VERSION, Lines, printable, printable_json};
 use crate::time::{rfc3339, short_duration};
 
 pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
@@ -42,6 +42,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         params: args.params,
         auth_method: args.auth_method.map(Into::into),
         api_url: args.api_url,
+        mail_user: args.mail_user,
         device_authorization_url: args.device_authorization_url,
         revocation_url: args.revocation_url,
         userinfo_url: args.userinfo_url,
@@ -80,6 +81,7 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
                      status,
                  }| {
                     json!({
+                        "format_version": FORMAT_VERSION,
                         "name": name,
                         "kind": account.kind,
                         "client_id": account.client_id,
@@ -241,6 +243,7 @@ fn status_json(state: &AccountState, margin: Duration, now: SystemTime) -> Value
     let token = status.token.as_ref();
     let expires_at = token.and_then(|t| t.expires_at);
     json!({
+        "format_version": FORMAT_VERSION,
         "name": name,
         "status": status.health(now),
         "identity": status.identity,

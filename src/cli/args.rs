@@ -111,6 +111,12 @@ pub enum Command {
     Token {
         /// The account's name
         name: String,
+        /// How to print it: bare, as JSON, as an HTTP header, for a mail client or for kubectl
+        #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+        format: crate::cli::TokenFormat,
+        /// The same as --format json
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
     },
     /// Refresh an account's tokens now
     #[command(after_help = help::after_help("refresh"))]
@@ -227,6 +233,10 @@ pub struct AddArgs {
     /// An API URL to test the account with (`t` in the TUI)
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// The address mail clients log in as, which `token --format xoauth2` names [default: the
+    /// ID token's email]
+    #[arg(long, value_name = "ADDRESS", value_parser = parse_mail_user)]
+    pub mail_user: Option<String>,
     /// The device authorization endpoint, for `link --device` (presets and discovery know it)
     #[arg(long, value_name = "URL")]
     pub device_authorization_url: Option<String>,
@@ -288,6 +298,9 @@ pub struct SetArgs {
     /// An API URL to test the account with (an empty one removes it)
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// The address mail clients log in as, for `token --format xoauth2` (an empty one removes it)
+    #[arg(long, value_name = "ADDRESS", value_parser = parse_mail_user)]
+    pub mail_user: Option<String>,
     /// How the client authenticates at the token endpoint (`none` deletes the client secret)
     #[arg(long, value_enum)]
     pub auth_method: Option<AuthMethodArg>,
@@ -380,6 +393,18 @@ fn parse_lifetime(raw: &str) -> Result<u64, String> {
     humantime::parse_duration(raw.trim())
         .map(|span| span.as_secs())
         .map_err(|_| format!("{raw:?} is not a duration such as 7d, 90d or 12h"))
+}
+
+/// A mail user is written into the SASL string between \x01 separators: no control character
+/// may stand in it.
+fn parse_mail_user(raw: &str) -> Result<String, String> {
+    let user = raw.trim();
+    match user.chars().any(char::is_control) {
+        true => Err(format!(
+            "{raw:?} has a control character; give an address such as me@example.com"
+        )),
+        false => Ok(user.to_string()),
+    }
 }
 
 fn parse_param(raw: &str) -> Result<(String, String), String> {

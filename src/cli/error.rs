@@ -41,6 +41,8 @@ pub enum CliError {
     #[error("the API answered HTTP {0}")]
     ApiStatus(reqwest::StatusCode),
     #[error(transparent)]
+    NoMailUser(#[from] super::words::format::NoMailUser),
+    #[error(transparent)]
     Agent(#[from] super::words::agent::AgentFailed),
     /// What was under way has been waited for and told of already.
     #[error("stopped by {}", .0.name())]
@@ -86,6 +88,7 @@ impl CliError {
                 LinkEnd::NotRecorded(e) => store_status(e),
             },
             CliError::Usage(_) => ExitStatus::Usage,
+            CliError::NoMailUser(_) => ExitStatus::Configuration,
             CliError::Io(_) => ExitStatus::Failure,
             CliError::ApiStatus(_) => ExitStatus::ApiError,
             CliError::Agent(e) => agent_status(e),

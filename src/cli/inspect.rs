@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use super::CliError;
 use crate::store::Store;
-use crate::text::printable_json;
+use crate::text::{FORMAT_VERSION, printable_json};
 
 pub async fn inspect(
     store: &Arc<Store>,
@@ -15,7 +15,11 @@ pub async fn inspect(
 ) -> Result<(), CliError> {
     let report = crate::inspect::inspect(store, name, introspect).await?;
     if json {
-        let text = serde_json::to_string(&report).unwrap_or_default();
+        let mut value = serde_json::to_value(&report).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("format_version".into(), FORMAT_VERSION.into());
+        }
+        let text = value.to_string();
         println!("{}", printable_json(&text));
         return Ok(());
     }

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 
 use crate::store::events::Batch;
 use crate::store::{Event, Store};
-use crate::text::{Lines, printable, printable_json};
+use crate::text::{FORMAT_VERSION, Lines, printable, printable_json};
 use crate::time::{date_time, near};
 
 pub async fn log(
@@ -58,8 +58,12 @@ pub async fn log(
 /// the provider's words: escaped for the terminal (and in JSON, beyond what serde escapes).
 fn print_event(event: &Event, json: bool, zone: &TimeZone) {
     if json {
-        if let Ok(line) = serde_json::to_string(event) {
-            println!("{}", printable_json(&line));
+        // The version goes on the printed line only: the log file's lines are the store's.
+        if let Ok(mut value) = serde_json::to_value(event) {
+            if let Some(object) = value.as_object_mut() {
+                object.insert("format_version".into(), FORMAT_VERSION.into());
+            }
+            println!("{}", printable_json(&value.to_string()));
         }
         return;
     }

@@ -19,6 +19,7 @@ mod set;
 mod shared;
 mod show;
 pub mod stop;
+mod token_format;
 mod tokens;
 pub mod words;
 
@@ -30,6 +31,7 @@ pub use args::{
     SetArgs, examples,
 };
 pub use error::{CliError, ExitStatus};
+pub use token_format::TokenFormat;
 
 use crate::app::link::LinkWay;
 use crate::store::{Home, Store};
@@ -93,7 +95,10 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
             json,
             introspect,
         } => inspect::inspect(&store, &name, json, introspect).await,
-        Command::Token { name } => tokens::token(&store, &name).await,
+        Command::Token { name, format, json } => {
+            let format = if json { TokenFormat::Json } else { format };
+            tokens::token(&store, &name, format).await
+        }
         Command::Refresh { name } => tokens::refresh(&store, &name).await,
         Command::Call(args) => tokens::call(&store, args).await,
         Command::Log { name, follow, json } => {

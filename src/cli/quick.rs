@@ -7,6 +7,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
+use super::TokenFormat;
 use super::args::{Cli, Command, DEMO_TTL};
 
 /// The command line as `Cli::parse` would read it, when it is exactly `[--home DIR] token NAME`.
@@ -37,7 +38,11 @@ pub fn token_command(args: &[OsString], home_env: Option<&OsStr>) -> Option<Cli>
         home,
         demo: false,
         demo_ttl: DEMO_TTL,
-        command: Some(Command::Token { name }),
+        command: Some(Command::Token {
+            name,
+            format: TokenFormat::Plain,
+            json: false,
+        }),
     })
 }
 
@@ -64,7 +69,11 @@ mod tests {
     /// What both readings agree on: the home and the token's account.
     fn token_of(cli: &Cli) -> Option<(Option<PathBuf>, String)> {
         match &cli.command {
-            Some(Command::Token { name }) if !cli.demo => Some((cli.home.clone(), name.clone())),
+            Some(Command::Token {
+                name,
+                format: TokenFormat::Plain,
+                json: false,
+            }) if !cli.demo => Some((cli.home.clone(), name.clone())),
             _ => None,
         }
     }

@@ -24,6 +24,7 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
         },
         redirect_uri: args.redirect_uri,
         api_url: args.api_url,
+        mail_user: args.mail_user,
         auth_method: args.auth_method.map(Into::into),
         endpoints: [
             (Endpoint::Authorization, args.authorize_url),
@@ -46,7 +47,7 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
     };
     if change.is_empty() && !args.client_secret_stdin {
         return Err(CliError::Usage(format!(
-            "nothing to change: give one or more of --client-id, --client-secret-stdin, --scope, --add-scope, --remove-scope, --param, --no-params, --redirect-uri, --api-url, --auth-method, --authorize-url, --token-url, --device-authorization-url, --revocation-url, --introspection-url, --userinfo-url, --on, --refresh-token-lifetime, --share, --no-share (see `tokendeck set --help`); `tokendeck show {name}` shows the account"
+            "nothing to change: give one or more of --client-id, --client-secret-stdin, --scope, --add-scope, --remove-scope, --param, --no-params, --redirect-uri, --api-url, --mail-user, --auth-method, --authorize-url, --token-url, --device-authorization-url, --revocation-url, --introspection-url, --userinfo-url, --on, --refresh-token-lifetime, --share, --no-share (see `tokendeck set --help`); `tokendeck show {name}` shows the account"
         )));
     }
     // The account must exist before anything is read from standard input.

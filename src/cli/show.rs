@@ -11,7 +11,7 @@ use super::words::{forecast, store_error};
 use crate::app::show::{self, AccountSettings};
 use crate::oauth::AuthMethod;
 use crate::store::{Forecast, Store, TimeLeft};
-use crate::text::{Lines, printable, printable_json};
+use crate::text::{FORMAT_VERSION, Lines, printable, printable_json};
 use crate::time::{rfc3339, short_duration};
 
 pub async fn show(store: &Store, name: &str, json: bool) -> Result<(), CliError> {
@@ -138,6 +138,9 @@ fn for_a_person(settings: &AccountSettings, now: SystemTime) -> Vec<String> {
     if let Some(identity) = &status.identity {
         lines.push(row("identity", identity));
     }
+    if let Some(user) = &account.mail_user {
+        lines.push(row("mail user", user));
+    }
     if let Some(token) = &status.token {
         if let Some(lifetime) = access_lifetime(settings) {
             lines.push(row("access token life", &short_duration(lifetime)));
@@ -192,6 +195,7 @@ fn as_json(settings: &AccountSettings, now: SystemTime) -> Value {
     let token = status.token.as_ref();
     let forecast = Forecast::of(account, status);
     let mut object = json!({
+        "format_version": FORMAT_VERSION,
         "name": settings.name,
         "kind": account.kind,
         "preset": settings.preset.as_ref().map(|p| &p.name),
@@ -201,6 +205,7 @@ fn as_json(settings: &AccountSettings, now: SystemTime) -> Value {
         "auth_method": auth_method(account.auth_method),
         "scopes": account.scopes,
         "redirect_uri": account.redirect_uri,
+        "mail_user": account.mail_user,
         "params": account.params,
         "hooks": account.hooks.iter().map(|(e, c)| (e.name().to_string(), Value::from(c.as_str()))).collect::<serde_json::Map<_, _>>(),
         "keyring": settings.keyring.as_ref().ok().map(|r| r.backend.id()),

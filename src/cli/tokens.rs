@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::shared::{persistence, warn_about_keyring};
+use super::token_format::{Handed, TokenFormat, scopes};
 use super::words::agent::{AGENT_VAR, AgentFailed};
 use super::words::said;
 use super::{CallArgs, CliError};
@@ -15,9 +16,9 @@ use crate::app::{open_session, valid_tokens};
 use crate::store::Store;
 use crate::text::{Lines, printable};
 
-/// Prints a valid access token and nothing else: the agent's, when one listens (the one
-/// `TOKENDECK_AGENT` names, or the home's daemon's), else read from the keyring here.
-pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
+/// Prints a valid access token in `format` and nothing else: the agent's, when one listens (the
+/// one `TOKENDECK_AGENT` names, or the home's daemon's), else read from the keyring here.
+pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Result<(), CliError> {
     let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
     let socket = named
         .clone()
@@ -25,8 +26,20 @@ pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     let request = Request::Token {
         account: name.to_string(),
     };
-    let access_token = match ask(&socket, &request).await {
-        Ok(Answer::Token { access_token, .. }) => access_token,
+    let mut handed = match ask(&socket, &request).await {
+        Ok(Answer::Token {
+            access_token,
+            token_type,
+            expires_at,
+            scope,
+            email,
+        }) => Handed {
+            access_token,
+            token_type,
+            expires_at,
+            scopes: scope.map_or_else(Vec::new, |s| scopes(Some(&s), &[])),
+            mail_user: email,
+        },
         Ok(Answer::Error { code, message }) => {
             return Err(AgentFailed::Refused { code, message }.into());
         }
@@ -35,10 +48,21 @@ pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
             return Err(AgentFailed::NoAnswer { socket, cause }.into());
         }
         // No daemon, or none with an agent: the keyring, as before there was one.
-        Err(AskError::NoAgent(_)) if named.is_none() => valid_tokens(store, name, &persistence())
-            .await?
-            .access_token()
-            .to_string(),
+        Err(AskError::NoAgent(_)) if named.is_none() => {
+            let tokens = valid_tokens(store, name, &persistence()).await?;
+            Handed {
+                access_token: tokens.access_token().to_string(),
+                token_type: tokens.token_type().to_string(),
+                expires_at: tokens.expires_at().map(crate::time::rfc3339),
+                scopes: tokens
+                    .scope()
+                    .map_or_else(Vec::new, |s| scopes(Some(s), &[])),
+                // Decoded only for the format that names it: plain stays one keyring read.
+                mail_user: (format == TokenFormat::Xoauth2)
+                    .then(|| tokens.id_token().and_then(crate::oauth::identity::email))
+                    .flatten(),
+            }
+        }
         Err(AskError::NoAgent(e)) => {
             let cause = e.to_string();
             return Err(AgentFailed::NoAgent { socket, cause }.into());
@@ -50,7 +74,18 @@ pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
             return Err(AgentFailed::NotOurs { socket, uid }.into());
         }
     };
-    write_data(format!("{access_token}\n").as_bytes());
+    if format.needs_account() {
+        // The accounts file says what the token does not: the scopes asked for (which a provider
+        // that names none granted) and the mail user set by hand, which wins over the ID token.
+        let account = store.account(name)?;
+        if handed.scopes.is_empty() {
+            handed.scopes = scopes(None, &account.scopes);
+        }
+        if let Some(user) = account.mail_user.filter(|u| !u.is_empty()) {
+            handed.mail_user = Some(user);
+        }
+    }
+    write_data(format.render(&handed, name)?.as_bytes());
     Ok(())
 }
 

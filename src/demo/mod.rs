@@ -141,6 +141,7 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         params: Vec::new(),
         auth_method: None,
         api_url: Some(server.url("/api/me")),
+        mail_user: None,
         device_authorization_url: Some(server.url("/device/code")),
         revocation_url: Some(server.url("/revoke")),
         userinfo_url: None,

@@ -17,6 +17,17 @@ pub fn from_id_token(id_token: &str) -> Option<String> {
     from_claims(&jwt_claims(id_token)?)
 }
 
+/// The ID token's `email` claim, when it has a usable one: the address mail clients' XOAUTH2
+/// names (a label like the others, checked the same way).
+pub fn email(id_token: &str) -> Option<String> {
+    let claims = jwt_claims(id_token)?;
+    let email = claims.get("email")?.as_str()?.trim();
+    let usable = !email.is_empty()
+        && email.chars().count() <= MAX_LABEL
+        && !email.chars().any(char::is_control);
+    usable.then(|| email.to_string())
+}
+
 /// A JWT's claims, read without checking its signature: fit for a label, never for trust.
 pub fn jwt_claims(jwt: &str) -> Option<Map<String, Value>> {
     Jwt::decode(jwt.trim()).map(|jwt| jwt.claims().clone())

@@ -31,6 +31,10 @@ pub struct Account {
     /// An API URL that `tokendeck call`-style tests (`t` in the TUI) can ask.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
+    /// The address mail clients log in as, for `token --format xoauth2` (over the ID token's
+    /// email).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_user: Option<String>,
     /// Refresh at least this often (seconds), whatever the access token's expiry: for providers
     /// whose refresh tokens expire unless used (Verizon's last 14 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,6 +357,7 @@ pub(crate) mod tests {
             auth_method: AuthMethod::Basic,
             params: BTreeMap::from([("deviceid".into(), "laptop".into())]),
             api_url: None,
+            mail_user: None,
             refresh_at_least: None,
             refresh_token_lifetime: None,
             shared: false,

@@ -246,6 +246,7 @@ fn setting(setting: Changeable) -> &'static str {
         Changeable::Params => "extra parameters",
         Changeable::RedirectUri => "callback URL",
         Changeable::ApiUrl => "API URL",
+        Changeable::MailUser => "mail user",
         Changeable::Endpoint(Endpoint::Authorization) => "authorization URL",
         Changeable::Endpoint(Endpoint::Token) => "token URL",
         Changeable::Endpoint(Endpoint::DeviceAuthorization) => "device authorization URL",

@@ -21,7 +21,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::process::Child;
 
-/// A daemon on a deck's home, its stderr collected (share.rs starts one too).
+/// A daemon on a deck's home, its stderr collected (share.rs and token_formats.rs start one too).
 pub(crate) struct Daemon {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
@@ -92,7 +92,7 @@ impl Daemon {
     }
 }
 
-async fn linked(server: &TestProvider) -> Deck {
+pub(crate) async fn linked(server: &TestProvider) -> Deck {
     let deck = Deck::new();
     deck.add(server, "work").await;
     let out = deck.link("work").await;
@@ -112,7 +112,7 @@ async fn stored_token(deck: &Deck) -> String {
 }
 
 /// One exchange on a fresh connection: the line sent, the answer read (empty when closed).
-async fn exchange(socket: &Path, line: &[u8]) -> String {
+pub(crate) async fn exchange(socket: &Path, line: &[u8]) -> String {
     let mut stream = UnixStream::connect(socket).await.unwrap();
     stream.write_all(line).await.unwrap();
     let mut answer = String::new();

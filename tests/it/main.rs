@@ -42,6 +42,7 @@ mod safety;
 mod scale;
 mod share;
 mod time_zones;
+mod token_formats;
 mod tui_inspect;
 mod tui_tmux;
 mod tui_update;

@@ -99,6 +99,7 @@ mod tests {
             auth_method: crate::oauth::AuthMethod::None,
             params: Default::default(),
             api_url: None,
+            mail_user: None,
             refresh_at_least,
             refresh_token_lifetime: None,
             shared: false,

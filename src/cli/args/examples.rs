@@ -117,6 +117,10 @@ pub(super) const EXAMPLES: &[(&str, &[Example])] = &[
                 "Hand it to another tool",
                 "curl -H \"Authorization: Bearer $(tokendeck token work)\" https://api.example.com/me",
             ),
+            ex(
+                "With its expiry and scopes, for a script (or --format header, xoauth2, exec-credential)",
+                "tokendeck token work --format json",
+            ),
         ],
     ),
     (

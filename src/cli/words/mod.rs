@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod daemon;
 pub mod forecast;
+pub mod format;
 pub mod man;
 pub mod said;
 pub mod stop;

@@ -239,6 +239,7 @@ fn setting(setting: Setting) -> &'static str {
         Setting::Params => "extra parameters",
         Setting::RedirectUri => "callback URL",
         Setting::ApiUrl => "API URL",
+        Setting::MailUser => "mail user",
         Setting::Endpoint(Endpoint::Authorization) => "authorization endpoint",
         Setting::Endpoint(Endpoint::Token) => "token endpoint",
         Setting::Endpoint(Endpoint::DeviceAuthorization) => "device authorization endpoint",

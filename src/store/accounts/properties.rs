@@ -51,6 +51,7 @@ fn account() -> impl Strategy<Value = Account> {
                     auth_method,
                     params,
                     api_url: extra.0,
+                    mail_user: None,
                     refresh_at_least: extra.1,
                     refresh_token_lifetime: None,
                     shared: extra.2,

@@ -191,6 +191,7 @@ mod tests {
             params: vec![("state".into(), "x".into())],
             auth_method: None,
             api_url: Some("http://api.example/me".into()),
+            mail_user: None,
             device_authorization_url: None,
             revocation_url: None,
             userinfo_url: None,

@@ -130,6 +130,8 @@ pub struct NewAccount {
     pub params: Vec<(String, String)>,
     pub auth_method: Option<AuthMethod>,
     pub api_url: Option<String>,
+    /// The address mail clients log in as (XOAUTH2).
+    pub mail_user: Option<String>,
     /// The device authorization endpoint (RFC 8628), over the preset's or discovery's.
     pub device_authorization_url: Option<String>,
     /// The revocation endpoint (RFC 7009), over the preset's or discovery's.

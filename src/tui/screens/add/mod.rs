@@ -271,6 +271,7 @@ impl AddForm {
             params,
             auth_method: None,
             api_url: Some(value(Input::ApiUrl)).filter(|s| !s.is_empty()),
+            mail_user: None,
             device_authorization_url: None,
             revocation_url: None,
             userinfo_url: None,

@@ -44,6 +44,10 @@ pub struct AccountChange {
     pub hooks: Vec<HookChange>,
     /// How long refresh tokens live, in seconds, for the forecast; 0 removes the setting.
     pub refresh_token_lifetime: Option<u64>,
+    /// Replaces the git remotes the tokens are for (empty: none).
+    pub git_hosts: Option<Vec<String>>,
+    /// The user name git gets; an empty one returns to the default.
+    pub git_user: Option<String>,
 }
 
 /// The endpoints `set` can name: those `add` takes by hand beside a preset or discovery, and the
@@ -84,6 +88,8 @@ pub enum Setting {
     AuthMethod,
     ClientSecret,
     RefreshTokenLifetime,
+    GitHosts,
+    GitUser,
 }
 
 /// Everything but the client secret.
@@ -164,6 +170,8 @@ impl AccountChange {
             && self.endpoints.is_empty()
             && self.hooks.is_empty()
             && self.refresh_token_lifetime.is_none()
+            && self.git_hosts.is_none()
+            && self.git_user.is_none()
     }
 
     /// Checks the change against the account as stored now and writes it.
@@ -277,6 +285,14 @@ impl AccountChange {
             }
             updated.redirect_uri = uri;
             changed.settings.push(Setting::RedirectUri);
+        }
+        if let Some(hosts) = self.git_hosts {
+            updated.git.hosts = hosts;
+            changed.settings.push(Setting::GitHosts);
+        }
+        if let Some(user) = self.git_user {
+            updated.git.user = Some(user).filter(|u| !u.is_empty());
+            changed.settings.push(Setting::GitUser);
         }
         if let Some(api_url) = self.api_url {
             if !api_url.is_empty() {

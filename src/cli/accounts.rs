@@ -51,6 +51,12 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
             hooks
         },
         refresh_token_lifetime: args.refresh_token_lifetime.filter(|s| *s > 0),
+        git_hosts: args
+            .git_hosts
+            .into_iter()
+            .filter(|h| !h.is_empty())
+            .collect(),
+        git_user: args.git_user.filter(|u| !u.is_empty()),
     }
     .create(store)
     .await?;

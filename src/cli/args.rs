@@ -118,6 +118,17 @@ pub enum Command {
         /// The account's name
         name: String,
     },
+    /// git's credential helper: `get` answers the access token of the account whose --git-host
+    /// claims the remote, `erase` makes the next `get` refresh first, `store` keeps nothing
+    #[command(after_help = help::after_help("git-credential"))]
+    GitCredential {
+        /// What git asks: get, store or erase (git adds it; others are ignored, as git expects)
+        operation: Option<String>,
+    },
+    /// Run a command with access tokens in its environment (TOKENDECK_TOKEN, or the variables
+    /// --env names), each refreshed first when due; the command's exit status is tokendeck's
+    #[command(after_help = help::after_help("exec"))]
+    Exec(ExecArgs),
     /// Send an API request with the account's token (a 401 refreshes and retries once)
     #[command(after_help = help::after_help("call"))]
     Call(CallArgs),
@@ -246,6 +257,13 @@ pub struct AddArgs {
     /// account must be linked again, when the provider's answers do not say (over the preset's)
     #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
     pub refresh_token_lifetime: Option<u64>,
+    /// A git remote the account's tokens are for, HOST[:PORT][/PATH] (repeatable): `tokendeck
+    /// git-credential` answers git's requests for it
+    #[arg(long = "git-host", value_name = "HOST[:PORT][/PATH]", value_parser = parse_git_host)]
+    pub git_hosts: Vec<String>,
+    /// The user name git gets with the token [default: oauth2]
+    #[arg(long, value_name = "NAME")]
+    pub git_user: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +329,27 @@ pub struct SetArgs {
     /// account must be linked again (an empty one removes it: the preset's, if any, applies)
     #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
     pub refresh_token_lifetime: Option<u64>,
+    /// A git remote the account's tokens are for, HOST[:PORT][/PATH] (repeatable; replaces all
+    /// of them; an empty one removes them)
+    #[arg(long = "git-host", value_name = "HOST[:PORT][/PATH]", value_parser = parse_git_host)]
+    pub git_hosts: Vec<String>,
+    /// The user name git gets with the token (an empty one: oauth2)
+    #[arg(long, value_name = "NAME")]
+    pub git_user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The account whose token the command gets in TOKENDECK_TOKEN (or in the one --env VAR
+    /// without an account)
+    pub name: Option<String>,
+    /// VAR: the named account's token goes in VAR instead; VAR=ACCOUNT: ACCOUNT's token goes in
+    /// VAR too (repeatable, for several accounts)
+    #[arg(long, value_name = "VAR[=ACCOUNT]")]
+    pub env: Vec<String>,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]
@@ -365,6 +404,16 @@ fn parse_lifetime(raw: &str) -> Result<u64, String> {
     humantime::parse_duration(raw.trim())
         .map(|span| span.as_secs())
         .map_err(|_| format!("{raw:?} is not a duration such as 7d, 90d or 12h"))
+}
+
+/// A `--git-host` pattern, checked as the store reads it; an empty one is kept (for `set`: none).
+fn parse_git_host(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Ok(String::new());
+    }
+    crate::store::git::GitHost::parse(raw)
+        .map(|_| raw.trim().to_string())
+        .map_err(|why| format!("{raw:?} is not a git remote: {why}"))
 }
 
 fn parse_param(raw: &str) -> Result<(String, String), String> {

@@ -6,6 +6,8 @@ mod accounts;
 mod args;
 pub mod daemon;
 mod error;
+mod exec;
+mod git_credential;
 mod grant_watch;
 mod inspect;
 mod link;
@@ -27,7 +29,7 @@ use std::sync::Arc;
 
 pub use args::{
     AddArgs, AuthMethodArg, CallArgs, Cli, Command, DEMO_TTL, DaemonArgs, EXIT_CODES, Example,
-    SetArgs, examples,
+    ExecArgs, SetArgs, examples,
 };
 pub use error::{CliError, ExitStatus};
 
@@ -51,6 +53,8 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
             let socket = args.socket_path.clone();
             daemon::run(store, !args.no_notify, args.max_per_endpoint.into(), socket).await
         }
+        // It passes the stopping signals on to its command instead.
+        Command::Exec(args) => exec::exec(&store, args).await,
         command => stop::interruptible(one_shot(store, command)).await,
     }
 }
@@ -88,6 +92,9 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
         } => inspect::inspect(&store, &name, json, introspect).await,
         Command::Token { name } => tokens::token(&store, &name).await,
         Command::Refresh { name } => tokens::refresh(&store, &name).await,
+        Command::GitCredential { operation } => {
+            git_credential::git_credential(&store, operation.as_deref().unwrap_or_default()).await
+        }
         Command::Call(args) => tokens::call(&store, args).await,
         Command::Log { name, follow, json } => {
             log::log(&store, name.as_deref(), follow, json).await
@@ -95,7 +102,7 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => service::install(store.home(), args.force),
         Command::Daemon(args) => service::uninstall(store.home(), args.force),
-        Command::Completions { .. } | Command::Man => Ok(()),
+        Command::Completions { .. } | Command::Man | Command::Exec(_) => Ok(()),
     }
 }
 

@@ -147,5 +147,6 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         introspection_url: None,
         hooks: Default::default(),
         refresh_token_lifetime: None,
+        ..Default::default()
     }
 }

@@ -256,6 +256,8 @@ fn setting(setting: Changeable) -> &'static str {
         Changeable::AuthMethod => "client authentication",
         Changeable::ClientSecret => "client secret",
         Changeable::RefreshTokenLifetime => "refresh token lifetime",
+        Changeable::GitHosts => "git hosts",
+        Changeable::GitUser => "git user",
     }
 }
 

@@ -101,6 +101,7 @@ mod tests {
             api_url: None,
             refresh_at_least,
             refresh_token_lifetime: None,
+            git: Default::default(),
             hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }

@@ -6,7 +6,9 @@
 
 pub mod agent;
 pub mod daemon;
+pub mod exec;
 pub mod forecast;
+pub mod git;
 pub mod man;
 pub mod said;
 pub mod stop;

@@ -233,6 +233,8 @@ fn setting(setting: Setting) -> &'static str {
         Setting::Endpoint(Endpoint::Userinfo) => "userinfo endpoint",
         Setting::Hooks => "hooks",
         Setting::RefreshTokenLifetime => "refresh token lifetime",
+        Setting::GitHosts => "git hosts",
+        Setting::GitUser => "git user",
         Setting::AuthMethod => "client authentication",
         Setting::ClientSecret => "client secret",
     }

@@ -52,6 +52,7 @@ fn account() -> impl Strategy<Value = Account> {
                     api_url: extra.0,
                     refresh_at_least: extra.1,
                     refresh_token_lifetime: None,
+                    git: Default::default(),
                     hooks: Default::default(),
                     provider,
                 }

@@ -197,6 +197,7 @@ mod tests {
             introspection_url: None,
             hooks: Default::default(),
             refresh_token_lifetime: None,
+            ..Default::default()
         };
         let fields: Vec<Option<Field>> = request.check().iter().map(|e| e.field()).collect();
         assert_eq!(

@@ -142,6 +142,10 @@ pub struct NewAccount {
     pub hooks: Hooks,
     /// How long its refresh tokens live, in seconds, when the provider does not say.
     pub refresh_token_lifetime: Option<u64>,
+    /// The git remotes its tokens are for (`HOST[:PORT][/PATH]`, checked by the front).
+    pub git_hosts: Vec<String>,
+    /// The user name git gets with the token (none: `oauth2`).
+    pub git_user: Option<String>,
 }
 
 /// Everything but the client secret.

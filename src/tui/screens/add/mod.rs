@@ -277,6 +277,7 @@ impl AddForm {
             introspection_url: None,
             hooks: Default::default(),
             refresh_token_lifetime: None,
+            ..Default::default()
         };
         if value(Input::RedirectUri).is_empty() {
             errors.insert(

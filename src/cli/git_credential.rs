@@ -1,0 +1,87 @@
+//! `git-credential get|store|erase`: git's credential helper. `get` answers the access token of
+//! the account that claims the remote (refreshed first when due), `store` keeps nothing (the
+//! keyring already holds the grant), `erase` marks the token suspect so the next `get` refreshes.
+//! Whatever goes wrong, git gets nothing on stdout, one line on stderr and exit status 0, so it
+//! goes on to its next helper or its prompt.
+
+mod request;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use super::CliError;
+use super::shared::persistence;
+use super::words::git as words;
+use crate::app::git::account_for_remote;
+use crate::store::Store;
+use request::{REQUEST_LIMIT, Request};
+
+/// Runs one operation. Never an error for git: each is said on stderr here.
+pub async fn git_credential(store: &Arc<Store>, operation: &str) -> Result<(), CliError> {
+    // Unknown operations are ignored, as gitcredentials(7) asks of helpers (new ones may come).
+    if !matches!(operation, "get" | "store" | "erase") {
+        return Ok(());
+    }
+    let request = match read_request() {
+        Ok(request) => request,
+        Err(why) => return tell(&words::bad_request(&why)),
+    };
+    if operation == "store" {
+        return Ok(());
+    }
+    let found = match account_for_remote(store, &request.host, request.path.as_deref()) {
+        Ok(found) => found,
+        Err(e) => return tell(&e.to_string()),
+    };
+    let Some((name, git)) = found else {
+        return Ok(());
+    };
+    if !request.may_carry_a_token() {
+        return tell(&words::not_over(&name, &request.protocol, &request.host));
+    }
+    if operation == "erase" {
+        return match crate::app::mark_suspect(store, &name) {
+            Ok(()) => Ok(()),
+            Err(e) => tell(&e.to_string()),
+        };
+    }
+    let tokens = match crate::app::valid_tokens(store, &name, &persistence()).await {
+        Ok(tokens) => tokens,
+        Err(e) => return tell(&words::no_token(&name, &e.to_string())),
+    };
+    let mut answer = format!(
+        "username={}\npassword={}\n",
+        git.user(),
+        tokens.access_token()
+    );
+    if let Some(at) = tokens.expires_at() {
+        let seconds = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        answer.push_str(&format!("password_expiry_utc={seconds}\n"));
+    }
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(answer.as_bytes());
+    let _ = stdout.flush();
+    Ok(())
+}
+
+/// The request on stdin, read to its end but never past the limit.
+fn read_request() -> Result<Request, request::BadRequest> {
+    let mut bytes = Vec::new();
+    let limit = REQUEST_LIMIT as u64 + 1;
+    if std::io::stdin()
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return Err(request::BadRequest::NotText);
+    }
+    request::parse(&bytes)
+}
+
+/// One line on stderr, escaped (git shows it to the person), and nothing else: git goes on.
+fn tell(line: &str) -> Result<(), CliError> {
+    let line = crate::text::printable(line, crate::text::Lines::One);
+    let _ = writeln!(std::io::stderr(), "tokendeck git-credential: {line}");
+    Ok(())
+}

@@ -30,6 +30,7 @@ mod engine;
 mod escaping;
 mod event_log;
 mod faults;
+mod git;
 mod hooks;
 mod identity;
 mod inspect;

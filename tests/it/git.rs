@@ -267,6 +267,7 @@ async fn get_answers_the_user_the_access_token_and_its_expiry_and_nothing_else()
         .collect();
     assert_eq!(keys, ["username", "password", "password_expiry_utc"]);
     assert!(answer.contains("username=x-access-token\n"));
+    assert!(!answer.contains(&deck.refresh_token("forge").await));
     assert!(answer.contains(&format!("password={}", token.trim())));
     let expiry: u64 = answer.lines().last().unwrap()["password_expiry_utc=".len()..]
         .parse()

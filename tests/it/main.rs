@@ -29,6 +29,7 @@ mod device;
 mod engine;
 mod escaping;
 mod event_log;
+mod exec;
 mod faults;
 mod git;
 mod hooks;

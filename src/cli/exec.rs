@@ -1,13 +1,12 @@
 //! `exec`: runs a command with accounts' access tokens in its environment, as aws-vault's `exec`
-//! does — each refreshed first when due, the command's stdio its own, its exit status ours
-//! (128 and the signal's number when a signal ended it), and the stopping signals tokendeck gets
-//! passed on to it. Nothing else secret enters its environment: no refresh token, ID token or
-//! client secret, only the access tokens asked for.
+//! does — each refreshed first when due (or the agent's, when one listens, as for `token`), the
+//! command's stdio its own, its exit status ours (128 and the signal's number when a signal ended
+//! it), and the stopping signals tokendeck gets passed on to it. Nothing else secret enters its
+//! environment: no refresh token, ID token or client secret, only the access tokens asked for.
 
 use std::ffi::OsString;
 use std::sync::Arc;
 
-use super::shared::persistence;
 use super::words::exec as words;
 use super::{CliError, ExecArgs};
 use crate::signals::{Signal, Signals};
@@ -70,8 +69,8 @@ pub async fn exec(store: &Arc<Store>, args: ExecArgs) -> Result<(), CliError> {
     let mut vars: Vec<(String, String)> = Vec::new();
     super::stop::interruptible(async {
         for (var, account) in &plan {
-            let tokens = crate::app::valid_tokens(store, account, &persistence()).await?;
-            vars.push((var.clone(), tokens.access_token().to_string()));
+            let handed = super::tokens::valid_access_token(store, account).await?;
+            vars.push((var.clone(), handed.access_token));
         }
         Ok(())
     })

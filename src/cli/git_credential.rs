@@ -12,6 +12,7 @@ use std::time::UNIX_EPOCH;
 
 use super::CliError;
 use super::shared::persistence;
+use super::tokens::{Handed, valid_access_token};
 use super::words::git as words;
 use crate::app::git::account_for_remote;
 use crate::store::Store;
@@ -46,16 +47,16 @@ pub async fn git_credential(store: &Arc<Store>, operation: &str) -> Result<(), C
             Err(e) => tell(&e.to_string()),
         };
     }
-    let tokens = match crate::app::valid_tokens(store, &name, &persistence()).await {
-        Ok(tokens) => tokens,
+    let handed = match token_for_git(store, &name).await {
+        Ok(handed) => handed,
         Err(e) => return tell(&words::no_token(&name, &e.to_string())),
     };
     let mut answer = format!(
         "username={}\npassword={}\n",
         git.user(),
-        tokens.access_token()
+        handed.access_token
     );
-    if let Some(at) = tokens.expires_at() {
+    if let Some(at) = handed.expires_at {
         let seconds = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         answer.push_str(&format!("password_expiry_utc={seconds}\n"));
     }
@@ -63,6 +64,19 @@ pub async fn git_credential(store: &Arc<Store>, operation: &str) -> Result<(), C
     let _ = stdout.write_all(answer.as_bytes());
     let _ = stdout.flush();
     Ok(())
+}
+
+/// The token `token` would print — the agent's first, when one listens — unless git refused the
+/// one held (`erase`): then it is refreshed here, for the agent would hand out the same one.
+async fn token_for_git(store: &Arc<Store>, name: &str) -> Result<Handed, CliError> {
+    if store.status(name).suspect_since.is_none() {
+        return valid_access_token(store, name).await;
+    }
+    let tokens = crate::app::valid_tokens(store, name, &persistence()).await?;
+    Ok(Handed {
+        access_token: tokens.access_token().to_string(),
+        expires_at: tokens.expires_at(),
+    })
 }
 
 /// The request on stdin, read to its end but never past the limit.

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use super::shared::{persistence, warn_about_keyring};
 use super::words::agent::{AGENT_VAR, AgentFailed};
@@ -18,6 +19,20 @@ use crate::text::{Lines, printable};
 /// Prints a valid access token and nothing else: the agent's, when one listens (the one
 /// `TOKENDECK_AGENT` names, or the home's daemon's), else read from the keyring here.
 pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
+    let handed = valid_access_token(store, name).await?;
+    write_data(format!("{}\n", handed.access_token).as_bytes());
+    Ok(())
+}
+
+/// An access token handed out, and when it expires.
+pub(super) struct Handed {
+    pub access_token: String,
+    pub expires_at: Option<SystemTime>,
+}
+
+/// A valid access token of `name`: the agent's, when one listens (the one `TOKENDECK_AGENT`
+/// names, or the home's daemon's), else the keyring's, refreshed first when due.
+pub(super) async fn valid_access_token(store: &Arc<Store>, name: &str) -> Result<Handed, CliError> {
     let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
     let socket = named
         .clone()
@@ -25,30 +40,34 @@ pub async fn token(store: &Arc<Store>, name: &str) -> Result<(), CliError> {
     let request = Request::Token {
         account: name.to_string(),
     };
-    let access_token = match ask(&socket, &request).await {
-        Ok(Answer::Token { access_token, .. }) => access_token,
-        Ok(Answer::Error { code, message }) => {
-            return Err(AgentFailed::Refused { code, message }.into());
-        }
+    match ask(&socket, &request).await {
+        Ok(Answer::Token {
+            access_token,
+            expires_at,
+            ..
+        }) => Ok(Handed {
+            access_token,
+            expires_at: expires_at.and_then(|at| humantime::parse_rfc3339_weak(&at).ok()),
+        }),
+        Ok(Answer::Error { code, message }) => Err(AgentFailed::Refused { code, message }.into()),
         Ok(_) => {
             let cause = "it answered something else than a token".to_string();
-            return Err(AgentFailed::NoAnswer { socket, cause }.into());
+            Err(AgentFailed::NoAnswer { socket, cause }.into())
         }
         // No daemon, or none with an agent: the keyring, as before there was one.
-        Err(AskError::NoAgent(_)) if named.is_none() => valid_tokens(store, name, &persistence())
-            .await?
-            .access_token()
-            .to_string(),
+        Err(AskError::NoAgent(_)) if named.is_none() => {
+            let tokens = valid_tokens(store, name, &persistence()).await?;
+            Ok(Handed {
+                access_token: tokens.access_token().to_string(),
+                expires_at: tokens.expires_at(),
+            })
+        }
         Err(AskError::NoAgent(e)) => {
             let cause = e.to_string();
-            return Err(AgentFailed::NoAgent { socket, cause }.into());
+            Err(AgentFailed::NoAgent { socket, cause }.into())
         }
-        Err(AskError::NoAnswer(cause)) => {
-            return Err(AgentFailed::NoAnswer { socket, cause }.into());
-        }
-    };
-    write_data(format!("{access_token}\n").as_bytes());
-    Ok(())
+        Err(AskError::NoAnswer(cause)) => Err(AgentFailed::NoAnswer { socket, cause }.into()),
+    }
 }
 
 pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {

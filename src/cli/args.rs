@@ -10,9 +10,11 @@ use crate::oauth::AuthMethod;
 use crate::oauth::presets::Preset;
 
 mod examples;
+mod exec;
 mod help;
 
 pub use examples::{Example, examples};
+pub use exec::ExecArgs;
 pub use help::EXIT_CODES;
 
 /// `--demo-ttl`'s default (it only matters with `--demo`).
@@ -336,20 +338,6 @@ pub struct SetArgs {
     /// The user name git gets with the token (an empty one: oauth2)
     #[arg(long, value_name = "NAME")]
     pub git_user: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ExecArgs {
-    /// The account whose token the command gets in TOKENDECK_TOKEN (or in the one --env VAR
-    /// without an account)
-    pub name: Option<String>,
-    /// VAR: the named account's token goes in VAR instead; VAR=ACCOUNT: ACCOUNT's token goes in
-    /// VAR too (repeatable, for several accounts)
-    #[arg(long, value_name = "VAR[=ACCOUNT]")]
-    pub env: Vec<String>,
-    /// The command and its arguments, after `--`
-    #[arg(last = true, value_name = "COMMAND")]
-    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

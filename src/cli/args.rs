@@ -264,7 +264,7 @@ pub struct AddArgs {
     #[arg(long = "git-host", value_name = "HOST[:PORT][/PATH]", value_parser = parse_git_host)]
     pub git_hosts: Vec<String>,
     /// The user name git gets with the token [default: oauth2]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_git_user)]
     pub git_user: Option<String>,
 }
 
@@ -336,7 +336,7 @@ pub struct SetArgs {
     #[arg(long = "git-host", value_name = "HOST[:PORT][/PATH]", value_parser = parse_git_host)]
     pub git_hosts: Vec<String>,
     /// The user name git gets with the token (an empty one: oauth2)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_git_user)]
     pub git_user: Option<String>,
 }
 
@@ -402,6 +402,14 @@ fn parse_git_host(raw: &str) -> Result<String, String> {
     crate::store::git::GitHost::parse(raw)
         .map(|_| raw.trim().to_string())
         .map_err(|why| format!("{raw:?} is not a git remote: {why}"))
+}
+
+/// A `--git-user`: one line of git's protocol, so no control character.
+fn parse_git_user(raw: &str) -> Result<String, String> {
+    match raw.chars().any(char::is_control) {
+        true => Err("a git user name cannot hold a control character".into()),
+        false => Ok(raw.to_string()),
+    }
 }
 
 fn parse_param(raw: &str) -> Result<(String, String), String> {

@@ -51,6 +51,13 @@ pub async fn git_credential(store: &Arc<Store>, operation: &str) -> Result<(), C
         Ok(handed) => handed,
         Err(e) => return tell(&words::no_token(&name, &e.to_string())),
     };
+    // One line each: a value with a line break in it would add keys of its own to git's answer.
+    if git.user().chars().any(char::is_control) {
+        return tell(&words::bad_user(&name));
+    }
+    if handed.access_token.chars().any(char::is_control) {
+        return tell(&words::bad_token(&name));
+    }
     let mut answer = format!(
         "username={}\npassword={}\n",
         git.user(),

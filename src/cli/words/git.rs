@@ -19,3 +19,17 @@ pub fn not_over(name: &str, protocol: &str, host: &str) -> String {
 pub fn no_token(name: &str, cause: &str) -> String {
     format!("no token from {name:?} for git: {cause}")
 }
+
+/// The account's git user name would break git's protocol.
+pub fn bad_user(name: &str) -> String {
+    format!(
+        "{name:?} has a git user name with a control character in it; set another with `tokendeck set {name} --git-user NAME`"
+    )
+}
+
+/// The provider issued an access token git's protocol cannot carry.
+pub fn bad_token(name: &str) -> String {
+    format!(
+        "the access token of {name:?} has a control character in it, which git cannot be given; `tokendeck inspect {name}` shows what the provider issued"
+    )
+}

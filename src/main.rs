@@ -66,12 +66,12 @@ fn main() -> ExitCode {
         Err(e) => {
             // Messages carry provider text (error descriptions, scopes): escaped for the terminal.
             // Never a panic when stderr is gone with its terminal.
-            if !e.is_stop() {
+            if !e.says_nothing() {
                 let message = e.to_string();
                 let line = printable(&message, Lines::One);
                 let _ = writeln!(std::io::stderr(), "tokendeck: {line}");
             }
-            ExitCode::from(e.exit_status() as u8)
+            ExitCode::from(e.exit_code())
         }
     };
     // The command's output is written: now the hooks it set off run to their end (each bounded

@@ -103,6 +103,10 @@ impl NewAccount {
             refresh_at_least: preset.as_ref().and_then(|p| p.refresh_at_least),
             refresh_token_lifetime: self.refresh_token_lifetime,
             shared: self.shared,
+            git: crate::store::git::GitAccess {
+                hosts: self.git_hosts,
+                user: self.git_user,
+            },
             hooks: self.hooks,
             provider,
         };

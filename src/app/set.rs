@@ -48,6 +48,10 @@ pub struct AccountChange {
     pub refresh_token_lifetime: Option<u64>,
     /// Whether the daemon's share.sock hands out the account's access token.
     pub shared: Option<bool>,
+    /// Replaces the git remotes the tokens are for (empty: none).
+    pub git_hosts: Option<Vec<String>>,
+    /// The user name git gets; an empty one returns to the default.
+    pub git_user: Option<String>,
 }
 
 /// The endpoints `set` can name: those `add` takes by hand beside a preset or discovery, and the
@@ -91,6 +95,8 @@ pub enum Setting {
     RefreshTokenLifetime,
     /// Whether share.sock hands out its access token.
     Shared,
+    GitHosts,
+    GitUser,
 }
 
 /// Everything but the client secret.
@@ -177,6 +183,8 @@ impl AccountChange {
             && self.hooks.is_empty()
             && self.refresh_token_lifetime.is_none()
             && self.shared.is_none()
+            && self.git_hosts.is_none()
+            && self.git_user.is_none()
     }
 
     /// Checks the change against the account as stored now and writes it.
@@ -290,6 +298,14 @@ impl AccountChange {
             }
             updated.redirect_uri = uri;
             changed.settings.push(Setting::RedirectUri);
+        }
+        if let Some(hosts) = self.git_hosts {
+            updated.git.hosts = hosts;
+            changed.settings.push(Setting::GitHosts);
+        }
+        if let Some(user) = self.git_user {
+            updated.git.user = Some(user).filter(|u| !u.is_empty());
+            changed.settings.push(Setting::GitUser);
         }
         if let Some(api_url) = self.api_url {
             if !api_url.is_empty() {

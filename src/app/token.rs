@@ -1,6 +1,7 @@
 //! `token`: a valid access token for a script. A token its status says is fresh costs one
 //! keyring read and no lock; one due is refreshed first, under the account's lock, from the one
-//! read made there — unless a recent failure says to leave the server alone.
+//! read made there — unless a recent failure says to leave the server alone. One a client said
+//! was refused (git's `erase`) is refreshed first whatever its expiry.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -9,7 +10,7 @@ use super::error::{AccountError, RelinkReason};
 use super::refresh::explain;
 use super::session::{Persistence, missing_record, read_record, session_with};
 use super::under_lock::Held;
-use crate::oauth::Tokens;
+use crate::oauth::{RefreshTrigger, Tokens};
 use crate::store::{AccountStatus, Health, Store};
 
 /// A valid access token of `name`, refreshed first when it is due.
@@ -20,7 +21,7 @@ pub async fn valid_tokens(
 ) -> Result<Tokens, AccountError> {
     let account = store.accounts()?.get(name)?.clone();
     let status = store.status(name);
-    if status.health(SystemTime::now()) == Health::Valid {
+    if status.health(SystemTime::now()) == Health::Valid && status.suspect_since.is_none() {
         let record = read_record(store, name).await?;
         let tokens = usable(name, record.tokens, &status)?;
         if !tokens.is_refresh_due(SystemTime::now()) {
@@ -35,7 +36,8 @@ pub async fn valid_tokens(
     let status = store.status(name);
     let tokens = usable(name, record.tokens.clone(), &status)?;
     let now = SystemTime::now();
-    if !tokens.is_refresh_due(now) {
+    let suspect = status.suspect_since.is_some();
+    if !tokens.is_refresh_due(now) && !suspect {
         return Ok(tokens);
     }
     if status.backing_off(now) {
@@ -56,10 +58,12 @@ pub async fn valid_tokens(
         });
     }
     let session = session_with(store, name, &account, &record, persistence, Some(held))?;
-    let tokens = session
-        .valid_tokens()
-        .await
-        .map_err(|e| explain(store, name, e))?;
+    let tokens = match suspect {
+        // A client was refused with this token: refresh whatever its expiry says.
+        true => session.refresh_for(RefreshTrigger::After401).await,
+        false => session.valid_tokens().await,
+    }
+    .map_err(|e| explain(store, name, e))?;
     if tokens.is_expired(SystemTime::now()) {
         return Err(AccountError::NeedsRelink {
             name: name.to_string(),
@@ -89,4 +93,18 @@ fn usable(
         });
     }
     Ok(tokens)
+}
+
+/// Marks the access token held now as refused by a client (git answered 401 with it), so that
+/// the next [`valid_tokens`] refreshes first. The grant is kept: only a refresh can tell whether
+/// it is dead.
+pub fn mark_suspect(store: &Store, name: &str) -> Result<(), AccountError> {
+    store.accounts()?.get(name)?;
+    let now = SystemTime::now();
+    store.update_status(name, |status| {
+        if status.token.is_some() {
+            status.suspect_since = Some(now);
+        }
+    })?;
+    Ok(())
 }

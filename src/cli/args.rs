@@ -10,9 +10,11 @@ use crate::oauth::AuthMethod;
 use crate::oauth::presets::Preset;
 
 mod examples;
+mod exec;
 mod help;
 
 pub use examples::{Example, examples};
+pub use exec::ExecArgs;
 pub use help::EXIT_CODES;
 
 /// `--demo-ttl`'s default (it only matters with `--demo`).
@@ -124,6 +126,17 @@ pub enum Command {
         /// The account's name
         name: String,
     },
+    /// git's credential helper: `get` answers the access token of the account whose --git-host
+    /// claims the remote, `erase` makes the next `get` refresh first, `store` keeps nothing
+    #[command(after_help = help::after_help("git-credential"))]
+    GitCredential {
+        /// What git asks: get, store or erase (git adds it; others are ignored, as git expects)
+        operation: Option<String>,
+    },
+    /// Run a command with access tokens in its environment (TOKENDECK_TOKEN, or the variables
+    /// --env names), each refreshed first when due; the command's exit status is tokendeck's
+    #[command(after_help = help::after_help("exec"))]
+    Exec(ExecArgs),
     /// Send an API request with the account's token (a 401 refreshes and retries once)
     #[command(after_help = help::after_help("call"))]
     Call(CallArgs),
@@ -264,6 +277,13 @@ pub struct AddArgs {
     /// meant for an ssh forward (`ssh -R`); the refresh token never leaves this machine
     #[arg(long)]
     pub share: bool,
+    /// A git remote the account's tokens are for, HOST[:PORT][/PATH] (repeatable): `tokendeck
+    /// git-credential` answers git's requests for it
+    #[arg(long = "git-host", value_name = "HOST[:PORT][/PATH]", value_parser = parse_git_host)]
+    pub git_hosts: Vec<String>,
+    /// The user name git gets with the token [default: oauth2]
+    #[arg(long, value_name = "NAME", value_parser = parse_git_user)]
+    pub git_user: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -339,6 +359,13 @@ pub struct SetArgs {
     /// Stop handing this account's access token to share.sock
     #[arg(long)]
     pub no_share: bool,
+    /// A git remote the account's tokens are for, HOST[:PORT][/PATH] (repeatable; replaces all
+    /// of them; an empty one removes them)
+    #[arg(long = "git-host", value_name = "HOST[:PORT][/PATH]", value_parser = parse_git_host)]
+    pub git_hosts: Vec<String>,
+    /// The user name git gets with the token (an empty one: oauth2)
+    #[arg(long, value_name = "NAME", value_parser = parse_git_user)]
+    pub git_user: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -404,6 +431,24 @@ fn parse_mail_user(raw: &str) -> Result<String, String> {
             "{raw:?} has a control character; give an address such as me@example.com"
         )),
         false => Ok(user.to_string()),
+    }
+}
+
+/// A `--git-host` pattern, checked as the store reads it; an empty one is kept (for `set`: none).
+fn parse_git_host(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Ok(String::new());
+    }
+    crate::store::git::GitHost::parse(raw)
+        .map(|_| raw.trim().to_string())
+        .map_err(|why| format!("{raw:?} is not a git remote: {why}"))
+}
+
+/// A `--git-user`: one line of git's protocol, so no control character.
+fn parse_git_user(raw: &str) -> Result<String, String> {
+    match raw.chars().any(char::is_control) {
+        true => Err("a git user name cannot hold a control character".into()),
+        false => Ok(raw.to_string()),
     }
 }
 

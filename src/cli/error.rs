@@ -47,6 +47,10 @@ pub enum CliError {
     /// What was under way has been waited for and told of already.
     #[error("stopped by {}", .0.name())]
     Stopped(Signal),
+    /// `exec`'s command ended with this status (128 and the number of a signal that ended it):
+    /// the command has said what it had to say.
+    #[error("the command ended with status {0}")]
+    CommandEnded(u8),
 }
 
 impl From<StoreError> for CliError {
@@ -95,7 +99,22 @@ impl CliError {
             CliError::Stopped(Signal::HangUp) => ExitStatus::StoppedByHangUp,
             CliError::Stopped(Signal::Interrupt) => ExitStatus::StoppedByCtrlC,
             CliError::Stopped(Signal::Terminate) => ExitStatus::StoppedByTerm,
+            CliError::CommandEnded(_) => ExitStatus::Failure,
         }
+    }
+
+    /// The process's exit code: the documented one, or the code `exec`'s command ended with.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::CommandEnded(code) => *code,
+            other => other.exit_status() as u8,
+        }
+    }
+
+    /// Whether there is nothing to say on stderr: a stop already told, or a command that spoke
+    /// for itself.
+    pub fn says_nothing(&self) -> bool {
+        matches!(self, CliError::Stopped(_) | CliError::CommandEnded(_))
     }
 
     /// A stop by a signal, which has nothing more to say.

@@ -6,6 +6,8 @@ mod accounts;
 mod args;
 pub mod daemon;
 mod error;
+mod exec;
+mod git_credential;
 mod grant_watch;
 mod inspect;
 mod link;
@@ -28,7 +30,7 @@ use std::sync::Arc;
 
 pub use args::{
     AddArgs, AuthMethodArg, CallArgs, Cli, Command, DEMO_TTL, DaemonArgs, EXIT_CODES, Example,
-    SetArgs, examples,
+    ExecArgs, SetArgs, examples,
 };
 pub use error::{CliError, ExitStatus};
 pub use token_format::TokenFormat;
@@ -60,6 +62,8 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
             )
             .await
         }
+        // It passes the stopping signals on to its command instead.
+        Command::Exec(args) => exec::exec(&store, args).await,
         command => stop::interruptible(one_shot(store, command)).await,
     }
 }
@@ -100,6 +104,9 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
             tokens::token(&store, &name, format).await
         }
         Command::Refresh { name } => tokens::refresh(&store, &name).await,
+        Command::GitCredential { operation } => {
+            git_credential::git_credential(&store, operation.as_deref().unwrap_or_default()).await
+        }
         Command::Call(args) => tokens::call(&store, args).await,
         Command::Log { name, follow, json } => {
             log::log(&store, name.as_deref(), follow, json).await
@@ -107,7 +114,7 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => service::install(store.home(), args.force),
         Command::Daemon(args) => service::uninstall(store.home(), args.force),
-        Command::Completions { .. } | Command::Man => Ok(()),
+        Command::Completions { .. } | Command::Man | Command::Exec(_) => Ok(()),
     }
 }
 

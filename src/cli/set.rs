@@ -44,10 +44,17 @@ pub async fn set(store: &Arc<Store>, args: SetArgs) -> Result<(), CliError> {
             (_, true) => Some(false),
             _ => None,
         },
+        git_hosts: (!args.git_hosts.is_empty()).then(|| {
+            args.git_hosts
+                .into_iter()
+                .filter(|h| !h.is_empty())
+                .collect()
+        }),
+        git_user: args.git_user,
     };
     if change.is_empty() && !args.client_secret_stdin {
         return Err(CliError::Usage(format!(
-            "nothing to change: give one or more of --client-id, --client-secret-stdin, --scope, --add-scope, --remove-scope, --param, --no-params, --redirect-uri, --api-url, --mail-user, --auth-method, --authorize-url, --token-url, --device-authorization-url, --revocation-url, --introspection-url, --userinfo-url, --on, --refresh-token-lifetime, --share, --no-share (see `tokendeck set --help`); `tokendeck show {name}` shows the account"
+            "nothing to change: give one or more of --client-id, --client-secret-stdin, --scope, --add-scope, --remove-scope, --param, --no-params, --redirect-uri, --api-url, --mail-user, --auth-method, --authorize-url, --token-url, --device-authorization-url, --revocation-url, --introspection-url, --userinfo-url, --on, --refresh-token-lifetime, --share, --no-share, --git-host, --git-user (see `tokendeck set --help`); `tokendeck show {name}` shows the account"
         )));
     }
     // The account must exist before anything is read from standard input.

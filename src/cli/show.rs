@@ -121,6 +121,11 @@ fn for_a_person(settings: &AccountSettings, now: SystemTime) -> Vec<String> {
         .map(|(event, command)| format!("{}={command}", event.name()))
         .collect();
     lines.push(row("hooks", &list_or_none(&hooks)));
+    // Only where git was set up: most accounts are never git's.
+    if !account.git.hosts.is_empty() {
+        lines.push(row("git hosts", &account.git.hosts.join(", ")));
+        lines.push(row("git user", account.git.user()));
+    }
     let keyring = match &settings.keyring {
         Ok(record) => record.backend.id().to_string(),
         Err(_) => "(could not be reached)".to_string(),
@@ -220,6 +225,8 @@ fn as_json(settings: &AccountSettings, now: SystemTime) -> Value {
         "refresh_token_expires_at": forecast.as_ref().map(|f| rfc3339(f.dies_at)),
         "refresh_token_expires_source": forecast.as_ref().map(|f| f.source.id()),
         "shared": account.shared,
+        "git_hosts": account.git.hosts,
+        "git_user": account.git.user(),
     });
     for (_, key, url) in urls(settings) {
         object[key] = json!(url);

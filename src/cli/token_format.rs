@@ -41,6 +41,24 @@ pub struct Handed {
     pub mail_user: Option<String>,
 }
 
+impl Handed {
+    /// What `tokens` hand out; their ID token's email only `with_email` (decoded only for the
+    /// format that names it: plain stays one keyring read and no more).
+    pub fn of(tokens: &crate::oauth::Tokens, with_email: bool) -> Handed {
+        Handed {
+            access_token: tokens.access_token().to_string(),
+            token_type: tokens.token_type().to_string(),
+            expires_at: tokens.expires_at().map(crate::time::rfc3339),
+            scopes: tokens
+                .scope()
+                .map_or_else(Vec::new, |s| scopes(Some(s), &[])),
+            mail_user: with_email
+                .then(|| tokens.id_token().and_then(crate::oauth::identity::email))
+                .flatten(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Handed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Handed")

@@ -19,6 +19,30 @@ use crate::text::{Lines, printable};
 /// Prints a valid access token in `format` and nothing else: the agent's, when one listens (the
 /// one `TOKENDECK_AGENT` names, or the home's daemon's), else read from the keyring here.
 pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Result<(), CliError> {
+    let mut handed = valid_access_token(store, name, format == TokenFormat::Xoauth2).await?;
+    if format.needs_account() {
+        // The accounts file says what the token does not: the scopes asked for (which a provider
+        // that names none granted) and the mail user set by hand, which wins over the ID token.
+        let account = store.account(name)?;
+        if handed.scopes.is_empty() {
+            handed.scopes = scopes(None, &account.scopes);
+        }
+        if let Some(user) = account.mail_user.filter(|u| !u.is_empty()) {
+            handed.mail_user = Some(user);
+        }
+    }
+    write_data(format.render(&handed, name)?.as_bytes());
+    Ok(())
+}
+
+/// A valid access token of `name` (with its ID token's email when `with_email`): the agent's,
+/// when one listens (the one `TOKENDECK_AGENT` names, or the home's daemon's), else the
+/// keyring's, refreshed first when due. What `token`, `git-credential` and `exec` hand out.
+pub(super) async fn valid_access_token(
+    store: &Arc<Store>,
+    name: &str,
+    with_email: bool,
+) -> Result<Handed, CliError> {
     let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
     let socket = named
         .clone()
@@ -26,7 +50,7 @@ pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Resul
     let request = Request::Token {
         account: name.to_string(),
     };
-    let mut handed = match ask(&socket, &request).await {
+    let handed = match ask(&socket, &request).await {
         Ok(Answer::Token {
             access_token,
             token_type,
@@ -48,21 +72,10 @@ pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Resul
             return Err(AgentFailed::NoAnswer { socket, cause }.into());
         }
         // No daemon, or none with an agent: the keyring, as before there was one.
-        Err(AskError::NoAgent(_)) if named.is_none() => {
-            let tokens = valid_tokens(store, name, &persistence()).await?;
-            Handed {
-                access_token: tokens.access_token().to_string(),
-                token_type: tokens.token_type().to_string(),
-                expires_at: tokens.expires_at().map(crate::time::rfc3339),
-                scopes: tokens
-                    .scope()
-                    .map_or_else(Vec::new, |s| scopes(Some(s), &[])),
-                // Decoded only for the format that names it: plain stays one keyring read.
-                mail_user: (format == TokenFormat::Xoauth2)
-                    .then(|| tokens.id_token().and_then(crate::oauth::identity::email))
-                    .flatten(),
-            }
-        }
+        Err(AskError::NoAgent(_)) if named.is_none() => Handed::of(
+            &valid_tokens(store, name, &persistence()).await?,
+            with_email,
+        ),
         Err(AskError::NoAgent(e)) => {
             let cause = e.to_string();
             return Err(AgentFailed::NoAgent { socket, cause }.into());
@@ -74,19 +87,7 @@ pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Resul
             return Err(AgentFailed::NotOurs { socket, uid }.into());
         }
     };
-    if format.needs_account() {
-        // The accounts file says what the token does not: the scopes asked for (which a provider
-        // that names none granted) and the mail user set by hand, which wins over the ID token.
-        let account = store.account(name)?;
-        if handed.scopes.is_empty() {
-            handed.scopes = scopes(None, &account.scopes);
-        }
-        if let Some(user) = account.mail_user.filter(|u| !u.is_empty()) {
-            handed.mail_user = Some(user);
-        }
-    }
-    write_data(format.render(&handed, name)?.as_bytes());
-    Ok(())
+    Ok(handed)
 }
 
 pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {

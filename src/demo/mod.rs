@@ -149,5 +149,6 @@ pub fn demo_account(server: &DemoServer) -> NewAccount {
         hooks: Default::default(),
         refresh_token_lifetime: None,
         shared: false,
+        ..Default::default()
     }
 }

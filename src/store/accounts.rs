@@ -50,6 +50,9 @@ pub struct Account {
     /// Commands run on this account's events; each replaces the home-wide one for its event.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hooks: Hooks,
+    /// The git remotes its tokens are for, and the user name git gets with them.
+    #[serde(default, skip_serializing_if = "super::git::GitAccess::is_empty")]
+    pub git: super::git::GitAccess,
     pub provider: Provider,
 }
 
@@ -361,6 +364,7 @@ pub(crate) mod tests {
             refresh_at_least: None,
             refresh_token_lifetime: None,
             shared: false,
+            git: Default::default(),
             hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }

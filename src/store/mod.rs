@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod files;
 pub mod forecast;
+pub mod git;
 pub mod home;
 pub mod hooks;
 mod identity;

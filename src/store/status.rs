@@ -76,6 +76,14 @@ pub struct AccountStatus {
         with = "unix_seconds_opt"
     )]
     pub lost_refresh_at: Option<SystemTime>,
+    /// A client was refused with the access token held at this time (git's `erase` after a
+    /// 401): the next one handed out is refreshed first, whatever its expiry says.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "unix_seconds_opt"
+    )]
+    pub suspect_since: Option<SystemTime>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -259,6 +267,7 @@ impl AccountStatus {
         self.unsaved_held = false;
         self.lost_refresh_at = None;
         self.interrupted = false;
+        self.suspect_since = None;
         if refreshed {
             self.last_refresh = Some(LastRefresh {
                 at: now,

@@ -258,6 +258,8 @@ fn setting(setting: Changeable) -> &'static str {
         Changeable::ClientSecret => "client secret",
         Changeable::RefreshTokenLifetime => "refresh token lifetime",
         Changeable::Shared => "sharing",
+        Changeable::GitHosts => "git hosts",
+        Changeable::GitUser => "git user",
     }
 }
 

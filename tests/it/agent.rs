@@ -3,8 +3,9 @@
 //! is replaced and a live one refused; every bad input gets an error or a close while others are
 //! served; a refresh or removal by another process is seen before the next answer; `token` asks
 //! the agent first, falls back to the keyring when none listens, and never falls back when
-//! `TOKENDECK_AGENT` names the socket; another user's process is refused; and with the daemon
-//! running, `token` works with the Secret Service locked.
+//! `TOKENDECK_AGENT` names the socket (and `git-credential` and `exec` ask it as `token` does);
+//! another user's process is refused; and with the daemon running, `token` works with the Secret
+//! Service locked.
 
 use crate::common;
 
@@ -589,4 +590,50 @@ async fn token_sends_nothing_to_a_socket_another_user_serves() {
         "sent: {:?}",
         String::from_utf8_lossy(&sent)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn git_credential_and_exec_take_the_agents_token_as_token_does() {
+    let server = TestProvider::start().await;
+    let deck = linked(&server).await;
+    let out = deck
+        .run(&["set", "work", "--git-host", "127.0.0.1:9"], "")
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stored = stored_token(&deck).await;
+    // As above: this process cannot read the home's keyring, only the agent can answer it.
+    let keyless = |args: &[&str]| {
+        let mut command = deck.command(args);
+        command
+            .env("TOKENDECK_KEYRING", "keyutils")
+            .stdin(Stdio::piped());
+        command
+    };
+    let daemon = Daemon::start(&deck, &[]).await;
+    let mut git = keyless(&["git-credential", "get"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = git.stdin.take().unwrap();
+    stdin
+        .write_all(b"protocol=http\nhost=127.0.0.1:9\n\n")
+        .await
+        .unwrap();
+    drop(stdin);
+    let answer = git.wait_with_output().await.unwrap();
+    assert!(
+        text(&answer.stdout).contains(&format!("password={stored}\n")),
+        "{}",
+        text(&answer.stderr)
+    );
+    assert!(text(&answer.stdout).contains("password_expiry_utc="));
+    let exec = keyless(&["exec", "work", "--", "sh", "-c", "echo $TOKENDECK_TOKEN"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(exec.status.success(), "{}", text(&exec.stderr));
+    assert_eq!(text(&exec.stdout).trim_end(), stored);
+    daemon.stop().await;
 }

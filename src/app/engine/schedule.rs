@@ -103,6 +103,7 @@ mod tests {
             refresh_at_least,
             refresh_token_lifetime: None,
             shared: false,
+            git: Default::default(),
             hooks: Default::default(),
             provider: Provider::new("https://as.example/a", "https://as.example/t").unwrap(),
         }

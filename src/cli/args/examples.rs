@@ -124,6 +124,40 @@ pub(super) const EXAMPLES: &[(&str, &[Example])] = &[
         ],
     ),
     (
+        "git-credential",
+        &[
+            ex(
+                "Let git ask tokendeck for one host's password",
+                "git config --global credential.https://git.example.com.helper \"tokendeck git-credential\"",
+            ),
+            ex(
+                "What git does after a 401: the next get refreshes first",
+                "printf 'protocol=https\\nhost=git.example.com\\n\\n' | tokendeck git-credential erase",
+            ),
+            ex(
+                "See what git would get (the token is printed)",
+                "printf 'protocol=https\\nhost=git.example.com\\n\\n' | tokendeck git-credential get",
+            ),
+        ],
+    ),
+    (
+        "exec",
+        &[
+            ex(
+                "A command with the token in TOKENDECK_TOKEN",
+                "tokendeck exec work -- sh -c 'curl -H \"Authorization: Bearer $TOKENDECK_TOKEN\" https://api.example.com/me'",
+            ),
+            ex(
+                "The token in the variable a tool reads",
+                "tokendeck exec github --env GH_TOKEN -- gh repo list",
+            ),
+            ex(
+                "Two accounts' tokens at once",
+                "tokendeck exec --env GH=github --env API=work -- ./deploy.sh",
+            ),
+        ],
+    ),
+    (
         "refresh",
         &[
             ex("Refresh now", "tokendeck refresh work"),

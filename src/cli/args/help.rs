@@ -126,11 +126,13 @@ mod tests {
         let mut found = Vec::new();
         for (at, _) in line.match_indices("tokendeck") {
             let before = line[..at].chars().last();
-            if !matches!(before, None | Some(' ' | '(')) {
+            if !matches!(before, None | Some(' ' | '(' | '"')) {
                 continue;
             }
             let rest = &line[at..];
-            let end = [")", " |", " &&", " >"]
+            // Quoted whole (git's `credential.helper "tokendeck git-credential"`): to the quote.
+            let quote = if before == Some('"') { "\"" } else { ")" };
+            let end = [quote, ")", " |", " &&", " >"]
                 .iter()
                 .filter_map(|stop| rest.find(stop))
                 .min()
@@ -170,6 +172,8 @@ mod tests {
         let words = invocations("curl -H \"Bearer $(tokendeck token work)\" https://h/tokendeck");
         assert_eq!(words, [["tokendeck", "token", "work"]]);
         assert!(invocations("ls ~/.tokendeck-test --client-id=tokendeck").is_empty());
+        let words = invocations("git config x.helper \"tokendeck git-credential\"");
+        assert_eq!(words, [["tokendeck", "git-credential"]]);
     }
 
     #[test]

@@ -28,3 +28,14 @@ fn preset_values_are_the_assets_ids() {
     assert!(parse("microsoft").is_ok());
     assert!(parse("Microsoft").is_err() && parse("gitlab").is_err());
 }
+
+/// git's protocol is one `key=value` per line: what tokendeck will give git cannot break a line.
+#[test]
+fn git_settings_that_would_break_gits_protocol_are_refused() {
+    let set = |flag: &str, value: &str| Cli::try_parse_from(["tokendeck", "set", "n", flag, value]);
+    assert!(set("--git-user", "x-access-token").is_ok());
+    assert!(set("--git-user", "a\npassword=b").is_err());
+    assert!(set("--git-host", "git.example.com:8443/team").is_ok());
+    assert!(set("--git-host", "git.example.com\nhost=evil").is_err());
+    assert!(set("--git-host", "user@git.example.com").is_err());
+}

@@ -40,6 +40,10 @@ pub fn environment() -> Vec<(&'static str, &'static str)> {
             "At most this many refreshes in flight against one token endpoint, in the daemon and the TUI (4 when unset).",
         ),
         (
+            "TOKENDECK_TOKEN",
+            "Set for exec's command: the named account's access token (--env VAR puts it in VAR instead).",
+        ),
+        (
             "TOKENDECK_ACCOUNT, TOKENDECK_EVENT, TOKENDECK_EXPIRES_AT, TOKENDECK_MESSAGE",
             "Set for a hook's command (set --on EVENT=COMMAND): the account, the event, the new expiry, and what happened.",
         ),

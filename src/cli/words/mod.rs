@@ -6,8 +6,10 @@
 
 pub mod agent;
 pub mod daemon;
+pub mod exec;
 pub mod forecast;
 pub mod format;
+pub mod git;
 pub mod man;
 pub mod said;
 pub mod stop;

@@ -249,6 +249,8 @@ fn setting(setting: Setting) -> &'static str {
         Setting::Hooks => "hooks",
         Setting::RefreshTokenLifetime => "refresh token lifetime",
         Setting::Shared => "sharing",
+        Setting::GitHosts => "git hosts",
+        Setting::GitUser => "git user",
         Setting::AuthMethod => "client authentication",
         Setting::ClientSecret => "client secret",
     }

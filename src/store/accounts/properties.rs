@@ -55,6 +55,7 @@ fn account() -> impl Strategy<Value = Account> {
                     refresh_at_least: extra.1,
                     refresh_token_lifetime: None,
                     shared: extra.2,
+                    git: Default::default(),
                     hooks: Default::default(),
                     provider,
                 }

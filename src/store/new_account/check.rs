@@ -199,6 +199,7 @@ mod tests {
             hooks: Default::default(),
             refresh_token_lifetime: None,
             shared: false,
+            ..Default::default()
         };
         let fields: Vec<Option<Field>> = request.check().iter().map(|e| e.field()).collect();
         assert_eq!(

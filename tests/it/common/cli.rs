@@ -50,6 +50,18 @@ impl Deck {
         std::fs::write(state.join("events.jsonl"), lines).unwrap();
     }
 
+    /// The refresh token stored for `name`, read from the keyring as tokendeck reads it: for
+    /// tests that check it went nowhere, or revoke it at the server.
+    pub async fn refresh_token(&self, name: &str) -> String {
+        let home = tokendeck::store::Home::rooted(self.home()).unwrap();
+        let keyring = tokendeck::store::Keyring::open(home.keyring_service())
+            .await
+            .unwrap();
+        let record = keyring.read(name).await.unwrap().expect("a record");
+        let tokens = record.tokens.expect("tokens");
+        tokens.refresh_token().expect("a refresh token").to_string()
+    }
+
     pub fn home(&self) -> &Path {
         self.home.path()
     }

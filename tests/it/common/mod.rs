@@ -2,6 +2,7 @@
 //! oidc-provider on 127.0.0.1 and a free port) and a test "browser" that follows its redirects.
 
 pub mod cli;
+pub mod git_http;
 pub mod qr;
 pub mod tmux;
 

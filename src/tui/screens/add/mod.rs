@@ -279,6 +279,7 @@ impl AddForm {
             hooks: Default::default(),
             refresh_token_lifetime: None,
             shared: false,
+            ..Default::default()
         };
         if value(Input::RedirectUri).is_empty() {
             errors.insert(

@@ -3,6 +3,7 @@
 use clap::CommandFactory;
 
 use super::*;
+use crate::oauth::presets::Preset;
 
 /// `--preset` offers exactly the asset's presets, in its order: a preset added to the file
 /// needs no second list here.

@@ -19,6 +19,7 @@ mod set;
 mod shared;
 mod show;
 pub mod stop;
+mod systemd;
 mod tokens;
 pub mod words;
 

@@ -40,6 +40,7 @@ mod notify;
 mod refresh;
 mod safety;
 mod scale;
+mod systemd;
 mod time_zones;
 mod tui_inspect;
 mod tui_tmux;

@@ -171,8 +171,8 @@ td_token=$("$TOKENDECK" --home "$TD_HOME" token "$ACCOUNT") || die "tokendeck to
 # With TOKENDECK_AGENT there is no fallback to the keyring: this one came from the agent.
 agent_token=$(TOKENDECK_AGENT=$SOCKET "$TOKENDECK" --home "$TD_AGENT_HOME" token "$ACCOUNT") \
     || die "the agent gave no token"
-[ "$("$TOKENDECK" --home "$TD_AGENT_HOME" token "$ACCOUNT")" = "$agent_token" ] \
-    || die "token on the daemon's home did not answer what the agent holds"
+# (Plain `token` on the daemon's home asks the same agent first: on the Secret Service its median
+# is the agent's, several times below the keyring read's.)
 [ -n "$pz_token" ] && [ -n "$td_token" ] && [ -n "$agent_token" ] || die "an empty token"
 
 names=("pizauth show" "tokendeck token (agent)" "tokendeck token (keyring)" "tokendeck --version")

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# `tokendeck token NAME` on a fresh token vs `pizauth show ACCOUNT`, side by side in one hyperfine
-# run, both on the Linux kernel keyring side (tokendeck: TOKENDECK_KEYRING=keyutils; pizauth keeps
-# its tokens in its daemon's memory) and both linked to the same oidc-provider (tests/provider).
+# `tokendeck token NAME` on a fresh token, read from the keyring (no daemon) and answered by the
+# agent (`tokendeck daemon` running on a second home), against `pizauth show ACCOUNT` (pizauth
+# keeps its tokens in its daemon's memory), all linked to the same oidc-provider (tests/provider),
+# on the keyring TOKENDECK_KEYRING names (keyutils, the kernel keyring, unless told otherwise;
+# `secret-service` needs a running, unlocked one, as under tests/run).
 #
 # Usage:
-#   PIZAUTH=/path/to/pizauth TOKENDECK=/path/to/tokendeck [PROVIDER_DIR=.../tests/provider] \
-#     [RUNS=300] [WARMUP=20] [ROUNDS=3] token_vs_pizauth.sh
+#   PIZAUTH=/path/to/pizauth TOKENDECK=/path/to/tokendeck [TOKENDECK_KEYRING=keyutils] \
+#     [PROVIDER_DIR=.../tests/provider] [RUNS=20] [ROUNDS=20] [WARMUP=5] token_vs_pizauth.sh
 #
 # PROVIDER_DIR defaults to ../tests/provider relative to this script (the tokendeck repository);
 # `npm ci` is run there if node_modules is missing. Needs: bash, node, npm, curl, hyperfine, awk.
-# Prints hyperfine's tables, each round's medians and ratio tokendeck/pizauth, and last the median
-# of the rounds' ratios (`ratio X.XX`). Everything it starts or creates is stopped and removed on exit, including
-# the kernel-keyring key (via `tokendeck remove`).
+# hyperfine runs one command's runs after the other's, so load that drifts during a run would
+# bias a ratio: it runs ROUNDS short rounds of RUNS runs per command, in alternating order
+# (forward, then backward), and the medians are over every run of every round (400 by default).
+# Prints one line per command: its median, and its ratio to `pizauth show`; last
+# `ratio agent X.XX keyring Y.YY`. Everything it starts or creates is stopped and removed on
+# exit, including the keyring records (via `tokendeck remove`).
+# With LOAD naming examples/agent_load (built in release), it then puts CLIENTS (1000) clients at
+# once on the agent and REQUESTS (10000) requests in sequence on one connection, and prints the
+# daemon's resident memory after (VmRSS) and at its peak (VmHWM).
 set -euo pipefail
 
 : "${PIZAUTH:?set PIZAUTH to the pizauth binary}"
@@ -19,9 +27,9 @@ set -euo pipefail
 PIZAUTH=$(realpath "$PIZAUTH")
 TOKENDECK=$(realpath "$TOKENDECK")
 PROVIDER_DIR=${PROVIDER_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/provider}
-RUNS=${RUNS:-300}
-ROUNDS=${ROUNDS:-3}
-WARMUP=${WARMUP:-20}
+RUNS=${RUNS:-20}
+ROUNDS=${ROUNDS:-20}
+WARMUP=${WARMUP:-5}
 ACCOUNT=fresh
 
 for tool in node curl hyperfine awk; do
@@ -34,20 +42,26 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/token-vs-pizauth.XXXXXX")
 chmod 700 "$WORK"
-TD_HOME=$WORK/td
-export XDG_RUNTIME_DIR=$WORK/pz-run   # pizauth's socket lives here, apart from any real pizauth
-export TOKENDECK_KEYRING=keyutils
+TD_HOME=$WORK/td          # `token` reads the keyring: no daemon on this home
+TD_AGENT_HOME=$WORK/td-agent  # `token` asks the agent: `tokendeck daemon` runs on this home
+# pizauth's socket and tokendeck's agent socket live here, apart from any real ones.
+export XDG_RUNTIME_DIR=$WORK/pz-run
+export TOKENDECK_KEYRING=${TOKENDECK_KEYRING:-keyutils}
 # pizauth's cache dir made here: its server and its first client would race to create it
 # ("File exists").
 mkdir -m 700 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/pizauth"
-NODE_PID='' PIZAUTH_PID='' TD_ADDED=''
+NODE_PID='' PIZAUTH_PID='' TD_ADDED='' DAEMON_PID=''
 
 cleanup() {
     set +e
-    if [ -n "$TD_ADDED" ]; then
-        "$TOKENDECK" --home "$TD_HOME" remove "$ACCOUNT" >/dev/null 2>&1 \
-            || echo "token_vs_pizauth: could not remove the keyring key of $TD_HOME" >&2
+    if [ -n "$DAEMON_PID" ]; then
+        kill "$DAEMON_PID" 2>/dev/null
+        wait "$DAEMON_PID" 2>/dev/null
     fi
+    for home in $TD_ADDED; do
+        "$TOKENDECK" --home "$home" remove "$ACCOUNT" >/dev/null 2>&1 \
+            || echo "token_vs_pizauth: could not remove the keyring record of $home" >&2
+    done
     if [ -n "$PIZAUTH_PID" ]; then
         "$PIZAUTH" shutdown >/dev/null 2>&1
         kill "$PIZAUTH_PID" 2>/dev/null
@@ -124,41 +138,86 @@ approve "$pz_url"
 wait_for 100 "$PIZAUTH" show "$ACCOUNT" >/dev/null 2>&1 || die "pizauth did not get a token"
 
 # --- tokendeck -------------------------------------------------------------------------------
-printf '%s\n' basic-secret-value | "$TOKENDECK" --home "$TD_HOME" add "$ACCOUNT" \
-    --authorize-url "$ISSUER/auth" --token-url "$ISSUER/token" \
-    --client-id basic-client --client-secret-stdin \
-    --redirect-uri http://127.0.0.1:0/callback \
-    --scope openid --scope offline_access --scope api >/dev/null 2>"$WORK/td-add.err" \
-    || die "tokendeck add failed: $(cat "$WORK/td-add.err")"
-TD_ADDED=1
-"$TOKENDECK" --home "$TD_HOME" link "$ACCOUNT" --no-browser --no-qr \
-    </dev/null >"$WORK/td-link.out" 2>"$WORK/td-link.err" &
-link_pid=$!
-wait_for 100 grep -q . "$WORK/td-link.out" || die "tokendeck link printed no URL: $(cat "$WORK/td-link.err")"
-approve "$(head -n1 "$WORK/td-link.out")"
-wait "$link_pid" || die "tokendeck link failed: $(cat "$WORK/td-link.err")"
+# Adds and links the account on home $1.
+td_link() {
+    local home=$1
+    printf '%s\n' basic-secret-value | "$TOKENDECK" --home "$home" add "$ACCOUNT" \
+        --authorize-url "$ISSUER/auth" --token-url "$ISSUER/token" \
+        --client-id basic-client --client-secret-stdin \
+        --redirect-uri http://127.0.0.1:0/callback \
+        --scope openid --scope offline_access --scope api >/dev/null 2>"$WORK/td-add.err" \
+        || die "tokendeck add failed: $(cat "$WORK/td-add.err")"
+    TD_ADDED="$TD_ADDED $home"
+    "$TOKENDECK" --home "$home" link "$ACCOUNT" --no-browser --no-qr \
+        </dev/null >"$WORK/td-link.out" 2>"$WORK/td-link.err" &
+    local link_pid=$!
+    wait_for 100 grep -q . "$WORK/td-link.out" || die "tokendeck link printed no URL: $(cat "$WORK/td-link.err")"
+    approve "$(head -n1 "$WORK/td-link.out")"
+    wait "$link_pid" || die "tokendeck link failed: $(cat "$WORK/td-link.err")"
+    : >"$WORK/td-link.out"
+}
+td_link "$TD_HOME"
+td_link "$TD_AGENT_HOME"
 
-# --- Both hand out a token, then the race -----------------------------------------------------
+"$TOKENDECK" --home "$TD_AGENT_HOME" daemon --no-notify >/dev/null 2>"$WORK/daemon.err" &
+DAEMON_PID=$!
+wait_for 100 grep -q 'answering tokens on ' "$WORK/daemon.err" \
+    || die "tokendeck daemon did not start its agent: $(cat "$WORK/daemon.err")"
+SOCKET=$(sed -n 's/.*answering tokens on //p' "$WORK/daemon.err" | head -n1)
+
+# --- All hand out a token, then the race -------------------------------------------------------
 pz_token=$("$PIZAUTH" show "$ACCOUNT") || die "pizauth show failed"
 td_token=$("$TOKENDECK" --home "$TD_HOME" token "$ACCOUNT") || die "tokendeck token failed"
-[ -n "$pz_token" ] && [ -n "$td_token" ] || die "an empty token"
+# With TOKENDECK_AGENT there is no fallback to the keyring: this one came from the agent.
+agent_token=$(TOKENDECK_AGENT=$SOCKET "$TOKENDECK" --home "$TD_AGENT_HOME" token "$ACCOUNT") \
+    || die "the agent gave no token"
+# (Plain `token` on the daemon's home asks the same agent first: on the Secret Service its median
+# is the agent's, several times below the keyring read's.)
+[ -n "$pz_token" ] && [ -n "$td_token" ] && [ -n "$agent_token" ] || die "an empty token"
 
-# hyperfine runs its commands one after the other, so load that drifts during a run biases the
-# ratio; several short rounds, and the median of their ratios, are steadier than one long round.
+names=("pizauth show" "tokendeck token (agent)" "tokendeck token (keyring)" "tokendeck --version")
+commands=("$PIZAUTH show $ACCOUNT" "$TOKENDECK --home $TD_AGENT_HOME token $ACCOUNT"
+    "$TOKENDECK --home $TD_HOME token $ACCOUNT" "$TOKENDECK --version")
 for round in $(seq "$ROUNDS"); do
-    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-csv "$WORK/times.$round.csv" \
-        --command-name "pizauth show" "$PIZAUTH show $ACCOUNT" \
-        --command-name "tokendeck token" "$TOKENDECK --home $TD_HOME token $ACCOUNT" \
-        --command-name "tokendeck --version" "$TOKENDECK --version"
+    order=(0 1 2 3)
+    [ $((round % 2)) -eq 0 ] && order=(3 2 1 0)
+    args=()
+    for i in "${order[@]}"; do args+=(--command-name "${names[$i]}" "${commands[$i]}"); done
+    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/times.$round.json" \
+        "${args[@]}" >/dev/null 2>"$WORK/hyperfine.err" || { cat "$WORK/hyperfine.err" >&2; die "hyperfine failed"; }
 done
+kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon died during the run: $(cat "$WORK/daemon.err")"
 
-# Each CSV's columns: command,mean,stddev,median,user,system,min,max (seconds); rows in the order
-# of the commands above.
-for round in $(seq "$ROUNDS"); do
-    awk -F, -v round="$round" 'NR == 2 { pz = $4 } NR == 3 { td = $4 } NR == 4 { ver = $4 }
-        END {
-            printf "round %d: median pizauth show %.3f ms, tokendeck token %.3f ms, tokendeck --version %.3f ms; ratio %.3f\n",
-                round, pz * 1000, td * 1000, ver * 1000, td / pz
-        }' "$WORK/times.$round.csv"
-done | tee "$WORK/rounds"
-sed 's/.*ratio //' "$WORK/rounds" | sort -n | awk '{ r[NR] = $1 } END { printf "ratio %.2f\n", r[int((NR + 1) / 2)] }'
+# Every run of every round, per command: its median, and its ratio to pizauth's.
+node - "$TOKENDECK_KEYRING" "$WORK"/times.*.json <<'JS'
+const fs = require("fs");
+const [keyring, ...files] = process.argv.slice(2);
+const times = {};
+for (const file of files)
+    for (const r of JSON.parse(fs.readFileSync(file)).results)
+        (times[r.command] ??= []).push(...r.times);
+const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pz = median(times["pizauth show"]);
+const ratio = {};
+console.log(`keyring ${keyring}, ${files.length} alternating rounds:`);
+for (const [name, xs] of Object.entries(times)) {
+    const m = median(xs);
+    ratio[name] = m / pz;
+    console.log(`  ${name.padEnd(26)} median ${(m * 1000).toFixed(3)} ms of ${xs.length} runs; ${(m / pz).toFixed(2)}x pizauth show`);
+}
+console.log(`ratio agent ${ratio["tokendeck token (agent)"].toFixed(2)} keyring ${ratio["tokendeck token (keyring)"].toFixed(2)}`);
+JS
+
+if [ -n "${LOAD:-}" ]; then
+    LOAD=$(realpath "$LOAD")
+    rss() { awk -v key="$1:" '$1 == key { printf "%.1f MiB", $2 / 1024 }' "/proc/$DAEMON_PID/status"; }
+    echo "daemon before the load: RSS $(rss VmRSS), peak $(rss VmHWM)"
+    # A thousand clients need a thousand descriptors on this side.
+    ulimit -n 4096 2>/dev/null || true
+    "$LOAD" "$SOCKET" "$ACCOUNT" "${CLIENTS:-1000}" "${REQUESTS:-10000}" || die "the load failed"
+    kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon died under the load: $(cat "$WORK/daemon.err")"
+    echo "daemon after the load: RSS $(rss VmRSS), peak $(rss VmHWM)"
+fi

@@ -16,8 +16,9 @@ use super::CliError;
 use super::grant_watch::GrantWatch;
 use super::notify::{self, Attention};
 use super::shared::persistence;
+use super::systemd::Supervisor;
 use super::words;
-use super::words::daemon::{Level, Notice, engine_event, grant_ending_notice};
+use super::words::daemon::{Level, Notice, engine_event, grant_ending_notice, supervisor_status};
 use super::words::forecast as forecast_words;
 use crate::agent;
 use crate::agent::memory::Memory;
@@ -49,6 +50,10 @@ pub async fn run(
     share: bool,
 ) -> Result<(), CliError> {
     let _one_per_home = unblocked(|| DaemonLock::acquire(store.home()))?;
+    // Caught before the socket listens: a client (or systemd, told READY) may ask it to stop as
+    // soon as it can see it, and the socket's file must go with it.
+    let mut signals =
+        Signals::catch().map_err(|e| CliError::Io(format!("cannot listen for signals: {e}")))?;
     let (path, private_dir) = match socket {
         Some(path) => (path, false),
         None => (agent::place::default_socket(store.home()), true),
@@ -84,6 +89,7 @@ pub async fn run(
         ),
     );
     say.line(Level::Info, &words::agent::listening(bound.file.path()));
+    let bound_path = bound.file.path().to_path_buf();
     let answers = Arc::new(Answers::new(
         Memory::new(store.clone(), persistence()),
         Wording {
@@ -113,6 +119,14 @@ pub async fn run(
         ))
     });
     let agent = tokio::spawn(server::serve(bound, answers, Limits::default(), heard));
+    let supervisor = Supervisor::from_env();
+    let socket_path = bound_path;
+    let supervised = |result: std::io::Result<()>| {
+        if let Err(e) = result {
+            say.line(Level::Warning, &words::daemon::supervisor_failed(&e));
+        }
+    };
+    supervised(supervisor.ready(&supervisor_status(count, &socket_path)));
     let desktop = Desktop::new(notify, say);
     desktop.look(&store);
     let (engine_store, engine_desktop) = (store.clone(), desktop.clone());
@@ -129,12 +143,14 @@ pub async fn run(
     // The first tick is at once: a grant ending soon is told at start.
     let mut forecast_look = tokio::time::interval(FORECAST_EVERY);
     forecast_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut signals =
-        Signals::catch().map_err(|e| CliError::Io(format!("cannot listen for signals: {e}")))?;
     let signal = loop {
         tokio::select! {
             _ = poll.tick() => if changes.seen_again() {
                 engine.rescan();
+                if let Ok(accounts) = store.accounts() {
+                    let status = supervisor_status(accounts.accounts.len(), &socket_path);
+                    supervised(supervisor.status(&status));
+                }
                 desktop.look(&store);
                 watch_grants(&store, &mut grants, say, &desktop);
             },
@@ -142,7 +158,9 @@ pub async fn run(
             signal = signals.next() => break signal,
         }
     };
-    say.line(Level::Info, &format!("{}: stopping", signal.name()));
+    let stopping = format!("{}: stopping", signal.name());
+    say.line(Level::Info, &stopping);
+    supervised(supervisor.stopping(&stopping));
     // No new answer starts a refresh now; the socket's file goes with the listener.
     for agent in std::iter::once(agent).chain(shared) {
         agent.abort();

@@ -21,6 +21,7 @@ mod set;
 mod shared;
 mod show;
 pub mod stop;
+mod systemd;
 mod token_format;
 mod tokens;
 pub mod words;

@@ -11,7 +11,9 @@ use crate::store::Home;
 pub const UNIT: &str = "tokendeck.service";
 pub const LABEL: &str = "tokendeck.daemon";
 
-/// The systemd user unit that runs `exe [--home HOME] daemon`.
+/// The systemd user unit that runs `exe [--home HOME] daemon`. `Type=notify`: systemd counts it
+/// started when the daemon says `READY=1` (`super::systemd`), once its agent socket listens, so
+/// whatever is ordered after it finds the socket answering.
 pub fn systemd_unit(exe: &Path, home: Option<&Path>) -> Result<String, CliError> {
     let words = command(exe, home)?
         .iter()
@@ -23,6 +25,7 @@ pub fn systemd_unit(exe: &Path, home: Option<&Path>) -> Result<String, CliError>
          Description=tokendeck: keeps OAuth 2.0 tokens fresh in the background\n\
          \n\
          [Service]\n\
+         Type=notify\n\
          ExecStart={words}\n\
          Restart=on-failure\n\
          RestartSec=10\n\
@@ -255,6 +258,7 @@ mod tests {
             "{unit}"
         );
         assert!(unit.contains("\nRestart=on-failure\n"));
+        assert!(unit.contains("[Service]\nType=notify\n"), "{unit}");
         assert!(unit.contains("[Install]\nWantedBy=default.target\n"));
         let unit = systemd_unit(
             Path::new("/opt/my tools/tokendeck"),

@@ -585,6 +585,8 @@ async fn install_writes_a_unit_that_runs_this_binary_on_this_home() {
         home.display()
     );
     assert!(written.contains(&exec), "{written}");
+    // systemd waits for the daemon's READY=1 (tests/it/systemd.rs), and still accepts the unit.
+    assert!(written.contains("\nType=notify\n"), "{written}");
     verify(&unit);
 
     // Again: the same unit, left alone. A different one is kept unless --force.

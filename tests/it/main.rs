@@ -43,6 +43,7 @@ mod refresh;
 mod safety;
 mod scale;
 mod share;
+mod systemd;
 mod time_zones;
 mod token_formats;
 mod tui_inspect;

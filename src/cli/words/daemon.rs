@@ -20,6 +20,24 @@ pub struct Notice {
     pub body: String,
 }
 
+/// What systemd shows of the daemon (`systemctl --user status tokendeck`): how many accounts it
+/// keeps fresh, and where it answers tokens.
+pub fn supervisor_status(accounts: usize, socket: &std::path::Path) -> String {
+    format!(
+        "keeping {accounts} account{} fresh; answering tokens on {}",
+        if accounts == 1 { "" } else { "s" },
+        socket.display()
+    )
+}
+
+/// systemd's notification socket did not take a message: under `Type=notify`, a missing
+/// `READY=1` makes systemd stop the service after its start timeout.
+pub fn supervisor_failed(error: &std::io::Error) -> String {
+    format!(
+        "could not tell systemd how the daemon is doing through $NOTIFY_SOCKET ({error}); if systemd started this daemon as `Type=notify`, it may stop it: run `systemctl --user status tokendeck` to see"
+    )
+}
+
 /// An engine event as a diagnostic line; `None` for the start of a refresh (its end says it all).
 pub fn engine_event(store: &Store, event: &EngineEvent) -> Option<(Level, String)> {
     let (account, trigger, error) = match event {

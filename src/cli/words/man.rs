@@ -59,6 +59,10 @@ pub fn environment() -> Vec<(&'static str, &'static str)> {
             "XDG_RUNTIME_DIR",
             "The daemon's sockets, under tokendeck/ in it.",
         ),
+        (
+            "NOTIFY_SOCKET",
+            "Set by systemd for a Type=notify service (the unit daemon --install writes): the daemon tells it READY=1 once its socket listens, STATUS= with the number of accounts, and STOPPING=1.",
+        ),
     ]
 }
 

@@ -4,6 +4,7 @@
 //! a command, `tui::words` a key), because what a person can do depends on where they are.
 
 use crate::app::attempt::spent_token;
+use crate::app::link::RefreshTokenAdvice;
 use crate::app::{AccountError, RelinkReason, Revocation};
 use crate::oauth::error::clause;
 use crate::oauth::session::Revoked;
@@ -90,4 +91,27 @@ pub fn revocation(revocation: &Revocation) -> String {
             clause(&e.problem())
         ),
     }
+}
+
+/// What usually brings a refresh token, and whose word that is: "this provider wants the
+/// offline_access scope with access_type=offline and prompt=consent". Each front adds how to ask
+/// for it.
+pub fn what_brings_a_refresh_token(advice: &RefreshTokenAdvice) -> String {
+    let mut what = Vec::new();
+    if let Some(scope) = &advice.add_scope {
+        what.push(format!("the {scope} scope"));
+    }
+    if !advice.set_params.is_empty() {
+        let params: Vec<String> = advice
+            .set_params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        what.push(params.join(" and "));
+    }
+    let whose = match advice.from_preset {
+        true => "this provider wants",
+        false => "most OpenID Connect providers want",
+    };
+    format!("{whose} {}", what.join(" with "))
 }

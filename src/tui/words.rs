@@ -170,25 +170,9 @@ pub fn linked_without_refresh_token(
             "{warning} It asks for what usually brings one; the app's settings at the provider decide."
         );
     }
-    let mut what = Vec::new();
-    if let Some(scope) = &advice.add_scope {
-        what.push(format!("the {scope} scope"));
-    }
-    if !advice.set_params.is_empty() {
-        let params: Vec<String> = advice
-            .set_params
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        what.push(params.join(" and "));
-    }
-    let whose = match advice.from_preset {
-        true => "this provider wants",
-        false => "most OpenID Connect providers want",
-    };
     format!(
-        "{warning} To get one, {whose} {}: press e to add it, then l.",
-        what.join(" with ")
+        "{warning} To get one, {}: press e to add it, then l.",
+        problem::what_brings_a_refresh_token(advice)
     )
 }
 

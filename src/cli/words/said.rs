@@ -77,32 +77,20 @@ pub fn no_refresh_token(
             "{warning} It already asks for what usually brings one; the app's settings at the provider decide (GitHub, for one, issues refresh tokens only to apps with expiring user tokens)."
         );
     }
-    let mut what = Vec::new();
     let mut command = format!("tokendeck set {name}");
     if let Some(scope) = &advice.add_scope {
-        what.push(format!("the {scope} scope"));
         command.push_str(&format!(" --add-scope {scope}"));
     }
     if !advice.set_params.is_empty() {
-        let wanted: Vec<String> = advice
-            .set_params
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        what.push(wanted.join(" and "));
         let mut all = params.clone();
         all.extend(advice.set_params.iter().cloned());
         for (k, v) in &all {
             command.push_str(&format!(" --param {k}={v}"));
         }
     }
-    let whose = match advice.from_preset {
-        true => "this provider wants",
-        false => "most OpenID Connect providers want",
-    };
     format!(
-        "{warning} To get one, {whose} {}: run `{command}`, then `tokendeck link {name}`.",
-        what.join(" with ")
+        "{warning} To get one, {}: run `{command}`, then `tokendeck link {name}`.",
+        crate::problem::what_brings_a_refresh_token(advice)
     )
 }
 

@@ -174,7 +174,8 @@ where
 }
 
 /// One connection: a line in, an answer out, until the client closes, stays silent for `idle`,
-/// or sends a line over the limit (answered, then closed).
+/// takes longer than `idle` to finish a line it began (a byte now and then holds no slot for
+/// ever), or sends a line over the limit (answered, then closed).
 pub async fn converse<S, A>(stream: S, answers: &A, idle: Duration)
 where
     S: AsyncRead + AsyncWrite,
@@ -183,12 +184,21 @@ where
     let (mut from, mut to) = tokio::io::split(stream);
     let mut reader = LineReader::default();
     let mut buffer = vec![0u8; 8192];
+    // When the unfinished line began: it must end within `idle` of that.
+    let mut begun: Option<tokio::time::Instant> = None;
     loop {
-        let read = match tokio::time::timeout(idle, from.read(&mut buffer)).await {
+        let deadline = begun.unwrap_or_else(tokio::time::Instant::now) + idle;
+        let read = match tokio::time::timeout_at(deadline, from.read(&mut buffer)).await {
             Ok(Ok(0) | Err(_)) | Err(_) => return,
             Ok(Ok(read)) => read,
         };
-        for line in reader.push(&buffer[..read]) {
+        let lines = reader.push(&buffer[..read]);
+        begun = match reader.has_partial() {
+            true if lines.is_empty() => begun.or_else(|| Some(tokio::time::Instant::now())),
+            true => Some(tokio::time::Instant::now()),
+            false => None,
+        };
+        for line in lines {
             let (answer, last) = match line {
                 Line::Whole(line) => match parse(&line) {
                     Ok(request) => (answers.answer(request).await, false),
@@ -298,6 +308,29 @@ mod tests {
         converse(server, &Fixed, Duration::from_secs(5)).await;
         assert!(started.elapsed() >= Duration::from_secs(5));
         drop(client);
+    }
+
+    /// A byte every 4 s never lets 5 s of silence pass, but the line it spells must end within
+    /// 5 s of its first byte: the connection is closed then, its slot freed.
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_trickles_a_line_is_closed_when_it_is_not_done_in_time() {
+        let (mut client, server) = tokio::io::duplex(64);
+        let started = tokio::time::Instant::now();
+        tokio::spawn(async move {
+            for byte in br#"{"v":1,"op":"accounts"}"# {
+                if client.write_all(&[*byte]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(4)).await;
+            }
+        });
+        converse(server, &Fixed, Duration::from_secs(5)).await;
+        let took = started.elapsed();
+        // Closed 5 s after the line began, not after the 92 s its last byte would take.
+        assert!(
+            (Duration::from_secs(5)..Duration::from_secs(6)).contains(&took),
+            "{took:?}"
+        );
     }
 }
 

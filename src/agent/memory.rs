@@ -1,10 +1,13 @@
 //! What the daemon remembers of each account's tokens, and when it forgets. An answer comes from
-//! memory only while the home is as it was when the tokens were read: every process that
-//! refreshes, links, sets or removes an account writes the accounts file or appends to the event
-//! log, so two `stat`s before each answer tell whether anything changed (a few microseconds,
-//! against a keyring read's milliseconds). Then everything is forgotten and read again through
-//! the token use case, which refreshes a due token under the account's lock, once across
-//! processes.
+//! memory only while the store holds the same tokens: every process that refreshes, links, sets
+//! or removes an account writes the accounts file or appends to the event log, so two `stat`s
+//! before each answer tell whether anything changed (a few microseconds, against a keyring read's
+//! milliseconds). When something did, each remembered account is looked at in its status file,
+//! which names the token set the keyring holds (when it was obtained): an account whose tokens
+//! were replaced, marked suspect or taken out of the accounts file is forgotten and read again
+//! through the token use case (which refreshes a due token under the account's lock, once across
+//! processes); the others stay, so another account's refresh costs no keyring read, and a keyring
+//! locked meanwhile does not take tokens away that are still the store's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -53,7 +56,7 @@ impl Memory {
         {
             let mut remembered = self.lock();
             if remembered.stamp != Some(stamp) {
-                remembered.tokens.clear();
+                self.forget_what_changed(&mut remembered);
                 remembered.stamp = Some(stamp);
             }
             if let Some(tokens) = remembered.tokens.get(name)
@@ -73,6 +76,25 @@ impl Memory {
         Ok(tokens)
     }
 
+    /// Keeps the tokens of the accounts still listed whose status names the same token set,
+    /// unmarked; forgets the rest. A broken accounts file forgets everything: the answer is then
+    /// the same refusal a command gives.
+    fn forget_what_changed(&self, remembered: &mut Remembered) {
+        let Ok(accounts) = self.store.accounts() else {
+            remembered.tokens.clear();
+            return;
+        };
+        remembered.tokens.retain(|name, tokens| {
+            let status = self.store.status(name);
+            accounts.get(name).is_ok()
+                && status.suspect_since.is_none()
+                && !status.needs_relink
+                && status
+                    .token
+                    .is_some_and(|held| same_moment(held.obtained_at, tokens.obtained_at()))
+        });
+    }
+
     /// How many answers needed the token use case (a keyring read at least).
     pub fn reads(&self) -> u64 {
         self.lock().reads
@@ -89,4 +111,11 @@ impl Memory {
     fn lock(&self) -> std::sync::MutexGuard<'_, Remembered> {
         self.remembered.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The status file keeps times as floating-point seconds: a token set's `obtained_at` read back
+/// from it may differ from the one in memory by a rounding, never by a millisecond.
+fn same_moment(a: SystemTime, b: SystemTime) -> bool {
+    let gap = a.duration_since(b).or_else(|_| b.duration_since(a));
+    gap.is_ok_and(|gap| gap < std::time::Duration::from_millis(1))
 }

@@ -98,8 +98,11 @@ pub async fn run(
         },
     ));
     let heard = move |heard| match heard {
-        Heard::RefusedPeer { uid, pid } => {
-            say.line(Level::Warning, &words::agent::refused_peer(uid, pid));
+        Heard::RefusedPeer { uid, pid, unsaid } => {
+            say.line(
+                Level::Warning,
+                &words::agent::refused_peer(uid, pid, unsaid),
+            );
         }
         Heard::AcceptFailed => {}
     };

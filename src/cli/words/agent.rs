@@ -54,12 +54,18 @@ pub fn listening(socket: &Path) -> String {
     format!("answering tokens on {}", socket.display())
 }
 
-/// The daemon's line for a process of another user that connected.
-pub fn refused_peer(uid: u32, pid: Option<i32>) -> String {
+/// The daemon's line for a process of another user that connected (`unsaid`: how many of that
+/// uid's connections were refused since the last such line without one of their own).
+pub fn refused_peer(uid: u32, pid: Option<i32>, unsaid: u64) -> String {
     let me = rustix::process::getuid().as_raw();
     let pid = pid.map_or(String::new(), |pid| format!(" (pid {pid})"));
+    let unsaid = match unsaid {
+        0 => String::new(),
+        1 => " (and 1 more from it since the last such line)".to_string(),
+        n => format!(" (and {n} more from it since the last such line)"),
+    };
     format!(
-        "refused a connection to the agent from uid {uid}{pid}: it answers only uid {me}'s processes"
+        "refused a connection to the agent from uid {uid}{pid}{unsaid}: it answers only uid {me}'s processes"
     )
 }
 

@@ -34,6 +34,15 @@ fn main() -> ExitCode {
     if cli.command.as_ref().is_some_and(Command::only_prints) {
         sigpipe::reset();
     }
+    // What scripts and mail clients call many times a minute, with a daemon running: answered
+    // from its agent before a runtime is started, which would be most of the time it takes.
+    if let Some(Command::Token { name, format, json }) = &cli.command
+        && *format == tokendeck::cli::TokenFormat::Plain
+        && !json
+        && let Some(result) = tokendeck::cli::plain_token_from_agent(cli.home.as_deref(), name)
+    {
+        return exit_code(&result);
+    }
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one
     // thread does it, without starting (and joining) a worker per core. The rest gets the
     // multi-thread runtime (the TUI, its engine, links racing a browser against a paste). The
@@ -61,19 +70,7 @@ fn main() -> ExitCode {
         None if cli.demo => runtime.block_on(tokendeck::cli::demo(cli.home, cli.demo_ttl)),
         None => runtime.block_on(tui(cli.home)),
     };
-    let code = match &result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // Messages carry provider text (error descriptions, scopes): escaped for the terminal.
-            // Never a panic when stderr is gone with its terminal.
-            if !e.says_nothing() {
-                let message = e.to_string();
-                let line = printable(&message, Lines::One);
-                let _ = writeln!(std::io::stderr(), "tokendeck: {line}");
-            }
-            ExitCode::from(e.exit_code())
-        }
-    };
+    let code = exit_code(&result);
     // The command's output is written: now the hooks it set off run to their end (each bounded
     // by its timeout), unless a signal stops it. The TUI and the daemon do not wait for theirs:
     // they end them (TERM, then KILL), and so does a command a signal stopped, so that nothing
@@ -86,6 +83,23 @@ fn main() -> ExitCode {
     // A read of stdin may still be blocked; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));
     code
+}
+
+/// The exit code of a command's result, its error said on stderr.
+fn exit_code(result: &Result<(), CliError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Messages carry provider text (error descriptions, scopes): escaped for the terminal.
+            // Never a panic when stderr is gone with its terminal.
+            if !e.says_nothing() {
+                let message = e.to_string();
+                let line = printable(&message, Lines::One);
+                let _ = writeln!(std::io::stderr(), "tokendeck: {line}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
 }
 
 /// The TUI on this home; the command line says afterwards what became of the refreshes it

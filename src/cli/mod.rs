@@ -35,6 +35,7 @@ pub use args::{
 };
 pub use error::{CliError, ExitStatus};
 pub use token_format::TokenFormat;
+pub use tokens::plain_token_from_agent;
 
 use crate::app::link::LinkWay;
 use crate::store::{Home, Store};

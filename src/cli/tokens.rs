@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::shared::{persistence, warn_about_keyring};
 use super::token_format::{Handed, TokenFormat, scopes};
@@ -13,7 +14,7 @@ use crate::agent::client::{AskError, ask};
 use crate::agent::place::default_socket;
 use crate::agent::protocol::{Answer, Request};
 use crate::app::{open_session, valid_tokens};
-use crate::store::Store;
+use crate::store::{Home, Store};
 use crate::text::{Lines, printable};
 
 /// Prints a valid access token in `format` and nothing else: the agent's, when one listens (the
@@ -43,14 +44,34 @@ pub(super) async fn valid_access_token(
     name: &str,
     with_email: bool,
 ) -> Result<Handed, CliError> {
+    match from_agent(store.home(), name)? {
+        Some(handed) => Ok(handed),
+        // No daemon, or none with an agent: the keyring, as before there was one.
+        None => Ok(Handed::of(
+            &valid_tokens(store, name, &persistence()).await?,
+            with_email,
+        )),
+    }
+}
+
+/// Set once an agent was looked for in this process and none listened (and none was named), so
+/// that a command falling back to the keyring pays for one failed connect, not two.
+static NO_AGENT: AtomicBool = AtomicBool::new(false);
+
+/// The agent's token for `name`; `None` when no agent listens and none was named, so the caller
+/// reads the keyring. With `TOKENDECK_AGENT` there is no fallback: no agent is an error.
+fn from_agent(home: &Home, name: &str) -> Result<Option<Handed>, CliError> {
     let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
+    if named.is_none() && NO_AGENT.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     let socket = named
         .clone()
-        .map_or_else(|| default_socket(store.home()), PathBuf::from);
+        .map_or_else(|| default_socket(home), PathBuf::from);
     let request = Request::Token {
         account: name.to_string(),
     };
-    let handed = match ask(&socket, &request).await {
+    let handed = match ask(&socket, &request) {
         Ok(Answer::Token {
             access_token,
             token_type,
@@ -71,11 +92,10 @@ pub(super) async fn valid_access_token(
             let cause = "it answered something else than a token".to_string();
             return Err(AgentFailed::NoAnswer { socket, cause }.into());
         }
-        // No daemon, or none with an agent: the keyring, as before there was one.
-        Err(AskError::NoAgent(_)) if named.is_none() => Handed::of(
-            &valid_tokens(store, name, &persistence()).await?,
-            with_email,
-        ),
+        Err(AskError::NoAgent(_)) if named.is_none() => {
+            NO_AGENT.store(true, Ordering::Relaxed);
+            return Ok(None);
+        }
         Err(AskError::NoAgent(e)) => {
             let cause = e.to_string();
             return Err(AgentFailed::NoAgent { socket, cause }.into());
@@ -87,7 +107,27 @@ pub(super) async fn valid_access_token(
             return Err(AgentFailed::NotOurs { socket, uid }.into());
         }
     };
-    Ok(handed)
+    Ok(Some(handed))
+}
+
+/// `tokendeck [--home DIR] token NAME` answered by the agent before any async runtime starts
+/// (the plain command line [`super::quick`] reads): `None` when no agent listens, or the home
+/// cannot be used — then the whole command runs as usual, and says what is wrong.
+pub fn plain_token_from_agent(
+    home: Option<&std::path::Path>,
+    name: &str,
+) -> Option<Result<(), CliError>> {
+    let home = Home::resolve(home).ok()?;
+    match from_agent(&home, name) {
+        Ok(Some(handed)) => Some(
+            TokenFormat::Plain
+                .render(&handed, name)
+                .map(|text| write_data(text.as_bytes()))
+                .map_err(CliError::from),
+        ),
+        Ok(None) => None,
+        Err(e) => Some(Err(e)),
+    }
 }
 
 pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {

@@ -258,7 +258,7 @@ async fn a_shared_account_s_token_crosses_a_real_ssh_forward_and_an_unshared_one
     // share.sock answers the token op alone, and the same for an account not there as for one
     // not shared: the far side learns no names.
     for request in [Request::Accounts, Request::Status { account: None }] {
-        let answer = ask(&share, &request).await.unwrap();
+        let answer = ask(&share, &request).unwrap();
         assert!(
             matches!(
                 &answer,
@@ -277,7 +277,6 @@ async fn a_shared_account_s_token_crosses_a_real_ssh_forward_and_an_unshared_one
                 account: name.into(),
             },
         )
-        .await
         .unwrap();
         assert!(
             matches!(

@@ -112,7 +112,8 @@ mod unix {
         }
         // With the sticky bit, no one moves or deletes what is not theirs (`/tmp`).
         let sticky = meta.mode() & 0o1000 != 0;
-        let group_is_mine = meta.mode() & 0o020 != 0 && private_group(meta.gid(), uid);
+        // The system's user and group files are read only when the answer matters.
+        let group_is_mine = !sticky && meta.mode() & 0o020 != 0 && private_group(meta.gid(), uid);
         match writers(meta.mode(), sticky, group_is_mine) {
             Some(writers) => Err(refuse(Problem::Writable {
                 writers,

@@ -200,8 +200,9 @@ pub struct DaemonArgs {
     #[arg(long, value_name = "PATH")]
     pub socket_path: Option<PathBuf>,
     /// Also answer on share.sock beside that socket, for an ssh forward (`ssh -R`): only the
-    /// accounts marked with `set NAME --share`, only their access tokens, each one logged
-    #[arg(long, conflicts_with_all = ["install", "uninstall"])]
+    /// accounts marked with `set NAME --share`, only their access tokens, each one logged (with
+    /// --install: the service's daemon does)
+    #[arg(long, conflicts_with = "uninstall")]
     pub share: bool,
 }
 

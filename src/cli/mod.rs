@@ -114,7 +114,9 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
             log::log(&store, name.as_deref(), follow, json).await
         }
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
-        Command::Daemon(args) if args.install => service::install(store.home(), args.force),
+        Command::Daemon(args) if args.install => {
+            service::install(store.home(), args.force, args.share)
+        }
         Command::Daemon(args) => service::uninstall(store.home(), args.force),
         Command::Completions { .. } | Command::Man | Command::Exec(_) => Ok(()),
     }

@@ -11,11 +11,11 @@ use crate::store::Home;
 pub const UNIT: &str = "tokendeck.service";
 pub const LABEL: &str = "tokendeck.daemon";
 
-/// The systemd user unit that runs `exe [--home HOME] daemon`. `Type=notify`: systemd counts it
-/// started when the daemon says `READY=1` (`super::systemd`), once its agent socket listens, so
-/// whatever is ordered after it finds the socket answering.
-pub fn systemd_unit(exe: &Path, home: Option<&Path>) -> Result<String, CliError> {
-    let words = command(exe, home)?
+/// The systemd user unit that runs `exe [--home HOME] daemon [--share]`. `Type=notify`: systemd
+/// counts it started when the daemon says `READY=1` (`super::systemd`), once its agent socket
+/// listens, so whatever is ordered after it finds the socket answering.
+pub fn systemd_unit(exe: &Path, home: Option<&Path>, share: bool) -> Result<String, CliError> {
+    let words = command(exe, home, share)?
         .iter()
         .map(|w| systemd_word(w))
         .collect::<Vec<_>>()
@@ -35,10 +35,15 @@ pub fn systemd_unit(exe: &Path, home: Option<&Path>) -> Result<String, CliError>
     ))
 }
 
-/// The launchd agent that runs `exe [--home HOME] daemon` at login, again after a failure, with
-/// its diagnostics in `log`.
-pub fn launchd_plist(exe: &Path, home: Option<&Path>, log: &Path) -> Result<String, CliError> {
-    let arguments: String = command(exe, home)?
+/// The launchd agent that runs `exe [--home HOME] daemon [--share]` at login, again after a
+/// failure, with its diagnostics in `log`.
+pub fn launchd_plist(
+    exe: &Path,
+    home: Option<&Path>,
+    share: bool,
+    log: &Path,
+) -> Result<String, CliError> {
+    let arguments: String = command(exe, home, share)?
         .iter()
         .map(|w| format!("\t\t<string>{}</string>\n", xml(w)))
         .collect();
@@ -68,8 +73,12 @@ pub fn launchd_plist(exe: &Path, home: Option<&Path>, log: &Path) -> Result<Stri
     ))
 }
 
-/// `exe [--home HOME] daemon`, each checked to fit in a service file.
-fn command<'a>(exe: &'a Path, home: Option<&'a Path>) -> Result<Vec<&'a str>, CliError> {
+/// `exe [--home HOME] daemon [--share]`, each checked to fit in a service file.
+fn command<'a>(
+    exe: &'a Path,
+    home: Option<&'a Path>,
+    share: bool,
+) -> Result<Vec<&'a str>, CliError> {
     if !exe.is_absolute() {
         return Err(CliError::Io(format!(
             "the service needs this binary's absolute path, and {} is not one",
@@ -81,6 +90,9 @@ fn command<'a>(exe: &'a Path, home: Option<&'a Path>) -> Result<Vec<&'a str>, Cl
         words.extend(["--home", utf8(home)?]);
     }
     words.push("daemon");
+    if share {
+        words.push("--share");
+    }
     Ok(words)
 }
 
@@ -136,12 +148,12 @@ fn dirs() -> Result<directories::BaseDirs, CliError> {
 }
 
 #[cfg(not(target_os = "macos"))]
-fn service(home: &Home) -> Result<Service, CliError> {
+fn service(home: &Home, share: bool) -> Result<Service, CliError> {
     let dir = dirs()?.config_dir().join("systemd").join("user");
     let exe = current_exe()?;
     Ok(Service {
         path: dir.join(UNIT),
-        text: systemd_unit(&exe, home.root())?,
+        text: systemd_unit(&exe, home.root(), share)?,
         start: "systemctl --user daemon-reload && systemctl --user enable --now tokendeck".into(),
         stop: "systemctl --user disable --now tokendeck".into(),
         enabled_link: Some(dir.join("default.target.wants").join(UNIT)),
@@ -149,7 +161,7 @@ fn service(home: &Home) -> Result<Service, CliError> {
 }
 
 #[cfg(target_os = "macos")]
-fn service(home: &Home) -> Result<Service, CliError> {
+fn service(home: &Home, share: bool) -> Result<Service, CliError> {
     let user = dirs()?.home_dir().to_path_buf();
     let path = user
         .join("Library/LaunchAgents")
@@ -157,7 +169,7 @@ fn service(home: &Home) -> Result<Service, CliError> {
     let log = user.join("Library/Logs/tokendeck-daemon.log");
     let exe = current_exe()?;
     Ok(Service {
-        text: launchd_plist(&exe, home.root(), &log)?,
+        text: launchd_plist(&exe, home.root(), share, &log)?,
         start: format!("launchctl bootstrap gui/$(id -u) {}", path.display()),
         stop: format!("launchctl bootout gui/$(id -u)/{LABEL}"),
         path,
@@ -172,9 +184,10 @@ fn current_exe() -> Result<PathBuf, CliError> {
 }
 
 /// Writes the service file (to a temporary file beside it, renamed over it: a link at its path
-/// is replaced, never written through); prints the line that starts it.
-pub fn install(home: &Home, force: bool) -> Result<(), CliError> {
-    let service = service(home)?;
+/// is replaced, never written through); prints the line that starts it. `share`: the daemon it
+/// runs also answers on share.sock (`daemon --share`).
+pub fn install(home: &Home, force: bool, share: bool) -> Result<(), CliError> {
+    let service = service(home, share)?;
     let path = &service.path;
     let is_link = path
         .symlink_metadata()
@@ -200,8 +213,9 @@ pub fn install(home: &Home, force: bool) -> Result<(), CliError> {
         }
         Ok(_) if !force => {
             return Err(CliError::Io(format!(
-                "{} exists and says something else (another binary or home?); look at it, then run `tokendeck daemon --install --force` to replace it",
-                path.display()
+                "{} exists and says something else (another binary, home or --share?); look at it, then run `tokendeck daemon --install{} --force` to replace it",
+                path.display(),
+                if share { " --share" } else { "" }
             )));
         }
         _ => {}
@@ -217,7 +231,8 @@ pub fn install(home: &Home, force: bool) -> Result<(), CliError> {
 
 /// Removes the service file, unless it is still enabled (then says how to disable it first).
 pub fn uninstall(home: &Home, force: bool) -> Result<(), CliError> {
-    let service = service(home)?;
+    // Only where the file is and how it is stopped matter here, not what it runs.
+    let service = service(home, false)?;
     let path = &service.path;
     if path.symlink_metadata().is_err() {
         eprintln!(
@@ -252,7 +267,7 @@ mod tests {
 
     #[test]
     fn the_unit_runs_this_binary_on_this_home() {
-        let unit = systemd_unit(Path::new("/usr/bin/tokendeck"), None).unwrap();
+        let unit = systemd_unit(Path::new("/usr/bin/tokendeck"), None, false).unwrap();
         assert!(
             unit.contains("\nExecStart=/usr/bin/tokendeck daemon\n"),
             "{unit}"
@@ -263,6 +278,7 @@ mod tests {
         let unit = systemd_unit(
             Path::new("/opt/my tools/tokendeck"),
             Some(Path::new("/home/a/100%$HOME")),
+            false,
         )
         .unwrap();
         assert!(
@@ -271,13 +287,24 @@ mod tests {
             ),
             "{unit}"
         );
+        // `daemon --install --share`: the service's daemon answers on share.sock too.
+        let unit = systemd_unit(Path::new("/usr/bin/tokendeck"), None, true).unwrap();
+        assert!(
+            unit.contains("\nExecStart=/usr/bin/tokendeck daemon --share\n"),
+            "{unit}"
+        );
     }
 
     #[test]
     fn a_relative_or_multi_line_path_is_refused() {
-        assert!(systemd_unit(Path::new("tokendeck"), None).is_err());
+        assert!(systemd_unit(Path::new("tokendeck"), None, false).is_err());
         assert!(
-            systemd_unit(Path::new("/bin/td"), Some(Path::new("/a\nExecStartPre=/x"))).is_err()
+            systemd_unit(
+                Path::new("/bin/td"),
+                Some(Path::new("/a\nExecStartPre=/x")),
+                false
+            )
+            .is_err()
         );
     }
 
@@ -286,6 +313,7 @@ mod tests {
         let plist = launchd_plist(
             Path::new("/Applications/Token & Deck/tokendeck"),
             Some(Path::new("/Users/a/<home>")),
+            true,
             Path::new("/Users/a/Library/Logs/tokendeck-daemon.log"),
         )
         .unwrap();
@@ -294,6 +322,7 @@ mod tests {
              \t\t<string>--home</string>\n\
              \t\t<string>/Users/a/&lt;home&gt;</string>\n\
              \t\t<string>daemon</string>\n\
+             \t\t<string>--share</string>\n\
              \t</array>\n";
         assert!(plist.contains(expected), "{plist}");
         assert!(plist.contains("<key>Label</key>\n\t<string>tokendeck.daemon</string>"));

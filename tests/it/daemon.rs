@@ -611,6 +611,23 @@ async fn install_writes_a_unit_that_runs_this_binary_on_this_home() {
             .success()
     );
     assert_eq!(std::fs::read_to_string(&unit).unwrap(), written);
+    // With --share, the service's daemon answers on share.sock too (what `daemon --share` does
+    // is tested in tests/it/share.rs); it is another unit, so it takes --force.
+    let out = deck.run(&["daemon", "--install", "--share"], "").await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("`tokendeck daemon --install --share --force`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = deck
+        .run(&["daemon", "--install", "--share", "--force"], "")
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shared = std::fs::read_to_string(&unit).unwrap();
+    let exec_shared = exec.replace(" daemon\n", " daemon --share\n");
+    assert!(shared.contains(&exec_shared), "{shared}");
+    verify(&unit);
 
     // Enabled, it is not removed behind systemd's back.
     let wants = config.path().join("systemd/user/default.target.wants");

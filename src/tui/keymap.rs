@@ -59,6 +59,8 @@ pub enum Action {
     PrevField,
     PrevChoice,
     NextChoice,
+    /// Switch a yes/no field (shared over ssh).
+    Toggle,
     /// Empty the focused field.
     Clear,
     Confirm,
@@ -152,11 +154,13 @@ pub static BINDINGS: &[Binding] = &[
     bind(Context::Add, &[(BackTab, SHIFT), (BackTab, NONE), (Up, NONE)], "S-Tab/↑", Action::PrevField, "previous field", None),
     bind(Context::Add, &[(Left, NONE)], "←", Action::PrevChoice, "previous provider (on the provider field)", None),
     bind(Context::Add, &[(Right, NONE)], "→", Action::NextChoice, "next provider (on the provider field)", Some("provider")),
+    bind(Context::Add, &[(Char(' '), NONE)], "Space", Action::Toggle, "shared over ssh or not (on that field; ← → too)", None),
     bind(Context::Add, &[(Enter, NONE)], "Enter", Action::Submit, "add the account", Some("add")),
     bind(Context::Add, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),
     bind(Context::Add, &[(Esc, NONE)], "Esc", Action::Back, "cancel", Some("cancel")),
     bind(Context::Edit, &[(Tab, NONE), (Down, NONE)], "Tab/↓", Action::NextField, "next field", Some("next field")),
     bind(Context::Edit, &[(BackTab, SHIFT), (BackTab, NONE), (Up, NONE)], "S-Tab/↑", Action::PrevField, "previous field", None),
+    bind(Context::Edit, &[(Left, NONE), (Right, NONE), (Char(' '), NONE)], "←/→/Space", Action::Toggle, "shared over ssh or not (on that field)", None),
     bind(Context::Edit, &[(Enter, NONE)], "Enter", Action::Submit, "save the changes", Some("save")),
     bind(Context::Edit, &[(Char('u'), CTRL)], "Ctrl-U", Action::Clear, "clear the field (typing replaces a field's text until the caret moves)", Some("clear")),
     bind(Context::Edit, &[(F(1), NONE)], "F1", Action::Help, "all key bindings", Some("help")),

@@ -191,7 +191,10 @@ pub fn edited(name: &str, changed: &Changed) -> String {
         .map(|s| setting(*s))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut text = format!("Changed {name}: {what}.");
+    let mut text = match what.is_empty() {
+        true => String::new(),
+        false => format!("Changed {name}: {what}."),
+    };
     if !changed.grant_made_under_old.is_empty() {
         let old = changed
             .grant_made_under_old
@@ -219,7 +222,16 @@ pub fn edited(name: &str, changed: &Changed) -> String {
     if changed.last_refresh_failed {
         text.push_str(" Its last refresh failed: press r to try again with the new settings.");
     }
-    text
+    match changed.shared {
+        Some(true) => text.push_str(&format!(
+            " {name} is shared over ssh now: a daemon started with --share hands its access tokens (never its refresh token) to whoever reaches share.sock."
+        )),
+        Some(false) => text.push_str(&format!(
+            " {name} is no longer shared: share.sock refuses its tokens from now on."
+        )),
+        None => {}
+    }
+    text.trim_start().to_string()
 }
 
 /// A setting as the edit form labels it.

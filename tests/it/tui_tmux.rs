@@ -895,6 +895,27 @@ async fn e_edits_a_linked_accounts_scopes_and_says_to_link_again() {
     assert!(said.contains("press l to link it again"), "{screen}");
     assert_eq!(stored_scopes(&deck, "work").await, ["openid", "api"]);
 
+    // Issue 22, item 6: the edit form's last field shares the account over ssh (Space, or ←/→).
+    tmux.keys(&["e"]);
+    tmux.wait_for(" Edit work ", wait);
+    tmux.keys(&["BTab"]);
+    tmux.wait_for("› Shared over ssh   ◀ no ▶", wait);
+    tmux.keys(&["Space"]);
+    tmux.wait_for("› Shared over ssh   ◀ yes ▶", wait);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("work is shared over ssh now", wait);
+    let home = tokendeck::store::Home::rooted(deck.home()).unwrap();
+    let shared = |home: &tokendeck::store::Home| {
+        let accounts = tokendeck::store::accounts::Accounts::load(home).unwrap();
+        accounts.get("work").unwrap().shared
+    };
+    assert!(shared(&home), "the accounts file says it is shared");
+    let show = deck.run(&["show", "work", "--json"], "").await;
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&show.stdout).unwrap()["shared"],
+        true
+    );
+
     quit(&tmux);
 }
 

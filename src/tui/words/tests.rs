@@ -200,3 +200,26 @@ fn a_name_taken_names_the_key_that_removes_it() {
         "the CLI's words"
     );
 }
+
+/// A switch of the shared choice alone is said as itself, with no empty list of settings before
+/// it; beside other changes, after them.
+#[test]
+fn a_shared_switch_is_said_alone_or_after_the_settings() {
+    let shared = Changed {
+        shared: Some(true),
+        ..Changed::default()
+    };
+    let text = edited("work", &shared);
+    assert!(text.starts_with("work is shared over ssh now: "), "{text}");
+    assert!(!text.contains("Changed"), "{text}");
+    let both = Changed {
+        settings: vec![Changeable::ApiUrl],
+        shared: Some(false),
+        ..Changed::default()
+    };
+    let text = edited("work", &both);
+    assert!(
+        text.starts_with("Changed work: API URL. work is no longer shared"),
+        "{text}"
+    );
+}

@@ -43,6 +43,7 @@ impl AddForm {
             name: name.to_string(),
             account: Box::new(account.clone()),
         };
+        form.shared = account.shared;
         form.focus = 0;
         form.replacing = !form.value(Input::ClientId).is_empty();
         form
@@ -103,6 +104,7 @@ impl AddForm {
             params: (params_now != account.params).then_some(params),
             redirect_uri: differs(Input::RedirectUri, &account.redirect_uri),
             api_url: differs(Input::ApiUrl, account.api_url.as_deref().unwrap_or("")),
+            shared: (self.shared != account.shared).then_some(self.shared),
             endpoints: endpoints
                 .into_iter()
                 .filter_map(|(endpoint, url)| Some((endpoint, url?)))
@@ -147,5 +149,20 @@ mod tests {
         );
         assert!(change.client_id.is_none() && change.endpoints.is_empty());
         assert!(change.params.is_none() && change.redirect_uri.is_none());
+        assert!(change.shared.is_none());
+    }
+
+    #[test]
+    fn the_shared_choice_starts_as_the_account_has_it_and_a_switch_is_a_change() {
+        let mut form = AddForm::edit("work", &account());
+        assert!(!form.shared);
+        form.shared = true;
+        assert_eq!(form.change().expect("valid").shared, Some(true));
+        let mut shared = account();
+        shared.shared = true;
+        let mut form = AddForm::edit("work", &shared);
+        assert!(form.shared && form.change().expect("valid").is_empty());
+        form.shared = false;
+        assert_eq!(form.change().expect("valid").shared, Some(false));
     }
 }

@@ -28,11 +28,15 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let on_provider = form.focused() == Input::Provider;
+    let on_shared = form.focused() == Input::Shared;
     match keymap::action(form.context(), key) {
         Some(Action::NextField) => form.move_focus(true),
         Some(Action::PrevField) => form.move_focus(false),
         Some(Action::NextChoice) if on_provider => form.cycle_choice(true),
         Some(Action::PrevChoice) if on_provider => form.cycle_choice(false),
+        Some(Action::NextChoice | Action::PrevChoice | Action::Toggle) if on_shared => {
+            form.shared = !form.shared;
+        }
         Some(Action::Clear) => {
             let input = form.focused();
             form.input_mut(input).clear();
@@ -50,7 +54,7 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         },
         Some(Action::Back) => app.screen = Screen::Accounts,
         Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
-        _ if !on_provider => type_into(form, key),
+        _ if !form.on_choice() => type_into(form, key),
         _ => {}
     }
     Vec::new()
@@ -122,11 +126,11 @@ fn show_errors(form: &mut AddForm, errors: std::collections::HashMap<Input, Stri
     form.replacing = false;
 }
 
-/// A paste goes into the focused field (the provider picker takes none); into a field taken
+/// A paste goes into the focused field (a choice takes none); into a field taken
 /// whole, it replaces the text.
 pub(crate) fn on_paste(app: &mut App, text: &str) {
     if let Screen::Add(form) = &mut app.screen
-        && form.focused() != Input::Provider
+        && !form.on_choice()
     {
         let input = form.focused();
         if std::mem::take(&mut form.replacing) {

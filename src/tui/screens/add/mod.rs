@@ -63,6 +63,8 @@ pub enum Input {
     Scopes,
     Params,
     ApiUrl,
+    /// Whether share.sock (`daemon --share`) hands out its access tokens: a yes/no choice.
+    Shared,
 }
 
 impl Input {
@@ -79,6 +81,7 @@ impl Input {
             Input::Scopes => "Scopes",
             Input::Params => "Extra parameters",
             Input::ApiUrl => "API URL (for t)",
+            Input::Shared => "Shared over ssh",
         }
     }
 
@@ -90,6 +93,9 @@ impl Input {
             Input::Scopes => "separated by spaces",
             Input::Params => "key=value, separated by spaces",
             Input::ApiUrl => "optional",
+            Input::Shared => {
+                "←/→ or Space; yes: `daemon --share` hands its access tokens to ssh -R"
+            }
             _ => "",
         }
     }
@@ -110,7 +116,7 @@ pub enum Purpose {
 /// The fields an account's settings are edited in, in order. No provider picker and no name:
 /// `set` changes neither. The endpoints are there for every account, since `set` can name them
 /// beside a preset too.
-const EDIT_INPUTS: [Input; 8] = [
+const EDIT_INPUTS: [Input; 9] = [
     Input::ClientId,
     Input::ClientSecret,
     Input::AuthorizeUrl,
@@ -119,6 +125,7 @@ const EDIT_INPUTS: [Input; 8] = [
     Input::Scopes,
     Input::Params,
     Input::ApiUrl,
+    Input::Shared,
 ];
 
 pub struct AddForm {
@@ -128,6 +135,8 @@ pub struct AddForm {
     pub choice: usize,
     pub values: HashMap<Input, TextInput>,
     pub focus: usize,
+    /// The shared choice (`Input::Shared`); off for a new account, as with `add`.
+    pub shared: bool,
     pub errors: HashMap<Input, String>,
     pub submitting: bool,
     /// The focused field's text is taken whole: typing replaces it (as a selected text would
@@ -143,6 +152,7 @@ impl AddForm {
             choice: 0,
             values: HashMap::new(),
             focus: 0,
+            shared: false,
             errors: HashMap::new(),
             submitting: false,
             replacing: false,
@@ -169,6 +179,7 @@ impl AddForm {
             Input::Scopes,
             Input::Params,
             Input::ApiUrl,
+            Input::Shared,
         ]);
         inputs
     }
@@ -198,6 +209,11 @@ impl AddForm {
             (self.focus + count - 1) % count
         };
         self.replacing = self.is_edit() && !self.value(self.focused()).is_empty();
+    }
+
+    /// Whether the focused field is a choice (the provider, shared or not) rather than text.
+    pub fn on_choice(&self) -> bool {
+        matches!(self.focused(), Input::Provider | Input::Shared)
     }
 
     pub fn is_edit(&self) -> bool {
@@ -278,7 +294,7 @@ impl AddForm {
             introspection_url: None,
             hooks: Default::default(),
             refresh_token_lifetime: None,
-            shared: false,
+            shared: self.shared,
             ..Default::default()
         };
         if value(Input::RedirectUri).is_empty() {

@@ -62,6 +62,14 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
             Input::Provider => {
                 one_line(&format!("◀ {} ▶", form.choices[form.choice].label()), room)
             }
+            Input::Shared => one_line(
+                if form.shared {
+                    "◀ yes ▶"
+                } else {
+                    "◀ no ▶"
+                },
+                room,
+            ),
             _ => {
                 let mask = (input == Input::ClientSecret).then_some('•');
                 let empty = TextInput::default();

@@ -54,6 +54,10 @@ pub struct Preset {
     /// Where that lifetime is documented, said with the forecast.
     #[serde(default)]
     pub refresh_token_lifetime_source: Option<String>,
+    /// The git remotes (`--git-host` patterns) the provider's tokens open, which an account made
+    /// from the preset claims unless `--git-host` says otherwise.
+    #[serde(default)]
+    pub git_hosts: Vec<String>,
 }
 
 /// The file is an array of tables (`[[preset]]`), not a table keyed by id: a table's keys come
@@ -213,5 +217,16 @@ mod tests {
         );
         // Graph's /me would refuse an Outlook token: no API to test with.
         assert_eq!(mail.api_url, None);
+    }
+
+    #[test]
+    fn only_github_claims_a_git_remote() {
+        for preset in Preset::all() {
+            let expected: &[&str] = match preset.id.as_str() {
+                "github" => &["github.com"],
+                _ => &[],
+            };
+            assert_eq!(preset.git_hosts, expected, "{}", preset.id);
+        }
     }
 }

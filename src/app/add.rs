@@ -80,6 +80,11 @@ impl NewAccount {
             }
             (None, Some(_), _) => AuthMethod::Basic,
         };
+        let git_hosts = match (self.git_hosts, &preset) {
+            (Some(hosts), _) => hosts,
+            (None, Some(preset)) => preset.git_hosts.clone(),
+            (None, None) => Vec::new(),
+        };
         let api_url = self
             .api_url
             .filter(|u| !u.is_empty())
@@ -104,7 +109,7 @@ impl NewAccount {
             refresh_token_lifetime: self.refresh_token_lifetime,
             shared: self.shared,
             git: crate::store::git::GitAccess {
-                hosts: self.git_hosts,
+                hosts: git_hosts,
                 user: self.git_user,
             },
             hooks: self.hooks,

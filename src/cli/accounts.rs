@@ -54,11 +54,13 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
         },
         refresh_token_lifetime: args.refresh_token_lifetime.filter(|s| *s > 0),
         shared: args.share,
-        git_hosts: args
-            .git_hosts
-            .into_iter()
-            .filter(|h| !h.is_empty())
-            .collect(),
+        // None: the preset's; `--git-host ""` alone: none at all.
+        git_hosts: (!args.git_hosts.is_empty()).then(|| {
+            args.git_hosts
+                .into_iter()
+                .filter(|h| !h.is_empty())
+                .collect()
+        }),
         git_user: args.git_user.filter(|u| !u.is_empty()),
     }
     .create(store)

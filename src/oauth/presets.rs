@@ -1,5 +1,5 @@
-//! Provider presets (Verizon Personal Cloud, Google, Microsoft, GitHub), from
-//! assets/providers.toml embedded in the binary: the one list of them.
+//! Provider presets (Verizon Personal Cloud, Google, Gmail, Microsoft, Microsoft 365 mail,
+//! GitHub), from assets/providers.toml embedded in the binary: the one list of them.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +54,10 @@ pub struct Preset {
     /// Where that lifetime is documented, said with the forecast.
     #[serde(default)]
     pub refresh_token_lifetime_source: Option<String>,
+    /// The git remotes (`--git-host` patterns) the provider's tokens open, which an account made
+    /// from the preset claims unless `--git-host` says otherwise.
+    #[serde(default)]
+    pub git_hosts: Vec<String>,
 }
 
 /// The file is an array of tables (`[[preset]]`), not a table keyed by id: a table's keys come
@@ -107,7 +111,17 @@ mod tests {
         let presets = Preset::all();
         let ids: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
         // The file's order, which the TUI's picker and `--help` keep.
-        assert_eq!(ids, ["verizon", "google", "microsoft", "github"]);
+        assert_eq!(
+            ids,
+            [
+                "verizon",
+                "google",
+                "gmail",
+                "microsoft",
+                "microsoft-mail",
+                "github"
+            ]
+        );
         for preset in &presets {
             preset
                 .provider()
@@ -125,7 +139,9 @@ mod tests {
                 .is_some()
         };
         assert!(device("google") && device("microsoft") && device("github"));
-        assert!(!device("verizon"));
+        assert!(device("microsoft-mail"));
+        // Google's device grant does not take the Gmail scope.
+        assert!(!device("verizon") && !device("gmail"));
         let keys = |id: &str| {
             let provider = Preset::find(id).unwrap().provider().unwrap();
             provider.jwks_uri().map(|u| u.to_string())
@@ -159,5 +175,58 @@ mod tests {
             Some("https://api.github.com/user")
         );
         assert_eq!(userinfo("verizon"), None);
+        // Its access token is for outlook.office.com, which Graph's userinfo refuses.
+        assert_eq!(userinfo("microsoft-mail"), None);
+    }
+
+    /// The mail presets ask for what their provider's IMAP and SMTP take, with the address for
+    /// XOAUTH2 in the ID token, and what brings a refresh token; each is its provider's preset
+    /// with other scopes.
+    #[test]
+    fn the_mail_presets_ask_for_mail_an_address_and_a_refresh_token() {
+        let gmail = Preset::find("gmail").unwrap();
+        let google = Preset::find("google").unwrap();
+        assert_eq!(
+            gmail.scopes,
+            ["https://mail.google.com/", "openid", "email"]
+        );
+        assert_eq!(gmail.params, google.params);
+        assert_eq!(gmail.params["access_type"], "offline");
+        assert_eq!(gmail.params["prompt"], "consent");
+        assert_eq!(
+            gmail.provider().unwrap().token_endpoint(),
+            google.provider().unwrap().token_endpoint()
+        );
+
+        let mail = Preset::find("microsoft-mail").unwrap();
+        let microsoft = Preset::find("microsoft").unwrap();
+        assert_eq!(
+            mail.scopes,
+            [
+                "https://outlook.office.com/IMAP.AccessAsUser.All",
+                "https://outlook.office.com/SMTP.Send",
+                "offline_access",
+                "openid",
+                "email",
+            ]
+        );
+        assert_eq!(mail.redirect_uri, microsoft.redirect_uri);
+        assert_eq!(
+            mail.provider().unwrap().token_endpoint(),
+            microsoft.provider().unwrap().token_endpoint()
+        );
+        // Graph's /me would refuse an Outlook token: no API to test with.
+        assert_eq!(mail.api_url, None);
+    }
+
+    #[test]
+    fn only_github_claims_a_git_remote() {
+        for preset in Preset::all() {
+            let expected: &[&str] = match preset.id.as_str() {
+                "github" => &["github.com"],
+                _ => &[],
+            };
+            assert_eq!(preset.git_hosts, expected, "{}", preset.id);
+        }
     }
 }

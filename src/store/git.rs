@@ -160,4 +160,15 @@ mod tests {
         };
         assert_eq!(named.user(), "x-access-token");
     }
+
+    /// A preset's remotes go into the accounts file without passing `--git-host`'s check: the
+    /// asset must hold only what that check takes.
+    #[test]
+    fn every_presets_git_remote_is_one_add_would_take() {
+        for preset in crate::oauth::presets::Preset::all() {
+            for host in &preset.git_hosts {
+                assert!(GitHost::parse(host).is_ok(), "{}: {host}", preset.id);
+            }
+        }
+    }
 }

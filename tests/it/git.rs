@@ -327,3 +327,35 @@ async fn bad_requests_get_nothing_on_stdout_one_line_on_stderr_and_exit_zero() {
         text(&out.stderr)
     );
 }
+
+/// Issue 23: presets fill in the hosts where their provider's tokens work for git. An account
+/// from the github preset claims github.com; `--git-host` names others instead, and an empty
+/// one none at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_from_the_github_preset_claims_github_com_unless_told_otherwise() {
+    let cases: [(&[&str], Value); 3] = [
+        (&[], serde_json::json!(["github.com"])),
+        (
+            &["--git-host", "git.example.com"],
+            serde_json::json!(["git.example.com"]),
+        ),
+        (&["--git-host", ""], serde_json::json!([])),
+    ];
+    for (extra, hosts) in cases {
+        let deck = Deck::new();
+        let mut args = vec!["add", "gh", "--preset", "github", "--client-id", "x"];
+        args.extend_from_slice(extra);
+        let out = deck.run(&args, "").await;
+        assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+        let shown: Value = serde_json::from_str(&deck.ok(&["show", "gh", "--json"]).await).unwrap();
+        assert_eq!(shown["git_hosts"], hosts, "{extra:?}");
+    }
+    // A preset without git hosts claims none.
+    let deck = Deck::new();
+    let out = deck
+        .run(&["add", "g", "--preset", "google", "--client-id", "x"], "")
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown: Value = serde_json::from_str(&deck.ok(&["show", "g", "--json"]).await).unwrap();
+    assert_eq!(shown["git_hosts"], serde_json::json!([]));
+}

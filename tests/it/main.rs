@@ -38,6 +38,7 @@ mod inspect;
 mod jwt;
 mod keyring;
 mod link;
+mod mail;
 mod notify;
 mod refresh;
 mod safety;

@@ -37,10 +37,10 @@ async fn add_link_refresh_and_test_in_a_real_terminal() {
     let wait = Duration::from_secs(15);
     tmux.wait_for("No accounts yet", wait);
 
-    // The add form: Custom endpoints is five steps right of the first preset.
+    // The add form: Custom endpoints is the last choice, one step left of the first preset.
     tmux.keys(&["a"]);
     tmux.wait_for("Add account", wait);
-    tmux.keys(&["Right", "Right", "Right", "Right", "Right"]);
+    tmux.keys(&["Left"]);
     tmux.wait_for("Custom endpoints", wait);
     let fields = [
         "work".to_string(),
@@ -276,7 +276,7 @@ async fn an_added_account_is_selected_and_l_links_it() {
 
     tmux.keys(&["a"]);
     tmux.wait_for("Add account", wait);
-    tmux.keys(&["Right", "Right", "Right", "Right", "Right"]);
+    tmux.keys(&["Left"]);
     tmux.wait_for("Custom endpoints", wait);
     for value in [
         "mid".to_string(),
@@ -506,7 +506,7 @@ async fn a_letter_typed_after_left_lands_where_the_caret_is() {
     tmux.wait_for("No accounts yet", wait);
     tmux.keys(&["a"]);
     tmux.wait_for("Add account", wait);
-    tmux.keys(&["Right", "Right", "Right", "Right", "Right"]);
+    tmux.keys(&["Left"]);
     tmux.wait_for("Custom endpoints", wait);
     tmux.keys(&["Tab"]);
     tmux.type_text("wrk");

@@ -79,7 +79,8 @@ pub struct AddArgs {
     #[arg(long)]
     pub share: bool,
     /// A git remote the account's tokens are for, HOST[:PORT][/PATH] (repeatable): `tokendeck
-    /// git-credential` answers git's requests for it
+    /// git-credential` answers git's requests for it [default: the preset's, github.com for
+    /// github; an empty one: none]
     #[arg(long = "git-host", value_name = "HOST[:PORT][/PATH]", value_parser = parse_git_host)]
     pub git_hosts: Vec<String>,
     /// The user name git gets with the token [default: oauth2]

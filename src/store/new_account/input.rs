@@ -146,8 +146,9 @@ pub struct NewAccount {
     pub refresh_token_lifetime: Option<u64>,
     /// Whether the daemon's share.sock hands out its access token (`add --share`).
     pub shared: bool,
-    /// The git remotes its tokens are for (`HOST[:PORT][/PATH]`, checked by the front).
-    pub git_hosts: Vec<String>,
+    /// The git remotes its tokens are for (`HOST[:PORT][/PATH]`, checked by the front); `None`
+    /// takes the preset's, an empty list claims none.
+    pub git_hosts: Option<Vec<String>>,
     /// The user name git gets with the token (none: `oauth2`).
     pub git_user: Option<String>,
 }

@@ -2,8 +2,11 @@
 //! oidc-provider on 127.0.0.1 and a free port) and a test "browser" that follows its redirects.
 
 pub mod cli;
+pub mod dovecot;
 pub mod git_http;
+pub mod mail_clients;
 pub mod qr;
+pub mod smtp_relay;
 pub mod tmux;
 
 use std::path::PathBuf;

@@ -47,6 +47,15 @@ fn a_preset_brings_its_own_callback_and_the_others_the_default() {
         form.value(Input::RedirectUri),
         "http://localhost:0/callback"
     );
+    // Microsoft 365 mail is registered as Microsoft is.
+    form.cycle_choice(true);
+    assert!(
+        matches!(&form.choices[form.choice], Choice::Preset { id, .. } if id == "microsoft-mail")
+    );
+    assert_eq!(
+        form.value(Input::RedirectUri),
+        "http://localhost:0/callback"
+    );
     form.cycle_choice(true);
     assert_eq!(form.value(Input::RedirectUri), DEFAULT_REDIRECT_URI);
 }

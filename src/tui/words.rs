@@ -185,9 +185,11 @@ pub fn nothing_changed(name: &str) -> String {
 /// endpoints or scopes is kept but needs a new link (`l`); a change to the authorization
 /// request applies from the next link; new credentials after a failed refresh may make `r` work.
 pub fn edited(name: &str, changed: &Changed) -> String {
+    // Sharing is said on its own, below, with what it means.
     let what = changed
         .settings
         .iter()
+        .filter(|s| **s != Changeable::Shared)
         .map(|s| setting(*s))
         .collect::<Vec<_>>()
         .join(", ");

@@ -206,6 +206,7 @@ fn a_name_taken_names_the_key_that_removes_it() {
 #[test]
 fn a_shared_switch_is_said_alone_or_after_the_settings() {
     let shared = Changed {
+        settings: vec![Changeable::Shared],
         shared: Some(true),
         ..Changed::default()
     };
@@ -213,7 +214,7 @@ fn a_shared_switch_is_said_alone_or_after_the_settings() {
     assert!(text.starts_with("work is shared over ssh now: "), "{text}");
     assert!(!text.contains("Changed"), "{text}");
     let both = Changed {
-        settings: vec![Changeable::ApiUrl],
+        settings: vec![Changeable::ApiUrl, Changeable::Shared],
         shared: Some(false),
         ..Changed::default()
     };

@@ -93,9 +93,7 @@ impl Input {
             Input::Scopes => "separated by spaces",
             Input::Params => "key=value, separated by spaces",
             Input::ApiUrl => "optional",
-            Input::Shared => {
-                "←/→ or Space; yes: `daemon --share` hands its access tokens to ssh -R"
-            }
+            Input::Shared => "Space: yes/no (daemon --share)",
             _ => "",
         }
     }

@@ -1,13 +1,13 @@
-//! What the daemon remembers of each account's tokens, and when it forgets. An answer comes from
-//! memory only while the store holds the same tokens: every process that refreshes, links, sets
-//! or removes an account writes the accounts file or appends to the event log, so two `stat`s
-//! before each answer tell whether anything changed (a few microseconds, against a keyring read's
-//! milliseconds). When something did, each remembered account is looked at in its status file,
-//! which names the token set the keyring holds (when it was obtained): an account whose tokens
-//! were replaced, marked suspect or taken out of the accounts file is forgotten and read again
-//! through the token use case (which refreshes a due token under the account's lock, once across
-//! processes); the others stay, so another account's refresh costs no keyring read, and a keyring
-//! locked meanwhile does not take tokens away that are still the store's.
+//! What the daemon remembers of each account's tokens, and when it looks again. Every process that
+//! refreshes, links, sets or removes an account writes the accounts file or appends to the event
+//! log, so two `stat`s before each answer tell whether anything changed since the account's
+//! tokens were read or last looked at (a few microseconds, against a keyring read's
+//! milliseconds). When something did, that account alone is looked up in its status file, which
+//! names the token set the keyring holds (when it was obtained): tokens replaced, marked suspect,
+//! or an account no longer listed are read again through the token use case (which refreshes a
+//! due token under the account's lock, once across processes); otherwise the remembered tokens
+//! stand. So another account's refresh costs one small file read, not a keyring read, and a
+//! keyring locked meanwhile does not take away tokens that are still the store's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +21,7 @@ use crate::store::files::{self, FileStamp};
 /// The accounts file's and the event log's stamps.
 type HomeStamp = [Option<FileStamp>; 2];
 
-/// Tokens read from the keyring, good while the home has not changed.
+/// Tokens read from the keyring, each good while the store holds them.
 pub struct Memory {
     store: Arc<Store>,
     persistence: Persistence,
@@ -30,10 +30,15 @@ pub struct Memory {
 
 #[derive(Default)]
 struct Remembered {
-    stamp: Option<HomeStamp>,
-    tokens: HashMap<String, Tokens>,
+    tokens: HashMap<String, Entry>,
     /// How many answers were read from the keyring rather than memory (for tests and figures).
     reads: u64,
+}
+
+/// An account's tokens, and the home's stamp when they were known to be the store's.
+struct Entry {
+    tokens: Tokens,
+    stamp: HomeStamp,
 }
 
 impl Memory {
@@ -49,50 +54,55 @@ impl Memory {
         &self.store
     }
 
-    /// A valid access token of `name`: from memory when the home has not changed since it was
-    /// read and it is not due for a refresh; otherwise through the token use case.
+    /// A valid access token of `name`: from memory while the store holds the same tokens and
+    /// they are not due for a refresh; otherwise through the token use case.
     pub async fn token(&self, name: &str) -> Result<Tokens, AccountError> {
         let stamp = self.stamp();
+        let known = self
+            .lock()
+            .tokens
+            .get(name)
+            .map(|entry| (entry.tokens.clone(), entry.stamp));
+        if let Some((tokens, seen)) = known
+            && !tokens.is_refresh_due(SystemTime::now())
         {
-            let mut remembered = self.lock();
-            if remembered.stamp != Some(stamp) {
-                self.forget_what_changed(&mut remembered);
-                remembered.stamp = Some(stamp);
+            if seen == stamp || self.still_held(name, &tokens, &seen, &stamp) {
+                if let Some(entry) = self.lock().tokens.get_mut(name)
+                    && entry.tokens == tokens
+                {
+                    entry.stamp = stamp;
+                }
+                return Ok(tokens);
             }
-            if let Some(tokens) = remembered.tokens.get(name)
-                && !tokens.is_refresh_due(SystemTime::now())
-            {
-                return Ok(tokens.clone());
-            }
+            self.lock().tokens.remove(name);
         }
         let tokens = valid_tokens(&self.store, name, &self.persistence).await?;
         let mut remembered = self.lock();
         remembered.reads += 1;
-        // Read under the stamp taken before the read: if the home changed meanwhile (this read
-        // refreshed, or another process did), the next answer reads again.
-        if remembered.stamp == Some(stamp) {
-            remembered.tokens.insert(name.to_string(), tokens.clone());
-        }
+        // Under the stamp taken before the read: if the home changed meanwhile (this read
+        // refreshed, or another process did), the next answer looks again.
+        let entry = Entry {
+            tokens: tokens.clone(),
+            stamp,
+        };
+        remembered.tokens.insert(name.to_string(), entry);
         Ok(tokens)
     }
 
-    /// Keeps the tokens of the accounts still listed whose status names the same token set,
-    /// unmarked; forgets the rest. A broken accounts file forgets everything: the answer is then
-    /// the same refusal a command gives.
-    fn forget_what_changed(&self, remembered: &mut Remembered) {
-        let Ok(accounts) = self.store.accounts() else {
-            remembered.tokens.clear();
-            return;
-        };
-        remembered.tokens.retain(|name, tokens| {
-            let status = self.store.status(name);
-            accounts.get(name).is_ok()
-                && status.suspect_since.is_none()
-                && !status.needs_relink
-                && status
-                    .token
-                    .is_some_and(|held| same_moment(held.obtained_at, tokens.obtained_at()))
-        });
+    /// Whether the store still holds `tokens` for `name`, the home having changed from `seen` to
+    /// `now`: its status names the same token set, unmarked, and — when the accounts file
+    /// changed — it is still listed there. A broken accounts file is a no: the answer is then the
+    /// same refusal a command gives.
+    fn still_held(&self, name: &str, tokens: &Tokens, seen: &HomeStamp, now: &HomeStamp) -> bool {
+        let status = self.store.status(name);
+        let same = status.suspect_since.is_none()
+            && !status.needs_relink
+            && status
+                .token
+                .is_some_and(|held| same_moment(held.obtained_at, tokens.obtained_at()));
+        let listed =
+            || seen[0] == now[0] || self.store.accounts().is_ok_and(|a| a.get(name).is_ok());
+        same && listed()
     }
 
     /// How many answers needed the token use case (a keyring read at least).

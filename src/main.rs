@@ -35,13 +35,19 @@ fn main() -> ExitCode {
         sigpipe::reset();
     }
     // What scripts and mail clients call many times a minute, with a daemon running: answered
-    // from its agent before a runtime is started, which would be most of the time it takes.
+    // from its agent before a runtime is started, which would be most of the time it takes. The
+    // home is resolved (and checked) once for both ways; a home that cannot be used is said by
+    // the command as usual.
+    let mut resolved = None;
     if let Some(Command::Token { name, format, json }) = &cli.command
         && *format == tokendeck::cli::TokenFormat::Plain
         && !json
-        && let Some(result) = tokendeck::cli::plain_token_from_agent(cli.home.as_deref(), name)
+        && let Ok(home) = Home::resolve(cli.home.as_deref())
     {
-        return exit_code(&result);
+        if let Some(result) = tokendeck::cli::plain_token_from_agent(&home, name) {
+            return exit_code(&result);
+        }
+        resolved = Some(home);
     }
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one
     // thread does it, without starting (and joining) a worker per core. The rest gets the
@@ -65,10 +71,11 @@ fn main() -> ExitCode {
         .command
         .as_ref()
         .is_some_and(|c| !matches!(c, Command::Daemon(_)));
-    let result = match cli.command {
-        Some(command) => runtime.block_on(tokendeck::cli::run(cli.home, command)),
-        None if cli.demo => runtime.block_on(tokendeck::cli::demo(cli.home, cli.demo_ttl)),
-        None => runtime.block_on(tui(cli.home)),
+    let result = match (cli.command, resolved) {
+        (Some(command), Some(home)) => runtime.block_on(tokendeck::cli::run_in(home, command)),
+        (Some(command), None) => runtime.block_on(tokendeck::cli::run(cli.home, command)),
+        (None, _) if cli.demo => runtime.block_on(tokendeck::cli::demo(cli.home, cli.demo_ttl)),
+        (None, _) => runtime.block_on(tui(cli.home)),
     };
     let code = exit_code(&result);
     // The command's output is written: now the hooks it set off run to their end (each bounded

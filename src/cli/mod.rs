@@ -50,7 +50,12 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
     if let Command::Man = command {
         return man::print();
     }
-    let store = Arc::new(Store::new(Home::resolve(home.as_deref())?));
+    run_in(Home::resolve(home.as_deref())?, command).await
+}
+
+/// Runs a subcommand on a home already resolved (and found safe).
+pub async fn run_in(home: Home, command: Command) -> Result<(), CliError> {
+    let store = Arc::new(Store::new(home));
     match command {
         // It has its own way of stopping.
         Command::Daemon(args) if !args.install && !args.uninstall => {

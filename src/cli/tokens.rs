@@ -110,15 +110,10 @@ fn from_agent(home: &Home, name: &str) -> Result<Option<Handed>, CliError> {
     Ok(Some(handed))
 }
 
-/// `tokendeck [--home DIR] token NAME` answered by the agent before any async runtime starts
-/// (the plain command line [`super::quick`] reads): `None` when no agent listens, or the home
-/// cannot be used — then the whole command runs as usual, and says what is wrong.
-pub fn plain_token_from_agent(
-    home: Option<&std::path::Path>,
-    name: &str,
-) -> Option<Result<(), CliError>> {
-    let home = Home::resolve(home).ok()?;
-    match from_agent(&home, name) {
+/// `tokendeck [--home DIR] token NAME` answered by the agent before any async runtime starts:
+/// `None` when no agent listens (and none was named), and the command is to run as usual.
+pub fn plain_token_from_agent(home: &Home, name: &str) -> Option<Result<(), CliError>> {
+    match from_agent(home, name) {
         Ok(Some(handed)) => Some(
             TokenFormat::Plain
                 .render(&handed, name)

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use futures_util::FutureExt;
-use tokendeck::cli::{Cli, CliError, Command, ExitStatus};
+use tokendeck::cli::{Agent, AgentToken, Cli, CliError, Command, ExitStatus};
 use tokendeck::store::{Home, Store};
 use tokendeck::text::{Lines, printable};
 
@@ -36,18 +36,17 @@ fn main() -> ExitCode {
     }
     // What scripts and mail clients call many times a minute, with a daemon running: answered
     // from its agent before a runtime is started, which would be most of the time it takes. The
-    // home is resolved (and checked) once for both ways; a home that cannot be used is said by
-    // the command as usual.
-    let mut resolved = None;
-    if let Some(Command::Token { name, format, json }) = &cli.command
-        && *format == tokendeck::cli::TokenFormat::Plain
-        && !json
+    // home is resolved (and checked) once for both ways; one that cannot be used is said by the
+    // command as usual.
+    let mut no_agent_on = None;
+    if let Some(name) = tokendeck::cli::quick::plain_token(&cli)
         && let Ok(home) = Home::resolve(cli.home.as_deref())
     {
-        if let Some(result) = tokendeck::cli::plain_token_from_agent(&home, name) {
-            return exit_code(&result);
+        match tokendeck::cli::token_from_agent(&home, name) {
+            AgentToken::Printed => return ExitCode::SUCCESS,
+            AgentToken::Failed(e) => return exit_code(&Err(e)),
+            AgentToken::NoAgent => no_agent_on = Some(home),
         }
-        resolved = Some(home);
     }
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one
     // thread does it, without starting (and joining) a worker per core. The rest gets the
@@ -71,8 +70,10 @@ fn main() -> ExitCode {
         .command
         .as_ref()
         .is_some_and(|c| !matches!(c, Command::Daemon(_)));
-    let result = match (cli.command, resolved) {
-        (Some(command), Some(home)) => runtime.block_on(tokendeck::cli::run_in(home, command)),
+    let result = match (cli.command, no_agent_on) {
+        (Some(command), Some(home)) => {
+            runtime.block_on(tokendeck::cli::run_in(home, command, Agent::NoneListens))
+        }
         (Some(command), None) => runtime.block_on(tokendeck::cli::run(cli.home, command)),
         (None, _) if cli.demo => runtime.block_on(tokendeck::cli::demo(cli.home, cli.demo_ttl)),
         (None, _) => runtime.block_on(tui(cli.home)),

@@ -1,13 +1,14 @@
 //! What the daemon remembers of each account's tokens, and when it looks again. Every process that
-//! refreshes, links, sets or removes an account writes the accounts file or appends to the event
-//! log, so two `stat`s before each answer tell whether anything changed since the account's
-//! tokens were read or last looked at (a few microseconds, against a keyring read's
-//! milliseconds). When something did, that account alone is looked up in its status file, which
-//! names the token set the keyring holds (when it was obtained): tokens replaced, marked suspect,
-//! or an account no longer listed are read again through the token use case (which refreshes a
-//! due token under the account's lock, once across processes); otherwise the remembered tokens
-//! stand. So another account's refresh costs one small file read, not a keyring read, and a
-//! keyring locked meanwhile does not take away tokens that are still the store's.
+//! refreshes, links, sets or removes an account writes the accounts file, appends to the event
+//! log or writes the account's status file (a git `erase` marks its token suspect there alone),
+//! so three `stat`s before each answer tell whether anything changed since the account's tokens
+//! were read or last looked at (a few microseconds, against a keyring read's milliseconds). When
+//! something did, that account's status file is read: it names the token set the keyring holds
+//! (when it was obtained). Tokens replaced, marked suspect, or an account no longer listed are
+//! read again through the token use case (which refreshes a due token under the account's lock,
+//! once across processes); otherwise the remembered tokens stand. So another account's refresh
+//! costs one small file read, not a keyring read, and a keyring locked meanwhile does not take
+//! away tokens that are still the store's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,8 +19,8 @@ use crate::oauth::Tokens;
 use crate::store::Store;
 use crate::store::files::{self, FileStamp};
 
-/// The accounts file's and the event log's stamps.
-type HomeStamp = [Option<FileStamp>; 2];
+/// The accounts file's, the event log's and the account's status file's stamps.
+type HomeStamp = [Option<FileStamp>; 3];
 
 /// Tokens read from the keyring, each good while the store holds them.
 pub struct Memory {
@@ -57,7 +58,7 @@ impl Memory {
     /// A valid access token of `name`: from memory while the store holds the same tokens and
     /// they are not due for a refresh; otherwise through the token use case.
     pub async fn token(&self, name: &str) -> Result<Tokens, AccountError> {
-        let stamp = self.stamp();
+        let stamp = self.stamp(name);
         let known = self
             .lock()
             .tokens
@@ -110,11 +111,12 @@ impl Memory {
         self.lock().reads
     }
 
-    fn stamp(&self) -> HomeStamp {
+    fn stamp(&self, name: &str) -> HomeStamp {
         let home = self.store.home();
         [
             files::stamp(&home.accounts_file()),
             files::stamp(&home.events_file()),
+            files::stamp(&home.status_file(name)),
         ]
     }
 
@@ -124,8 +126,9 @@ impl Memory {
 }
 
 /// The status file keeps times as floating-point seconds: a token set's `obtained_at` read back
-/// from it may differ from the one in memory by a rounding, never by a millisecond.
+/// from it may differ from the one in memory by a rounding (a quarter of a microsecond in this
+/// century), never by ten microseconds — less than any two token answers apart.
 fn same_moment(a: SystemTime, b: SystemTime) -> bool {
     let gap = a.duration_since(b).or_else(|_| b.duration_since(a));
-    gap.is_ok_and(|gap| gap < std::time::Duration::from_millis(1))
+    gap.is_ok_and(|gap| gap < std::time::Duration::from_micros(10))
 }

@@ -14,6 +14,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::memory::Memory;
 use super::place::Bound;
 use super::protocol::{Answer, ErrorCode, Line, LineReader, Request, parse};
+use super::refusals::Refusals;
 use super::words::Refusal;
 use crate::app::AccountError;
 use crate::store::{Store, StoreError};
@@ -48,7 +49,7 @@ pub struct Wording {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Heard {
     /// A process of another user connected, and was closed at once. Said at most once a
-    /// [`REFUSALS_SAID_EVERY`] per uid: `unsaid` is how many of that uid's refusals since the
+    /// [`super::refusals::REFUSALS_SAID_EVERY`] per uid: `unsaid` is how many of that uid's refusals since the
     /// last one said were not (a flood of them fills no journal).
     RefusedPeer {
         uid: u32,
@@ -57,35 +58,6 @@ pub enum Heard {
     },
     /// Accepting failed (out of file descriptors, say); the listener goes on after a pause.
     AcceptFailed,
-}
-
-/// How often a refusal of one uid's connections is said.
-pub const REFUSALS_SAID_EVERY: Duration = Duration::from_secs(60);
-
-/// When each refused uid was last said, and how many of its refusals were not said since.
-#[derive(Default)]
-struct Refusals {
-    by_uid: std::collections::HashMap<u32, (tokio::time::Instant, u64)>,
-}
-
-impl Refusals {
-    /// `Some(unsaid)` when this refusal is to be said, with the count of those that were not.
-    fn say(&mut self, uid: u32, now: tokio::time::Instant) -> Option<u64> {
-        match self.by_uid.get_mut(&uid) {
-            Some((said, unsaid)) if now.duration_since(*said) < REFUSALS_SAID_EVERY => {
-                *unsaid += 1;
-                None
-            }
-            Some((said, unsaid)) => {
-                *said = now;
-                Some(std::mem::take(unsaid))
-            }
-            None => {
-                self.by_uid.insert(uid, (now, 0));
-                Some(0)
-            }
-        }
-    }
 }
 
 /// Answers requests from memory, through the token use case.
@@ -261,26 +233,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A flood of connections from another uid is said once a minute per uid, with the count of
-    /// those that were not said; another uid is said at once.
-    #[test]
-    fn refusals_are_said_once_a_minute_per_uid_with_the_count_left_unsaid() {
-        let mut refusals = Refusals::default();
-        let start = tokio::time::Instant::now();
-        assert_eq!(refusals.say(65534, start), Some(0));
-        for second in 1..60 {
-            let at = start + Duration::from_secs(second);
-            assert_eq!(refusals.say(65534, at), None, "second {second}");
-        }
-        assert_eq!(refusals.say(1001, start + Duration::from_secs(30)), Some(0));
-        assert_eq!(
-            refusals.say(65534, start + REFUSALS_SAID_EVERY),
-            Some(59),
-            "the next one says how many were not said"
-        );
-        assert_eq!(refusals.say(65534, start + REFUSALS_SAID_EVERY), None);
-    }
 
     /// What `token` does about a failure is the same through the agent as without it: each
     /// kind of failure keeps a code of its own.

@@ -7,6 +7,7 @@
 use std::ffi::OsString;
 use std::sync::Arc;
 
+use super::tokens::Agent;
 use super::words::exec as words;
 use super::{CliError, ExecArgs};
 use crate::signals::{Signal, Signals};
@@ -69,7 +70,8 @@ pub async fn exec(store: &Arc<Store>, args: ExecArgs) -> Result<(), CliError> {
     let mut vars: Vec<(String, String)> = Vec::new();
     super::stop::interruptible(async {
         for (var, account) in &plan {
-            let handed = super::tokens::valid_access_token(store, account, false).await?;
+            let handed =
+                super::tokens::valid_access_token(store, account, false, Agent::AskFirst).await?;
             vars.push((var.clone(), handed.access_token));
         }
         Ok(())

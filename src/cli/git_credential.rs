@@ -13,7 +13,7 @@ use std::time::UNIX_EPOCH;
 use super::CliError;
 use super::shared::persistence;
 use super::token_format::Handed;
-use super::tokens::valid_access_token;
+use super::tokens::{Agent, valid_access_token};
 use super::words::git as words;
 use crate::app::git::account_for_remote;
 use crate::store::Store;
@@ -79,7 +79,7 @@ pub async fn git_credential(store: &Arc<Store>, operation: &str) -> Result<(), C
 /// one held (`erase`): then it is refreshed here, for the agent would hand out the same one.
 async fn token_for_git(store: &Arc<Store>, name: &str) -> Result<Handed, CliError> {
     if store.status(name).suspect_since.is_none() {
-        return valid_access_token(store, name, false).await;
+        return valid_access_token(store, name, false, Agent::AskFirst).await;
     }
     let tokens = crate::app::valid_tokens(store, name, &persistence()).await?;
     Ok(Handed::of(&tokens, false))

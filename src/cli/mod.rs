@@ -35,7 +35,7 @@ pub use args::{
 };
 pub use error::{CliError, ExitStatus};
 pub use token_format::TokenFormat;
-pub use tokens::plain_token_from_agent;
+pub use tokens::{Agent, AgentToken, token_from_agent};
 
 use crate::app::link::LinkWay;
 use crate::store::{Home, Store};
@@ -50,11 +50,12 @@ pub async fn run(home: Option<PathBuf>, command: Command) -> Result<(), CliError
     if let Command::Man = command {
         return man::print();
     }
-    run_in(Home::resolve(home.as_deref())?, command).await
+    run_in(Home::resolve(home.as_deref())?, command, Agent::AskFirst).await
 }
 
-/// Runs a subcommand on a home already resolved (and found safe).
-pub async fn run_in(home: Home, command: Command) -> Result<(), CliError> {
+/// Runs a subcommand on a home already resolved (and found safe); `agent`: whether a token is
+/// asked of the agent first, or this process knows none listens.
+pub async fn run_in(home: Home, command: Command, agent: Agent) -> Result<(), CliError> {
     let store = Arc::new(Store::new(home));
     match command {
         // It has its own way of stopping.
@@ -71,11 +72,11 @@ pub async fn run_in(home: Home, command: Command) -> Result<(), CliError> {
         }
         // It passes the stopping signals on to its command instead.
         Command::Exec(args) => exec::exec(&store, args).await,
-        command => stop::interruptible(one_shot(store, command)).await,
+        command => stop::interruptible(one_shot(store, command, agent)).await,
     }
 }
 
-async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
+async fn one_shot(store: Arc<Store>, command: Command, agent: Agent) -> Result<(), CliError> {
     match command {
         Command::Add(args) => accounts::add(&store, args).await,
         Command::Set(args) => set::set(&store, args).await,
@@ -108,7 +109,7 @@ async fn one_shot(store: Arc<Store>, command: Command) -> Result<(), CliError> {
         } => inspect::inspect(&store, &name, json, introspect).await,
         Command::Token { name, format, json } => {
             let format = if json { TokenFormat::Json } else { format };
-            tokens::token(&store, &name, format).await
+            tokens::token(&store, &name, format, agent).await
         }
         Command::Refresh { name } => tokens::refresh(&store, &name).await,
         Command::GitCredential { operation } => {

@@ -46,6 +46,19 @@ pub fn token_command(args: &[OsString], home_env: Option<&OsStr>) -> Option<Cli>
     })
 }
 
+/// The account of a plain `token NAME` (no `--format`, no `--json`), however it was read: what
+/// `main` asks the agent for before it starts a runtime.
+pub fn plain_token(cli: &Cli) -> Option<&str> {
+    match &cli.command {
+        Some(Command::Token {
+            name,
+            format: TokenFormat::Plain,
+            json: false,
+        }) => Some(name),
+        _ => None,
+    }
+}
+
 /// A value clap takes as it is: not empty, not starting with `-`.
 fn plain(value: &OsStr) -> Option<&OsStr> {
     let starts_with_dash = value.as_encoded_bytes().first() == Some(&b'-');

@@ -3,7 +3,6 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::shared::{persistence, warn_about_keyring};
 use super::token_format::{Handed, TokenFormat, scopes};
@@ -19,8 +18,14 @@ use crate::text::{Lines, printable};
 
 /// Prints a valid access token in `format` and nothing else: the agent's, when one listens (the
 /// one `TOKENDECK_AGENT` names, or the home's daemon's), else read from the keyring here.
-pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Result<(), CliError> {
-    let mut handed = valid_access_token(store, name, format == TokenFormat::Xoauth2).await?;
+pub async fn token(
+    store: &Arc<Store>,
+    name: &str,
+    format: TokenFormat,
+    agent: Agent,
+) -> Result<(), CliError> {
+    let with_email = format == TokenFormat::Xoauth2;
+    let mut handed = valid_access_token(store, name, with_email, agent).await?;
     if format.needs_account() {
         // The accounts file says what the token does not: the scopes asked for (which a provider
         // that names none granted) and the mail user set by hand, which wins over the ID token.
@@ -36,6 +41,14 @@ pub async fn token(store: &Arc<Store>, name: &str, format: TokenFormat) -> Resul
     Ok(())
 }
 
+/// Whether a command asks the agent for a token: first, as always, or not again, this process
+/// having found none listening (`token` looks before its runtime starts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Agent {
+    AskFirst,
+    NoneListens,
+}
+
 /// A valid access token of `name` (with its ID token's email when `with_email`): the agent's,
 /// when one listens (the one `TOKENDECK_AGENT` names, or the home's daemon's), else the
 /// keyring's, refreshed first when due. What `token`, `git-credential` and `exec` hand out.
@@ -43,8 +56,13 @@ pub(super) async fn valid_access_token(
     store: &Arc<Store>,
     name: &str,
     with_email: bool,
+    agent: Agent,
 ) -> Result<Handed, CliError> {
-    match from_agent(store.home(), name)? {
+    let from_agent = match agent {
+        Agent::AskFirst => from_agent(store.home(), name)?,
+        Agent::NoneListens => None,
+    };
+    match from_agent {
         Some(handed) => Ok(handed),
         // No daemon, or none with an agent: the keyring, as before there was one.
         None => Ok(Handed::of(
@@ -54,17 +72,10 @@ pub(super) async fn valid_access_token(
     }
 }
 
-/// Set once an agent was looked for in this process and none listened (and none was named), so
-/// that a command falling back to the keyring pays for one failed connect, not two.
-static NO_AGENT: AtomicBool = AtomicBool::new(false);
-
 /// The agent's token for `name`; `None` when no agent listens and none was named, so the caller
 /// reads the keyring. With `TOKENDECK_AGENT` there is no fallback: no agent is an error.
 fn from_agent(home: &Home, name: &str) -> Result<Option<Handed>, CliError> {
     let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
-    if named.is_none() && NO_AGENT.load(Ordering::Relaxed) {
-        return Ok(None);
-    }
     let socket = named
         .clone()
         .map_or_else(|| default_socket(home), PathBuf::from);
@@ -92,10 +103,7 @@ fn from_agent(home: &Home, name: &str) -> Result<Option<Handed>, CliError> {
             let cause = "it answered something else than a token".to_string();
             return Err(AgentFailed::NoAnswer { socket, cause }.into());
         }
-        Err(AskError::NoAgent(_)) if named.is_none() => {
-            NO_AGENT.store(true, Ordering::Relaxed);
-            return Ok(None);
-        }
+        Err(AskError::NoAgent(_)) if named.is_none() => return Ok(None),
         Err(AskError::NoAgent(e)) => {
             let cause = e.to_string();
             return Err(AgentFailed::NoAgent { socket, cause }.into());
@@ -110,19 +118,28 @@ fn from_agent(home: &Home, name: &str) -> Result<Option<Handed>, CliError> {
     Ok(Some(handed))
 }
 
-/// `tokendeck [--home DIR] token NAME` answered by the agent before any async runtime starts:
-/// `None` when no agent listens (and none was named), and the command is to run as usual.
-pub fn plain_token_from_agent(home: &Home, name: &str) -> Option<Result<(), CliError>> {
-    match from_agent(home, name) {
-        Ok(Some(handed)) => Some(
-            TokenFormat::Plain
-                .render(&handed, name)
-                .map(|text| write_data(text.as_bytes()))
-                .map_err(CliError::from),
-        ),
-        Ok(None) => None,
-        Err(e) => Some(Err(e)),
-    }
+/// What became of `token NAME` asked of the agent before any async runtime starts.
+pub enum AgentToken {
+    /// The agent's token is printed.
+    Printed,
+    /// The agent (or the socket `TOKENDECK_AGENT` names) answered no token: the command's error.
+    Failed(CliError),
+    /// No agent listens, and none was named: the command runs as usual, on the keyring.
+    NoAgent,
+}
+
+/// `tokendeck [--home DIR] token NAME` (plain, as [`super::quick::plain_token`] finds it)
+/// answered by the agent, on `home` resolved already.
+pub fn token_from_agent(home: &Home, name: &str) -> AgentToken {
+    let printed = from_agent(home, name).and_then(|handed| match handed {
+        Some(handed) => TokenFormat::Plain
+            .render(&handed, name)
+            .map(|text| write_data(text.as_bytes()))
+            .map(|()| AgentToken::Printed)
+            .map_err(CliError::from),
+        None => Ok(AgentToken::NoAgent),
+    });
+    printed.unwrap_or_else(AgentToken::Failed)
 }
 
 pub async fn refresh(store: &Arc<Store>, name: &str) -> Result<(), CliError> {

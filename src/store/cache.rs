@@ -8,42 +8,15 @@
 
 use std::fs;
 use std::sync::Mutex;
-use std::time::SystemTime;
 
 use super::accounts::Accounts;
 use super::error::StoreError;
+use super::files::FileStamp;
 use super::home::Home;
-
-/// What tells one version of the file from another.
-#[derive(Clone, Debug, PartialEq)]
-struct Stamp {
-    inode: u64,
-    len: u64,
-    modified: Option<SystemTime>,
-    #[cfg(unix)]
-    changed: (i64, i64),
-}
-
-impl Stamp {
-    fn of(meta: &fs::Metadata) -> Stamp {
-        #[cfg(unix)]
-        use std::os::unix::fs::MetadataExt;
-        Stamp {
-            #[cfg(unix)]
-            inode: meta.ino(),
-            #[cfg(not(unix))]
-            inode: 0,
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            #[cfg(unix)]
-            changed: (meta.ctime(), meta.ctime_nsec()),
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct AccountsCache {
-    last: Mutex<Option<(Stamp, Parsed)>>,
+    last: Mutex<Option<(FileStamp, Parsed)>>,
 }
 
 /// What one version of the file held.
@@ -69,7 +42,7 @@ impl AccountsCache {
     pub fn with<T>(&self, home: &Home, look: impl FnOnce(&Accounts) -> T) -> Result<T, StoreError> {
         let path = home.accounts_file();
         let stamp = match fs::metadata(&path) {
-            Ok(meta) => Stamp::of(&meta),
+            Ok(meta) => FileStamp::of(&meta),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(look(&Accounts::default()));
             }

@@ -115,17 +115,40 @@ mod tests {
         assert_eq!(fs::read_to_string(&old).unwrap(), "4242\n");
     }
 }
-/// What changes when a file is written, replaced, or has its owner or mode changed: its
-/// modification time, size and change time (a `chmod` or `chown` changes only the last). For
-/// noticing another process's change with one `stat`.
-pub type FileStamp = (SystemTime, u64, i64);
+/// What tells one version of a file from another without reading it: its inode (a file renamed
+/// into place is a new one), size, modification time and change time to the nanosecond (a
+/// `chmod` or `chown` changes only the last). For noticing another process's change with one
+/// `stat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    inode: u64,
+    len: u64,
+    modified: Option<SystemTime>,
+    changed: (i64, i64),
+}
+
+impl FileStamp {
+    pub fn of(meta: &std::fs::Metadata) -> FileStamp {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            #[cfg(unix)]
+            inode: meta.ino(),
+            #[cfg(not(unix))]
+            inode: 0,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            #[cfg(not(unix))]
+            changed: (0, 0),
+        }
+    }
+}
 
 /// `path`'s [`FileStamp`]; `None` while it cannot be read.
 pub fn stamp(path: &Path) -> Option<FileStamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let changed = std::os::unix::fs::MetadataExt::ctime(&meta);
-    #[cfg(not(unix))]
-    let changed = 0;
-    Some((meta.modified().ok()?, meta.len(), changed))
+    std::fs::metadata(path)
+        .ok()
+        .map(|meta| FileStamp::of(&meta))
 }

@@ -655,3 +655,35 @@ async fn git_credential_and_exec_take_the_agents_token_as_token_does() {
     assert_eq!(text(&exec.stdout).trim_end(), stored);
     daemon.stop().await;
 }
+
+/// A git `erase` (git got a 401 with the token) marks it suspect in the status file alone: the
+/// agent's next answer is a fresh token, as `token` without a daemon would give, not the refused
+/// one it remembers.
+#[tokio::test]
+async fn after_a_git_erase_the_agent_hands_out_a_refreshed_token() {
+    let server = TestProvider::start().await;
+    let deck = linked(&server).await;
+    let out = deck
+        .run(&["set", "work", "--git-host", "127.0.0.1:9"], "")
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let daemon = Daemon::start(&deck, &[]).await;
+    let token = async || {
+        let out = deck.run(&["token", "work"], "").await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).trim_end().to_string()
+    };
+    let refused = token().await;
+    assert_eq!(token().await, refused, "remembered");
+    let erase = deck
+        .run(
+            &["git-credential", "erase"],
+            "protocol=http\nhost=127.0.0.1:9\n\n",
+        )
+        .await;
+    assert!(erase.status.success(), "{}", text(&erase.stderr));
+    let after = token().await;
+    assert_ne!(after, refused, "the refused token is not handed out again");
+    assert_eq!(after, stored_token(&deck).await, "the refreshed one");
+    daemon.stop().await;
+}

@@ -58,14 +58,19 @@ pub fn listening(socket: &Path) -> String {
 /// uid's connections were refused since the last such line without one of their own).
 pub fn refused_peer(uid: u32, pid: Option<i32>, unsaid: u64) -> String {
     let me = rustix::process::getuid().as_raw();
-    let pid = pid.map_or(String::new(), |pid| format!(" (pid {pid})"));
-    let unsaid = match unsaid {
-        0 => String::new(),
-        1 => " (and 1 more from it since the last such line)".to_string(),
-        n => format!(" (and {n} more from it since the last such line)"),
+    let mut about = Vec::new();
+    if let Some(pid) = pid {
+        about.push(format!("pid {pid}"));
+    }
+    if unsaid > 0 {
+        about.push(format!("{unsaid} more from it since the last such line"));
+    }
+    let about = match about.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", about.join("; ")),
     };
     format!(
-        "refused a connection to the agent from uid {uid}{pid}{unsaid}: it answers only uid {me}'s processes"
+        "refused a connection to the agent from uid {uid}{about}: it answers only uid {me}'s processes"
     )
 }
 

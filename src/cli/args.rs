@@ -177,7 +177,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct DaemonArgs {
     /// Write a service that runs the daemon at login (a systemd user unit; a launchd agent on
-    /// macOS), and print the command that starts it
+    /// macOS), with the daemon options given beside it, and print the command that starts it
     #[arg(long, conflicts_with = "uninstall")]
     pub install: bool,
     /// Remove that service
@@ -200,8 +200,7 @@ pub struct DaemonArgs {
     #[arg(long, value_name = "PATH")]
     pub socket_path: Option<PathBuf>,
     /// Also answer on share.sock beside that socket, for an ssh forward (`ssh -R`): only the
-    /// accounts marked with `set NAME --share`, only their access tokens, each one logged (with
-    /// --install: the service's daemon does)
+    /// accounts marked with `set NAME --share`, only their access tokens, each one logged
     #[arg(long, conflicts_with = "uninstall")]
     pub share: bool,
 }

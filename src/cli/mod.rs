@@ -121,7 +121,7 @@ async fn one_shot(store: Arc<Store>, command: Command, agent: Agent) -> Result<(
         }
         Command::Remove { name, keep_grant } => accounts::remove(&store, &name, !keep_grant).await,
         Command::Daemon(args) if args.install => {
-            service::install(store.home(), args.force, args.share)
+            service::install(store.home(), args.force, &service::daemon_options(&args)?)
         }
         Command::Daemon(args) => service::uninstall(store.home(), args.force),
         Command::Completions { .. } | Command::Man | Command::Exec(_) => Ok(()),

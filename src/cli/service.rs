@@ -11,11 +11,15 @@ use crate::store::Home;
 pub const UNIT: &str = "tokendeck.service";
 pub const LABEL: &str = "tokendeck.daemon";
 
-/// The systemd user unit that runs `exe [--home HOME] daemon [--share]`. `Type=notify`: systemd
+/// The systemd user unit that runs `exe [--home HOME] daemon [OPTIONS]`. `Type=notify`: systemd
 /// counts it started when the daemon says `READY=1` (`super::systemd`), once its agent socket
 /// listens, so whatever is ordered after it finds the socket answering.
-pub fn systemd_unit(exe: &Path, home: Option<&Path>, share: bool) -> Result<String, CliError> {
-    let words = command(exe, home, share)?
+pub fn systemd_unit(
+    exe: &Path,
+    home: Option<&Path>,
+    options: &[String],
+) -> Result<String, CliError> {
+    let words = command(exe, home, options)?
         .iter()
         .map(|w| systemd_word(w))
         .collect::<Vec<_>>()
@@ -35,15 +39,15 @@ pub fn systemd_unit(exe: &Path, home: Option<&Path>, share: bool) -> Result<Stri
     ))
 }
 
-/// The launchd agent that runs `exe [--home HOME] daemon [--share]` at login, again after a
+/// The launchd agent that runs `exe [--home HOME] daemon [OPTIONS]` at login, again after a
 /// failure, with its diagnostics in `log`.
 pub fn launchd_plist(
     exe: &Path,
     home: Option<&Path>,
-    share: bool,
+    options: &[String],
     log: &Path,
 ) -> Result<String, CliError> {
-    let arguments: String = command(exe, home, share)?
+    let arguments: String = command(exe, home, options)?
         .iter()
         .map(|w| format!("\t\t<string>{}</string>\n", xml(w)))
         .collect();
@@ -73,11 +77,11 @@ pub fn launchd_plist(
     ))
 }
 
-/// `exe [--home HOME] daemon [--share]`, each checked to fit in a service file.
+/// `exe [--home HOME] daemon [OPTIONS]`, each checked to fit in a service file.
 fn command<'a>(
     exe: &'a Path,
     home: Option<&'a Path>,
-    share: bool,
+    options: &'a [String],
 ) -> Result<Vec<&'a str>, CliError> {
     if !exe.is_absolute() {
         return Err(CliError::Io(format!(
@@ -90,8 +94,8 @@ fn command<'a>(
         words.extend(["--home", utf8(home)?]);
     }
     words.push("daemon");
-    if share {
-        words.push("--share");
+    for option in options {
+        words.push(utf8(Path::new(option))?);
     }
     Ok(words)
 }
@@ -148,12 +152,12 @@ fn dirs() -> Result<directories::BaseDirs, CliError> {
 }
 
 #[cfg(not(target_os = "macos"))]
-fn service(home: &Home, share: bool) -> Result<Service, CliError> {
+fn service(home: &Home, options: &[String]) -> Result<Service, CliError> {
     let dir = dirs()?.config_dir().join("systemd").join("user");
     let exe = current_exe()?;
     Ok(Service {
         path: dir.join(UNIT),
-        text: systemd_unit(&exe, home.root(), share)?,
+        text: systemd_unit(&exe, home.root(), options)?,
         start: "systemctl --user daemon-reload && systemctl --user enable --now tokendeck".into(),
         stop: "systemctl --user disable --now tokendeck".into(),
         enabled_link: Some(dir.join("default.target.wants").join(UNIT)),
@@ -161,7 +165,7 @@ fn service(home: &Home, share: bool) -> Result<Service, CliError> {
 }
 
 #[cfg(target_os = "macos")]
-fn service(home: &Home, share: bool) -> Result<Service, CliError> {
+fn service(home: &Home, options: &[String]) -> Result<Service, CliError> {
     let user = dirs()?.home_dir().to_path_buf();
     let path = user
         .join("Library/LaunchAgents")
@@ -169,12 +173,36 @@ fn service(home: &Home, share: bool) -> Result<Service, CliError> {
     let log = user.join("Library/Logs/tokendeck-daemon.log");
     let exe = current_exe()?;
     Ok(Service {
-        text: launchd_plist(&exe, home.root(), share, &log)?,
+        text: launchd_plist(&exe, home.root(), options, &log)?,
         start: format!("launchctl bootstrap gui/$(id -u) {}", path.display()),
         stop: format!("launchctl bootout gui/$(id -u)/{LABEL}"),
         path,
         enabled_link: None,
     })
+}
+
+/// The options of `daemon --install` that the service's daemon runs with: `--share`,
+/// `--no-notify`, `--socket-path` (made absolute) and `--max-per-endpoint` when not the default.
+pub fn daemon_options(args: &super::DaemonArgs) -> Result<Vec<String>, CliError> {
+    let mut options = Vec::new();
+    if args.share {
+        options.push("--share".to_string());
+    }
+    if args.no_notify {
+        options.push("--no-notify".to_string());
+    }
+    if args.max_per_endpoint != crate::app::engine::DEFAULT_PER_ENDPOINT {
+        options.extend([
+            "--max-per-endpoint".into(),
+            args.max_per_endpoint.to_string(),
+        ]);
+    }
+    if let Some(path) = &args.socket_path {
+        let path = std::path::absolute(path)
+            .map_err(|e| CliError::Io(format!("cannot tell where {} is: {e}", path.display())))?;
+        options.extend(["--socket-path".into(), utf8(&path)?.to_string()]);
+    }
+    Ok(options)
 }
 
 fn current_exe() -> Result<PathBuf, CliError> {
@@ -184,10 +212,10 @@ fn current_exe() -> Result<PathBuf, CliError> {
 }
 
 /// Writes the service file (to a temporary file beside it, renamed over it: a link at its path
-/// is replaced, never written through); prints the line that starts it. `share`: the daemon it
-/// runs also answers on share.sock (`daemon --share`).
-pub fn install(home: &Home, force: bool, share: bool) -> Result<(), CliError> {
-    let service = service(home, share)?;
+/// is replaced, never written through); prints the line that starts it. `options`: the daemon's
+/// own options it runs with ([`daemon_options`]).
+pub fn install(home: &Home, force: bool, options: &[String]) -> Result<(), CliError> {
+    let service = service(home, options)?;
     let path = &service.path;
     let is_link = path
         .symlink_metadata()
@@ -213,9 +241,9 @@ pub fn install(home: &Home, force: bool, share: bool) -> Result<(), CliError> {
         }
         Ok(_) if !force => {
             return Err(CliError::Io(format!(
-                "{} exists and says something else (another binary, home or --share?); look at it, then run `tokendeck daemon --install{} --force` to replace it",
+                "{} exists and says something else (another binary, home or daemon options?); look at it, then run `tokendeck daemon --install{} --force` to replace it",
                 path.display(),
-                if share { " --share" } else { "" }
+                options.iter().map(|o| format!(" {o}")).collect::<String>()
             )));
         }
         _ => {}
@@ -232,7 +260,7 @@ pub fn install(home: &Home, force: bool, share: bool) -> Result<(), CliError> {
 /// Removes the service file, unless it is still enabled (then says how to disable it first).
 pub fn uninstall(home: &Home, force: bool) -> Result<(), CliError> {
     // Only where the file is and how it is stopped matter here, not what it runs.
-    let service = service(home, false)?;
+    let service = service(home, &[])?;
     let path = &service.path;
     if path.symlink_metadata().is_err() {
         eprintln!(
@@ -267,7 +295,7 @@ mod tests {
 
     #[test]
     fn the_unit_runs_this_binary_on_this_home() {
-        let unit = systemd_unit(Path::new("/usr/bin/tokendeck"), None, false).unwrap();
+        let unit = systemd_unit(Path::new("/usr/bin/tokendeck"), None, &[]).unwrap();
         assert!(
             unit.contains("\nExecStart=/usr/bin/tokendeck daemon\n"),
             "{unit}"
@@ -278,7 +306,7 @@ mod tests {
         let unit = systemd_unit(
             Path::new("/opt/my tools/tokendeck"),
             Some(Path::new("/home/a/100%$HOME")),
-            false,
+            &[],
         )
         .unwrap();
         assert!(
@@ -288,21 +316,24 @@ mod tests {
             "{unit}"
         );
         // `daemon --install --share`: the service's daemon answers on share.sock too.
-        let unit = systemd_unit(Path::new("/usr/bin/tokendeck"), None, true).unwrap();
+        let options = ["--share", "--socket-path", "/run/a b.sock"].map(String::from);
+        let unit = systemd_unit(Path::new("/usr/bin/tokendeck"), None, &options).unwrap();
         assert!(
-            unit.contains("\nExecStart=/usr/bin/tokendeck daemon --share\n"),
+            unit.contains(
+                "\nExecStart=/usr/bin/tokendeck daemon --share --socket-path \"/run/a b.sock\"\n"
+            ),
             "{unit}"
         );
     }
 
     #[test]
     fn a_relative_or_multi_line_path_is_refused() {
-        assert!(systemd_unit(Path::new("tokendeck"), None, false).is_err());
+        assert!(systemd_unit(Path::new("tokendeck"), None, &[]).is_err());
         assert!(
             systemd_unit(
                 Path::new("/bin/td"),
                 Some(Path::new("/a\nExecStartPre=/x")),
-                false
+                &[]
             )
             .is_err()
         );
@@ -313,7 +344,7 @@ mod tests {
         let plist = launchd_plist(
             Path::new("/Applications/Token & Deck/tokendeck"),
             Some(Path::new("/Users/a/<home>")),
-            true,
+            &["--share".to_string()],
             Path::new("/Users/a/Library/Logs/tokendeck-daemon.log"),
         )
         .unwrap();

@@ -628,6 +628,36 @@ async fn install_writes_a_unit_that_runs_this_binary_on_this_home() {
     let exec_shared = exec.replace(" daemon\n", " daemon --share\n");
     assert!(shared.contains(&exec_shared), "{shared}");
     verify(&unit);
+    // Every option of the daemon given with --install is the service's (none dropped unsaid).
+    let socket = config.path().join("agent.sock");
+    let out = deck
+        .run(
+            &[
+                "daemon",
+                "--install",
+                "--force",
+                "--no-notify",
+                "--max-per-endpoint",
+                "2",
+                "--socket-path",
+                socket.to_str().unwrap(),
+            ],
+            "",
+        )
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let options = std::fs::read_to_string(&unit).unwrap();
+    let exec_options = exec.replace(
+        " daemon\n",
+        &format!(
+            " daemon --no-notify --max-per-endpoint 2 --socket-path {}\n",
+            socket.display()
+        ),
+    );
+    assert!(options.contains(&exec_options), "{options}");
+    verify(&unit);
+    let out = deck.run(&["daemon", "--install", "--force"], "").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
 
     // Enabled, it is not removed behind systemd's back.
     let wants = config.path().join("systemd/user/default.target.wants");

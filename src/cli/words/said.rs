@@ -167,9 +167,11 @@ pub fn changed(name: &str, changed: &Changed) -> Vec<String> {
             "{name:?} already had these settings; nothing changed."
         )];
     }
+    // Sharing is said on its own line, with what it means.
     let mut what = changed
         .settings
         .iter()
+        .filter(|s| **s != Setting::Shared)
         .map(|s| setting(*s))
         .collect::<Vec<_>>()
         .join(", ");
@@ -179,7 +181,10 @@ pub fn changed(name: &str, changed: &Changed) -> Vec<String> {
         }
         what.push_str("the client secret was deleted (a public client has none)");
     }
-    let mut lines = vec![format!("Changed {name:?}: {what}.")];
+    let mut lines = Vec::new();
+    if !what.is_empty() {
+        lines.push(format!("Changed {name:?}: {what}."));
+    }
     match changed.shared {
         Some(true) => lines.push(shared_now(name)),
         Some(false) => lines.push(format!(

@@ -32,6 +32,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     };
     let name = args.name.clone();
     let args_share = args.share;
+    let git_hosts_given = !args.git_hosts.is_empty();
     NewAccount {
         name: args.name,
         source: Some(source),
@@ -70,7 +71,37 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     if args_share {
         eprintln!("{}", said::shared_now(&name));
     }
+    for line in git_claims(store, &name, git_hosts_given) {
+        eprintln!("{line}");
+    }
     Ok(())
+}
+
+/// What a new account's git remotes mean: those its preset gave it (the person did not name
+/// them), and any another account claims too — git then gets one of their tokens, not both.
+fn git_claims(store: &Store, name: &str, given: bool) -> Vec<String> {
+    let Ok(accounts) = store.accounts() else {
+        return Vec::new();
+    };
+    let Some(account) = accounts.accounts.get(name) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    if !given && !account.git.hosts.is_empty() {
+        lines.push(said::git_hosts_from_preset(name, &account.git.hosts));
+    }
+    for host in &account.git.hosts {
+        let also: Vec<&str> = accounts
+            .accounts
+            .iter()
+            .filter(|(other, a)| other.as_str() != name && a.git.hosts.contains(host))
+            .map(|(other, _)| other.as_str())
+            .collect();
+        if !also.is_empty() {
+            lines.push(said::git_host_claimed_twice(name, host, &also));
+        }
+    }
+    lines
 }
 
 /// The columns of `list` for a person.

@@ -347,8 +347,22 @@ async fn an_account_from_the_github_preset_claims_github_com_unless_told_otherwi
         args.extend_from_slice(extra);
         let out = deck.run(&args, "").await;
         assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+        // Hosts the person did not name are said, with how to stop them.
+        let said = text(&out.stderr).contains("\"gh\" answers git for github.com (its preset's");
+        assert_eq!(said, extra.is_empty(), "{extra:?}: {}", text(&out.stderr));
         let shown: Value = serde_json::from_str(&deck.ok(&["show", "gh", "--json"]).await).unwrap();
         assert_eq!(shown["git_hosts"], hosts, "{extra:?}");
+    }
+    // A second account claiming the same host is warned of: git gets one of their tokens.
+    let deck = Deck::new();
+    for name in ["gh-work", "gh-me"] {
+        let out = deck
+            .run(&["add", name, "--preset", "github", "--client-id", "x"], "")
+            .await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let twice = text(&out.stderr)
+            .contains("claims github.com for git too: git gets \"gh-me\"'s token there");
+        assert_eq!(twice, name == "gh-me", "{name}: {}", text(&out.stderr));
     }
     // A preset without git hosts claims none.
     let deck = Deck::new();

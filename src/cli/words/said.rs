@@ -17,6 +17,30 @@ pub fn added(name: &str) -> String {
     format!("Added {name:?}. Link it with: tokendeck link {name}")
 }
 
+/// A new account that answers git for its preset's hosts, which the person did not name.
+pub fn git_hosts_from_preset(name: &str, hosts: &[String]) -> String {
+    format!(
+        "{name:?} answers git for {} (its preset's; `tokendeck git-credential` hands git its token there): `tokendeck set {name} --git-host ''` stops it.",
+        hosts.join(", ")
+    )
+}
+
+/// A remote that another account claims as well: git gets one token for it, chosen by name.
+pub fn git_host_claimed_twice(name: &str, host: &str, also: &[&str]) -> String {
+    let mut claimants: Vec<&str> = also.to_vec();
+    claimants.push(name);
+    claimants.sort_unstable();
+    let others = also
+        .iter()
+        .map(|o| format!("{o:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{others} claims {host} for git too: git gets {:?}'s token there, the first by name. To tell them apart, give each its repositories' path (`tokendeck set NAME --git-host {host}/OWNER`, with git's credential.useHttpPath), or `--git-host ''` to one of them.",
+        claimants[0]
+    )
+}
+
 /// What `add --share` and `set --share` say: where the token will be handed out, and how.
 pub fn shared_now(name: &str) -> String {
     format!(

@@ -37,15 +37,14 @@ fn main() -> ExitCode {
     // What scripts and mail clients call many times a minute, with a daemon running: answered
     // from its agent before a runtime is started, which would be most of the time it takes. The
     // home is resolved (and checked) once for both ways; one that cannot be used is said by the
-    // command as usual.
+    // command as usual, unless the agent TOKENDECK_AGENT names (which needs no home) answers.
     let mut no_agent_on = None;
-    if let Some(name) = tokendeck::cli::quick::plain_token(&cli)
-        && let Ok(home) = Home::resolve(cli.home.as_deref())
-    {
-        match tokendeck::cli::token_from_agent(&home, name) {
+    if let Some(name) = tokendeck::cli::quick::plain_token(&cli) {
+        let home = Home::resolve(cli.home.as_deref()).ok();
+        match tokendeck::cli::token_from_agent(home.as_ref(), name) {
             AgentToken::Printed => return ExitCode::SUCCESS,
             AgentToken::Failed(e) => return exit_code(&Err(e)),
-            AgentToken::NoAgent => no_agent_on = Some(home),
+            AgentToken::NoAgent => no_agent_on = home,
         }
     }
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one

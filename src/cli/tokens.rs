@@ -59,7 +59,7 @@ pub(super) async fn valid_access_token(
     agent: Agent,
 ) -> Result<Handed, CliError> {
     let from_agent = match agent {
-        Agent::AskFirst => from_agent(store.home(), name)?,
+        Agent::AskFirst => from_agent(Some(store.home()), name)?,
         Agent::NoneListens => None,
     };
     match from_agent {
@@ -74,11 +74,15 @@ pub(super) async fn valid_access_token(
 
 /// The agent's token for `name`; `None` when no agent listens and none was named, so the caller
 /// reads the keyring. With `TOKENDECK_AGENT` there is no fallback: no agent is an error.
-fn from_agent(home: &Home, name: &str) -> Result<Option<Handed>, CliError> {
+/// `home` only says where the home's own agent listens: without one (a home that cannot be used),
+/// only the agent `TOKENDECK_AGENT` names is asked — the far side of an ssh forward needs none.
+fn from_agent(home: Option<&Home>, name: &str) -> Result<Option<Handed>, CliError> {
     let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
-    let socket = named
-        .clone()
-        .map_or_else(|| default_socket(home), PathBuf::from);
+    let socket = match (&named, home) {
+        (Some(named), _) => PathBuf::from(named),
+        (None, Some(home)) => default_socket(home),
+        (None, None) => return Ok(None),
+    };
     let request = Request::Token {
         account: name.to_string(),
     };
@@ -129,8 +133,9 @@ pub enum AgentToken {
 }
 
 /// `tokendeck [--home DIR] token NAME` (plain, as [`super::quick::plain_token`] finds it)
-/// answered by the agent, on `home` resolved already.
-pub fn token_from_agent(home: &Home, name: &str) -> AgentToken {
+/// answered by the agent, on `home` resolved already (`None`: it cannot be used, and only a
+/// named agent is asked).
+pub fn token_from_agent(home: Option<&Home>, name: &str) -> AgentToken {
     let printed = from_agent(home, name).and_then(|handed| match handed {
         Some(handed) => TokenFormat::Plain
             .render(&handed, name)

@@ -687,3 +687,37 @@ async fn after_a_git_erase_the_agent_hands_out_a_refreshed_token() {
     assert_eq!(after, stored_token(&deck).await, "the refreshed one");
     daemon.stop().await;
 }
+
+/// The agent `TOKENDECK_AGENT` names needs no home: `token` asks it even where the local home
+/// cannot be used (the far side of a forward, with a loose `~/.config`), and says the home's
+/// problem only when no agent is named.
+#[tokio::test]
+async fn a_named_agent_answers_where_the_local_home_cannot_be_used() {
+    let server = TestProvider::start().await;
+    let deck = linked(&server).await;
+    let daemon = Daemon::start(&deck, &[]).await;
+    let stored = stored_token(&deck).await;
+    let loose = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(loose.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let far = |named: bool| {
+        // Not the deck's home: a loose one, as on a far side.
+        let mut command = tokio::process::Command::new(Deck::binary());
+        command.args(["--home", loose.path().to_str().unwrap(), "token", "work"]);
+        command.env_remove("TOKENDECK_AGENT");
+        if named {
+            command.env("TOKENDECK_AGENT", &daemon.socket);
+        }
+        command.stdin(Stdio::null()).output()
+    };
+    let out = far(true).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim_end(), stored);
+    let out = far(false).await.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("chmod 700"),
+        "{}",
+        text(&out.stderr)
+    );
+    daemon.stop().await;
+}

@@ -48,6 +48,9 @@ pub struct Wording {
 /// What the listener tells the daemon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Heard {
+    /// `count` more connections of `uid` were refused since its last line, and none came in the
+    /// minute after it: said then, so that no count is lost when a flood stops.
+    RefusedUnsaid { uid: u32, count: u64 },
     /// A process of another user connected, and was closed at once. Said at most once a
     /// [`super::refusals::REFUSALS_SAID_EVERY`] per uid: `unsaid` is how many of that uid's refusals since the
     /// last one said were not (a flood of them fills no journal).
@@ -154,7 +157,19 @@ where
         let Ok(permit) = room.clone().acquire_owned().await else {
             return;
         };
-        let stream = match listener.accept().await {
+        let accepted = match refusals.due() {
+            Some(due) => tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = tokio::time::sleep_until(due) => {
+                    for (uid, count) in refusals.flush(tokio::time::Instant::now()) {
+                        heard(Heard::RefusedUnsaid { uid, count });
+                    }
+                    continue;
+                }
+            },
+            None => listener.accept().await,
+        };
+        let stream = match accepted {
             Ok((stream, _)) => stream,
             Err(_) => {
                 heard(Heard::AcceptFailed);

@@ -104,6 +104,9 @@ pub async fn run(
                 &words::agent::refused_peer(uid, pid, unsaid),
             );
         }
+        Heard::RefusedUnsaid { uid, count } => {
+            say.line(Level::Warning, &words::agent::refused_unsaid(uid, count));
+        }
         Heard::AcceptFailed => {}
     };
     let shared = shared_bound.map(|bound| {

@@ -74,6 +74,19 @@ pub fn refused_peer(uid: u32, pid: Option<i32>, unsaid: u64) -> String {
     )
 }
 
+/// The daemon's line for refusals left unsaid when a flood of them stopped.
+pub fn refused_unsaid(uid: u32, count: u64) -> String {
+    let me = rustix::process::getuid().as_raw();
+    let connections = if count == 1 {
+        "connection"
+    } else {
+        "connections"
+    };
+    format!(
+        "refused {count} more {connections} to the agent from uid {uid} since the last such line: it answers only uid {me}'s processes"
+    )
+}
+
 /// The daemon's line once share.sock listens.
 pub fn sharing(socket: &Path) -> String {
     format!(

@@ -3,7 +3,9 @@
 //! IMAP), curl (OAUTHBEARER over IMAP), neomutt (XOAUTH2, IMAP and SMTP) and aerc — before and
 //! after the access token expired, so that tokendeck's refresh is what keeps them in. Dovecot
 //! asks the test provider (RFC 7662 introspection) about every token, and refuses one the
-//! provider calls inactive.
+//! provider calls inactive. The clients run as blocking processes inside each test, beside the
+//! relay's task: two workers, so the relay answers while a client runs on any machine, one core
+//! included.
 
 use std::process::Output;
 use std::time::Duration;
@@ -124,7 +126,7 @@ fn shown(bytes: &[u8]) -> String {
         .join("\n")
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn msmtp_sends_with_xoauth2_and_oauthbearer_before_and_after_the_token_expired() {
     let mail = Mail::start(ACCESS_TTL).await;
     let (dovecot, deck) = (&mail.dovecot, &mail.deck);
@@ -150,7 +152,7 @@ async fn msmtp_sends_with_xoauth2_and_oauthbearer_before_and_after_the_token_exp
     mail.logged_no_token(&[&first, &deck.ok(&["token", "gmail"]).await]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mbsync_fetches_with_xoauth2_and_curl_appends_with_oauthbearer_across_an_expiry() {
     let mail = Mail::start(ACCESS_TTL).await;
     let (dovecot, deck) = (&mail.dovecot, &mail.deck);
@@ -196,7 +198,7 @@ async fn mbsync_fetches_with_xoauth2_and_curl_appends_with_oauthbearer_across_an
     mail.logged_no_token(&[&stale, &deck.ok(&["token", "gmail"]).await]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neomutt_reads_and_sends_with_xoauth2_before_and_after_the_token_expired() {
     let mail = Mail::start(ACCESS_TTL).await;
     let (dovecot, deck) = (&mail.dovecot, &mail.deck);
@@ -217,7 +219,7 @@ async fn neomutt_reads_and_sends_with_xoauth2_before_and_after_the_token_expired
     assert_eq!(mail.relay.messages().len(), 2);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aerc_opens_the_readme_account_over_imap_with_xoauth2() {
     let mail = Mail::start(3600).await;
     let screen = mail_clients::aerc(
@@ -234,7 +236,7 @@ async fn aerc_opens_the_readme_account_over_imap_with_xoauth2() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dovecot_refuses_a_revoked_token_and_one_the_provider_never_issued() {
     let mail = Mail::start(3600).await;
     let (dovecot, deck) = (&mail.dovecot, &mail.deck);
@@ -279,7 +281,7 @@ async fn dovecot_refuses_a_revoked_token_and_one_the_provider_never_issued() {
     mail.logged_no_token(&[&token]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_xoauth2_format_is_a_sasl_string_dovecot_takes_as_it_is() {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let mail = Mail::start(3600).await;

@@ -146,9 +146,16 @@ pub fn list(store: &Store, json: bool) -> Result<(), CliError> {
         .chain([LIST_HEADER[0].len(), 19])
         .max()
         .unwrap_or(19);
+    // The provider column too, for a preset's id longer than most (`microsoft-mail`).
+    let kinds = accounts
+        .iter()
+        .map(|a| a.account.kind.chars().count())
+        .chain([10])
+        .max()
+        .unwrap_or(10);
     let row = |cells: [&str; 5]| {
         let [name, kind, health, left, identity] = cells;
-        format!("{name:<width$} {kind:<10} {health:<14} {left:<18} {identity}")
+        format!("{name:<width$} {kind:<kinds$} {health:<14} {left:<18} {identity}")
             .trim_end()
             .to_string()
     };

@@ -176,6 +176,11 @@ pub fn linked_without_refresh_token(
     )
 }
 
+/// Esc on the edit form.
+pub fn edit_cancelled(name: &str) -> String {
+    format!("Edit of {name} cancelled; nothing changed.")
+}
+
 /// Enter on the edit form with nothing changed.
 pub fn nothing_changed(name: &str) -> String {
     format!("{name} already had these settings; nothing changed.")

@@ -904,6 +904,8 @@ async fn e_edits_a_linked_accounts_scopes_and_says_to_link_again() {
     tmux.wait_for("› Shared over ssh   ◀ yes ▶", wait);
     tmux.keys(&["Enter"]);
     tmux.wait_for("work is shared over ssh now", wait);
+    // Details say so, with what it means.
+    tmux.wait_for("shared        over ssh: share.sock (daemon --share)", wait);
     let home = tokendeck::store::Home::rooted(deck.home()).unwrap();
     let shared = |home: &tokendeck::store::Home| {
         let accounts = tokendeck::store::accounts::Accounts::load(home).unwrap();

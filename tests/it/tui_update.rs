@@ -1392,6 +1392,9 @@ fn esc_leaves_the_edit_form_and_changes_nothing() {
     assert!(matches!(app.screen, Screen::Accounts));
     assert_eq!(app.accounts, before);
     assert_eq!(selected_name(&app), "work");
+    // Said, so that an earlier save's notice is not read as this edit's.
+    let notice = app.notice.as_ref().map(|n| n.text.as_str());
+    assert_eq!(notice, Some("Edit of work cancelled; nothing changed."));
 }
 
 #[test]

@@ -30,13 +30,14 @@ pub fn git_host_claimed_twice(name: &str, host: &str, also: &[&str]) -> String {
     let mut claimants: Vec<&str> = also.to_vec();
     claimants.push(name);
     claimants.sort_unstable();
-    let others = also
-        .iter()
-        .map(|o| format!("{o:?}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let quoted: Vec<String> = also.iter().map(|o| format!("{o:?}")).collect();
+    let (others, claim) = match quoted.split_last() {
+        Some((last, [])) => (last.clone(), "claims"),
+        Some((last, rest)) => (format!("{} and {last}", rest.join(", ")), "claim"),
+        None => (String::new(), "claims"),
+    };
     format!(
-        "{others} claims {host} for git too: git gets {:?}'s token there, the first by name. To tell them apart, give each its repositories' path (`tokendeck set NAME --git-host {host}/OWNER`, with git's credential.useHttpPath), or `--git-host ''` to one of them.",
+        "{others} {claim} {host} for git too: git gets {:?}'s token there, the first by name. To tell them apart, give each its repositories' path (`tokendeck set NAME --git-host {host}/OWNER`, with git's credential.useHttpPath), or `--git-host ''` to one of them.",
         claimants[0]
     )
 }

@@ -162,6 +162,14 @@ pub fn lines(app: &App, width: u16) -> Details {
         account.provider.authorization_endpoint().as_ref(),
         plain,
     ));
+    if account.shared {
+        // Only when it is: the row says what sharing hands out, and where.
+        lines.push(field(
+            "shared",
+            "over ssh: share.sock (daemon --share) hands out its access tokens",
+            plain,
+        ));
+    }
     lines.push(field("client id", &account.client_id, plain));
     lines.push(field("callback", &account.redirect_uri, plain));
     let token_type = token.map_or("-", |t| t.token_type.as_str());

@@ -30,7 +30,7 @@ const TIME_LEFT: usize = 18;
 const LAST_REFRESH: usize = 14;
 const IDENTITY_MAX: usize = 32;
 
-const EMPTY: &str = "No accounts yet. Press a to add one (Verizon Personal Cloud, Google, Microsoft, GitHub, any OpenID Connect issuer, or custom endpoints).";
+const EMPTY: &str = "No accounts yet. Press a to add one (Verizon Personal Cloud, Google, Gmail, Microsoft, Microsoft 365 mail, GitHub, any OpenID Connect issuer, or custom endpoints).";
 
 /// The most lines the broken file's error takes above the list read before it broke.
 const BROKEN_LINES: usize = 4;

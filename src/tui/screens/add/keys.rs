@@ -52,7 +52,13 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             Err(errors) => show_errors(form, errors),
         },
-        Some(Action::Back) => app.screen = Screen::Accounts,
+        Some(Action::Back) => {
+            // Said, so that an older notice (an earlier save's) is not read as this edit's.
+            if let Some(name) = form.editing().map(str::to_string) {
+                app.notify_about(&name, NoticeKind::Info, words::edit_cancelled(&name));
+            }
+            app.screen = Screen::Accounts;
+        }
         Some(Action::Help) => app.overlay = Some(Overlay::Help(0)),
         _ if !form.on_choice() => type_into(form, key),
         _ => {}

@@ -62,7 +62,9 @@ pub fn render(app: &App, current: Context, scroll: u16, frame: &mut Frame, area:
         }
     }
     let total = lines.len() as u16;
-    let area = centered(area, 64, total + 2);
+    // As wide as its longest line (and its borders), as far as the terminal allows.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let area = centered(area, widest.max(40) + 2, total + 2);
     let scroll = scroll.min(total.saturating_sub(area.height.saturating_sub(2)));
     let more = if total + 2 > area.height {
         " ↑/↓ scroll ·"

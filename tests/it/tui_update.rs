@@ -1557,3 +1557,21 @@ fn a_client_id_change_warns_that_refreshing_will_likely_be_refused() {
         "Changed work: client ID. The tokens held were granted under the old client ID: they are kept (refreshing them will most likely be refused), but a grant under the new settings needs a new link: press l to link it again."
     );
 }
+
+/// A form opens clear of an earlier notice (it is not about the form, and at 60×16 it would take
+/// the form's rows), as the link and inspect screens do.
+#[test]
+fn opening_the_add_or_edit_form_clears_an_earlier_notice() {
+    for key in ['a', 'e'] {
+        let mut app = app_with_accounts();
+        select(&mut app, "work");
+        app.notify(NoticeKind::Info, "Changed work: scopes.".into());
+        update(&mut app, ch(key));
+        assert!(matches!(app.screen, Screen::Add(_)), "{key}");
+        assert!(
+            app.notice.is_none(),
+            "{key}: {:?}",
+            app.notice.as_ref().map(|n| &n.text)
+        );
+    }
+}

@@ -56,7 +56,12 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         (Action::PageDown, _) => move_selection(app, page),
         (Action::First, _) => move_selection(app, isize::MIN),
         (Action::Last, _) => move_selection(app, isize::MAX),
-        (Action::Add, _) => app.screen = Screen::Add(AddForm::new()),
+        // A form opens clear of an earlier notice, as the link and inspect screens do: on a
+        // small terminal it would take the form's rows, and it is not about the form.
+        (Action::Add, _) => {
+            app.notice = None;
+            app.screen = Screen::Add(AddForm::new());
+        }
         (Action::Help, _) => app.overlay = Some(Overlay::Help(0)),
         (Action::Quit, _) => return quit(app),
         (Action::NextPane, _) => app.focus = app.focus.next(true),
@@ -72,7 +77,9 @@ pub(crate) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         (Action::Link, Some((name, ..))) => return link::update::open(app, name),
         (Action::Edit, Some((name, ..))) => {
             if let Some(row) = app.selected_row() {
-                app.screen = Screen::Add(AddForm::edit(&name, &row.account));
+                let form = AddForm::edit(&name, &row.account);
+                app.notice = None;
+                app.screen = Screen::Add(form);
             }
         }
         (Action::Refresh, Some((name, Health::NotLinked, _)))

@@ -25,3 +25,31 @@ pub fn account_for_remote(
     }
     Ok(best.map(|(_, name, git)| (name.clone(), git.clone())))
 }
+
+/// A git remote an account claims, and the other accounts that claim it too (git gets one
+/// token there: the closest claim's, the first by name between equals).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub host: String,
+    pub also: Vec<String>,
+}
+
+/// What `name` claims for git, each remote with the other accounts claiming it as written.
+pub fn claims_of(store: &Store, name: &str) -> Result<Vec<Claim>, AccountError> {
+    let accounts = store.accounts()?;
+    let account = accounts.get(name)?;
+    Ok(account
+        .git
+        .hosts
+        .iter()
+        .map(|host| Claim {
+            host: host.clone(),
+            also: accounts
+                .accounts
+                .iter()
+                .filter(|(other, a)| other.as_str() != name && a.git.hosts.contains(host))
+                .map(|(other, _)| other.clone())
+                .collect(),
+        })
+        .collect())
+}

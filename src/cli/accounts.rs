@@ -80,26 +80,17 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
 /// What a new account's git remotes mean: those its preset gave it (the person did not name
 /// them), and any another account claims too — git then gets one of their tokens, not both.
 fn git_claims(store: &Store, name: &str, given: bool) -> Vec<String> {
-    let Ok(accounts) = store.accounts() else {
-        return Vec::new();
-    };
-    let Some(account) = accounts.accounts.get(name) else {
+    let Ok(claims) = crate::app::git::claims_of(store, name) else {
         return Vec::new();
     };
     let mut lines = Vec::new();
-    if !given && !account.git.hosts.is_empty() {
-        lines.push(said::git_hosts_from_preset(name, &account.git.hosts));
+    if !given && !claims.is_empty() {
+        let hosts: Vec<String> = claims.iter().map(|c| c.host.clone()).collect();
+        lines.push(said::git_hosts_from_preset(name, &hosts));
     }
-    for host in &account.git.hosts {
-        let also: Vec<&str> = accounts
-            .accounts
-            .iter()
-            .filter(|(other, a)| other.as_str() != name && a.git.hosts.contains(host))
-            .map(|(other, _)| other.as_str())
-            .collect();
-        if !also.is_empty() {
-            lines.push(said::git_host_claimed_twice(name, host, &also));
-        }
+    for claim in claims.iter().filter(|c| !c.also.is_empty()) {
+        let also: Vec<&str> = claim.also.iter().map(String::as_str).collect();
+        lines.push(said::git_host_claimed_twice(name, &claim.host, &also));
     }
     lines
 }

@@ -62,6 +62,8 @@ pub enum Message {
     },
     Added {
         name: String,
+        /// The git remotes it claims (its preset's: the form names none), with who else does.
+        git: Vec<crate::app::git::Claim>,
     },
     /// The edit form's change is stored.
     Edited {

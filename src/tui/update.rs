@@ -66,7 +66,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             name,
             without_refresh_token,
         } => link::update::linked(app, &name, without_refresh_token.as_deref()),
-        Message::Added { name } => add::update::added(app, name),
+        Message::Added { name, git } => add::update::added(app, name, &git),
         Message::Edited { name, changed } => add::update::edited(app, &name, &changed),
         Message::AddFailed { field, message } => add::update::failed(app, field, message),
         Message::Inspected { name, report } => inspect::update::inspected(app, &name, report),

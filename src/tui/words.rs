@@ -176,6 +176,38 @@ pub fn linked_without_refresh_token(
     )
 }
 
+/// A new account, with the git remotes its preset claims for it and who else claims them.
+pub fn added(name: &str, git: &[crate::app::git::Claim]) -> String {
+    let mut text = format!("Added {name}. Press l to link it.");
+    if !git.is_empty() {
+        let hosts: Vec<&str> = git.iter().map(|c| c.host.as_str()).collect();
+        text.push_str(&format!(
+            " It answers git for {} (its preset's).",
+            hosts.join(", ")
+        ));
+    }
+    for claim in git.iter().filter(|c| !c.also.is_empty()) {
+        let mut claimants: Vec<&str> = claim.also.iter().map(String::as_str).collect();
+        let others = match claimants.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => claimants.join(""),
+        };
+        claimants.push(name);
+        claimants.sort_unstable();
+        text.push_str(&format!(
+            " {others} {} {} too: git gets {}'s token there, the first by name.",
+            if claim.also.len() == 1 {
+                "claims"
+            } else {
+                "claim"
+            },
+            claim.host,
+            claimants[0]
+        ));
+    }
+    text
+}
+
 /// Esc on the edit form.
 pub fn edit_cancelled(name: &str) -> String {
     format!("Edit of {name} cancelled; nothing changed.")

@@ -289,7 +289,8 @@ fn the_add_form_types_moves_validates_and_submits() {
         names(&update(
             &mut app,
             Message::Added {
-                name: "mail2".into()
+                name: "mail2".into(),
+                git: Vec::new(),
             }
         )),
         ["LoadAccounts"]
@@ -725,7 +726,13 @@ fn the_selection_follows_its_account_when_the_list_is_read_again() {
 fn an_added_account_is_selected_so_that_l_links_it() {
     let mut app = app_with_accounts();
     select(&mut app, "github");
-    update(&mut app, Message::Added { name: "vz".into() });
+    update(
+        &mut app,
+        Message::Added {
+            name: "vz".into(),
+            git: Vec::new(),
+        },
+    );
     assert_eq!(selected_name(&app), "github", "not listed yet");
     let mut rows = app.accounts.clone();
     rows.push(fixtures::row("vz", "verizon", Default::default()));

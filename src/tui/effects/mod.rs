@@ -292,7 +292,8 @@ impl Runner {
             match request.create(&store).await {
                 Ok(()) => {
                     engine.rescan();
-                    Message::Added { name }
+                    let git = crate::app::git::claims_of(&store, &name).unwrap_or_default();
+                    Message::Added { name, git }
                 }
                 Err(e) => Message::AddFailed {
                     field: e.field(),

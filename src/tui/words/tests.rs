@@ -224,3 +224,30 @@ fn a_shared_switch_is_said_alone_or_after_the_settings() {
         "{text}"
     );
 }
+
+/// A new account says the git remotes its preset claims for it, and who else claims them and
+/// which token git then gets.
+#[test]
+fn an_added_account_says_its_presets_git_remotes_and_a_shared_claim() {
+    use crate::app::git::Claim;
+    assert_eq!(added("gh", &[]), "Added gh. Press l to link it.");
+    let alone = [Claim {
+        host: "github.com".into(),
+        also: vec![],
+    }];
+    assert_eq!(
+        added("gh", &alone),
+        "Added gh. Press l to link it. It answers git for github.com (its preset's)."
+    );
+    let shared = [Claim {
+        host: "github.com".into(),
+        also: vec!["gh-a".into(), "gh-b".into()],
+    }];
+    let text = added("gh-c", &shared);
+    assert!(
+        text.ends_with(
+            " gh-a and gh-b claim github.com too: git gets gh-a's token there, the first by name."
+        ),
+        "{text}"
+    );
+}

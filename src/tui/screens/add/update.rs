@@ -2,6 +2,7 @@
 //! accounts, the new one selected, with what to do next) or changed (back, saying what follows
 //! from the change), or why not, beside the field at fault.
 
+use crate::app::git::Claim;
 use crate::app::set::Changed;
 use crate::store::new_account::Field;
 use crate::tui::app::{App, NoticeKind, Screen};
@@ -10,9 +11,9 @@ use crate::tui::words;
 
 use super::Input;
 
-pub(crate) fn added(app: &mut App, name: String) -> Vec<Effect> {
+pub(crate) fn added(app: &mut App, name: String, git: &[Claim]) -> Vec<Effect> {
     app.screen = Screen::Accounts;
-    let text = format!("Added {name}. Press l to link it.");
+    let text = words::added(&name, git);
     if !app.select(&name) {
         app.select_when_listed = Some(name.clone());
     }

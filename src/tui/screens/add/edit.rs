@@ -53,8 +53,16 @@ impl AddForm {
     pub fn hint(&self, input: Input) -> &'static str {
         match (&self.purpose, input) {
             (Purpose::Edit { .. }, Input::ClientSecret) => "left empty, the stored one stays",
+            (_, Input::RedirectUri) if self.any_port() => {
+                "port 0: a free one at each link; register it without the port"
+            }
             _ => input.hint(),
         }
+    }
+
+    /// Whether the callback URL asks for any free port (`:0`), which is registered without it.
+    pub fn any_port(&self) -> bool {
+        self.value(Input::RedirectUri).contains(":0/")
     }
 
     /// The name of the account edited, if the form edits one.

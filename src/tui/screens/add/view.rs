@@ -123,6 +123,9 @@ pub fn render(app: &App, form: &AddForm, frame: &mut Frame, area: Rect) {
             Some(_) => {
                 "Enter saves; Esc changes nothing. A new client ID, endpoint or scopes needs a new link (l) to be granted. F1 lists every key."
             }
+            None if form.any_port() => {
+                "Register tokendeck at the provider with the callback URL above, without its :0 (port 0: a free one at each link). Enter adds the account; link it next with l. F1 lists every key."
+            }
             None => {
                 "Register tokendeck at the provider with the callback URL above. Enter adds the account; link it next with l. F1 lists every key."
             }

@@ -1582,3 +1582,31 @@ fn opening_the_add_or_edit_form_clears_an_earlier_notice() {
         );
     }
 }
+
+/// A failed discovery (an error about no field) goes beside the issuer URL typed, not the
+/// provider picker.
+#[test]
+fn a_discovery_failure_is_shown_beside_the_issuer_url() {
+    let mut app = app_with_accounts();
+    update(&mut app, ch('a'));
+    // The picker's choices end with discovery, then custom endpoints.
+    update(&mut app, key(KeyCode::Left));
+    update(&mut app, key(KeyCode::Left));
+    assert_eq!(form(&app).focused(), Input::Provider);
+    update(
+        &mut app,
+        Message::AddFailed {
+            field: None,
+            message:
+                "could not connect to https://login.example.com/.well-known/openid-configuration"
+                    .into(),
+        },
+    );
+    let form = form(&app);
+    assert!(
+        form.errors.contains_key(&Input::Issuer),
+        "{:?}",
+        form.errors
+    );
+    assert_eq!(form.focused(), Input::Issuer);
+}

@@ -9,7 +9,7 @@ use crate::tui::app::{App, NoticeKind, Screen};
 use crate::tui::message::Effect;
 use crate::tui::words;
 
-use super::Input;
+use super::{Choice, Input};
 
 pub(crate) fn added(app: &mut App, name: String, git: &[Claim]) -> Vec<Effect> {
     app.screen = Screen::Accounts;
@@ -44,6 +44,8 @@ pub(crate) fn failed(app: &mut App, field: Option<Field>, message: String) -> Ve
         let input = match field {
             Some(f) => form.input_for(f),
             None if form.is_edit() => form.focused(),
+            // Discovery failed: the issuer URL typed is what to look at.
+            None if form.choices[form.choice] == Choice::Issuer => Input::Issuer,
             None => Input::Provider,
         };
         form.errors.insert(input, message);

@@ -132,14 +132,13 @@ fn for_a_person(settings: &AccountSettings, now: SystemTime) -> Vec<String> {
     };
     lines.push(row("keyring", &keyring));
     let status = &settings.status;
-    lines.push(row(
-        "token",
-        &format!(
-            "{}, {}",
-            status.health(now).label(),
-            TimeLeft::of(status, now).label()
-        ),
-    ));
+    // The time left only where there is one (not linked: no "-" after it).
+    let left = TimeLeft::of(status, now).label();
+    let token = match left.as_str() {
+        "-" | "" => status.health(now).label().to_string(),
+        left => format!("{}, {left}", status.health(now).label()),
+    };
+    lines.push(row("token", &token));
     if let Some(identity) = &status.identity {
         lines.push(row("identity", identity));
     }

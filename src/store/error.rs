@@ -59,9 +59,7 @@ pub enum StoreError {
     #[error("an account named {0:?} exists already: choose another name")]
     AccountExists(String),
 
-    #[error(
-        "{0:?} cannot be an account name: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'"
-    )]
+    #[error("{}", invalid_name(.0))]
     InvalidName(String),
 
     #[error(
@@ -113,5 +111,14 @@ impl StoreError {
                 | StoreError::AccountsUnreadable { .. }
                 | StoreError::UnsafeAccountsFile { .. }
         )
+    }
+}
+
+/// What a name that cannot be an account's is told: an empty one that a name is needed.
+fn invalid_name(name: &str) -> String {
+    let rule = "use 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'";
+    match name.is_empty() {
+        true => format!("an account needs a name: {rule}"),
+        false => format!("{name:?} cannot be an account name: {rule}"),
     }
 }

@@ -16,6 +16,8 @@ const README: &str = include_str!("../../../README.md");
 
 /// The address of the README's recipes, which the tests change to [`MAIL_USER`].
 const README_ADDRESS: &str = "me@gmail.com";
+/// The same, as a URL's user part writes it.
+const README_ADDRESS_IN_URL: &str = "me%40gmail.com";
 
 /// The README's code block whose first line is `first_line` (`# ~/.msmtprc`), without it.
 pub fn recipe(first_line: &str) -> String {
@@ -225,32 +227,33 @@ fn recipe_line(start: &str) -> String {
         .to_string()
 }
 
+/// The README's Gmail servers and address, made this Dovecot's and its user's (in a URL too).
+fn to_dovecot(dovecot: &Dovecot) -> Vec<Change<'static>> {
+    vec![
+        Change::Text(
+            "imap.gmail.com",
+            format!("127.0.0.1:{}", dovecot.imaps_port),
+        ),
+        Change::Text(
+            "smtp.gmail.com:587",
+            format!("127.0.0.1:{}", dovecot.submission_port),
+        ),
+        Change::Text(README_ADDRESS, MAIL_USER.into()),
+        Change::Text(README_ADDRESS_IN_URL, MAIL_USER.replace('@', "%40")),
+    ]
+}
+
 /// The README's neomuttrc for this Dovecot: IMAP over TLS, SMTP submission with STARTTLS.
 fn neomuttrc(dovecot: &Dovecot, deck: &Deck) -> PathBuf {
-    let user = MAIL_USER.replace('@', "%40");
-    let config = adapt(
-        &recipe("# ~/.config/neomutt/neomuttrc"),
-        &[
-            Change::Text(
-                "imap.gmail.com",
-                format!("127.0.0.1:{}", dovecot.imaps_port),
-            ),
-            Change::Text(
-                "smtp.gmail.com:587",
-                format!("127.0.0.1:{}", dovecot.submission_port),
-            ),
-            Change::Text(README_ADDRESS, MAIL_USER.into()),
-            Change::Text(&README_ADDRESS.replace('@', "%40"), user),
-            Change::After(
-                "set from ",
-                format!(
-                    "set ssl_ca_certificates_file = \"{}\"",
-                    dovecot.certificate().display()
-                ),
-            ),
-        ],
-        deck,
-    );
+    let mut changes = to_dovecot(dovecot);
+    changes.push(Change::After(
+        "set from ",
+        format!(
+            "set ssl_ca_certificates_file = \"{}\"",
+            dovecot.certificate().display()
+        ),
+    ));
+    let config = adapt(&recipe("# ~/.config/neomutt/neomuttrc"), &changes, deck);
     write_private(&dovecot.dir().join("neomuttrc"), &config)
 }
 
@@ -285,21 +288,9 @@ pub fn neomutt_check(dovecot: &Dovecot, deck: &Deck) -> Output {
 /// aerc, in a terminal of its own (tmux), opens the README's account; returns once Dovecot has
 /// let a login in by `method` (or after `limit`), with aerc's screen.
 pub fn aerc(dovecot: &Dovecot, deck: &Deck, method: &str, limit: Duration) -> String {
-    let user = MAIL_USER.replace('@', "%40");
     let config = adapt(
         &recipe("# ~/.config/aerc/accounts.conf"),
-        &[
-            Change::Text(
-                "imap.gmail.com",
-                format!("127.0.0.1:{}", dovecot.imaps_port),
-            ),
-            Change::Text(
-                "smtp.gmail.com:587",
-                format!("127.0.0.1:{}", dovecot.submission_port),
-            ),
-            Change::Text(README_ADDRESS, MAIL_USER.into()),
-            Change::Text(&README_ADDRESS.replace('@', "%40"), user),
-        ],
+        &to_dovecot(dovecot),
         deck,
     );
     let xdg = dovecot.dir().join("xdg");

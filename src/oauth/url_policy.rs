@@ -33,11 +33,19 @@ pub fn check(what: UrlRole, url: &Url) -> Result<(), Error> {
 
 /// Parses `raw` as an absolute URL and applies [`check`].
 pub fn parse(what: UrlRole, raw: &str) -> Result<Url, Error> {
+    // Not a URL, so no query can be cut from it: whatever follows a `?` may be a key.
+    let shown = raw.split(['?', '#']).next().unwrap_or_default();
     let url = Url::parse(raw.trim()).map_err(|e| Error::InvalidUrl {
         what,
-        // Not a URL, so no query can be cut from it: whatever follows a `?` may be a key.
-        url: raw.split(['?', '#']).next().unwrap_or_default().to_string(),
-        reason: format!("{e}; give an absolute URL such as https://example.com/oauth"),
+        url: shown.to_string(),
+        reason: match e {
+            // Typed without its scheme (`login.example.com`): say so, with it put in front.
+            url::ParseError::RelativeUrlWithoutBase => format!(
+                "it has no scheme; give the whole URL, such as https://{}",
+                shown.trim().trim_start_matches('/')
+            ),
+            e => format!("{e}; give an absolute URL such as https://example.com/oauth"),
+        },
     })?;
     check(what, &url)?;
     Ok(url)
@@ -66,6 +74,21 @@ pub(crate) fn endpoint_label(url: &url::Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A URL typed without its scheme is said so, with the scheme put in front of what was
+    /// typed — up to a `?`, as with every URL not parsed (what follows may be a key).
+    #[test]
+    fn a_url_without_its_scheme_is_said_so_and_its_query_never_repeated() {
+        let error = parse(UrlRole::Issuer, "login.example.com/t?key=s3cret").unwrap_err();
+        let said = error.to_string();
+        assert!(
+            said.contains(
+                "it has no scheme; give the whole URL, such as https://login.example.com/t"
+            ),
+            "{said}"
+        );
+        assert!(!said.contains("s3cret"), "{said}");
+    }
 
     #[test]
     fn https_anywhere_and_http_only_to_loopback() {

@@ -36,15 +36,15 @@ fn main() -> ExitCode {
     }
     // What scripts and mail clients call many times a minute, with a daemon running: answered
     // from its agent before a runtime is started, which would be most of the time it takes. The
-    // home is resolved (and checked) once for both ways; one that cannot be used is said by the
-    // command as usual, unless the agent TOKENDECK_AGENT names (which needs no home) answers.
+    // agent's socket is found from the home's path alone; the home is resolved (and checked) only
+    // when no agent answers and the keyring is read. One that cannot be used is said by the
+    // command as usual, unless an agent (TOKENDECK_AGENT's needs no home) answered.
     let mut no_agent_on = None;
     if let Some(name) = tokendeck::cli::quick::plain_token(&cli) {
-        let home = Home::resolve(cli.home.as_deref()).ok();
-        match tokendeck::cli::token_from_agent(home.as_ref(), name) {
+        match tokendeck::cli::token_from_agent(cli.home.as_deref(), name) {
             AgentToken::Printed => return ExitCode::SUCCESS,
             AgentToken::Failed(e) => return exit_code(&Err(e)),
-            AgentToken::NoAgent => no_agent_on = home,
+            AgentToken::NoAgent => no_agent_on = Home::resolve(cli.home.as_deref()).ok(),
         }
     }
     // `token` is what scripts call most, usually for a fresh token read from the keyring: one

@@ -21,12 +21,34 @@ const MAX_SOCKET_PATH: usize = 107;
 /// The socket a home's daemon listens on unless told otherwise, and whether its folder is the
 /// agent's own (made 0700 and kept so) or the user's.
 pub fn default_socket(home: &Home) -> PathBuf {
-    let dir = match private_runtime_dir() {
-        Some(runtime) if home.root().is_none() => runtime.join("tokendeck"),
-        Some(runtime) => runtime.join("tokendeck").join(home.namespace()),
-        None => home.state_dir().join("agent"),
-    };
-    dir.join(AGENT_SOCKET)
+    match private_runtime_dir() {
+        Some(runtime) => in_runtime(runtime, home.root().map(|_| home.namespace())),
+        None => home.state_dir().join("agent").join(AGENT_SOCKET),
+    }
+}
+
+/// [`default_socket`] of the home in `dir` (the default home: `None`), found without opening the
+/// home when the runtime dir holds the socket: its name needs only the folder's canonical path.
+/// This is `token`'s question before anything else, so it costs one `realpath` instead of the
+/// checks of every folder above the home. `None`: no agent can listen for that home (`dir` does
+/// not exist, or the home cannot be used).
+pub fn home_socket(dir: Option<&Path>) -> Option<PathBuf> {
+    match (private_runtime_dir(), dir) {
+        (Some(runtime), None) => Some(in_runtime(runtime, None)),
+        (Some(runtime), Some(dir)) => {
+            Some(in_runtime(runtime, Some(&Home::namespace_at(dir).ok()?)))
+        }
+        (None, dir) => Home::resolve(dir).ok().map(|home| default_socket(&home)),
+    }
+}
+
+/// The socket under the runtime dir: the default home's, or a rooted home's by its namespace.
+fn in_runtime(runtime: PathBuf, namespace: Option<&str>) -> PathBuf {
+    let dir = runtime.join("tokendeck");
+    match namespace {
+        Some(namespace) => dir.join(namespace).join(AGENT_SOCKET),
+        None => dir.join(AGENT_SOCKET),
+    }
 }
 
 /// `$XDG_RUNTIME_DIR` when it is a folder of this user's that no one else can write to (as

@@ -1,7 +1,7 @@
 //! `token`, `refresh`, `call`: using an account's tokens from scripts.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::shared::{persistence, warn_about_keyring};
@@ -10,7 +10,7 @@ use super::words::agent::{AGENT_VAR, AgentFailed};
 use super::words::said;
 use super::{CallArgs, CliError};
 use crate::agent::client::{AskError, ask};
-use crate::agent::place::default_socket;
+use crate::agent::place::{default_socket, home_socket};
 use crate::agent::protocol::{Answer, Request};
 use crate::app::{open_session, valid_tokens};
 use crate::store::{Home, Store};
@@ -77,11 +77,22 @@ pub(super) async fn valid_access_token(
 /// `home` only says where the home's own agent listens: without one (a home that cannot be used),
 /// only the agent `TOKENDECK_AGENT` names is asked — the far side of an ssh forward needs none.
 fn from_agent(home: Option<&Home>, name: &str) -> Result<Option<Handed>, CliError> {
+    from_agent_at(|| home.map(default_socket), name)
+}
+
+/// [`from_agent`], with the home's socket found by `home_socket` (`None`: no home of use) when
+/// `TOKENDECK_AGENT` names none.
+fn from_agent_at(
+    home_socket: impl FnOnce() -> Option<PathBuf>,
+    name: &str,
+) -> Result<Option<Handed>, CliError> {
     let named = std::env::var_os(AGENT_VAR).filter(|v| !v.is_empty());
-    let socket = match (&named, home) {
-        (Some(named), _) => PathBuf::from(named),
-        (None, Some(home)) => default_socket(home),
-        (None, None) => return Ok(None),
+    let socket = match &named {
+        Some(named) => PathBuf::from(named),
+        None => match home_socket() {
+            Some(socket) => socket,
+            None => return Ok(None),
+        },
     };
     let request = Request::Token {
         account: name.to_string(),
@@ -133,10 +144,11 @@ pub enum AgentToken {
 }
 
 /// `tokendeck [--home DIR] token NAME` (plain, as [`super::quick::plain_token`] finds it)
-/// answered by the agent, on `home` resolved already (`None`: it cannot be used, and only a
-/// named agent is asked).
-pub fn token_from_agent(home: Option<&Home>, name: &str) -> AgentToken {
-    let printed = from_agent(home, name).and_then(|handed| match handed {
+/// answered by the agent: the one `TOKENDECK_AGENT` names, or that of the home in `home_dir`
+/// (the default home: `None`), found without opening the home. A home that cannot be used asks
+/// no agent of its own, and is said when the command then runs on the keyring.
+pub fn token_from_agent(home_dir: Option<&Path>, name: &str) -> AgentToken {
+    let printed = from_agent_at(|| home_socket(home_dir), name).and_then(|handed| match handed {
         Some(handed) => TokenFormat::Plain
             .render(&handed, name)
             .map(|text| write_data(text.as_bytes()))

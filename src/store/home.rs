@@ -45,14 +45,20 @@ impl Home {
         }
         let dir = dir.canonicalize().map_err(|e| StoreError::io(&dir, e))?;
         safety::check(&[&dir, &dir.join("config"), &dir.join("state")])?;
-        let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
-        let namespace = format!("home-{}", hex(&digest[..8]));
+        let namespace = namespace_of(&dir);
         Ok(Home {
             config_dir: dir.join("config"),
             state_dir: dir.join("state"),
             root: Some(dir),
             namespace,
         })
+    }
+
+    /// The namespace [`Home::rooted`] gives the home in `dir`, found without checking or making
+    /// anything: for what needs only the home's name (where its agent listens). An error when
+    /// `dir` does not exist.
+    pub fn namespace_at(dir: &Path) -> std::io::Result<String> {
+        Ok(namespace_of(&dir.canonicalize()?))
     }
 
     fn platform() -> Result<Home, StoreError> {
@@ -144,6 +150,12 @@ impl Home {
     }
 }
 
+/// A rooted home's namespace: `home-` and the first 8 bytes of its canonical path's SHA-256.
+fn namespace_of(canonical: &Path) -> String {
+    let digest = Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+    format!("home-{}", hex(&digest[..8]))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -169,5 +181,24 @@ mod tests {
             ha.accounts_file()
                 .starts_with(a.path().canonicalize().unwrap())
         );
+    }
+
+    /// `token` names the agent's socket by [`Home::namespace_at`], the daemon by its Home: the
+    /// two must agree, also when the home is reached through a link or a relative path.
+    #[cfg(unix)]
+    #[test]
+    fn the_namespace_found_without_opening_the_home_is_the_home_s() {
+        let place = tempfile::tempdir().unwrap();
+        let dir = place.path().join("home");
+        let home = Home::rooted(&dir).unwrap();
+        assert_eq!(Home::namespace_at(&dir).unwrap(), home.namespace());
+        let link = place.path().join("link");
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        assert_eq!(Home::namespace_at(&link).unwrap(), home.namespace());
+        assert_eq!(
+            Home::namespace_at(&link.join("..").join("home")).unwrap(),
+            home.namespace()
+        );
+        assert!(Home::namespace_at(&place.path().join("none")).is_err());
     }
 }

@@ -15,6 +15,7 @@ mod fixtures;
 
 mod agent;
 mod authorization_code;
+mod binary;
 mod browser;
 mod cli;
 mod cli_device;

@@ -30,6 +30,8 @@
 //                /.well-known/oauth-authorization-server; openid-configuration answers 404), or
 //                `split` (both, with the revocation and introspection endpoints only in RFC 8414's,
 //                as django-oauth-toolkit does)
+//   HOST_NAME    the name the issuer gives its host by (`localhost`, which clients must resolve);
+//                default 127.0.0.1. The server listens on 127.0.0.1 either way.
 //   ISSUER_PATH  a path the issuer ends in (`/tenant`): every endpoint is served under it, and RFC
 //                8414's document at /.well-known/oauth-authorization-server/tenant (§3.1)
 //   SIGNING_KEY_FILE  where the servers of one test run share their signing key (tests/run gives
@@ -178,7 +180,7 @@ function signingKey(file) {
 
 const server = createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const origin = `http://${process.env.HOST_NAME || '127.0.0.1'}:${server.address().port}`;
 const issuer = `${origin}${mount}`;
 
 const key = signingKey(process.env.SIGNING_KEY_FILE);

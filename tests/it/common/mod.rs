@@ -39,6 +39,9 @@ pub struct Options {
     pub discovery: &'static str,
     /// A path the issuer ends in (`/tenant`), under which every endpoint is served; empty: none.
     pub issuer_path: &'static str,
+    /// The host in the issuer's URL: `localhost` makes clients resolve a name (the server still
+    /// listens on 127.0.0.1).
+    pub host_name: &'static str,
     /// How long ID tokens live, in seconds.
     pub id_token_ttl: u64,
     /// A refresh token only when the grant holds `offline_access` (oidc-provider's own rule,
@@ -58,6 +61,7 @@ impl Default for Options {
             device_ttl: 600,
             discovery: "openid",
             issuer_path: "",
+            host_name: "127.0.0.1",
             id_token_ttl: 3600,
             refresh_only_offline: false,
             refresh_token_expires_in: None,
@@ -87,6 +91,7 @@ impl TestProvider {
             .env("DEVICE_TTL", options.device_ttl.to_string())
             .env("DISCOVERY", options.discovery)
             .env("ISSUER_PATH", options.issuer_path)
+            .env("HOST_NAME", options.host_name)
             .env("ID_TOKEN_TTL", options.id_token_ttl.to_string())
             .env(
                 "REFRESH_TOKENS",

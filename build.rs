@@ -8,8 +8,8 @@
 //! libc and libm stay dynamic: a static glibc would load NSS modules (host names, users) that can
 //! crash it.
 //!
-//! Where the C compiler cannot find libgcc_eh.a (a toolchain without GCC's runtime), nothing is
-//! changed and libgcc_s is loaded as usual.
+//! Where the C compiler cannot find libgcc_eh.a (a toolchain without GCC's runtime), or when
+//! cross-compiling, nothing is changed and libgcc_s is loaded as usual.
 
 use std::env;
 use std::path::Path;
@@ -18,11 +18,15 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CC");
-    let target = |key: &str| env::var(key).unwrap_or_default();
-    if target("CARGO_CFG_TARGET_OS") != "linux" || target("CARGO_CFG_TARGET_ENV") != "gnu" {
+    let var = |key: &str| env::var(key).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
         return;
     }
-    if target("CARGO_CFG_TARGET_FEATURE")
+    // Cross-compiling, the C compiler found here is not the target's: leave the link alone.
+    if var("HOST") != var("TARGET") {
+        return;
+    }
+    if var("CARGO_CFG_TARGET_FEATURE")
         .split(',')
         .any(|f| f == "crt-static")
     {

@@ -33,7 +33,7 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
     let name = args.name.clone();
     let args_share = args.share;
     let git_hosts_given = !args.git_hosts.is_empty();
-    NewAccount {
+    let account = NewAccount {
         name: args.name,
         source: Some(source),
         client_id: args.client_id,
@@ -63,11 +63,14 @@ pub async fn add(store: &Arc<Store>, args: AddArgs) -> Result<(), CliError> {
                 .collect()
         }),
         git_user: args.git_user.filter(|u| !u.is_empty()),
-    }
-    .create(store)
-    .await?;
+    };
+    let secret_required_by = account.client_secret_required_by();
+    account.create(store).await?;
     warn_about_keyring(store).await;
     eprintln!("{}", said::added(&name));
+    if let Some(provider) = secret_required_by {
+        eprintln!("{}", said::client_secret_needed(&name, &provider));
+    }
     if args_share {
         eprintln!("{}", said::shared_now(&name));
     }

@@ -54,6 +54,10 @@ pub struct Preset {
     /// Where that lifetime is documented, said with the forecast.
     #[serde(default)]
     pub refresh_token_lifetime_source: Option<String>,
+    /// Who refuses a client without its secret even where a public client would do (Google, for
+    /// its desktop apps): an account added from the preset without one is warned, in their name.
+    #[serde(default)]
+    pub client_secret_required_by: Option<String>,
     /// The git remotes (`--git-host` patterns) the provider's tokens open, which an account made
     /// from the preset claims unless `--git-host` says otherwise.
     #[serde(default)]

@@ -64,6 +64,8 @@ pub enum Message {
         name: String,
         /// The git remotes it claims (its preset's: the form names none), with who else does.
         git: Vec<crate::app::git::Claim>,
+        /// Who wants the client secret it was added without (Google), if anyone.
+        secret_required_by: Option<String>,
     },
     /// The edit form's change is stored.
     Edited {

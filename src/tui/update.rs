@@ -66,7 +66,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             name,
             without_refresh_token,
         } => link::update::linked(app, &name, without_refresh_token.as_deref()),
-        Message::Added { name, git } => add::update::added(app, name, &git),
+        Message::Added {
+            name,
+            git,
+            secret_required_by,
+        } => add::update::added(app, name, &git, secret_required_by.as_deref()),
         Message::Edited { name, changed } => add::update::edited(app, &name, &changed),
         Message::AddFailed { field, message } => add::update::failed(app, field, message),
         Message::Inspected { name, report } => inspect::update::inspected(app, &name, report),

@@ -177,6 +177,13 @@ pub fn linked_without_refresh_token(
 }
 
 /// A new account, with the git remotes its preset claims for it and who else claims them.
+/// Added from a preset whose provider wants the client secret, without one.
+pub fn client_secret_needed(provider: &str) -> String {
+    format!(
+        "{provider} asks for the client secret even of a desktop app, so linking would fail: press e and enter it."
+    )
+}
+
 pub fn added(name: &str, git: &[crate::app::git::Claim]) -> String {
     let mut text = format!("Added {name}. Press l to link it.");
     if !git.is_empty() {

@@ -381,3 +381,49 @@ async fn an_unknown_name_suggests_the_near_ones_and_the_list_has_a_header() {
     );
     assert_eq!(list.lines().count(), 4, "{list}");
 }
+
+#[tokio::test]
+async fn a_google_preset_added_without_a_client_secret_is_warned_of_with_the_command_that_gives_it()
+{
+    let deck = Deck::new();
+    let warning = "tokendeck: warning: Google asks for the client secret even of a desktop app, and \"mail\" has none, so linking it would fail: give the secret of that client with `tokendeck set mail --client-secret-stdin`";
+    let out = deck
+        .run(
+            &["add", "mail", "--preset", "gmail", "--client-id", "x"],
+            "",
+        )
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(warning), "{}", text(&out.stderr));
+    // The command it names takes the secret; an account added with one, or from a preset whose
+    // provider does not ask, is not warned of.
+    let set = deck
+        .run(&["set", "mail", "--client-secret-stdin"], "a-secret\n")
+        .await;
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    let with_secret = deck
+        .run(
+            &[
+                "add",
+                "g2",
+                "--preset",
+                "google",
+                "--client-id",
+                "x",
+                "--client-secret-stdin",
+            ],
+            "a-secret\n",
+        )
+        .await;
+    assert!(
+        with_secret.status.success(),
+        "{}",
+        text(&with_secret.stderr)
+    );
+    assert!(!text(&with_secret.stderr).contains("client secret"));
+    let github = deck
+        .run(&["add", "gh", "--preset", "github", "--client-id", "x"], "")
+        .await;
+    assert!(github.status.success(), "{}", text(&github.stderr));
+    assert!(!text(&github.stderr).contains("client secret"));
+}

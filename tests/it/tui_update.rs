@@ -291,11 +291,36 @@ fn the_add_form_types_moves_validates_and_submits() {
             Message::Added {
                 name: "mail2".into(),
                 git: Vec::new(),
+                secret_required_by: None,
             }
         )),
         ["LoadAccounts"]
     );
     assert!(matches!(app.screen, Screen::Accounts));
+}
+
+#[test]
+fn an_account_added_from_a_google_preset_without_a_secret_is_warned_of_and_told_how_to_give_it() {
+    let mut app = app_with_accounts();
+    update(
+        &mut app,
+        Message::Added {
+            name: "mail".into(),
+            git: Vec::new(),
+            secret_required_by: Some("Google".into()),
+        },
+    );
+    let notice = app.notice.as_ref().expect("a notice");
+    assert_eq!(notice.kind, NoticeKind::Warning);
+    assert!(
+        notice.text.starts_with("Added mail.")
+            && notice
+                .text
+                .contains("Google asks for the client secret even of a desktop app")
+            && notice.text.ends_with("press e and enter it."),
+        "{}",
+        notice.text
+    );
 }
 
 #[test]
@@ -731,6 +756,7 @@ fn an_added_account_is_selected_so_that_l_links_it() {
         Message::Added {
             name: "vz".into(),
             git: Vec::new(),
+            secret_required_by: None,
         },
     );
     assert_eq!(selected_name(&app), "github", "not listed yet");

@@ -17,6 +17,13 @@ pub fn added(name: &str) -> String {
     format!("Added {name:?}. Link it with: tokendeck link {name}")
 }
 
+/// A new account of a preset whose provider wants the client secret, added without one.
+pub fn client_secret_needed(name: &str, provider: &str) -> String {
+    format!(
+        "tokendeck: warning: {provider} asks for the client secret even of a desktop app, and {name:?} has none, so linking it would fail: give the secret of that client with `tokendeck set {name} --client-secret-stdin` (it reads it from stdin)"
+    )
+}
+
 /// A new account that answers git for its preset's hosts, which the person did not name.
 pub fn git_hosts_from_preset(name: &str, hosts: &[String]) -> String {
     format!(

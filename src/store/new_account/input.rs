@@ -153,6 +153,19 @@ pub struct NewAccount {
     pub git_user: Option<String>,
 }
 
+impl NewAccount {
+    /// Who refuses this account's client without its secret, when it has none and its preset's
+    /// provider does (Google, even for a desktop app): said as the account is added.
+    pub fn client_secret_required_by(&self) -> Option<String> {
+        match (&self.source, self.client_secret.as_deref()) {
+            (Some(Source::Preset(id)), None | Some("")) => {
+                oauth::presets::Preset::find(id)?.client_secret_required_by
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Everything but the client secret.
 impl std::fmt::Debug for NewAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -289,11 +289,16 @@ impl Runner {
         let engine = self.engine.clone();
         self.task(|store| async move {
             let name = request.name.clone();
+            let secret_required_by = request.client_secret_required_by();
             match request.create(&store).await {
                 Ok(()) => {
                     engine.rescan();
                     let git = crate::app::git::claims_of(&store, &name).unwrap_or_default();
-                    Message::Added { name, git }
+                    Message::Added {
+                        name,
+                        git,
+                        secret_required_by,
+                    }
                 }
                 Err(e) => Message::AddFailed {
                     field: e.field(),

@@ -11,14 +11,27 @@ use crate::tui::words;
 
 use super::{Choice, Input};
 
-pub(crate) fn added(app: &mut App, name: String, git: &[Claim]) -> Vec<Effect> {
+pub(crate) fn added(
+    app: &mut App,
+    name: String,
+    git: &[Claim],
+    secret_required_by: Option<&str>,
+) -> Vec<Effect> {
     app.screen = Screen::Accounts;
-    let text = words::added(&name, git);
+    let mut text = words::added(&name, git);
+    let kind = match secret_required_by {
+        Some(provider) => {
+            text.push(' ');
+            text.push_str(&words::client_secret_needed(provider));
+            NoticeKind::Warning
+        }
+        None => NoticeKind::Good,
+    };
     if !app.select(&name) {
         app.select_when_listed = Some(name.clone());
     }
     app.revealed = None;
-    app.notify_about(&name, NoticeKind::Good, text);
+    app.notify_about(&name, kind, text);
     vec![Effect::LoadAccounts]
 }
 

@@ -110,6 +110,9 @@ fn exchange(
     };
     stream.set_write_timeout(left()?)?;
     stream.write_all(request.to_line().as_bytes())?;
+    // One request a connection, said at once: the agent reads the line and the end together and
+    // closes as it answers, instead of being woken again to hear this client go.
+    stream.shutdown(std::net::Shutdown::Write)?;
     let mut line = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {

@@ -58,25 +58,10 @@ impl Memory {
     /// A valid access token of `name`: from memory while the store holds the same tokens and
     /// they are not due for a refresh; otherwise through the token use case.
     pub async fn token(&self, name: &str) -> Result<Tokens, AccountError> {
-        let stamp = self.stamp(name);
-        let known = self
-            .lock()
-            .tokens
-            .get(name)
-            .map(|entry| (entry.tokens.clone(), entry.stamp));
-        if let Some((tokens, seen)) = known
-            && !tokens.is_refresh_due(SystemTime::now())
-        {
-            if seen == stamp || self.still_held(name, &tokens, &seen, &stamp) {
-                if let Some(entry) = self.lock().tokens.get_mut(name)
-                    && entry.tokens == tokens
-                {
-                    entry.stamp = stamp;
-                }
-                return Ok(tokens);
-            }
-            self.lock().tokens.remove(name);
+        if let Some(tokens) = self.fresh(name) {
+            return Ok(tokens);
         }
+        let stamp = self.stamp(name);
         let tokens = valid_tokens(&self.store, name, &self.persistence).await?;
         let mut remembered = self.lock();
         remembered.reads += 1;
@@ -88,6 +73,31 @@ impl Memory {
         };
         remembered.tokens.insert(name.to_string(), entry);
         Ok(tokens)
+    }
+
+    /// `name`'s tokens from memory, when the store still holds them and they are not due for a
+    /// refresh: [`Memory::token`] without its way to the keyring, for an answer that must not wait
+    /// (the listener's fast lane). `None`: only the token use case can say.
+    pub fn fresh(&self, name: &str) -> Option<Tokens> {
+        let stamp = self.stamp(name);
+        let (tokens, seen) = self
+            .lock()
+            .tokens
+            .get(name)
+            .map(|entry| (entry.tokens.clone(), entry.stamp))?;
+        if tokens.is_refresh_due(SystemTime::now()) {
+            return None;
+        }
+        if seen == stamp || self.still_held(name, &tokens, &seen, &stamp) {
+            if let Some(entry) = self.lock().tokens.get_mut(name)
+                && entry.tokens == tokens
+            {
+                entry.stamp = stamp;
+            }
+            return Some(tokens);
+        }
+        self.lock().tokens.remove(name);
+        None
     }
 
     /// Whether the store still holds `tokens` for `name`, the home having changed from `seen` to

@@ -1,16 +1,20 @@
 //! The agent's listener: each connection from a process of the daemon's own uid (SO_PEERCRED;
 //! another uid is closed at once, unanswered and logged, whatever the socket file's mode) reads request lines and
-//! writes one answer each. A client is bounded in every way a socket allows: at most
+//! writes one answer each — the common one at once on the accepting thread
+//! ([`super::fast_lane`]), the rest here. A client is bounded in every way a socket allows: at most
 //! [`Limits::connections`] at once (more wait in the kernel's queue), a line of at most 64 KiB,
 //! and [`Limits::idle`] to say something before it is closed. No connection can stop another's
 //! answers.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+pub use super::answering::Answering;
+use super::fast_lane::{self, Arrival};
 use super::memory::Memory;
 use super::place::Bound;
 use super::protocol::{Answer, ErrorCode, Line, LineReader, Request, parse};
@@ -84,24 +88,31 @@ impl Answers {
     }
 }
 
-/// Whatever answers a request (the daemon's [`Answers`]; a test's stand-in).
-pub trait Answering {
-    fn answer(&self, request: Request) -> impl Future<Output = Answer> + Send;
+/// A token answer, the same from memory or after a refresh.
+fn token_answer(tokens: &crate::oauth::Tokens) -> Answer {
+    Answer::Token {
+        access_token: tokens.access_token().to_string(),
+        token_type: tokens.token_type().to_string(),
+        expires_at: tokens.expires_at().map(crate::time::rfc3339),
+        scope: tokens.scope().map(str::to_string),
+        email: tokens.id_token().and_then(crate::oauth::identity::email),
+    }
 }
 
 impl Answering for Answers {
+    fn answer_now(&self, request: &Request) -> Option<Answer> {
+        match request {
+            Request::Token { account } => self.memory.fresh(account).map(|t| token_answer(&t)),
+            _ => None,
+        }
+    }
+
     async fn answer(&self, request: Request) -> Answer {
         let store = self.memory.store();
         let failed = |e: AccountError| Answer::error(code_of(&e), (self.wording.account_error)(&e));
         match request {
             Request::Token { account } => match self.memory.token(&account).await {
-                Ok(tokens) => Answer::Token {
-                    access_token: tokens.access_token().to_string(),
-                    token_type: tokens.token_type().to_string(),
-                    expires_at: tokens.expires_at().map(crate::time::rfc3339),
-                    scope: tokens.scope().map(str::to_string),
-                    email: tokens.id_token().and_then(crate::oauth::identity::email),
-                },
+                Ok(tokens) => token_answer(&tokens),
                 Err(e) => failed(e),
             },
             Request::Status { account } => match (self.wording.status)(store, account.as_deref()) {
@@ -139,27 +150,39 @@ pub fn code_of(error: &AccountError) -> ErrorCode {
     }
 }
 
-/// Serves `bound` until the task is dropped.
+/// Serves `bound` until the task is dropped: the fast lane accepts (a thread of its own, see
+/// [`super::fast_lane`]) and answers what it can at once; here the rest is conversed with, and
+/// refusals are said.
 pub async fn serve<A>(bound: Bound, answers: Arc<A>, limits: Limits, heard: impl Fn(Heard))
 where
     A: Answering + Send + Sync + 'static,
 {
     let Bound { listener, file } = bound;
-    let _file = file;
-    let listener = match tokio::net::UnixListener::from_std(listener) {
-        Ok(listener) => listener,
-        Err(_) => return heard(Heard::AcceptFailed),
-    };
-    let me = rustix::process::getuid().as_raw();
     let room = Arc::new(tokio::sync::Semaphore::new(limits.connections));
+    let (to_async, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
+    let stopped = Arc::new(AtomicBool::new(false));
+    let started = fast_lane::start(
+        listener,
+        answers.clone(),
+        room,
+        to_async,
+        stopped.clone(),
+        tokio::runtime::Handle::current(),
+    );
+    let _file = file;
+    if started.is_err() {
+        return heard(Heard::AcceptFailed);
+    }
+    // Dropped first (declared last): the lane stops before the socket's file goes.
+    let _waker = fast_lane::Waker {
+        path: _file.path().to_path_buf(),
+        stopped,
+    };
     let mut refusals = Refusals::default();
     loop {
-        let Ok(permit) = room.clone().acquire_owned().await else {
-            return;
-        };
-        let accepted = match refusals.due() {
+        let arrival = match refusals.due() {
             Some(due) => tokio::select! {
-                accepted = listener.accept() => accepted,
+                arrival = arrivals.recv() => arrival,
                 () = tokio::time::sleep_until(due) => {
                     for (uid, count) in refusals.flush(tokio::time::Instant::now()) {
                         heard(Heard::RefusedUnsaid { uid, count });
@@ -167,35 +190,34 @@ where
                     continue;
                 }
             },
-            None => listener.accept().await,
+            None => arrivals.recv().await,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            Err(_) => {
-                heard(Heard::AcceptFailed);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
+        match arrival {
+            None => return,
+            Some(Arrival::Conversation {
+                stream,
+                read,
+                permit,
+            }) => {
+                let stream = stream
+                    .set_nonblocking(true)
+                    .and_then(|()| tokio::net::UnixStream::from_std(stream));
+                let Ok(stream) = stream else {
+                    continue;
+                };
+                let answers = answers.clone();
+                tokio::spawn(async move {
+                    converse_from(stream, read, answers.as_ref(), limits.idle).await;
+                    drop(permit);
+                });
             }
-        };
-        match stream.peer_cred() {
-            Ok(peer) if peer.uid() == me => {}
-            Ok(peer) => {
-                if let Some(unsaid) = refusals.say(peer.uid(), tokio::time::Instant::now()) {
-                    heard(Heard::RefusedPeer {
-                        uid: peer.uid(),
-                        pid: peer.pid(),
-                        unsaid,
-                    });
+            Some(Arrival::Refused { uid, pid }) => {
+                if let Some(unsaid) = refusals.say(uid, tokio::time::Instant::now()) {
+                    heard(Heard::RefusedPeer { uid, pid, unsaid });
                 }
-                continue;
             }
-            Err(_) => continue,
+            Some(Arrival::AcceptFailed) => heard(Heard::AcceptFailed),
         }
-        let answers = answers.clone();
-        tokio::spawn(async move {
-            converse(stream, answers.as_ref(), limits.idle).await;
-            drop(permit);
-        });
     }
 }
 
@@ -207,7 +229,17 @@ where
     S: AsyncRead + AsyncWrite,
     A: Answering,
 {
-    let (mut from, mut to) = tokio::io::split(stream);
+    converse_from(stream, Vec::new(), answers, idle).await;
+}
+
+/// [`converse`], the connection's first bytes (`read`, not answered yet) read already.
+async fn converse_from<S, A>(stream: S, read: Vec<u8>, answers: &A, idle: Duration)
+where
+    S: AsyncRead + AsyncWrite,
+    A: Answering,
+{
+    let (from, mut to) = tokio::io::split(stream);
+    let mut from = std::io::Cursor::new(read).chain(from);
     let mut reader = LineReader::default();
     let mut buffer = vec![0u8; 8192];
     // When the unfinished line began: it must end within `idle` of that.

@@ -12,4 +12,10 @@ pub trait Answering {
     fn answer_now(&self, _request: &Request) -> Option<Answer> {
         None
     }
+
+    /// Whether [`Answering::answer_now`] ever answers: when it never does, the fast lane hands
+    /// every connection on at once, without waiting for its first line.
+    fn answers_now(&self) -> bool {
+        false
+    }
 }

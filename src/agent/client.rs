@@ -41,14 +41,12 @@ pub fn ask(socket: &Path, request: &Request) -> Result<Answer, AskError> {
     let deadline = Instant::now() + PATIENCE;
     let stream = connect(socket)?;
     // Checked before a byte is written: the account's name is not sent to a stranger either.
-    match rustix::net::sockopt::socket_peercred(&stream) {
-        Ok(cred) if cred.uid == rustix::process::getuid() => {}
-        Ok(cred) => {
-            return Err(AskError::NotOurs {
-                uid: cred.uid.as_raw(),
-            });
-        }
-        Err(e) => return Err(AskError::NoAnswer(e.to_string())),
+    // nix's, not rustix's: the daemon's pid is 0 from inside another PID namespace (a
+    // container), which rustix's credentials cannot hold.
+    match nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials) {
+        Ok(cred) if cred.uid() == rustix::process::getuid().as_raw() => {}
+        Ok(cred) => return Err(AskError::NotOurs { uid: cred.uid() }),
+        Err(e) => return Err(AskError::NoAnswer(std::io::Error::from(e).to_string())),
     }
     let line = exchange(&stream, request, deadline).map_err(|e| match e.kind() {
         ErrorKind::WouldBlock | ErrorKind::TimedOut => {

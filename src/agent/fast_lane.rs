@@ -48,7 +48,7 @@ where
     A: Answering + Send + Sync + 'static,
 {
     listener.set_nonblocking(false)?;
-    let me = rustix::process::getuid();
+    let me = rustix::process::getuid().as_raw();
     std::thread::Builder::new()
         .name("agent-accept".into())
         .spawn(move || {
@@ -74,18 +74,23 @@ where
                         continue;
                     }
                 };
-                match rustix::net::sockopt::socket_peercred(&stream) {
-                    Ok(peer) if peer.uid == me => {}
-                    Ok(peer) => {
+                match peer(&stream) {
+                    Some(peer) if peer.uid() == me => {}
+                    Some(peer) => {
                         let _ = to_async.send(Arrival::Refused {
-                            uid: peer.uid.as_raw(),
-                            pid: Some(peer.pid.as_raw_nonzero().get()),
+                            uid: peer.uid(),
+                            // 0: in a PID namespace this daemon cannot see into.
+                            pid: Some(peer.pid()).filter(|pid| *pid > 0),
                         });
                         continue;
                     }
-                    Err(_) => continue,
+                    None => continue,
                 }
-                match at_once(&stream, answers.as_ref()) {
+                let quick = match answers.answers_now() {
+                    true => at_once(&stream, answers.as_ref()),
+                    false => AtOnce::Converse(Vec::new()),
+                };
+                match quick {
                     AtOnce::Done => {}
                     AtOnce::Converse(read) => {
                         let _ = to_async.send(Arrival::Conversation {
@@ -107,24 +112,26 @@ enum AtOnce {
     Converse(Vec<u8>),
 }
 
+/// The connection's peer, as the kernel says (`SO_PEERCRED`).
+pub(super) fn peer(stream: &UnixStream) -> Option<nix::sys::socket::UnixCredentials> {
+    nix::sys::socket::getsockopt(stream, nix::sys::socket::sockopt::PeerCredentials).ok()
+}
+
 /// How long the lane waits on a client: for its first bytes, and after the answer for it to say
 /// it is done. The lane is woken by the connect, and is usually reading before the client
 /// (checking who listens, first) has written; `tokendeck token` half-closes right after its
 /// request. A client that takes longer, or keeps its connection for more requests, is the async
 /// side's after this. Only processes of the daemon's own uid get this far.
-const PATIENCE: Duration = Duration::from_millis(1);
+const PATIENCE_MS: u8 = 1;
 
 /// Answers the connection if it can without waiting on the client: one whole line, answered from
 /// memory, and nothing more to come. Otherwise what was read, for the async side.
 fn at_once<A: Answering>(mut stream: &UnixStream, answers: &A) -> AtOnce {
-    let patient = stream
-        .set_read_timeout(Some(PATIENCE))
-        .and_then(|()| stream.set_write_timeout(Some(PATIENCE)));
-    if patient.is_err() {
+    if stream.set_nonblocking(true).is_err() {
         return AtOnce::Converse(Vec::new());
     }
     let mut buffer = vec![0u8; 8192];
-    let read = match read_some(stream, &mut buffer) {
+    let read = match read_soon(stream, &mut buffer) {
         Got::Bytes(read) => read,
         Got::End | Got::Failed => return AtOnce::Done,
         Got::Nothing => 0,
@@ -145,7 +152,7 @@ fn at_once<A: Answering>(mut stream: &UnixStream, answers: &A) -> AtOnce {
     }
     // Anything a client sends after its first line is the async side's.
     let mut more = vec![0u8; 8192];
-    match read_some(stream, &mut more) {
+    match read_soon(stream, &mut more) {
         Got::End | Got::Failed => AtOnce::Done,
         Got::Nothing => AtOnce::Converse(Vec::new()),
         Got::Bytes(read) => {
@@ -155,7 +162,7 @@ fn at_once<A: Answering>(mut stream: &UnixStream, answers: &A) -> AtOnce {
     }
 }
 
-/// What one read within [`PATIENCE`] gave.
+/// What one read within [`PATIENCE_MS`] gave.
 enum Got {
     Bytes(usize),
     /// The client closed its side.
@@ -165,12 +172,28 @@ enum Got {
     Failed,
 }
 
-fn read_some(mut stream: &UnixStream, buffer: &mut [u8]) -> Got {
-    match stream.read(buffer) {
-        Ok(0) => Got::End,
-        Ok(read) => Got::Bytes(read),
-        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Got::Nothing,
-        Err(_) => Got::Failed,
+/// Reads what `stream` (non-blocking) has, waiting for it with poll() at most [`PATIENCE_MS`].
+fn read_soon(mut stream: &UnixStream, buffer: &mut [u8]) -> Got {
+    use nix::poll::{PollFd, PollFlags, poll};
+    use std::os::fd::AsFd;
+    let mut waited = false;
+    loop {
+        match stream.read(buffer) {
+            Ok(0) => return Got::End,
+            Ok(read) => return Got::Bytes(read),
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == ErrorKind::WouldBlock && !waited => {
+                let mut ready = [PollFd::new(stream.as_fd(), PollFlags::POLLIN)];
+                match poll(&mut ready, PATIENCE_MS) {
+                    Ok(0) => return Got::Nothing,
+                    Ok(_) => waited = true,
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    Err(_) => return Got::Failed,
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Got::Nothing,
+            Err(_) => return Got::Failed,
+        }
     }
 }
 

@@ -58,10 +58,10 @@ impl Memory {
     /// A valid access token of `name`: from memory while the store holds the same tokens and
     /// they are not due for a refresh; otherwise through the token use case.
     pub async fn token(&self, name: &str) -> Result<Tokens, AccountError> {
-        if let Some(tokens) = self.fresh(name) {
+        let stamp = self.stamp(name);
+        if let Some(tokens) = self.fresh_at(name, stamp) {
             return Ok(tokens);
         }
-        let stamp = self.stamp(name);
         let tokens = valid_tokens(&self.store, name, &self.persistence).await?;
         let mut remembered = self.lock();
         remembered.reads += 1;
@@ -79,7 +79,11 @@ impl Memory {
     /// refresh: [`Memory::token`] without its way to the keyring, for an answer that must not wait
     /// (the listener's fast lane). `None`: only the token use case can say.
     pub fn fresh(&self, name: &str) -> Option<Tokens> {
-        let stamp = self.stamp(name);
+        self.fresh_at(name, self.stamp(name))
+    }
+
+    /// [`Memory::fresh`] with the home as `stamp` found it (taken once per answer).
+    fn fresh_at(&self, name: &str, stamp: HomeStamp) -> Option<Tokens> {
         let (tokens, seen) = self
             .lock()
             .tokens
